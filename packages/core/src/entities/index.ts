@@ -1,0 +1,3 @@
+export * from './enums.js';
+export * from './tracking.js';
+export * from './registry.js';

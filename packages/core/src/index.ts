@@ -1,0 +1,12 @@
+/**
+ * `@labbook/core`: experiment tracking for TypeScript, compatible with MLflow.
+ * @packageDocumentation
+ */
+export * from './entities/index.js';
+export * from './errors.js';
+export type * from './interfaces/index.js';
+export * from './validation/index.js';
+export * from './search/index.js';
+export * from './artifacts/index.js';
+export * from './plugins/index.js';
+export * from './runs/index.js';

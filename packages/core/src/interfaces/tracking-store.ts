@@ -1,0 +1,120 @@
+import type { RunStatus, ViewType } from '../entities/enums.js';
+import type {
+  DatasetInput,
+  Experiment,
+  ExperimentTag,
+  Metric,
+  PagedList,
+  Param,
+  Run,
+  RunInfo,
+  RunTag,
+} from '../entities/tracking.js';
+
+/** Arguments of {@link TrackingStore.searchExperiments}. */
+export interface SearchExperimentsOptions {
+  viewType?: ViewType;
+  /** 1..50000; stores default to 1000 when absent. */
+  maxResults?: number;
+  filter?: string;
+  orderBy?: string[];
+  pageToken?: string;
+}
+
+/** Arguments of {@link TrackingStore.createRun}. */
+export interface CreateRunOptions {
+  experimentId: string;
+  userId?: string;
+  /** Milliseconds since the epoch; the store uses "now" when absent. */
+  startTime?: number;
+  tags?: RunTag[];
+  /** When absent (and no `mlflow.runName` tag is given) the store generates a name. */
+  runName?: string;
+}
+
+/** Arguments of {@link TrackingStore.updateRunInfo}: only the fields present are changed. */
+export interface UpdateRunOptions {
+  status?: RunStatus;
+  endTime?: number;
+  runName?: string;
+}
+
+/** Arguments of {@link TrackingStore.searchRuns}. */
+export interface SearchRunsOptions {
+  experimentIds: string[];
+  filter?: string;
+  viewType?: ViewType;
+  /** 1..50000, default 1000. */
+  maxResults?: number;
+  orderBy?: string[];
+  pageToken?: string;
+}
+
+/** Arguments of {@link TrackingStore.getMetricHistory}. */
+export interface MetricHistoryOptions {
+  /** Absent or 0 means "everything". */
+  maxResults?: number;
+  pageToken?: string;
+}
+
+/** What one {@link TrackingStore.logBatch} call writes. */
+export interface LogBatchInput {
+  metrics?: Metric[];
+  params?: Param[];
+  tags?: RunTag[];
+}
+
+/**
+ * Storage of experiments, runs and what runs log. Implemented by each backend plugin.
+ *
+ * Core validates every input (key characters, lengths, batch limits, ids) before a store sees it, so
+ * a store enforces only what it alone can: existence (`RESOURCE_DOES_NOT_EXIST`), uniqueness
+ * (`RESOURCE_ALREADY_EXISTS`), param immutability and lifecycle rules (`INVALID_PARAMETER_VALUE`).
+ * Every method fails with a `LabbookError`.
+ */
+export interface TrackingStore {
+  /** Creates an experiment and returns its id. Names are unique across lifecycle stages. */
+  createExperiment(name: string, artifactLocation?: string, tags?: ExperimentTag[]): Promise<string>;
+  /** The experiment with this id, active or deleted. */
+  getExperiment(experimentId: string): Promise<Experiment>;
+  /** The experiment with this name, active or deleted, or `null`. */
+  getExperimentByName(name: string): Promise<Experiment | null>;
+  /** Experiments matching a filter, ordered and paged (default order `creation_time DESC, experiment_id ASC`). */
+  searchExperiments(options?: SearchExperimentsOptions): Promise<PagedList<Experiment>>;
+  /** Soft-deletes an experiment and marks its runs deleted. */
+  deleteExperiment(experimentId: string): Promise<void>;
+  /** Restores a deleted experiment and its deleted runs. */
+  restoreExperiment(experimentId: string): Promise<void>;
+  /** Renames an experiment; the new name must be unused. */
+  renameExperiment(experimentId: string, newName: string): Promise<void>;
+  /** Sets (upserts) an experiment tag; the experiment must be active. */
+  setExperimentTag(experimentId: string, tag: ExperimentTag): Promise<void>;
+  /** Removes an experiment tag; a missing key is RESOURCE_DOES_NOT_EXIST. */
+  deleteExperimentTag(experimentId: string, key: string): Promise<void>;
+
+  /** Creates a RUNNING run in an active experiment. */
+  createRun(options: CreateRunOptions): Promise<Run>;
+  /** The run with its latest metrics, params and tags. */
+  getRun(runId: string): Promise<Run>;
+  /** Updates status, end time and/or name; keeps the `mlflow.runName` tag in sync with the name. */
+  updateRunInfo(runId: string, update: UpdateRunOptions): Promise<RunInfo>;
+  /** Soft-deletes a run (sets `deleted_time`). */
+  deleteRun(runId: string): Promise<void>;
+  /** Restores a deleted run. */
+  restoreRun(runId: string): Promise<void>;
+  /**
+   * Writes metrics (appended to history), params (immutable: same value is a no-op, another value is
+   * INVALID_PARAMETER_VALUE) and tags (last one wins). The run must be active.
+   */
+  logBatch(runId: string, batch: LogBatchInput): Promise<void>;
+  /** Removes a run tag; a missing key is RESOURCE_DOES_NOT_EXIST. */
+  deleteTag(runId: string, key: string): Promise<void>;
+  /** Records datasets a run used. Logging the same dataset twice is a no-op. */
+  logInputs(runId: string, datasets: DatasetInput[]): Promise<void>;
+  /** Every point of one metric of a run, paged when `maxResults` is set. */
+  getMetricHistory(runId: string, key: string, options?: MetricHistoryOptions): Promise<PagedList<Metric>>;
+  /** Runs of the given experiments that match a filter, ordered and paged. */
+  searchRuns(options: SearchRunsOptions): Promise<PagedList<Run>>;
+  /** Releases connections and file handles. Optional. */
+  close?(): Promise<void>;
+}
