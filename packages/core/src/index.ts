@@ -10,3 +10,4 @@ export * from './search/index.js';
 export * from './artifacts/index.js';
 export * from './plugins/index.js';
 export * from './runs/index.js';
+export * from './rest/index.js';
