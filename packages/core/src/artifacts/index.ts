@@ -1,1 +1,2 @@
 export * from './artifact-path.js';
+export * from './safe-artifact-repository.js';

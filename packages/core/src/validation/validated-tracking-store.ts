@@ -1,0 +1,236 @@
+import { type ViewType } from '../entities/enums.js';
+import type { DatasetInput, Experiment, ExperimentTag, Metric, PagedList, Run, RunInfo } from '../entities/tracking.js';
+import { invalidParameter } from '../errors.js';
+import type {
+  CreateRunOptions,
+  LogBatchInput,
+  MetricHistoryOptions,
+  SearchExperimentsOptions,
+  SearchRunsOptions,
+  TrackingStore,
+  UpdateRunOptions,
+} from '../interfaces/tracking-store.js';
+import { validateBatch, validateDatasetInputs, validateExperimentTag, validateRunTag } from './entities.js';
+import { validateKey } from './keys.js';
+import { DEFAULTS, LIMITS } from './limits.js';
+import {
+  requireValue,
+  validateExperimentId,
+  validateExperimentName,
+  validateLength,
+  validateMaxResults,
+  validateRunId,
+} from './values.js';
+
+const VIEW_TYPES: readonly ViewType[] = ['ACTIVE_ONLY', 'DELETED_ONLY', 'ALL'];
+const STATUSES = ['RUNNING', 'SCHEDULED', 'FINISHED', 'FAILED', 'KILLED'];
+const BRAND = Symbol.for('labbook:validated-tracking-store');
+
+function validateViewType(viewType: unknown, field: string): void {
+  if (viewType !== undefined && !VIEW_TYPES.includes(viewType as ViewType)) {
+    throw invalidParameter(`Invalid value ${JSON.stringify(viewType)} for parameter '${field}': expected one of ${VIEW_TYPES.join(', ')}.`, {
+      field,
+    });
+  }
+}
+
+function validateArtifactLocation(location: unknown): void {
+  if (location === undefined || location === null || location === '') return;
+  validateLength(location, 'artifact_location', LIMITS.artifactLocationLength, 'Artifact location');
+  if (location.startsWith('runs:')) {
+    throw invalidParameter(`Invalid artifact_location '${location}': it may not be a runs:/ URI.`, { field: 'artifact_location' });
+  }
+  // A fragment or URL params could smuggle a path past later checks (CVE-2024-1483, CVE-2024-1593).
+  if (/[#;]/.test(location)) {
+    throw invalidParameter(`Invalid artifact_location '${location}': URL fragments and parameters are not allowed.`, {
+      field: 'artifact_location',
+    });
+  }
+  const query = location.indexOf('?');
+  if (query >= 0 && decodeURIComponentSafe(location.slice(query)).includes('..')) {
+    throw invalidParameter(`Invalid artifact_location '${location}': '..' is not allowed in its query.`, { field: 'artifact_location' });
+  }
+}
+
+function decodeURIComponentSafe(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
+
+function validateTimestamp(value: unknown, field: string): void {
+  if (value === undefined || value === null) return;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
+    throw invalidParameter(`Invalid value ${JSON.stringify(value)} for parameter '${field}': expected a non-negative integer (ms).`, {
+      field,
+    });
+  }
+}
+
+function validateOrderBy(orderBy: unknown, field = 'order_by'): void {
+  if (orderBy === undefined) return;
+  if (!Array.isArray(orderBy) || orderBy.some((o) => typeof o !== 'string')) {
+    throw invalidParameter(`Invalid value for parameter '${field}': expected a list of strings.`, { field });
+  }
+}
+
+/**
+ * A TrackingStore that checks every input against MLflow's rules before the wrapped store sees it,
+ * so stores validate nothing twice. Over-long param and tag values are truncated here (MLflow's
+ * default). The client, the server and the testkit all go through this wrapper.
+ */
+export class ValidatedTrackingStore implements TrackingStore {
+  readonly inner: TrackingStore;
+
+  constructor(inner: TrackingStore) {
+    this.inner = inner;
+    Object.defineProperty(this, BRAND, { value: true });
+  }
+
+  createExperiment(name: string, artifactLocation?: string, tags?: ExperimentTag[]): Promise<string> {
+    validateExperimentName(name);
+    validateArtifactLocation(artifactLocation);
+    const checked = (tags ?? []).map((t, i) => validateExperimentTag(t, `tags[${i}]`));
+    return this.inner.createExperiment(name, artifactLocation || undefined, checked);
+  }
+
+  getExperiment(experimentId: string): Promise<Experiment> {
+    validateExperimentId(experimentId);
+    return this.inner.getExperiment(experimentId);
+  }
+
+  getExperimentByName(name: string): Promise<Experiment | null> {
+    requireValue(name, 'experiment_name');
+    return this.inner.getExperimentByName(name);
+  }
+
+  searchExperiments(options: SearchExperimentsOptions = {}): Promise<PagedList<Experiment>> {
+    validateViewType(options.viewType, 'view_type');
+    validateMaxResults(options.maxResults, 'max_results', LIMITS.searchExperimentsMaxResults);
+    validateOrderBy(options.orderBy);
+    return this.inner.searchExperiments({ ...options, maxResults: options.maxResults ?? DEFAULTS.searchExperimentsMaxResults });
+  }
+
+  deleteExperiment(experimentId: string): Promise<void> {
+    validateExperimentId(experimentId);
+    return this.inner.deleteExperiment(experimentId);
+  }
+
+  restoreExperiment(experimentId: string): Promise<void> {
+    validateExperimentId(experimentId);
+    return this.inner.restoreExperiment(experimentId);
+  }
+
+  renameExperiment(experimentId: string, newName: string): Promise<void> {
+    validateExperimentId(experimentId);
+    validateExperimentName(newName, 'new_name');
+    return this.inner.renameExperiment(experimentId, newName);
+  }
+
+  setExperimentTag(experimentId: string, tag: ExperimentTag): Promise<void> {
+    validateExperimentId(experimentId);
+    return this.inner.setExperimentTag(experimentId, validateExperimentTag(tag, 'tag'));
+  }
+
+  deleteExperimentTag(experimentId: string, key: string): Promise<void> {
+    validateExperimentId(experimentId);
+    validateKey(key, 'tag', 'key');
+    return this.inner.deleteExperimentTag(experimentId, key);
+  }
+
+  createRun(options: CreateRunOptions): Promise<Run> {
+    validateExperimentId(options.experimentId);
+    validateTimestamp(options.startTime, 'start_time');
+    if (options.userId !== undefined) validateLength(options.userId, 'user_id', 256, 'User id');
+    const tags = (options.tags ?? []).map((t, i) => validateRunTag(t, `tags[${i}]`));
+    const nameTag = tags.find((t) => t.key === 'mlflow.runName');
+    if (options.runName !== undefined && options.runName !== '' && nameTag && nameTag.value !== options.runName) {
+      throw invalidParameter(
+        `Both 'run_name' argument and 'mlflow.runName' tag are specified, but with different values (run_name='${options.runName}', mlflow.runName='${nameTag.value}').`,
+        { field: 'run_name' },
+      );
+    }
+    if (options.runName) validateLength(options.runName, 'run_name', LIMITS.entityKeyLength, 'Run name');
+    return this.inner.createRun({ ...options, tags });
+  }
+
+  getRun(runId: string): Promise<Run> {
+    validateRunId(runId);
+    return this.inner.getRun(runId);
+  }
+
+  updateRunInfo(runId: string, update: UpdateRunOptions): Promise<RunInfo> {
+    validateRunId(runId);
+    if (update.status !== undefined && !STATUSES.includes(update.status)) {
+      throw invalidParameter(`Invalid value ${JSON.stringify(update.status)} for parameter 'status': expected one of ${STATUSES.join(', ')}.`, {
+        field: 'status',
+      });
+    }
+    validateTimestamp(update.endTime, 'end_time');
+    if (update.runName) validateLength(update.runName, 'run_name', LIMITS.entityKeyLength, 'Run name');
+    return this.inner.updateRunInfo(runId, update);
+  }
+
+  deleteRun(runId: string): Promise<void> {
+    validateRunId(runId);
+    return this.inner.deleteRun(runId);
+  }
+
+  restoreRun(runId: string): Promise<void> {
+    validateRunId(runId);
+    return this.inner.restoreRun(runId);
+  }
+
+  logBatch(runId: string, batch: LogBatchInput): Promise<void> {
+    validateRunId(runId);
+    const checked = validateBatch(batch);
+    if (checked.metrics.length + checked.params.length + checked.tags.length === 0) return Promise.resolve();
+    return this.inner.logBatch(runId, checked);
+  }
+
+  deleteTag(runId: string, key: string): Promise<void> {
+    validateRunId(runId);
+    validateKey(key, 'tag', 'key');
+    return this.inner.deleteTag(runId, key);
+  }
+
+  logInputs(runId: string, datasets: DatasetInput[]): Promise<void> {
+    validateRunId(runId);
+    validateDatasetInputs(datasets ?? []);
+    return this.inner.logInputs(runId, datasets ?? []);
+  }
+
+  getMetricHistory(runId: string, key: string, options?: MetricHistoryOptions): Promise<PagedList<Metric>> {
+    validateRunId(runId);
+    validateKey(key, 'metric', 'metric_key');
+    if (options?.maxResults !== undefined && options.maxResults !== 0) {
+      validateMaxResults(options.maxResults, 'max_results', Number.MAX_SAFE_INTEGER);
+    }
+    return this.inner.getMetricHistory(runId, key, options);
+  }
+
+  searchRuns(options: SearchRunsOptions): Promise<PagedList<Run>> {
+    if (!Array.isArray(options.experimentIds)) {
+      throw invalidParameter(`Invalid value for parameter 'experiment_ids': expected a list of experiment ids.`, {
+        field: 'experiment_ids',
+      });
+    }
+    options.experimentIds.forEach((id, i) => validateExperimentId(id, `experiment_ids[${i}]`));
+    validateViewType(options.viewType, 'run_view_type');
+    validateMaxResults(options.maxResults, 'max_results', LIMITS.searchRunsMaxResults);
+    validateOrderBy(options.orderBy);
+    return this.inner.searchRuns({ ...options, maxResults: options.maxResults ?? DEFAULTS.searchRunsMaxResults });
+  }
+
+  close(): Promise<void> {
+    return this.inner.close?.() ?? Promise.resolve();
+  }
+}
+
+/** Wraps a store in {@link ValidatedTrackingStore}, once: an already wrapped store is returned as is. */
+export function validatedTrackingStore(store: TrackingStore): TrackingStore {
+  if ((store as unknown as Record<symbol, unknown>)[BRAND] === true) return store;
+  return new ValidatedTrackingStore(store);
+}
