@@ -11,3 +11,5 @@ export * from './artifacts/index.js';
 export * from './plugins/index.js';
 export * from './runs/index.js';
 export * from './rest/index.js';
+export * from './uri/index.js';
+export * from './context/index.js';

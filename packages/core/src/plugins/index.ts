@@ -1,1 +1,6 @@
 export * from './define-plugin.js';
+export * from './scheme.js';
+export * from './manifest.js';
+export * from './discovery.js';
+export * from './plugin-registry.js';
+export * from './default-registry.js';

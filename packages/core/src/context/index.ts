@@ -1,0 +1,2 @@
+export * from './git-repository.js';
+export * from './providers.js';

@@ -1,0 +1,2 @@
+export * from './tracking-uri.js';
+export * from './artifact-uri.js';
