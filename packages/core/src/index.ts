@@ -13,3 +13,4 @@ export * from './runs/index.js';
 export * from './rest/index.js';
 export * from './uri/index.js';
 export * from './context/index.js';
+export * from './client/index.js';

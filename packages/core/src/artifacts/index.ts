@@ -1,2 +1,4 @@
 export * from './artifact-path.js';
 export * from './safe-artifact-repository.js';
+export * from './bounded-pool.js';
+export * from './local-transfer.js';

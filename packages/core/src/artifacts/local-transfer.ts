@@ -1,0 +1,131 @@
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, mkdtemp, readdir, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join, relative, sep } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { invalidParameter, LabbookError, notFound } from '../errors.js';
+import type { ArtifactRepository, TransferOptions } from '../interfaces/artifact-repository.js';
+import { joinArtifactPath, normalizeArtifactFilePath, normalizeArtifactPath } from './artifact-path.js';
+import { forEachBounded } from './bounded-pool.js';
+
+/** Options of the tree transfers. */
+export interface TreeTransferOptions extends Pick<TransferOptions, 'onProgress' | 'signal'> {
+  /** Files moved at once (default 8). */
+  concurrency?: number;
+}
+
+async function uploadOne(repo: ArtifactRepository, localFile: string, path: string, options: TransferOptions): Promise<void> {
+  if (repo.uploadFile) return repo.uploadFile(localFile, path, options);
+  const { size } = await stat(localFile);
+  await repo.put(path, createReadStream(localFile), { ...options, size });
+}
+
+/**
+ * Copies one local file to `<artifactPath>/<basename>` in the repository (MLflow's `log_artifact`),
+ * streaming it. Returns the artifact path written.
+ */
+export async function uploadLocalFile(
+  repo: ArtifactRepository,
+  localFile: string,
+  artifactPath?: string,
+  options: TransferOptions = {},
+): Promise<string> {
+  const st = await stat(localFile).catch((cause) => {
+    throw notFound(`Local file '${localFile}' does not exist`, { field: 'local_path', cause });
+  });
+  if (!st.isFile()) throw invalidParameter(`'${localFile}' is not a file; use logArtifacts for folders`, { field: 'local_path' });
+  const target = normalizeArtifactFilePath(joinArtifactPath(normalizeArtifactPath(artifactPath, 'artifact_path'), basename(localFile)));
+  await uploadOne(repo, localFile, target, { ...options, size: st.size });
+  return target;
+}
+
+async function walk(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const full = join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...(await walk(full)));
+    else if (entry.isFile()) out.push(full);
+  }
+  return out;
+}
+
+/**
+ * Copies a local folder's contents recursively under `artifactPath` (MLflow's `log_artifacts`),
+ * with bounded parallelism. Returns the artifact paths written.
+ */
+export async function uploadLocalDir(
+  repo: ArtifactRepository,
+  localDir: string,
+  artifactPath?: string,
+  options: TreeTransferOptions = {},
+): Promise<string[]> {
+  const st = await stat(localDir).catch((cause) => {
+    throw notFound(`Local folder '${localDir}' does not exist`, { field: 'local_dir', cause });
+  });
+  if (!st.isDirectory()) throw invalidParameter(`'${localDir}' is not a folder`, { field: 'local_dir' });
+  const base = normalizeArtifactPath(artifactPath, 'artifact_path');
+  const files = await walk(localDir);
+  const targets = files.map((f) => normalizeArtifactFilePath(joinArtifactPath(base, relative(localDir, f).split(sep).join('/'))));
+  await forEachBounded(
+    files.map((f, i) => [f, targets[i]!] as const),
+    options.concurrency ?? 8,
+    ([file, target]) => uploadOne(repo, file, target, options),
+  );
+  return targets;
+}
+
+async function downloadOne(repo: ArtifactRepository, path: string, localFile: string, options: TransferOptions): Promise<void> {
+  await mkdir(dirname(localFile), { recursive: true });
+  if (repo.downloadFile) return repo.downloadFile(path, localFile, options);
+  await pipeline(await repo.get(path, options), createWriteStream(localFile));
+}
+
+function localPathFor(root: string, artifactPath: string): string {
+  // Listing entries come from the repository; check them like any input before joining.
+  const safe = normalizeArtifactPath(artifactPath, 'listing path');
+  return join(root, ...safe.split('/'));
+}
+
+/**
+ * Downloads a file or a folder tree (MLflow's `download_artifacts`) into `dstPath` (created when
+ * missing; a temporary folder when absent), keeping the relative layout and recreating empty
+ * folders. Returns the local path of what was downloaded.
+ */
+export async function downloadToLocal(
+  repo: ArtifactRepository,
+  artifactPath: string | undefined,
+  dstPath?: string,
+  options: TreeTransferOptions = {},
+): Promise<string> {
+  const path = normalizeArtifactPath(artifactPath, 'artifact_path');
+  let dst = dstPath;
+  if (dst === undefined) dst = await mkdtemp(join(tmpdir(), 'labbook-artifacts-'));
+  else {
+    const st = await stat(dst).catch(() => undefined);
+    if (st && !st.isDirectory()) throw invalidParameter(`The destination path for downloaded artifacts '${dst}' must be a folder`, { field: 'dst_path' });
+    await mkdir(dst, { recursive: true });
+  }
+  const root = dst;
+  const entries = await repo.list(path);
+  if (entries.length === 0 && path !== '') {
+    const local = localPathFor(root, path);
+    try {
+      await downloadOne(repo, path, local, options);
+      return local;
+    } catch (error) {
+      if (LabbookError.is(error) && error.code === 'RESOURCE_DOES_NOT_EXIST') {
+        throw notFound(`No artifact at '${path}' in ${repo.rootUri}`, { field: 'path', cause: error });
+      }
+      throw error;
+    }
+  }
+  const files: string[] = [];
+  const folders: string[] = [path];
+  for (let i = 0; i < folders.length; i++) {
+    const listing = i === 0 ? entries : await repo.list(folders[i]);
+    for (const info of listing) (info.isDir ? folders : files).push(normalizeArtifactPath(info.path, 'listing path'));
+  }
+  for (const folder of folders) await mkdir(localPathFor(root, folder), { recursive: true });
+  await forEachBounded(files, options.concurrency ?? 8, (file) => downloadOne(repo, file, localPathFor(root, file), options));
+  return localPathFor(root, path);
+}

@@ -1,0 +1,499 @@
+import type { Readable } from 'node:stream';
+import { stringify as toYaml } from 'yaml';
+import type { RunStatus, ViewType } from '../entities/enums.js';
+import type { ModelVersion, RegisteredModel } from '../entities/registry.js';
+import type { DatasetInput, Experiment, FileInfo, Metric, PagedList, Run, RunInfo } from '../entities/tracking.js';
+import { LabbookError, notFound } from '../errors.js';
+import type { ArtifactRepository, TransferOptions } from '../interfaces/artifact-repository.js';
+import type { RegistryStore } from '../interfaces/registry-store.js';
+import type { LogBatchInput, TrackingStore } from '../interfaces/tracking-store.js';
+import { normalizeArtifactFilePath, normalizeArtifactPath } from '../artifacts/artifact-path.js';
+import { downloadToLocal, type TreeTransferOptions, uploadLocalDir, uploadLocalFile } from '../artifacts/local-transfer.js';
+import { safeArtifactRepository } from '../artifacts/safe-artifact-repository.js';
+import { defaultPluginRegistry } from '../plugins/default-registry.js';
+import type { PluginRegistry } from '../plugins/plugin-registry.js';
+import { SystemTags } from '../runs/system-tags.js';
+import { appendToUri, isModelsUri, isRunsUri, parseModelsUri, parseRunsUri } from '../uri/artifact-uri.js';
+import { getRegistryUri, getTrackingUri } from '../uri/tracking-uri.js';
+import { validatedRegistryStore } from '../validation/validated-registry-store.js';
+import { validatedTrackingStore } from '../validation/validated-tracking-store.js';
+import { splitBatch } from './batch-splitter.js';
+import { type TagInput, stringifyValue, toKeyValues } from './tag-input.js';
+
+/** How a {@link Client} finds its stores. */
+export interface ClientOptions {
+  /** Tracking URI; default: `LABBOOK_TRACKING_URI`, `MLFLOW_TRACKING_URI`, then `./mlruns`. */
+  trackingUri?: string;
+  /** Registry URI; default: `LABBOOK_REGISTRY_URI`, `MLFLOW_REGISTRY_URI`, then the tracking URI. */
+  registryUri?: string;
+  /** A ready store instead of one resolved from the URI. */
+  trackingStore?: TrackingStore;
+  /** A ready registry store instead of one resolved from the URI. */
+  registryStore?: RegistryStore;
+  /** Plugin registry to resolve URIs with (default: the process-wide one). */
+  plugins?: PluginRegistry;
+  /** Options passed to store factories (e.g. `artifactRoot`). */
+  storeOptions?: Record<string, unknown>;
+}
+
+const HISTORY_PAGE = 25000;
+
+/**
+ * The whole programmatic surface of labbook over the four interfaces, as MLflow's `MlflowClient`:
+ * experiments, runs, logging, metric history, search, artifacts (with `runs:/` and `models:/` URIs),
+ * and the model registry. Stores are resolved from URIs on first use and every input is validated
+ * before a store sees it.
+ */
+export class Client {
+  readonly trackingUri: string;
+  readonly registryUri: string;
+  private readonly plugins: PluginRegistry;
+  private readonly storeOptions: Record<string, unknown>;
+  private trackingPromise?: Promise<TrackingStore>;
+  private registryPromise?: Promise<RegistryStore>;
+  private readonly repos = new Map<string, Promise<ArtifactRepository>>();
+
+  constructor(options: ClientOptions = {}) {
+    this.trackingUri = getTrackingUri(options.trackingUri);
+    this.registryUri = getRegistryUri(options.registryUri, options.trackingUri);
+    this.plugins = options.plugins ?? defaultPluginRegistry;
+    this.storeOptions = options.storeOptions ?? {};
+    if (options.trackingStore) this.trackingPromise = Promise.resolve(validatedTrackingStore(options.trackingStore));
+    if (options.registryStore) this.registryPromise = Promise.resolve(validatedRegistryStore(options.registryStore));
+  }
+
+  /** The (validated) tracking store, resolved from the tracking URI on first use. */
+  trackingStore(): Promise<TrackingStore> {
+    this.trackingPromise ??= this.plugins
+      .trackingStore(this.trackingUri, { trackingUri: this.trackingUri, ...this.storeOptions })
+      .then(validatedTrackingStore);
+    this.trackingPromise.catch(() => {
+      this.trackingPromise = undefined;
+    });
+    return this.trackingPromise;
+  }
+
+  /** The (validated) registry store, resolved from the registry URI on first use. */
+  registryStore(): Promise<RegistryStore> {
+    this.registryPromise ??= this.plugins
+      .registryStore(this.registryUri, { trackingUri: this.trackingUri, ...this.storeOptions })
+      .then(validatedRegistryStore);
+    this.registryPromise.catch(() => {
+      this.registryPromise = undefined;
+    });
+    return this.registryPromise;
+  }
+
+  // ---- experiments ----
+
+  /** Creates an experiment; returns its id. */
+  async createExperiment(name: string, options: { artifactLocation?: string; tags?: TagInput } = {}): Promise<string> {
+    return (await this.trackingStore()).createExperiment(name, options.artifactLocation, toKeyValues(options.tags));
+  }
+
+  async getExperiment(experimentId: string): Promise<Experiment> {
+    return (await this.trackingStore()).getExperiment(experimentId);
+  }
+
+  /** The experiment with this name (active or deleted), or `null`. */
+  async getExperimentByName(name: string): Promise<Experiment | null> {
+    return (await this.trackingStore()).getExperimentByName(name);
+  }
+
+  async searchExperiments(
+    options: { viewType?: ViewType; maxResults?: number; filter?: string; orderBy?: string[]; pageToken?: string } = {},
+  ): Promise<PagedList<Experiment>> {
+    return (await this.trackingStore()).searchExperiments(options);
+  }
+
+  async deleteExperiment(experimentId: string): Promise<void> {
+    return (await this.trackingStore()).deleteExperiment(experimentId);
+  }
+
+  async restoreExperiment(experimentId: string): Promise<void> {
+    return (await this.trackingStore()).restoreExperiment(experimentId);
+  }
+
+  async renameExperiment(experimentId: string, newName: string): Promise<void> {
+    return (await this.trackingStore()).renameExperiment(experimentId, newName);
+  }
+
+  async setExperimentTag(experimentId: string, key: string, value: unknown): Promise<void> {
+    return (await this.trackingStore()).setExperimentTag(experimentId, { key, value: stringifyValue(value) });
+  }
+
+  async deleteExperimentTag(experimentId: string, key: string): Promise<void> {
+    return (await this.trackingStore()).deleteExperimentTag(experimentId, key);
+  }
+
+  // ---- runs ----
+
+  /** Creates a RUNNING run. Unlike the fluent `startRun`, no context tags are added. */
+  async createRun(
+    experimentId: string,
+    options: { startTime?: number; tags?: TagInput; runName?: string } = {},
+  ): Promise<Run> {
+    const tags = toKeyValues(options.tags);
+    const user = tags.find((t) => t.key === SystemTags.USER)?.value;
+    return (await this.trackingStore()).createRun({
+      experimentId,
+      startTime: options.startTime ?? Date.now(),
+      tags,
+      ...(options.runName !== undefined ? { runName: options.runName } : {}),
+      ...(user !== undefined ? { userId: user } : {}),
+    });
+  }
+
+  async getRun(runId: string): Promise<Run> {
+    return (await this.trackingStore()).getRun(runId);
+  }
+
+  /** The parent of a nested run (tag `mlflow.parentRunId`), or `null`. */
+  async getParentRun(runId: string): Promise<Run | null> {
+    const run = await this.getRun(runId);
+    const parent = run.data.tags.find((t) => t.key === SystemTags.PARENT_RUN_ID)?.value;
+    return parent ? this.getRun(parent) : null;
+  }
+
+  /** Changes a run's status and/or name. */
+  async updateRun(runId: string, update: { status?: RunStatus; name?: string }): Promise<RunInfo> {
+    return (await this.trackingStore()).updateRunInfo(runId, {
+      ...(update.status !== undefined ? { status: update.status } : {}),
+      ...(update.name !== undefined ? { runName: update.name } : {}),
+    });
+  }
+
+  /** Ends a run: status (default FINISHED) and end time (default now). */
+  async setTerminated(runId: string, status: RunStatus = 'FINISHED', endTime: number = Date.now()): Promise<RunInfo> {
+    return (await this.trackingStore()).updateRunInfo(runId, { status, endTime });
+  }
+
+  async deleteRun(runId: string): Promise<void> {
+    return (await this.trackingStore()).deleteRun(runId);
+  }
+
+  async restoreRun(runId: string): Promise<void> {
+    return (await this.trackingStore()).restoreRun(runId);
+  }
+
+  /** Logs one metric point (timestamp defaults to now, step to 0). */
+  async logMetric(runId: string, key: string, value: number, options: { timestamp?: number; step?: number } = {}): Promise<void> {
+    const metric: Metric = { key, value: Number(value), timestamp: options.timestamp ?? Date.now(), step: options.step ?? 0 };
+    return (await this.trackingStore()).logBatch(runId, { metrics: [metric] });
+  }
+
+  /** Logs a param (stringified). Params are immutable: another value for the same key is an error. */
+  async logParam(runId: string, key: string, value: unknown): Promise<string> {
+    const v = stringifyValue(value);
+    await (await this.trackingStore()).logBatch(runId, { params: [{ key, value: v }] });
+    return v;
+  }
+
+  async setTag(runId: string, key: string, value: unknown): Promise<void> {
+    return (await this.trackingStore()).logBatch(runId, { tags: [{ key, value: stringifyValue(value) }] });
+  }
+
+  async deleteTag(runId: string, key: string): Promise<void> {
+    return (await this.trackingStore()).deleteTag(runId, key);
+  }
+
+  /**
+   * Logs metrics, params and tags of any number: the batch is split into requests within MLflow's
+   * limits (100 params, 100 tags, 1000 entities each), sent in order.
+   */
+  async logBatch(runId: string, batch: LogBatchInput): Promise<void> {
+    const store = await this.trackingStore();
+    for (const part of splitBatch(batch)) await store.logBatch(runId, part);
+  }
+
+  async logInputs(runId: string, datasets: DatasetInput[]): Promise<void> {
+    return (await this.trackingStore()).logInputs(runId, datasets);
+  }
+
+  /** Every point of a metric, fetched page by page. */
+  async getMetricHistory(runId: string, key: string): Promise<Metric[]> {
+    const store = await this.trackingStore();
+    const out: Metric[] = [];
+    let pageToken: string | undefined;
+    do {
+      const page = await store.getMetricHistory(runId, key, { maxResults: HISTORY_PAGE, ...(pageToken ? { pageToken } : {}) });
+      out.push(...page.items);
+      pageToken = page.nextPageToken;
+    } while (pageToken);
+    return out;
+  }
+
+  /** Runs of experiments matching a filter (MLflow's search grammar), ordered and paged. */
+  async searchRuns(
+    experimentIds: string | string[],
+    options: { filter?: string; viewType?: ViewType; maxResults?: number; orderBy?: string[]; pageToken?: string } = {},
+  ): Promise<PagedList<Run>> {
+    return (await this.trackingStore()).searchRuns({
+      experimentIds: Array.isArray(experimentIds) ? experimentIds : [experimentIds],
+      ...options,
+    });
+  }
+
+  // ---- artifacts ----
+
+  /** The repository for an artifact URI, path-checked (see `SafeArtifactRepository`). */
+  artifactRepositoryFor(uri: string): Promise<ArtifactRepository> {
+    let repo = this.repos.get(uri);
+    if (!repo) {
+      repo = this.plugins
+        .artifactRepository(uri, { trackingUri: this.trackingUri, ...this.storeOptions })
+        .then((r) => safeArtifactRepository(r));
+      repo.catch(() => this.repos.delete(uri));
+      this.repos.set(uri, repo);
+    }
+    return repo;
+  }
+
+  /** The artifact repository of a run. */
+  async runArtifactRepository(runId: string): Promise<ArtifactRepository> {
+    const run = await this.getRun(runId);
+    return this.artifactRepositoryFor(run.info.artifactUri);
+  }
+
+  /** The artifact URI of a run, or of a path inside it. */
+  async getArtifactUri(runId: string, artifactPath?: string): Promise<string> {
+    const run = await this.getRun(runId);
+    return appendToUri(run.info.artifactUri, normalizeArtifactPath(artifactPath, 'artifact_path'));
+  }
+
+  /**
+   * Resolves `runs:/<id>/<path>` and `models:/<name>/<version|stage|latest>` / `models:/<name>@<alias>`
+   * to the concrete artifact URI; other URIs are returned as they are.
+   */
+  async resolveArtifactUri(uri: string): Promise<string> {
+    if (isRunsUri(uri)) {
+      const { runId, path } = parseRunsUri(uri);
+      return this.getArtifactUri(runId, path);
+    }
+    if (isModelsUri(uri)) {
+      const version = await this.modelVersionFromUri(uri);
+      const source = await (await this.registryStore()).getModelVersionDownloadUri(version.name, version.version);
+      return isRunsUri(source) || isModelsUri(source) ? this.resolveArtifactUri(source) : source;
+    }
+    return uri;
+  }
+
+  private async modelVersionFromUri(uri: string): Promise<ModelVersion> {
+    const parsed = parseModelsUri(uri);
+    const registry = await this.registryStore();
+    if ('version' in parsed) return registry.getModelVersion(parsed.name, parsed.version);
+    if ('alias' in parsed) return registry.getModelVersionByAlias(parsed.name, parsed.alias);
+    const stages = 'stage' in parsed ? [parsed.stage] : [];
+    const versions = await registry.getLatestVersions(parsed.name, stages);
+    const latest = versions.sort((a, b) => Number(b.version) - Number(a.version))[0];
+    if (!latest) throw notFound(`No versions of model '${parsed.name}' match '${uri}'`, { field: 'uri' });
+    return latest;
+  }
+
+  /** Uploads one local file into the run's artifacts under `artifactPath`. Returns the artifact path. */
+  async logArtifact(runId: string, localPath: string, artifactPath?: string, options?: TransferOptions): Promise<string> {
+    return uploadLocalFile(await this.runArtifactRepository(runId), localPath, artifactPath, options);
+  }
+
+  /** Uploads a local folder's contents into the run's artifacts under `artifactPath`. */
+  async logArtifacts(runId: string, localDir: string, artifactPath?: string, options?: TreeTransferOptions): Promise<string[]> {
+    return uploadLocalDir(await this.runArtifactRepository(runId), localDir, artifactPath, options);
+  }
+
+  /** Writes text as an artifact file (UTF-8). */
+  async logText(runId: string, text: string, artifactFile: string): Promise<void> {
+    const repo = await this.runArtifactRepository(runId);
+    await repo.put(normalizeArtifactFilePath(artifactFile, 'artifact_file'), text, { size: Buffer.byteLength(text) });
+  }
+
+  /** Writes an object as an artifact: YAML for `.yml`/`.yaml`, otherwise JSON indented by 2. */
+  async logDict(runId: string, dictionary: unknown, artifactFile: string): Promise<void> {
+    const text = /\.ya?ml$/i.test(artifactFile) ? toYaml(dictionary) : `${JSON.stringify(dictionary, null, 2)}`;
+    await this.logText(runId, text, artifactFile);
+  }
+
+  /** Direct children of a folder of the run's artifacts (MLflow's listing semantics). */
+  async listArtifacts(runId: string, path?: string): Promise<FileInfo[]> {
+    return (await this.runArtifactRepository(runId)).list(path);
+  }
+
+  /** Opens one artifact file of a run as a stream. */
+  async openArtifact(runId: string, path: string): Promise<Readable> {
+    return (await this.runArtifactRepository(runId)).get(path);
+  }
+
+  /** Reads one (small) artifact file of a run as text. */
+  async readArtifactText(runId: string, path: string): Promise<string> {
+    const stream = await this.openArtifact(runId, path);
+    const chunks: Buffer[] = [];
+    for await (const chunk of stream) chunks.push(Buffer.from(chunk as Uint8Array));
+    return Buffer.concat(chunks).toString('utf8');
+  }
+
+  /** Downloads a file or folder of a run's artifacts to `dstPath` (a temp folder when absent). */
+  async downloadArtifacts(runId: string, path: string, dstPath?: string, options?: TreeTransferOptions): Promise<string> {
+    return downloadToLocal(await this.runArtifactRepository(runId), path, dstPath, options);
+  }
+
+  /** Downloads what an artifact URI (`runs:/`, `models:/`, `s3://`…) names to `dstPath`. */
+  async downloadArtifactsFromUri(uri: string, dstPath?: string, options?: TreeTransferOptions): Promise<string> {
+    const resolved = await this.resolveArtifactUri(uri);
+    // Download the last segment from its parent so both files and folders work.
+    const trimmed = resolved.replace(/\/+$/, '');
+    const cut = trimmed.lastIndexOf('/');
+    const parent = trimmed.slice(0, cut);
+    const leaf = trimmed.slice(cut + 1);
+    if (cut < 0 || /^[a-z][\w+.-]*:\/*$/i.test(`${parent}/`)) {
+      return downloadToLocal(await this.artifactRepositoryFor(resolved), '', dstPath, options);
+    }
+    return downloadToLocal(await this.artifactRepositoryFor(parent), decodeURIComponent(leaf), dstPath, options);
+  }
+
+  // ---- model registry ----
+
+  async createRegisteredModel(name: string, options: { tags?: TagInput; description?: string } = {}): Promise<RegisteredModel> {
+    return (await this.registryStore()).createRegisteredModel(name, toKeyValues(options.tags), options.description);
+  }
+
+  async renameRegisteredModel(name: string, newName: string): Promise<RegisteredModel> {
+    return (await this.registryStore()).renameRegisteredModel(name, newName);
+  }
+
+  async updateRegisteredModel(name: string, description: string): Promise<RegisteredModel> {
+    return (await this.registryStore()).updateRegisteredModel(name, description);
+  }
+
+  async deleteRegisteredModel(name: string): Promise<void> {
+    return (await this.registryStore()).deleteRegisteredModel(name);
+  }
+
+  async getRegisteredModel(name: string): Promise<RegisteredModel> {
+    return (await this.registryStore()).getRegisteredModel(name);
+  }
+
+  async searchRegisteredModels(
+    options: { filter?: string; maxResults?: number; orderBy?: string[]; pageToken?: string } = {},
+  ): Promise<PagedList<RegisteredModel>> {
+    return (await this.registryStore()).searchRegisteredModels(options);
+  }
+
+  /** @deprecated Stages are deprecated in MLflow 2.9; use aliases. */
+  async getLatestVersions(name: string, stages?: string[]): Promise<ModelVersion[]> {
+    return (await this.registryStore()).getLatestVersions(name, stages);
+  }
+
+  async setRegisteredModelTag(name: string, key: string, value: unknown): Promise<void> {
+    return (await this.registryStore()).setRegisteredModelTag(name, { key, value: stringifyValue(value) });
+  }
+
+  async deleteRegisteredModelTag(name: string, key: string): Promise<void> {
+    return (await this.registryStore()).deleteRegisteredModelTag(name, key);
+  }
+
+  /**
+   * Registers a new version of a model from `source` (e.g. `runs:/<id>/model`). A local source is
+   * refused unless it lies inside the run's artifact folder (CVE-2023-1177).
+   */
+  async createModelVersion(
+    name: string,
+    source: string,
+    options: { runId?: string; tags?: TagInput; runLink?: string; description?: string } = {},
+  ): Promise<ModelVersion> {
+    return (await this.registryStore()).createModelVersion({
+      name,
+      source,
+      tags: toKeyValues(options.tags),
+      ...(options.runId !== undefined ? { runId: options.runId } : {}),
+      ...(options.runLink !== undefined ? { runLink: options.runLink } : {}),
+      ...(options.description !== undefined ? { description: options.description } : {}),
+    });
+  }
+
+  /** Registers `modelUri` (`runs:/…`) under `name`, creating the model if needed (MLflow's `register_model`). */
+  async registerModel(modelUri: string, name: string, options: { tags?: TagInput } = {}): Promise<ModelVersion> {
+    try {
+      await this.createRegisteredModel(name);
+    } catch (error) {
+      if (!(LabbookError.is(error) && error.code === 'RESOURCE_ALREADY_EXISTS')) throw error;
+    }
+    const runId = isRunsUri(modelUri) ? parseRunsUri(modelUri).runId : undefined;
+    return this.createModelVersion(name, modelUri, { ...options, ...(runId ? { runId } : {}) });
+  }
+
+  /** Copies a version (`models:/…` URI) into another model as its next version. */
+  async copyModelVersion(srcModelUri: string, dstName: string): Promise<ModelVersion> {
+    const src = await this.modelVersionFromUri(srcModelUri);
+    try {
+      await this.createRegisteredModel(dstName);
+    } catch (error) {
+      if (!(LabbookError.is(error) && error.code === 'RESOURCE_ALREADY_EXISTS')) throw error;
+    }
+    return this.createModelVersion(dstName, src.source, {
+      tags: src.tags,
+      ...(src.runId ? { runId: src.runId } : {}),
+      ...(src.runLink ? { runLink: src.runLink } : {}),
+      ...(src.description ? { description: src.description } : {}),
+    });
+  }
+
+  async updateModelVersion(name: string, version: string | number, description: string): Promise<ModelVersion> {
+    return (await this.registryStore()).updateModelVersion(name, String(version), description);
+  }
+
+  /** @deprecated Stages are deprecated in MLflow 2.9; use aliases. */
+  async transitionModelVersionStage(
+    name: string,
+    version: string | number,
+    stage: string,
+    archiveExistingVersions = false,
+  ): Promise<ModelVersion> {
+    return (await this.registryStore()).transitionModelVersionStage(name, String(version), stage, archiveExistingVersions);
+  }
+
+  async deleteModelVersion(name: string, version: string | number): Promise<void> {
+    return (await this.registryStore()).deleteModelVersion(name, String(version));
+  }
+
+  async getModelVersion(name: string, version: string | number): Promise<ModelVersion> {
+    return (await this.registryStore()).getModelVersion(name, String(version));
+  }
+
+  async getModelVersionDownloadUri(name: string, version: string | number): Promise<string> {
+    return (await this.registryStore()).getModelVersionDownloadUri(name, String(version));
+  }
+
+  async searchModelVersions(
+    options: { filter?: string; maxResults?: number; orderBy?: string[]; pageToken?: string } = {},
+  ): Promise<PagedList<ModelVersion>> {
+    return (await this.registryStore()).searchModelVersions(options);
+  }
+
+  async setModelVersionTag(name: string, version: string | number, key: string, value: unknown): Promise<void> {
+    return (await this.registryStore()).setModelVersionTag(name, String(version), { key, value: stringifyValue(value) });
+  }
+
+  async deleteModelVersionTag(name: string, version: string | number, key: string): Promise<void> {
+    return (await this.registryStore()).deleteModelVersionTag(name, String(version), key);
+  }
+
+  async setRegisteredModelAlias(name: string, alias: string, version: string | number): Promise<void> {
+    return (await this.registryStore()).setRegisteredModelAlias(name, alias, String(version));
+  }
+
+  async deleteRegisteredModelAlias(name: string, alias: string): Promise<void> {
+    return (await this.registryStore()).deleteRegisteredModelAlias(name, alias);
+  }
+
+  async getModelVersionByAlias(name: string, alias: string): Promise<ModelVersion> {
+    return (await this.registryStore()).getModelVersionByAlias(name, alias);
+  }
+
+  /** Closes the stores and repositories this client opened. */
+  async close(): Promise<void> {
+    const closing: Promise<unknown>[] = [];
+    if (this.trackingPromise) closing.push(this.trackingPromise.then((s) => s.close?.()).catch(() => undefined));
+    if (this.registryPromise) closing.push(this.registryPromise.then((s) => s.close?.()).catch(() => undefined));
+    for (const repo of this.repos.values()) closing.push(repo.then((r) => r.close?.()).catch(() => undefined));
+    await Promise.all(closing);
+  }
+}

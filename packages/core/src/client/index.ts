@@ -1,0 +1,3 @@
+export * from './client.js';
+export * from './batch-splitter.js';
+export * from './tag-input.js';
