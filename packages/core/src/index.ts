@@ -14,3 +14,4 @@ export * from './rest/index.js';
 export * from './uri/index.js';
 export * from './context/index.js';
 export * from './client/index.js';
+export * from './fluent/index.js';

@@ -1,0 +1,3 @@
+export * from './fluent.js';
+export * from './active-run.js';
+export * from './metric-queue.js';
