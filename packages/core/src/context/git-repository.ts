@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { type BigIntStats, existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 
 /** What labbook reads of a git checkout, straight from its `.git` folder (no `git` binary needed). */
@@ -95,8 +95,10 @@ export function redactRemoteUrl(url: string): string {
  */
 function isDirty(gitDir: string, root: string): boolean | undefined {
   let index: Buffer;
+  let indexMtimeSec: number;
   try {
     index = readFileSync(join(gitDir, 'index'));
+    indexMtimeSec = Math.floor(statSync(join(gitDir, 'index')).mtimeMs / 1000);
   } catch {
     return undefined;
   }
@@ -108,6 +110,7 @@ function isDirty(gitDir: string, root: string): boolean | undefined {
   for (let i = 0; i < count; i++) {
     const start = at;
     const mtimeSec = index.readUInt32BE(at + 8);
+    const mtimeNsec = index.readUInt32BE(at + 12);
     const size = index.readUInt32BE(at + 36);
     const sha = index.toString('hex', at + 40, at + 60);
     const flags = index.readUInt16BE(at + 60);
@@ -119,15 +122,17 @@ function isDirty(gitDir: string, root: string): boolean | undefined {
     at = start + Math.ceil((nameEnd - start + 1) / 8) * 8;
     const stage = (flags >> 12) & 0x3;
     if (stage !== 0) return true;
-    let st: ReturnType<typeof statSync>;
+    let st: BigIntStats | undefined;
     try {
-      st = statSync(join(root, name));
+      st = statSync(join(root, name), { bigint: true });
     } catch {
       return true;
     }
     if (!st.isFile()) continue;
-    if (st.size === size && Math.floor(st.mtimeMs / 1000) === mtimeSec) continue;
-    if (st.size !== size) return true;
+    if (Number(st.size) !== size) return true;
+    const sameStat = st.mtimeNs === BigInt(mtimeSec) * 1_000_000_000n + BigInt(mtimeNsec);
+    // An entry written in the same second as the index is "racily clean" (git's term): hash it.
+    if (sameStat && mtimeSec < indexMtimeSec) continue;
     const content = readFileSync(join(root, name));
     const blob = createHash('sha1').update(`blob ${content.length}\0`).update(content).digest('hex');
     if (blob !== sha) return true;
