@@ -1,0 +1,92 @@
+// The `labbook` command, run as a user runs it: the built CLI against a file store in a temp folder.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+import { Client } from 'labbook';
+
+const run = promisify(execFile);
+const cli = join(import.meta.dirname, '..', 'packages', 'labbook', 'dist', 'cli.js');
+const dir = mkdtempSync(join(tmpdir(), 'labbook-cli-'));
+const store = join(dir, 'mlruns');
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+async function labbook(...args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [cli, '--tracking-uri', store, ...args], { cwd: dir });
+    return { stdout, stderr, code: 0 };
+  } catch (error) {
+    const e = error as { stdout: string; stderr: string; code: number };
+    return { stdout: e.stdout, stderr: e.stderr, code: e.code };
+  }
+}
+
+describe('labbook command', () => {
+  it('creates, lists, deletes and restores experiments', async () => {
+    const created = await labbook('experiments', 'create', 'cli-exp', '--json');
+    expect(created.code).toBe(0);
+    const { experiment_id: id } = JSON.parse(created.stdout) as { experiment_id: string };
+    const table = await labbook('experiments', 'list');
+    expect(table.stdout).toContain('cli-exp');
+    expect(table.stdout).toContain('Default');
+    const json = JSON.parse((await labbook('experiments', 'list', '--json')).stdout) as { name: string }[];
+    expect(json.map((e) => e.name)).toContain('cli-exp');
+    expect((await labbook('experiments', 'delete', id)).code).toBe(0);
+    const deleted = JSON.parse((await labbook('experiments', 'list', '--view', 'deleted', '--json')).stdout) as { experimentId: string }[];
+    expect(deleted.map((e) => e.experimentId)).toEqual([id]);
+    expect((await labbook('experiments', 'restore', id)).code).toBe(0);
+    expect((await labbook('experiments', 'list')).stdout).toContain('cli-exp');
+  });
+
+  it('lists, shows and deletes runs, with filters', async () => {
+    const client = new Client({ trackingUri: store });
+    const exp = await client.createExperiment('cli-runs');
+    for (const alpha of [0.1, 0.5, 0.9]) {
+      const r = await client.createRun(exp, { runName: `alpha-${alpha}` });
+      await client.logBatch(r.info.runId, { params: [{ key: 'alpha', value: String(alpha) }], metrics: [{ key: 'rmse', value: alpha * 2, timestamp: 1, step: 0 }] });
+      await client.setTerminated(r.info.runId);
+    }
+    const listed = JSON.parse((await labbook('runs', 'list', '-e', exp, '--filter', 'metrics.rmse < 1.5', '--order-by', 'metrics.rmse DESC', '--json')).stdout) as {
+      runs: { info: { runName: string; runId: string } }[];
+    };
+    expect(listed.runs.map((r) => r.info.runName)).toEqual(['alpha-0.5', 'alpha-0.1']);
+    const table = (await labbook('runs', 'list', '-e', exp)).stdout;
+    expect(table).toContain('alpha-0.9');
+    expect(table).toContain('rmse=');
+    const id = listed.runs[0]!.info.runId;
+    const shown = (await labbook('runs', 'get', id)).stdout;
+    expect(shown).toContain('param alpha');
+    expect(shown).toContain('FINISHED');
+    expect(JSON.parse((await labbook('runs', 'get', id, '--json')).stdout).info.runId).toBe(id);
+    expect((await labbook('runs', 'delete', id)).code).toBe(0);
+    const after = JSON.parse((await labbook('runs', 'list', '-e', exp, '--json')).stdout) as { runs: unknown[] };
+    expect(after.runs).toHaveLength(2);
+  });
+
+  it('reports errors with the MLflow code and a non-zero exit', async () => {
+    const bad = await labbook('runs', 'list', '-e', '0', '--filter', 'metrics.rmse <');
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain('INVALID_PARAMETER_VALUE');
+    const missing = await labbook('runs', 'get', 'ffffffffffffffffffffffffffffffff');
+    expect(missing.stderr).toContain('RESOURCE_DOES_NOT_EXIST');
+  });
+
+  it('lists the discovered plugins with their package and schemes', async () => {
+    const out = JSON.parse((await labbook('plugins', '--json')).stdout) as { name: string; tracking: string[]; source: string }[];
+    const file = out.find((p) => p.name === '@labbook/plugin-file');
+    expect(file?.source).toBe('installed');
+    expect(file?.tracking).toContain('file');
+    expect((await labbook('plugins')).stdout).toContain('@labbook/plugin-file');
+  });
+
+  it.each([[], ['experiments'], ['experiments', 'list'], ['experiments', 'create'], ['runs'], ['runs', 'list'], ['runs', 'get'], ['plugins'], ['server'], ['ui']])(
+    'prints help for %j',
+    async (...args) => {
+      const out = await labbook(...(args as string[]), '--help');
+      expect(out.code).toBe(0);
+      expect(out.stdout).toMatch(/Usage: labbook/);
+    },
+  );
+});
