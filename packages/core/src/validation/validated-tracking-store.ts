@@ -217,7 +217,7 @@ export class ValidatedTrackingStore implements TrackingStore {
         field: 'experiment_ids',
       });
     }
-    options.experimentIds.forEach((id, i) => validateExperimentId(id, `experiment_ids[${i}]`));
+    for (const [i, id] of options.experimentIds.entries()) validateExperimentId(id, `experiment_ids[${i}]`);
     validateViewType(options.viewType, 'run_view_type');
     validateMaxResults(options.maxResults, 'max_results', LIMITS.searchRunsMaxResults);
     validateOrderBy(options.orderBy);
