@@ -3,7 +3,7 @@ import { stringify as toYaml } from 'yaml';
 import type { RunStatus, ViewType } from '../entities/enums.js';
 import type { ModelVersion, RegisteredModel } from '../entities/registry.js';
 import type { DatasetInput, Experiment, FileInfo, Metric, PagedList, Run, RunInfo } from '../entities/tracking.js';
-import { LabbookError, notFound } from '../errors.js';
+import { invalidParameter, LabbookError, notFound } from '../errors.js';
 import type { ArtifactRepository, TransferOptions } from '../interfaces/artifact-repository.js';
 import type { RegistryStore } from '../interfaces/registry-store.js';
 import type { LogBatchInput, TrackingStore } from '../interfaces/tracking-store.js';
@@ -310,6 +310,42 @@ export class Client {
   async logDict(runId: string, dictionary: unknown, artifactFile: string): Promise<void> {
     const text = /\.ya?ml$/i.test(artifactFile) ? toYaml(dictionary) : `${JSON.stringify(dictionary, null, 2)}`;
     await this.logText(runId, text, artifactFile);
+  }
+
+  /** Writes image bytes (PNG, JPEG…) as an artifact file, as MLflow's `log_image` does with a file name. */
+  async logImage(runId: string, image: Uint8Array, artifactFile: string): Promise<void> {
+    const repo = await this.runArtifactRepository(runId);
+    await repo.put(normalizeArtifactFilePath(artifactFile, 'artifact_file'), image, { size: image.byteLength });
+  }
+
+  /**
+   * Writes a table as a JSON artifact in MLflow's `log_table` format (`{"columns": [...], "data": [[...]]}`),
+   * from rows (objects) or from columns (an object of arrays).
+   */
+  async logTable(runId: string, table: Record<string, unknown>[] | Record<string, unknown[]>, artifactFile: string): Promise<void> {
+    if (!/\.json$/i.test(artifactFile)) {
+      throw invalidParameter(`Table artifacts are JSON: '${artifactFile}' must end with .json`, { field: 'artifact_file' });
+    }
+    let columns: string[];
+    let data: unknown[][];
+    if (Array.isArray(table)) {
+      columns = [...new Set(table.flatMap((row) => Object.keys(row)))];
+      data = table.map((row) => columns.map((c) => row[c] ?? null));
+    } else {
+      columns = Object.keys(table);
+      const length = Math.max(0, ...columns.map((c) => table[c]!.length));
+      data = Array.from({ length }, (_, i) => columns.map((c) => table[c]![i] ?? null));
+    }
+    await this.logText(runId, JSON.stringify({ columns, data }), artifactFile);
+  }
+
+  /** Reads a table written by {@link logTable} (or MLflow's `log_table`) back as rows. */
+  async loadTable(runId: string, artifactFile: string): Promise<Record<string, unknown>[]> {
+    const parsed = JSON.parse(await this.readArtifactText(runId, artifactFile)) as { columns?: string[]; data?: unknown[][] };
+    if (!Array.isArray(parsed.columns) || !Array.isArray(parsed.data)) {
+      throw invalidParameter(`'${artifactFile}' is not a table artifact (expected columns and data)`, { field: 'artifact_file' });
+    }
+    return parsed.data.map((row) => Object.fromEntries(parsed.columns!.map((c, i) => [c, row[i]])));
   }
 
   /** Direct children of a folder of the run's artifacts (MLflow's listing semantics). */
