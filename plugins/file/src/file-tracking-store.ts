@@ -1,0 +1,811 @@
+import { createHash } from 'node:crypto';
+import { type Dirent, existsSync, readdirSync } from 'node:fs';
+import { promises as fsp } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import {
+  type CreateRunOptions,
+  type DatasetInput,
+  type Experiment,
+  type ExperimentTag,
+  LabbookError,
+  type LogBatchInput,
+  type Metric,
+  type MetricHistoryOptions,
+  type PagedList,
+  type Run,
+  type RunInfo,
+  type SearchExperimentsOptions,
+  type SearchRunsOptions,
+  type TrackingStore,
+  type UpdateRunOptions,
+  type ViewType,
+  RUN_STATUS_NUMBER,
+  alreadyExists,
+  generateRunId,
+  generateRunName,
+  invalidParameter,
+  matchesViewType,
+  notFound,
+} from '@labbook/core';
+import { createFileExclusive, isTempName, tempPathFor, writeFileAtomic } from './atomic-write.js';
+import {
+  DEFAULT_EXPERIMENT_ID,
+  META_FILE,
+  MODELS_FOLDER,
+  MSG,
+  RESERVED_EXPERIMENT_FOLDERS,
+  TRASH_FOLDER,
+} from './constants.js';
+import { generateExperimentId } from './experiment-id.js';
+import { ioError, isMissing } from './io-error.js';
+import { containedPath, localPathFromUri } from './local-path.js';
+import { formatMetricLine } from './metric-file.js';
+import { type RunMeta, RunReader } from './run-reader.js';
+import { decodeOffsetToken, encodeOffsetToken, runSearchNeeds, searchInMemory } from './search-engine.js';
+import { dumpYaml } from './yaml-io.js';
+
+/** Options of {@link FileTrackingStore}. */
+export interface FileTrackingStoreOptions {
+  /** The store root: a path or a `file:` URI (`./mlruns` when absent). */
+  root?: string;
+  /** Default artifact root of new experiments; `file://<abs root>` when absent. */
+  artifactRoot?: string;
+  /**
+   * fsync metadata files (meta.yaml, params, tags) before they replace the old ones, so an OS crash
+   * cannot leave an empty file. Metric appends are never fsynced. Default true.
+   */
+  fsync?: boolean;
+  /** Where warnings about repaired or ignored data go. Default: `process.emitWarning`. */
+  onWarning?: (message: string) => void;
+}
+
+interface RunLocation {
+  experimentId: string;
+  expDir: string;
+  runDir: string;
+}
+
+const DEFAULT_MAX_RESULTS = 1000;
+
+function defaultWarn(message: string): void {
+  process.emitWarning(message, { code: 'LABBOOK_FILE_STORE' });
+}
+
+function md5(text: string): string {
+  return createHash('md5').update(text, 'utf8').digest('hex');
+}
+
+/**
+ * Tracking store over MLflow's `mlruns/` folder layout: what MLflow writes opens here with nothing
+ * lost and the reverse. Metadata writes are atomic (temp + fsync + rename), metric points are appended
+ * with one `write()` per key and batch (O_APPEND, so concurrent writers never interleave inside a
+ * line), and searches read through stat-validated caches instead of re-reading every file.
+ */
+export class FileTrackingStore implements TrackingStore {
+  /** Absolute path of the store root. */
+  readonly root: string;
+  /** Artifact root of new experiments. */
+  readonly artifactRootUri: string;
+  private readonly fsync: boolean;
+  private readonly reader: RunReader;
+  private readonly warn: (message: string) => void;
+  private readonly runLocations = new Map<string, RunLocation>();
+  private readonly knownDirs = new Set<string>();
+  private readonly checkedMetricFiles = new Set<string>();
+  private ready: Promise<void> | undefined;
+
+  constructor(options: FileTrackingStoreOptions = {}) {
+    this.root = localPathFromUri(options.root ?? 'mlruns');
+    this.artifactRootUri = options.artifactRoot
+      ? resolveArtifactLocation(options.artifactRoot)
+      : pathToFileURL(this.root).href.replace(/\/$/, '');
+    this.fsync = options.fsync ?? true;
+    this.warn = options.onWarning ?? defaultWarn;
+    this.reader = new RunReader(this.warn);
+  }
+
+  private init(): Promise<void> {
+    this.ready ??= this.initialise().catch((error) => {
+      this.ready = undefined;
+      throw ioError(`opening the store at ${this.root}`, error);
+    });
+    return this.ready;
+  }
+
+  private async initialise(): Promise<void> {
+    await fsp.mkdir(join(this.root, TRASH_FOLDER), { recursive: true });
+    const hasExperiments = this.listExperimentDirs().length > 0;
+    if (!hasExperiments) await this.createDefaultExperiment();
+  }
+
+  private async createDefaultExperiment(): Promise<void> {
+    const now = Date.now();
+    const meta = {
+      artifact_location: `${this.artifactRootUri}/${DEFAULT_EXPERIMENT_ID}`,
+      creation_time: now,
+      experiment_id: DEFAULT_EXPERIMENT_ID,
+      last_update_time: now,
+      lifecycle_stage: 'active',
+      name: 'Default',
+    };
+    await this.publishFolder(join(this.root, DEFAULT_EXPERIMENT_ID), async (tmp) => {
+      await fsp.writeFile(join(tmp, META_FILE), dumpYaml(meta));
+    }).catch((error) => {
+      // Another process created it first.
+      if (!isRenameConflict(error)) throw error;
+    });
+  }
+
+  /**
+   * Builds a folder under a temp name and renames it into place, so other processes never see an
+   * experiment or run without its meta.yaml.
+   */
+  private async publishFolder(target: string, fill: (tmp: string) => Promise<void>): Promise<void> {
+    const tmp = tempPathFor(target);
+    await fsp.mkdir(tmp);
+    try {
+      await fill(tmp);
+      if (this.fsync) {
+        const h = await fsp.open(join(tmp, META_FILE), 'r');
+        await h.sync();
+        await h.close();
+      }
+      // rename(2) replaces an empty target folder silently, so refuse an existing target first.
+      if (existsSync(target)) throw Object.assign(new Error('exists'), { code: 'EEXIST' });
+      await fsp.rename(tmp, target);
+    } catch (error) {
+      await fsp.rm(tmp, { recursive: true, force: true }).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  // ---------------------------------------------------------------- experiments
+
+  /** [id, dir, deleted] of every experiment folder (active ones first, then `.trash/`). */
+  private listExperimentDirs(): Array<{ id: string; dir: string; deleted: boolean }> {
+    const out: Array<{ id: string; dir: string; deleted: boolean }> = [];
+    for (const [base, deleted] of [
+      [this.root, false],
+      [join(this.root, TRASH_FOLDER), true],
+    ] as const) {
+      let entries: Dirent[];
+      try {
+        entries = readdirSync(base, { withFileTypes: true });
+      } catch {
+        continue;
+      }
+      for (const e of entries) {
+        if (!e.isDirectory() || isTempName(e.name)) continue;
+        if (!deleted && (e.name === TRASH_FOLDER || e.name === MODELS_FOLDER)) continue;
+        if (e.name.startsWith('.')) continue;
+        out.push({ id: e.name, dir: join(base, e.name), deleted });
+      }
+    }
+    return out;
+  }
+
+  private checkExperimentId(id: string): void {
+    if (typeof id !== 'string' || id === '' || id.includes('/') || id.includes('\\') || id.startsWith('.') || id.includes('\0')) {
+      throw invalidParameter(`Invalid experiment ID: '${id}'`, { field: 'experiment_id' });
+    }
+  }
+
+  /** The folder of an experiment (active or in `.trash/`), or undefined. */
+  private findExperimentDir(id: string): { dir: string; deleted: boolean } | undefined {
+    this.checkExperimentId(id);
+    const active = containedPath(this.root, id);
+    if (existsSync(join(active, META_FILE))) return { dir: active, deleted: false };
+    const trashed = containedPath(this.root, TRASH_FOLDER, id);
+    if (existsSync(join(trashed, META_FILE))) return { dir: trashed, deleted: true };
+    return undefined;
+  }
+
+  private readExperimentAt(id: string, dir: string): Experiment | undefined {
+    let meta: ReturnType<RunReader['readExperimentMeta']>;
+    try {
+      meta = this.reader.readExperimentMeta(dir, id);
+    } catch (error) {
+      this.reader.warnOnce(`${MSG} skipping experiment folder ${dir}: ${(error as Error).message}`);
+      return undefined;
+    }
+    if (!meta) return undefined;
+    return { ...meta.experiment, tags: this.reader.readKeyValues(join(dir, 'tags')) };
+  }
+
+  private allExperiments(): Experiment[] {
+    const out: Experiment[] = [];
+    for (const { id, dir } of this.listExperimentDirs()) {
+      const exp = this.readExperimentAt(id, dir);
+      if (exp) out.push(exp);
+    }
+    return out;
+  }
+
+  private experimentNotFound(id: string): LabbookError {
+    return notFound(`Could not find experiment with ID ${id}`);
+  }
+
+  async createExperiment(name: string, artifactLocation?: string, tags: ExperimentTag[] = []): Promise<string> {
+    await this.init();
+    this.assertNameFree(name);
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const id = generateExperimentId();
+      const now = Date.now();
+      const meta = {
+        artifact_location: artifactLocation ? resolveArtifactLocation(artifactLocation) : `${this.artifactRootUri}/${id}`,
+        creation_time: now,
+        experiment_id: id,
+        last_update_time: now,
+        lifecycle_stage: 'active',
+        name,
+      };
+      try {
+        await this.publishFolder(containedPath(this.root, id), async (tmp) => {
+          await fsp.writeFile(join(tmp, META_FILE), dumpYaml(meta));
+          for (const tag of tags) await this.writeKeyFile(join(tmp, 'tags'), tag.key, tag.value, false);
+        });
+        return id;
+      } catch (error) {
+        if (isRenameConflict(error)) continue;
+        throw ioError('creating an experiment', error);
+      }
+    }
+    throw new LabbookError('INTERNAL_ERROR', `${MSG} could not allocate a unique experiment id`);
+  }
+
+  private assertNameFree(name: string, exceptId?: string): void {
+    for (const exp of this.allExperiments()) {
+      if (exp.name !== name || exp.experimentId === exceptId) continue;
+      if (exp.lifecycleStage === 'deleted') {
+        throw alreadyExists(
+          `Experiment '${name}' already exists in deleted state. You can restore the experiment, or permanently delete the experiment from the .trash folder (under tracking server's root folder) in order to use this name again.`,
+        );
+      }
+      throw alreadyExists(`Experiment '${name}' already exists.`);
+    }
+  }
+
+  async getExperiment(experimentId: string): Promise<Experiment> {
+    await this.init();
+    const found = this.findExperimentDir(experimentId);
+    const exp = found && this.readExperimentAt(experimentId, found.dir);
+    if (!exp) throw this.experimentNotFound(experimentId);
+    return exp;
+  }
+
+  async getExperimentByName(name: string): Promise<Experiment | null> {
+    await this.init();
+    const matches = this.allExperiments().filter((e) => e.name === name);
+    return matches.find((e) => e.lifecycleStage === 'active') ?? matches[0] ?? null;
+  }
+
+  async searchExperiments(options: SearchExperimentsOptions = {}): Promise<PagedList<Experiment>> {
+    await this.init();
+    const viewType: ViewType = options.viewType ?? 'ACTIVE_ONLY';
+    const exps = this.allExperiments().filter((e) => matchesViewType(e.lifecycleStage, viewType));
+    return searchInMemory('searchExperimentsInMemory', exps, {
+      filter: options.filter,
+      orderBy: options.orderBy,
+      maxResults: options.maxResults ?? DEFAULT_MAX_RESULTS,
+      pageToken: options.pageToken,
+    });
+  }
+
+  private async rewriteExperimentMeta(dir: string, id: string, change: Record<string, unknown>): Promise<void> {
+    const meta = this.reader.readExperimentMeta(dir, id);
+    if (!meta) throw this.experimentNotFound(id);
+    await writeFileAtomic(join(dir, META_FILE), dumpYaml({ ...meta.raw, ...change }), this.fsync);
+  }
+
+  async deleteExperiment(experimentId: string): Promise<void> {
+    await this.init();
+    if (experimentId === DEFAULT_EXPERIMENT_ID) {
+      throw new LabbookError(
+        'INVALID_PARAMETER_VALUE',
+        `Cannot delete the default experiment '${DEFAULT_EXPERIMENT_ID}'. This is an internally reserved experiment.`,
+      );
+    }
+    const found = this.findExperimentDir(experimentId);
+    if (!found || found.deleted) throw this.experimentNotFound(experimentId);
+    const now = Date.now();
+    for (const runDir of this.listRunDirs(found.dir)) {
+      const meta = this.safeRunMeta(runDir);
+      if (meta && meta.info.lifecycleStage === 'active') {
+        await this.writeRunMeta(runDir, meta, { lifecycle_stage: 'deleted', deleted_time: now });
+      }
+    }
+    await this.rewriteExperimentMeta(found.dir, experimentId, { lifecycle_stage: 'deleted', last_update_time: now });
+    try {
+      await fsp.rename(found.dir, containedPath(this.root, TRASH_FOLDER, experimentId));
+    } catch (error) {
+      throw ioError(`moving experiment ${experimentId} to ${TRASH_FOLDER}`, error);
+    }
+    this.forgetRunsOf(experimentId);
+  }
+
+  async restoreExperiment(experimentId: string): Promise<void> {
+    await this.init();
+    const found = this.findExperimentDir(experimentId);
+    if (!found) throw this.experimentNotFound(experimentId);
+    if (!found.deleted) return;
+    const meta = this.reader.readExperimentMeta(found.dir, experimentId);
+    const deletedAt = Number(meta?.raw.last_update_time ?? 0);
+    const target = containedPath(this.root, experimentId);
+    if (existsSync(target)) {
+      throw new LabbookError('INVALID_PARAMETER_VALUE', `Cannot restore experiment with ID ${experimentId}. An experiment with same ID already exists.`);
+    }
+    try {
+      await fsp.rename(found.dir, target);
+    } catch (error) {
+      throw ioError(`restoring experiment ${experimentId}`, error);
+    }
+    this.forgetRunsOf(experimentId);
+    for (const runDir of this.listRunDirs(target)) {
+      const runMeta = this.safeRunMeta(runDir);
+      // Only the runs deleted together with the experiment come back.
+      if (runMeta && runMeta.info.lifecycleStage === 'deleted' && (runMeta.deletedTime ?? 0) >= deletedAt) {
+        await this.writeRunMeta(runDir, runMeta, { lifecycle_stage: 'active', deleted_time: null });
+      }
+    }
+    await this.rewriteExperimentMeta(target, experimentId, { lifecycle_stage: 'active', last_update_time: Date.now() });
+  }
+
+  async renameExperiment(experimentId: string, newName: string): Promise<void> {
+    await this.init();
+    const found = this.findExperimentDir(experimentId);
+    if (!found) throw this.experimentNotFound(experimentId);
+    if (found.deleted) throw invalidParameter('Cannot rename a non-active experiment.');
+    this.assertNameFree(newName, experimentId);
+    await this.rewriteExperimentMeta(found.dir, experimentId, { name: newName, last_update_time: Date.now() });
+  }
+
+  private activeExperimentDir(experimentId: string): string {
+    const found = this.findExperimentDir(experimentId);
+    if (!found) throw this.experimentNotFound(experimentId);
+    if (found.deleted) {
+      throw invalidParameter(`The experiment ${experimentId} must be in the 'active' state. Current state is deleted.`);
+    }
+    return found.dir;
+  }
+
+  async setExperimentTag(experimentId: string, tag: ExperimentTag): Promise<void> {
+    await this.init();
+    const dir = this.activeExperimentDir(experimentId);
+    await this.writeKeyFile(join(dir, 'tags'), tag.key, tag.value, true);
+  }
+
+  async deleteExperimentTag(experimentId: string, key: string): Promise<void> {
+    await this.init();
+    const dir = this.activeExperimentDir(experimentId);
+    const path = containedPath(join(dir, 'tags'), key);
+    try {
+      await fsp.unlink(path);
+    } catch (error) {
+      if (isMissing(error)) throw notFound(`No tag with name: ${key} in experiment with id ${experimentId}`);
+      throw ioError(`deleting experiment tag ${key}`, error);
+    }
+  }
+
+  // ---------------------------------------------------------------- runs
+
+  /** Run folders of an experiment folder (sub-folders that are not reserved or temporary). */
+  private listRunDirs(expDir: string): string[] {
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(expDir, { withFileTypes: true });
+    } catch {
+      return [];
+    }
+    const out: string[] = [];
+    for (const e of entries) {
+      if (!e.isDirectory() || isTempName(e.name) || RESERVED_EXPERIMENT_FOLDERS.has(e.name) || e.name.startsWith('.')) continue;
+      out.push(join(expDir, e.name));
+    }
+    return out;
+  }
+
+  private safeRunMeta(runDir: string): RunMeta | undefined {
+    try {
+      return this.reader.readRunMeta(runDir);
+    } catch (error) {
+      this.reader.warnOnce(`${MSG} skipping run folder ${runDir}: ${(error as Error).message}`);
+      return undefined;
+    }
+  }
+
+  private forgetRunsOf(experimentId: string): void {
+    for (const [id, loc] of this.runLocations) if (loc.experimentId === experimentId) this.runLocations.delete(id);
+  }
+
+  private checkRunId(runId: string): void {
+    if (typeof runId !== 'string' || runId === '' || !/^[A-Za-z0-9_-]+$/.test(runId)) {
+      throw notFound(`Run '${runId}' not found`);
+    }
+  }
+
+  /** Where a run lives; scans experiment folders (one stat each) when not cached or moved. */
+  private locateRun(runId: string): RunLocation {
+    this.checkRunId(runId);
+    const cached = this.runLocations.get(runId);
+    if (cached && existsSync(join(cached.runDir, META_FILE))) return cached;
+    this.runLocations.delete(runId);
+    for (const { id, dir } of this.listExperimentDirs()) {
+      const runDir = join(dir, runId);
+      if (existsSync(join(runDir, META_FILE))) {
+        const loc = { experimentId: id, expDir: dir, runDir };
+        this.runLocations.set(runId, loc);
+        return loc;
+      }
+    }
+    throw notFound(`Run '${runId}' not found`);
+  }
+
+  private runMetaOrThrow(runId: string, loc: RunLocation): RunMeta {
+    const meta = this.reader.readRunMeta(loc.runDir);
+    if (!meta) throw notFound(`Run '${runId}' not found`);
+    return meta;
+  }
+
+  private activeRun(runId: string): { loc: RunLocation; meta: RunMeta } {
+    const loc = this.locateRun(runId);
+    const meta = this.runMetaOrThrow(runId, loc);
+    if (meta.info.lifecycleStage !== 'active') {
+      throw invalidParameter(`The run ${runId} must be in the 'active' state. Current state is ${meta.info.lifecycleStage}.`);
+    }
+    return { loc, meta };
+  }
+
+  private async writeRunMeta(runDir: string, meta: RunMeta, change: Record<string, unknown>): Promise<void> {
+    await writeFileAtomic(join(runDir, META_FILE), dumpYaml({ ...meta.raw, ...change }), this.fsync);
+  }
+
+  async createRun(options: CreateRunOptions): Promise<Run> {
+    await this.init();
+    const found = this.findExperimentDir(options.experimentId);
+    if (!found) throw this.experimentNotFound(options.experimentId);
+    if (found.deleted) {
+      throw new LabbookError(
+        'INVALID_STATE',
+        `Could not create run under non-active experiment with ID ${options.experimentId}.`,
+      );
+    }
+    const exp = this.readExperimentAt(options.experimentId, found.dir);
+    if (!exp) throw this.experimentNotFound(options.experimentId);
+    const tags = [...(options.tags ?? [])];
+    const nameTag = tags.find((t) => t.key === 'mlflow.runName');
+    if (options.runName !== undefined && options.runName !== '' && nameTag && nameTag.value !== options.runName) {
+      throw invalidParameter(
+        `Both 'run_name' argument and 'mlflow.runName' tag are specified, but with different values (run_name='${options.runName}', mlflow.runName='${nameTag.value}').`,
+      );
+    }
+    const runName = options.runName || nameTag?.value || generateRunName();
+    if (!nameTag) tags.push({ key: 'mlflow.runName', value: runName });
+    const runId = generateRunId();
+    const artifactUri = `${exp.artifactLocation.replace(/\/+$/, '')}/${runId}/artifacts`;
+    const raw = {
+      artifact_uri: artifactUri,
+      deleted_time: null,
+      end_time: null,
+      entry_point_name: '',
+      experiment_id: options.experimentId,
+      lifecycle_stage: 'active',
+      run_id: runId,
+      run_name: runName,
+      source_name: '',
+      source_type: 4,
+      source_version: '',
+      start_time: options.startTime ?? Date.now(),
+      status: RUN_STATUS_NUMBER.RUNNING,
+      tags: [],
+      user_id: options.userId ?? 'unknown',
+    };
+    const runDir = join(found.dir, runId);
+    try {
+      await this.publishFolder(runDir, async (tmp) => {
+        await fsp.writeFile(join(tmp, META_FILE), dumpYaml(raw));
+        for (const sub of ['metrics', 'params', 'tags', 'artifacts']) await fsp.mkdir(join(tmp, sub));
+        for (const tag of tags) await this.writeKeyFile(join(tmp, 'tags'), tag.key, tag.value, false);
+      });
+    } catch (error) {
+      throw ioError(`creating run ${runId}`, error);
+    }
+    this.runLocations.set(runId, { experimentId: options.experimentId, expDir: found.dir, runDir });
+    return this.getRun(runId);
+  }
+
+  async getRun(runId: string): Promise<Run> {
+    await this.init();
+    const loc = this.locateRun(runId);
+    const run = this.reader.readRun(loc.runDir, loc.expDir);
+    if (!run) throw notFound(`Run '${runId}' not found`);
+    return run;
+  }
+
+  async updateRunInfo(runId: string, update: UpdateRunOptions): Promise<RunInfo> {
+    await this.init();
+    const { loc, meta } = this.activeRun(runId);
+    const change: Record<string, unknown> = {};
+    if (update.status !== undefined) change.status = RUN_STATUS_NUMBER[update.status];
+    if (update.endTime !== undefined) change.end_time = update.endTime;
+    if (update.runName !== undefined && update.runName !== '') change.run_name = update.runName;
+    await this.writeRunMeta(loc.runDir, meta, change);
+    if (change.run_name !== undefined) await this.writeKeyFile(join(loc.runDir, 'tags'), 'mlflow.runName', update.runName!, true);
+    return (await this.getRun(runId)).info;
+  }
+
+  async deleteRun(runId: string): Promise<void> {
+    await this.init();
+    const loc = this.locateRun(runId);
+    const meta = this.runMetaOrThrow(runId, loc);
+    await this.writeRunMeta(loc.runDir, meta, { lifecycle_stage: 'deleted', deleted_time: Date.now() });
+  }
+
+  async restoreRun(runId: string): Promise<void> {
+    await this.init();
+    const loc = this.locateRun(runId);
+    const meta = this.runMetaOrThrow(runId, loc);
+    await this.writeRunMeta(loc.runDir, meta, { lifecycle_stage: 'active', deleted_time: null });
+  }
+
+  /** Creates the parent folders of a key file once per process (keys with `/` are nested folders). */
+  private async ensureDir(dir: string): Promise<void> {
+    if (this.knownDirs.has(dir)) return;
+    await fsp.mkdir(dir, { recursive: true });
+    this.knownDirs.add(dir);
+  }
+
+  /** Writes a param or tag file: atomically replaced, or (`exclusive`) created only if absent. */
+  private async writeKeyFile(folder: string, key: string, value: string, atomic: boolean): Promise<void> {
+    const path = containedPath(folder, key);
+    await this.ensureDir(resolve(path, '..'));
+    if (atomic) await writeFileAtomic(path, value, this.fsync);
+    else await fsp.writeFile(path, value);
+  }
+
+  async logBatch(runId: string, batch: LogBatchInput): Promise<void> {
+    await this.init();
+    const { loc, meta } = this.activeRun(runId);
+    for (const param of batch.params ?? []) await this.logParam(runId, loc, param.key, param.value);
+    if (batch.metrics && batch.metrics.length > 0) await this.appendMetrics(loc, batch.metrics);
+    for (const tag of batch.tags ?? []) {
+      await this.writeKeyFile(join(loc.runDir, 'tags'), tag.key, tag.value, true);
+      if (tag.key === 'mlflow.runName' && tag.value !== meta.info.runName) {
+        const fresh = this.runMetaOrThrow(runId, loc);
+        await this.writeRunMeta(loc.runDir, fresh, { run_name: tag.value });
+      }
+    }
+  }
+
+  private async logParam(runId: string, loc: RunLocation, key: string, value: string): Promise<void> {
+    const path = containedPath(join(loc.runDir, 'params'), key);
+    await this.ensureDir(resolve(path, '..'));
+    // Created with link(2) from a complete temp file: of two writers racing, exactly one wins and the
+    // other compares values, so a param can never be overwritten or seen half-written.
+    if (await createFileExclusive(path, value, this.fsync)) return;
+    const existing = await fsp.readFile(path, 'utf8').catch((error) => {
+      throw ioError(`reading param ${key}`, error);
+    });
+    if (existing !== value) {
+      throw invalidParameter(
+        `Changing param values is not allowed. Param with key='${key}' was already logged with value='${existing}' for run ID='${runId}'. Attempted logging new value '${value}'.`,
+      );
+    }
+  }
+
+  private async appendMetrics(loc: RunLocation, metrics: Metric[]): Promise<void> {
+    const byKey = new Map<string, string>();
+    for (const m of metrics) byKey.set(m.key, (byKey.get(m.key) ?? '') + formatMetricLine(m));
+    for (const [key, lines] of byKey) {
+      const path = containedPath(join(loc.runDir, 'metrics'), key);
+      await this.ensureDir(resolve(path, '..'));
+      if (!this.checkedMetricFiles.has(path)) {
+        await this.repairMetricTail(path);
+        this.checkedMetricFiles.add(path);
+      }
+      // One write(2) on an O_APPEND descriptor per key and batch: the kernel places it at the end
+      // atomically, so lines of concurrent writers never interleave.
+      const handle = await fsp.open(path, 'a');
+      try {
+        const buf = Buffer.from(lines, 'utf8');
+        const { bytesWritten } = await handle.write(buf, 0, buf.length);
+        if (bytesWritten !== buf.length) {
+          throw new LabbookError('INTERNAL_ERROR', `${MSG} short write appending to metric ${key}`);
+        }
+      } catch (error) {
+        throw ioError(`appending to metric ${key}`, error);
+      } finally {
+        await handle.close();
+      }
+    }
+  }
+
+  /**
+   * A metric file whose last byte is not a newline holds a line cut short by a killed writer. Appending
+   * to it would glue the next point onto that fragment, so the fragment is cut off (with a warning)
+   * before this process appends for the first time.
+   */
+  private async repairMetricTail(path: string): Promise<void> {
+    let handle: fsp.FileHandle;
+    try {
+      handle = await fsp.open(path, 'r+');
+    } catch (error) {
+      if (isMissing(error)) return;
+      throw ioError(`opening metric file ${path}`, error);
+    }
+    try {
+      const { size } = await handle.stat();
+      if (size === 0) return;
+      const last = Buffer.alloc(1);
+      await handle.read(last, 0, 1, size - 1);
+      if (last[0] === 10) return;
+      // Read back far enough to find the previous newline.
+      const window = Math.min(size, 64 * 1024);
+      const buf = Buffer.alloc(window);
+      await handle.read(buf, 0, window, size - window);
+      const nl = buf.lastIndexOf(10);
+      const keep = nl < 0 ? (window === size ? 0 : size) : size - window + nl + 1;
+      if (keep === size) return;
+      const now = await handle.stat();
+      if (now.size !== size) return;
+      await handle.truncate(keep);
+      this.warn(`${MSG} removed an incomplete last line (${size - keep} bytes, a write cut short) from ${path}`);
+    } finally {
+      await handle.close();
+    }
+  }
+
+  async deleteTag(runId: string, key: string): Promise<void> {
+    await this.init();
+    const { loc } = this.activeRun(runId);
+    const path = containedPath(join(loc.runDir, 'tags'), key);
+    try {
+      await fsp.unlink(path);
+    } catch (error) {
+      if (isMissing(error)) throw notFound(`No tag with name: ${key} in run with id ${runId}`);
+      throw ioError(`deleting tag ${key}`, error);
+    }
+  }
+
+  async logInputs(runId: string, datasets: DatasetInput[]): Promise<void> {
+    await this.init();
+    const { loc } = this.activeRun(runId);
+    for (const input of datasets) {
+      const ds = input.dataset;
+      const datasetId = md5(ds.name + ds.digest);
+      const dsDir = containedPath(loc.expDir, 'datasets', datasetId);
+      if (!existsSync(join(dsDir, META_FILE))) {
+        await this.ensureDir(dsDir);
+        await writeFileAtomic(
+          join(dsDir, META_FILE),
+          dumpYaml({
+            digest: ds.digest,
+            name: ds.name,
+            profile: ds.profile ?? null,
+            schema: ds.schema ?? null,
+            source: ds.source,
+            source_type: ds.sourceType,
+          }),
+          this.fsync,
+        );
+      }
+      const inputId = md5(datasetId + runId);
+      const inputDir = containedPath(loc.runDir, 'inputs', inputId);
+      if (existsSync(join(inputDir, META_FILE))) continue;
+      await this.ensureDir(inputDir);
+      const tags: Record<string, string> = {};
+      for (const t of input.tags) tags[t.key] = t.value;
+      await writeFileAtomic(
+        join(inputDir, META_FILE),
+        dumpYaml({ destination_id: runId, destination_type: 'RUN', source_id: datasetId, source_type: 'DATASET', tags }),
+        this.fsync,
+      );
+    }
+  }
+
+  async getMetricHistory(runId: string, key: string, options: MetricHistoryOptions = {}): Promise<PagedList<Metric>> {
+    await this.init();
+    const loc = this.locateRun(runId);
+    this.runMetaOrThrow(runId, loc);
+    const path = containedPath(join(loc.runDir, 'metrics'), key);
+    const all = this.reader.readMetricHistory(path, key);
+    const max = options.maxResults ?? 0;
+    if (!max) return { items: all };
+    const offset = decodeOffsetToken(options.pageToken);
+    const items = all.slice(offset, offset + max);
+    return offset + max < all.length ? { items, nextPageToken: encodeOffsetToken(offset + max) } : { items };
+  }
+
+  async searchRuns(options: SearchRunsOptions): Promise<PagedList<Run>> {
+    await this.init();
+    const viewType: ViewType = options.viewType ?? 'ACTIVE_ONLY';
+    const needs = runSearchNeeds(options.filter, options.orderBy);
+    // Pass 1: every run with only what the filter and order read (stat-validated, so cheap when warm).
+    const candidates: Run[] = [];
+    const where = new Map<Run, { runDir: string; expDir: string }>();
+    for (const experimentId of new Set(options.experimentIds)) {
+      let found: ReturnType<FileTrackingStore['findExperimentDir']>;
+      try {
+        found = this.findExperimentDir(experimentId);
+      } catch {
+        continue;
+      }
+      if (!found) continue;
+      for (const runDir of this.listRunDirs(found.dir)) {
+        const run = needs.known ? this.partialRun(runDir, found.dir, needs) : this.fullRunSafe(runDir, found.dir);
+        if (!run || !matchesViewType(run.info.lifecycleStage, viewType)) continue;
+        candidates.push(run);
+        where.set(run, { runDir, expDir: found.dir });
+      }
+    }
+    const page = searchInMemory('searchRunsInMemory', candidates, {
+      filter: options.filter,
+      orderBy: options.orderBy,
+      maxResults: options.maxResults ?? DEFAULT_MAX_RESULTS,
+      pageToken: options.pageToken,
+    });
+    if (!needs.known) return page;
+    // Pass 2: the page's runs in full, re-read through the validated caches.
+    const items: Run[] = [];
+    for (const partial of page.items) {
+      const at = where.get(partial);
+      const run = at && this.fullRunSafe(at.runDir, at.expDir);
+      if (run) items.push(run);
+    }
+    return page.nextPageToken ? { items, nextPageToken: page.nextPageToken } : { items };
+  }
+
+  private fullRunSafe(runDir: string, expDir: string): Run | undefined {
+    try {
+      return this.reader.readRun(runDir, expDir);
+    } catch (error) {
+      this.reader.warnOnce(`${MSG} skipping run folder ${runDir}: ${(error as Error).message}`);
+      return undefined;
+    }
+  }
+
+  private partialRun(
+    runDir: string,
+    expDir: string,
+    needs: ReturnType<typeof runSearchNeeds>,
+  ): Run | undefined {
+    const meta = this.safeRunMeta(runDir);
+    if (!meta) return undefined;
+    const metrics: Metric[] = [];
+    for (const key of needs.metrics) {
+      const m = this.reader.readLatestMetric(containedPath(join(runDir, 'metrics'), key), key);
+      if (m) metrics.push(m);
+    }
+    const params = [];
+    for (const key of needs.params) {
+      const value = this.reader.readValue(containedPath(join(runDir, 'params'), key));
+      if (value !== undefined) params.push({ key, value });
+    }
+    const tags = [];
+    for (const key of needs.tags) {
+      const value = this.reader.readValue(containedPath(join(runDir, 'tags'), key));
+      if (value !== undefined) tags.push({ key, value });
+    }
+    const info = meta.hasRunName ? meta.info : { ...meta.info, runName: tags.find((t) => t.key === 'mlflow.runName')?.value ?? '' };
+    return {
+      info,
+      data: { metrics, params, tags },
+      inputs: { datasetInputs: needs.datasets ? this.reader.readRunInputs(runDir, expDir) : [] },
+    };
+  }
+
+  async close(): Promise<void> {
+    // Nothing is held open between calls.
+  }
+}
+
+function isRenameConflict(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return code === 'EEXIST' || code === 'ENOTEMPTY';
+}
+
+/** Experiment artifact locations: URIs are kept, local paths become absolute (as MLflow does). */
+function resolveArtifactLocation(location: string): string {
+  if (/^[a-zA-Z][a-zA-Z0-9+.-]*:/.test(location) && !/^[a-zA-Z]:[\\/]/.test(location)) return location.replace(/\/+$/, '');
+  return isAbsolute(location) ? location : resolve(location);
+}

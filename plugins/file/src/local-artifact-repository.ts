@@ -1,0 +1,183 @@
+import { createReadStream, createWriteStream, realpathSync } from 'node:fs';
+import { promises as fsp } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { pathToFileURL } from 'node:url';
+import {
+  type ArtifactBody,
+  type ArtifactRepository,
+  type FileInfo,
+  LabbookError,
+  type TransferOptions,
+  notFound,
+} from '@labbook/core';
+import { isTempName, tempPathFor } from './atomic-write.js';
+import { MSG } from './constants.js';
+import { ioError, isMissing } from './io-error.js';
+import { assertRealpathInside, containedPath, isInside, localPathFromUri } from './local-path.js';
+
+/** Options of {@link LocalArtifactRepository}. */
+export interface LocalArtifactRepositoryOptions {
+  /** fsync files before they appear under their final name. Default false (artifacts are large). */
+  fsync?: boolean;
+}
+
+/**
+ * The files of one run (or model version) in a local folder, for `file:` URIs and bare paths. Writes go
+ * to a temp file that is renamed into place, so a reader never sees half a file; every path is
+ * checked to stay under the root, through symlinks too.
+ */
+export class LocalArtifactRepository implements ArtifactRepository {
+  readonly rootUri: string;
+  /** Absolute local path of the root. */
+  readonly rootPath: string;
+  private readonly fsync: boolean;
+
+  constructor(uri: string, options: LocalArtifactRepositoryOptions = {}) {
+    this.rootPath = localPathFromUri(uri);
+    this.rootUri = /^file:/i.test(uri) ? uri : pathToFileURL(this.rootPath).href;
+    this.fsync = options.fsync ?? false;
+  }
+
+  /** The real path of the root (symlinks resolved), or the plain path while it does not exist. */
+  private realRoot(): string {
+    try {
+      return realpathSync(this.rootPath);
+    } catch {
+      return this.rootPath;
+    }
+  }
+
+  private resolvePath(path = ''): string {
+    if (path === '' || path === '.') return this.rootPath;
+    const target = containedPath(this.rootPath, ...path.split('/'));
+    assertRealpathInside(this.realRoot(), target);
+    return target;
+  }
+
+  async put(path: string, body: ArtifactBody, options: TransferOptions = {}): Promise<void> {
+    const target = this.resolvePath(path);
+    if (target === this.rootPath) throw new LabbookError('INVALID_PARAMETER_VALUE', `${MSG} cannot write to the artifact root itself`);
+    await fsp.mkdir(dirname(target), { recursive: true }).catch((error) => {
+      throw ioError(`creating folder for ${path}`, error);
+    });
+    assertRealpathInside(this.realRoot(), dirname(target));
+    const tmp = tempPathFor(target);
+    let done = 0;
+    try {
+      if (typeof body === 'string' || body instanceof Uint8Array) {
+        const data = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
+        const handle = await fsp.open(tmp, 'wx');
+        try {
+          await handle.writeFile(data);
+          if (this.fsync) await handle.sync();
+        } finally {
+          await handle.close();
+        }
+        done = data.length;
+      } else {
+        const out = createWriteStream(tmp, { flags: 'wx' });
+        const counter = async function* (source: AsyncIterable<Uint8Array>) {
+          for await (const chunk of source) {
+            done += chunk.length;
+            options.onProgress?.({ path, bytesDone: done, bytesTotal: options.size });
+            yield chunk;
+          }
+        };
+        await pipeline(body as AsyncIterable<Uint8Array>, counter, out, { signal: options.signal });
+        if (this.fsync) {
+          const h = await fsp.open(tmp, 'r');
+          await h.sync();
+          await h.close();
+        }
+      }
+      await fsp.rename(tmp, target);
+      options.onProgress?.({ path, bytesDone: done, bytesTotal: done });
+    } catch (error) {
+      await fsp.rm(tmp, { force: true }).catch(() => undefined);
+      if ((error as Error).name === 'AbortError') {
+        throw new LabbookError('CANCELLED', `${MSG} upload of ${path} was aborted`, { cause: error });
+      }
+      throw ioError(`writing artifact ${path}`, error);
+    }
+  }
+
+  async get(path: string, options: Pick<TransferOptions, 'signal' | 'onProgress'> = {}): Promise<Readable> {
+    const target = this.resolvePath(path);
+    let st: import('node:fs').Stats;
+    try {
+      st = await fsp.stat(target);
+    } catch (error) {
+      if (isMissing(error)) throw notFound(`${MSG} artifact '${path}' not found`);
+      throw ioError(`reading artifact ${path}`, error);
+    }
+    if (!st.isFile()) throw notFound(`${MSG} artifact '${path}' is not a file`);
+    const stream = createReadStream(target, { signal: options.signal });
+    if (options.onProgress) {
+      let done = 0;
+      const onProgress = options.onProgress;
+      stream.on('data', (chunk) => {
+        done += chunk.length;
+        onProgress({ path, bytesDone: done, bytesTotal: st.size });
+      });
+      stream.on('end', () => onProgress({ path, bytesDone: done, bytesTotal: st.size }));
+    }
+    return stream;
+  }
+
+  async list(path = ''): Promise<FileInfo[]> {
+    const dir = this.resolvePath(path);
+    let entries: import('node:fs').Dirent[];
+    try {
+      entries = await fsp.readdir(dir, { withFileTypes: true });
+    } catch (error) {
+      if (isMissing(error)) return [];
+      throw ioError(`listing artifacts under ${path || '/'}`, error);
+    }
+    const realRoot = this.realRoot();
+    const out: FileInfo[] = [];
+    for (const e of entries) {
+      if (isTempName(e.name)) continue;
+      const rel = path === '' ? e.name : `${path}/${e.name}`;
+      const full = join(dir, e.name);
+      let st: import('node:fs').Stats;
+      try {
+        // Symlinks are listed only when they stay inside the root.
+        if (e.isSymbolicLink() && !isInside(realRoot, realpathSync(full))) continue;
+        st = await fsp.stat(full);
+      } catch {
+        continue;
+      }
+      out.push(st.isDirectory() ? { path: rel, isDir: true } : { path: rel, isDir: false, fileSize: st.size });
+    }
+    return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  }
+
+  async delete(path = ''): Promise<void> {
+    const target = this.resolvePath(path);
+    try {
+      if (target === this.rootPath) {
+        for (const name of await fsp.readdir(target).catch(() => [] as string[])) {
+          await fsp.rm(join(target, name), { recursive: true, force: true });
+        }
+      } else await fsp.rm(target, { recursive: true, force: true });
+    } catch (error) {
+      throw ioError(`deleting artifact ${path}`, error);
+    }
+  }
+
+  async uploadFile(localFile: string, path: string, options: TransferOptions = {}): Promise<void> {
+    await this.put(path, createReadStream(localFile), options);
+  }
+
+  async downloadFile(path: string, localFile: string, options: TransferOptions = {}): Promise<void> {
+    const source = await this.get(path, options);
+    await fsp.mkdir(dirname(localFile), { recursive: true });
+    try {
+      await pipeline(source, createWriteStream(localFile), { signal: options.signal });
+    } catch (error) {
+      throw ioError(`downloading artifact ${path}`, error);
+    }
+  }
+}

@@ -1,0 +1,88 @@
+import * as core from '@labbook/core';
+import type { FilterTree, OrderByClause, PagedList, SearchEntity } from '@labbook/core';
+import { LabbookError } from '@labbook/core';
+import { MSG } from './constants.js';
+
+// Core's in-memory evaluator is resolved by name at call time, so this plugin keeps working across
+// core versions that add or move these helpers (the plugin API is versioned, the helpers are not).
+const lib = core as unknown as Record<string, unknown>;
+
+function fn<T>(name: string): T {
+  const f = lib[name];
+  if (typeof f !== 'function') {
+    throw new LabbookError('NOT_IMPLEMENTED', `${MSG} @labbook/core does not provide ${name}; upgrade @labbook/core`);
+  }
+  return f as T;
+}
+
+/** Options passed to core's in-memory searches. */
+export interface InMemorySearchOptions {
+  filter?: string;
+  orderBy?: string[];
+  maxResults?: number;
+  pageToken?: string;
+}
+
+/** Runs core's in-memory search named `name` over `items`. */
+export function searchInMemory<T>(name: string, items: T[], options: InMemorySearchOptions): PagedList<T> {
+  return fn<(items: T[], options: InMemorySearchOptions) => PagedList<T>>(name)(items, options);
+}
+
+/** The keys a runs search reads: only these are loaded for every run before the page is chosen. */
+export interface RunSearchNeeds {
+  metrics: Set<string>;
+  params: Set<string>;
+  tags: Set<string>;
+  datasets: boolean;
+  /** False when the filter could not be analysed: load everything. */
+  known: boolean;
+}
+
+/** What a runs filter and order_by read, so a search loads only those fields for every run. */
+export function runSearchNeeds(filter: string | undefined, orderBy: string[] | undefined): RunSearchNeeds {
+  const needs: RunSearchNeeds = { metrics: new Set(), params: new Set(), tags: new Set(), datasets: false, known: true };
+  const parseFilter = lib.parseFilter as ((e: SearchEntity, f: string) => FilterTree) | undefined;
+  const parseOrderBy = lib.parseOrderBy as ((e: SearchEntity, o: string[]) => OrderByClause[]) | undefined;
+  if (typeof parseFilter !== 'function' || typeof parseOrderBy !== 'function') {
+    needs.known = false;
+    return needs;
+  }
+  // A parse error surfaces from the search itself with core's message; here it only means "load all".
+  try {
+    const ids = [
+      ...(filter && filter.trim() !== '' ? parseFilter('runs', filter).clauses.map((c) => c.identifier) : []),
+      ...(orderBy && orderBy.length > 0 ? parseOrderBy('runs', orderBy).map((o) => o.identifier) : []),
+    ];
+    for (const id of ids) {
+      if (id.type === 'metric') needs.metrics.add(id.key);
+      else if (id.type === 'param') needs.params.add(id.key);
+      else if (id.type === 'tag') needs.tags.add(id.key);
+      else if (id.type === 'dataset') needs.datasets = true;
+      else if (id.type === 'attribute' && id.key === 'run_name') needs.tags.add('mlflow.runName');
+    }
+  } catch {
+    needs.known = false;
+  }
+  return needs;
+}
+
+/** MLflow's page token: base64 of `{"offset": N}`. */
+export function encodeOffsetToken(offset: number): string {
+  const enc = lib.encodePageToken as ((o: number) => string) | undefined;
+  if (typeof enc === 'function') return enc(offset);
+  return Buffer.from(JSON.stringify({ offset }).replace(':', ': ')).toString('base64');
+}
+
+/** Offset from a page token (0 when absent). */
+export function decodeOffsetToken(token: string | undefined): number {
+  if (token === undefined || token === '') return 0;
+  const dec = lib.decodePageToken as ((t: string) => number) | undefined;
+  if (typeof dec === 'function') return dec(token);
+  try {
+    const offset = (JSON.parse(Buffer.from(token, 'base64').toString('utf8')) as { offset?: unknown }).offset;
+    if (typeof offset === 'number' && Number.isInteger(offset) && offset >= 0) return offset;
+  } catch {
+    // fall through
+  }
+  throw core.invalidParameter(`Invalid page token: '${token}'`, { field: 'page_token' });
+}
