@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import { generateExperimentId } from '../src/experiment-id.js';
+import { formatMetricLine, latestMetric, parseMetricHistory } from '../src/metric-file.js';
+import { formatPythonFloat, parsePythonFloat } from '../src/python-float.js';
+import { dumpYaml, parseYaml } from '../src/yaml-io.js';
+
+describe('Python float text', () => {
+  it.each([
+    [1, '1.0'],
+    [0.5, '0.5'],
+    [1e-5, '1e-05'],
+    [0.0001, '0.0001'],
+    [1e16, '1e+16'],
+    [1234567890123456, '1234567890123456.0'],
+    [1.5e-7, '1.5e-07'],
+    [-2.5, '-2.5'],
+    [0.1 + 0.2, '0.30000000000000004'],
+    [1e100, '1e+100'],
+    [5e-324, '5e-324'],
+    [1.7976931348623157e308, '1.7976931348623157e+308'],
+    [100, '100.0'],
+    [-0, '-0.0'],
+    [0, '0.0'],
+    [Number.NaN, 'nan'],
+    [Number.POSITIVE_INFINITY, 'inf'],
+    [Number.NEGATIVE_INFINITY, '-inf'],
+  ])('formats %s as %s and reads it back', (value, text) => {
+    expect(formatPythonFloat(value)).toBe(text);
+    expect(Object.is(parsePythonFloat(text), value) || (Number.isNaN(value) && Number.isNaN(parsePythonFloat(text)))).toBe(true);
+  });
+});
+
+describe('metric lines', () => {
+  it('writes MLflow lines', () => {
+    expect(formatMetricLine({ key: 'k', value: 1, timestamp: 1700000000000, step: 3 })).toBe('1700000000000 1.0 3\n');
+    expect(formatMetricLine({ key: 'k', value: Number.NaN, timestamp: 5, step: 0 })).toBe('5 nan 0\n');
+    expect(formatMetricLine({ key: 'k', value: 0.5, timestamp: 5, step: 1, datasetName: 'd', datasetDigest: 'x1' })).toBe(
+      '5 0.5 1 d x1\n',
+    );
+  });
+
+  it('reads 2-, 3- and 5-field lines, skips malformed ones and an incomplete tail', () => {
+    const text = '10 0.5\n11 nan 1\n12 -inf 2 train abc\nbad line here x\n13 1e-05 3\n14 0.7 4\n15 0.';
+    const { metrics, report } = parseMetricHistory(Buffer.from(text), 'm');
+    expect(metrics.map((m) => [m.timestamp, m.value, m.step])).toEqual([
+      [10, 0.5, 0],
+      [11, Number.NaN, 1],
+      [12, Number.NEGATIVE_INFINITY, 2],
+      [13, 1e-5, 3],
+      [14, 0.7, 4],
+    ]);
+    expect(metrics[2]).toMatchObject({ datasetName: 'train', datasetDigest: 'abc' });
+    expect(report.malformedLines).toBe(1);
+    expect(report.partialTailBytes).toBe(5);
+  });
+
+  it('ranks the latest point by (step, timestamp, value)', () => {
+    const buf = Buffer.from('5 9.0 1\n4 1.0 2\n6 0.5 2\n6 0.4 2\n');
+    expect(latestMetric(buf, 0, 'm', undefined).latest).toMatchObject({ timestamp: 6, value: 0.5, step: 2 });
+  });
+});
+
+describe('meta.yaml', () => {
+  it('dumps like PyYAML (sorted, quoted strings that look typed)', () => {
+    expect(dumpYaml({ name: 'yes', experiment_id: '0', a: '', b: null, c: 4, d: [], e: 'file:///x/y' })).toBe(
+      "a: ''\nb: null\nc: 4\nd: []\ne: file:///x/y\nexperiment_id: '0'\nname: 'yes'\n",
+    );
+  });
+
+  it('parses what it dumps, and what PyYAML dumps', () => {
+    const data = { a: "it's", b: 'x: y', c: '1.5', d: 'true', e: null, f: 3, g: 'héllo wörld', h: '2020-01-01', i: ' lead' };
+    expect(parseYaml(dumpYaml(data), 'x')).toEqual(data);
+    expect(parseYaml("experiment_id: '12'\nname: 'it''s'\nstatus: 3\nend_time: null\ntags: []\n", 'x')).toEqual({
+      experiment_id: '12',
+      name: "it's",
+      status: 3,
+      end_time: null,
+      tags: [],
+    });
+  });
+});
+
+it('experiment ids have 18 digits and no leading zero', () => {
+  for (let i = 0; i < 200; i++) expect(generateExperimentId()).toMatch(/^[1-9]\d{17}$/);
+});
