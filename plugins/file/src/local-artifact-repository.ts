@@ -51,8 +51,11 @@ export class LocalArtifactRepository implements ArtifactRepository {
 
   private resolvePath(path = ''): string {
     if (path === '' || path === '.') return this.rootPath;
+    if (path.startsWith('/') || path.includes('\\') || path.split('/').includes('..')) {
+      throw new LabbookError('INVALID_PARAMETER_VALUE', `${MSG} invalid artifact path '${path}'`);
+    }
     const target = containedPath(this.rootPath, ...path.split('/'));
-    assertRealpathInside(this.realRoot(), target);
+    assertRealpathInside(this.rootPath, this.realRoot(), target);
     return target;
   }
 
@@ -62,7 +65,7 @@ export class LocalArtifactRepository implements ArtifactRepository {
     await fsp.mkdir(dirname(target), { recursive: true }).catch((error) => {
       throw ioError(`creating folder for ${path}`, error);
     });
-    assertRealpathInside(this.realRoot(), dirname(target));
+    assertRealpathInside(this.rootPath, this.realRoot(), dirname(target));
     const tmp = tempPathFor(target);
     let done = 0;
     try {

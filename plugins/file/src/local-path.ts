@@ -45,11 +45,13 @@ export function containedPath(root: string, ...segments: string[]): string {
 
 /**
  * Checks that the deepest existing ancestor of `target` resolves (through symlinks) inside
- * `realRoot`, so a symlink planted in the tree cannot redirect a read or write outside it.
+ * `realRoot` (the real path of `root`), so a symlink planted in the tree cannot redirect a read or write outside it.
  */
-export function assertRealpathInside(realRoot: string, target: string): void {
+export function assertRealpathInside(root: string, realRoot: string, target: string): void {
   let probe = target;
   for (;;) {
+    // Above the root nothing is user-controlled (the root itself may not exist yet).
+    if (!isInside(root, probe)) return;
     try {
       const real = realpathSync(probe);
       if (!isInside(realRoot, real)) {
