@@ -19,25 +19,25 @@ export interface MetricParseReport {
 }
 
 const SPACE = 32;
-const _NEWLINE = 10;
+const NEWLINE = 10;
 const CR = 13;
 
-function parseIntField(s: string, a: number, b: number): number {
-  if (a >= b) return Number.NaN;
-  let i = a;
+function parseIntField(b: Uint8Array, start: number, end: number): number {
+  if (start >= end) return Number.NaN;
+  let i = start;
   let neg = false;
-  const c = s.charCodeAt(i);
+  const c = b[i]!;
   if (c === 45) {
     neg = true;
     i++;
   } else if (c === 43) i++;
-  if (i >= b) return Number.NaN;
+  if (i >= end) return Number.NaN;
   let n = 0;
-  for (; i < b; i++) {
-    const d = s.charCodeAt(i) - 48;
+  for (; i < end; i++) {
+    const d = b[i]! - 48;
     if (d < 0 || d > 9) {
       // Python writes ints, but tolerate "12.0" or exponent forms from other writers.
-      const f = Number(s.slice(a, b));
+      const f = Number(latin1(b, start, end));
       return Number.isFinite(f) ? Math.trunc(f) : Number.NaN;
     }
     n = n * 10 + d;
@@ -45,85 +45,167 @@ function parseIntField(s: string, a: number, b: number): number {
   return neg ? -n : n;
 }
 
-function parseValueField(s: string, a: number, b: number): number {
-  const len = b - a;
-  const c = s.charCodeAt(a);
-  // nan / inf / -inf are the only non-numeric texts Python's str(float) produces.
-  if (len === 3 && (c === 110 || c === 78)) return Number.NaN;
-  if (len === 3 && (c === 105 || c === 73)) return Number.POSITIVE_INFINITY;
-  if (len === 4 && c === 45 && (s.charCodeAt(a + 1) === 105 || s.charCodeAt(a + 1) === 73)) return Number.NEGATIVE_INFINITY;
-  const v = Number(s.slice(a, b));
-  if (Number.isNaN(v)) {
-    const t = s.slice(a, b).toLowerCase();
-    if (t === 'nan' || t === '-nan' || t === '+nan') return Number.NaN;
-    if (t === 'inf' || t === '+inf' || t === 'infinity') return Number.POSITIVE_INFINITY;
-    if (t === '-inf' || t === '-infinity') return Number.NEGATIVE_INFINITY;
-    return INVALID;
+function latin1(b: Uint8Array, start: number, end: number): string {
+  return Buffer.from(b.buffer, b.byteOffset + start, end - start).toString('latin1');
+}
+
+// Exact powers of ten as doubles: a mantissa below 2^53 scaled by one of these is correctly rounded
+// (one IEEE operation on exact operands), so the fast path returns exactly what Number() would.
+const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
+
+/** Parses a float field; NaN with `invalid.flag` set means the text was not a number. */
+function parseValueField(b: Uint8Array, start: number, end: number): number {
+  if (start >= end) {
+    invalid.flag = true;
+    return Number.NaN;
   }
+  let i = start;
+  let neg = false;
+  let c = b[i]!;
+  if (c === 45) {
+    neg = true;
+    c = b[++i]!;
+  }
+  // nan / inf / -inf are the only non-numeric texts Python's str(float) produces.
+  if (c === 110 || c === 78 || c === 105 || c === 73) return special(b, start, end);
+  let mant = 0;
+  let digits = 0;
+  let frac = 0;
+  let seenDot = false;
+  let anyDigit = false;
+  for (; i < end; i++) {
+    c = b[i]!;
+    const d = c - 48;
+    if (d >= 0 && d <= 9) {
+      anyDigit = true;
+      if (digits > 0 || d !== 0) digits++;
+      mant = mant * 10 + d;
+      if (seenDot) frac++;
+    } else if (c === 46 && !seenDot) seenDot = true;
+    else break;
+  }
+  if (!anyDigit) return slow(b, start, end);
+  let exp = -frac;
+  if (i < end) {
+    if (c !== 101 && c !== 69) return slow(b, start, end);
+    i++;
+    let eneg = false;
+    if (b[i] === 45) {
+      eneg = true;
+      i++;
+    } else if (b[i] === 43) i++;
+    let e = 0;
+    const eStart = i;
+    for (; i < end; i++) {
+      const d = b[i]! - 48;
+      if (d < 0 || d > 9) return slow(b, start, end);
+      e = e * 10 + d;
+    }
+    if (i === eStart) return slow(b, start, end);
+    exp += eneg ? -e : e;
+  }
+  if (digits > 16 || mant > 9007199254740991 || exp < -22 || exp > 22) return slow(b, start, end);
+  const v = exp < 0 ? mant / POW10[-exp]! : mant * POW10[exp]!;
+  return neg ? -v : v;
+}
+
+// Long values (16-17 digits) go through Number() on a slice of the file decoded once per scan:
+// substring slices are far cheaper than a native Buffer decode per value.
+let textOf: Uint8Array | undefined;
+let text = '';
+
+function slow(b: Uint8Array, start: number, end: number): number {
+  if (textOf !== b) {
+    textOf = b;
+    text = (b as Buffer).toString('latin1');
+  }
+  const v = Number(text.slice(start, end));
+  if (Number.isNaN(v)) return special(b, start, end);
   return v;
 }
 
-// A NaN that is not a "nan" text; distinguished by identity of the check below.
-const INVALID = Symbol.for('labbook:invalid-number') as unknown as number;
+function special(b: Uint8Array, start: number, end: number): number {
+  const t = latin1(b, start, end).toLowerCase();
+  if (t === 'nan' || t === '-nan' || t === '+nan') return Number.NaN;
+  if (t === 'inf' || t === '+inf' || t === 'infinity') return Number.POSITIVE_INFINITY;
+  if (t === '-inf' || t === '-infinity') return Number.NEGATIVE_INFINITY;
+  invalid.flag = true;
+  return Number.NaN;
+}
+
+const invalid = { flag: false };
 
 /**
- * Visits every complete line of a metric file with one pass over one string and no per-line
- * allocations beyond the value's text: 2 fields (`ts value`, step 0), 3 fields, or 5 fields (with
- * dataset name and digest). Bytes after the last newline are a write cut short and are not visited.
+ * Visits every complete line of a metric file in one pass over the bytes, with no per-line
+ * allocations (short values are parsed in place; long ones through one small string): 2 fields
+ * (`ts value`, step 0), 3 fields, or 5 fields (with dataset name and digest). Bytes after the last
+ * newline are a write cut short and are not visited. Field offsets passed to `visit` are into `buf`.
  */
 export function scanMetricLines(
   buf: Buffer,
   from: number,
   visit: (timestamp: number, value: number, step: number, fields: number, fieldEnds: readonly number[]) => void,
 ): MetricParseReport {
-  const s = buf.toString('latin1', from);
-  const n = s.length;
-  const completeEnd = s.lastIndexOf('\n') + 1;
+  const b = buf;
+  const n = buf.length;
+  const completeEnd = buf.lastIndexOf(NEWLINE) + 1;
   let malformed = 0;
   const ends = [0, 0, 0, 0, 0];
-  let i = 0;
+  let i = from;
   while (i < completeEnd) {
+    // One pass per line: find its end and its spaces together (Buffer#indexOf costs a native call).
     const lineStart = i;
-    let lineEnd = s.indexOf('\n', i);
-    if (lineEnd < 0) lineEnd = completeEnd - 1;
-    let e = lineEnd;
-    if (e > lineStart && s.charCodeAt(e - 1) === CR) e--;
-    // Trim leading/trailing spaces the way Python's strip() would.
-    let a = lineStart;
-    while (a < e && s.charCodeAt(a) === SPACE) a++;
-    while (e > a && s.charCodeAt(e - 1) === SPACE) e--;
-    i = lineEnd + 1;
-    if (a === e) continue;
     let fields = 0;
-    let p = a;
-    let ok = true;
-    while (p <= e) {
-      let q = p;
-      while (q < e && s.charCodeAt(q) !== SPACE) q++;
-      if (fields < 5) ends[fields] = q;
-      fields++;
-      p = q + 1;
-      if (fields > 5) {
-        ok = false;
-        break;
+    let lastSpace = -1;
+    let lineEnd = i;
+    for (; lineEnd < completeEnd; lineEnd++) {
+      const c = b[lineEnd]!;
+      if (c === NEWLINE) break;
+      if (c === SPACE) {
+        if (fields < 5) ends[fields] = lineEnd;
+        fields++;
+        lastSpace = lineEnd;
       }
     }
-    if (!ok || (fields !== 2 && fields !== 3 && fields !== 5)) {
+    i = lineEnd + 1;
+    let e = lineEnd;
+    if (e > lineStart && b[e - 1] === CR) e--;
+    let a = lineStart;
+    if (a === e) continue;
+    if (b[a] === SPACE || b[e - 1] === SPACE || lastSpace === e - 1) {
+      // Leading or trailing spaces: recount on the stripped line (rare; Python's strip()).
+      while (a < e && b[a] === SPACE) a++;
+      while (e > a && b[e - 1] === SPACE) e--;
+      if (a === e) continue;
+      fields = 0;
+      for (let q = a; q < e; q++) {
+        if (b[q] === SPACE) {
+          if (fields < 5) ends[fields] = q;
+          fields++;
+        }
+      }
+    }
+    if (fields < 5) ends[fields] = e;
+    fields++;
+    if (fields !== 2 && fields !== 3 && fields !== 5) {
       malformed++;
       continue;
     }
     const e0 = ends[0]!;
     const e1 = ends[1]!;
-    const ts = parseIntField(s, a, e0);
-    const value = parseValueField(s, e0 + 1, e1);
-    const step = fields >= 3 ? parseIntField(s, e1 + 1, ends[2]!) : 0;
-    if (Number.isNaN(ts) || Number.isNaN(step) || (value as unknown) === INVALID) {
+    const ts = parseIntField(b, a, e0);
+    invalid.flag = false;
+    const value = parseValueField(b, e0 + 1, e1);
+    const step = fields >= 3 ? parseIntField(b, e1 + 1, ends[2]!) : 0;
+    if (Number.isNaN(ts) || Number.isNaN(step) || invalid.flag) {
       malformed++;
       continue;
     }
     visit(ts, value, step, fields, ends);
   }
-  return { malformedLines: malformed, partialTailBytes: n - completeEnd, completeBytes: from + completeEnd };
+  textOf = undefined;
+  text = '';
+  return { malformedLines: malformed, partialTailBytes: n - Math.max(completeEnd, from), completeBytes: Math.max(completeEnd, from) };
 }
 
 /** True when point (step, timestamp, value) ranks after the other as MLflow's "latest" does. */
