@@ -81,10 +81,10 @@ describe('labbook command', () => {
     expect((await labbook('plugins')).stdout).toContain('@labbook/plugin-file');
   });
 
-  it.each([[], ['experiments'], ['experiments', 'list'], ['experiments', 'create'], ['runs'], ['runs', 'list'], ['runs', 'get'], ['plugins'], ['server'], ['ui']])(
-    'prints help for %j',
-    async (...args) => {
-      const out = await labbook(...(args as string[]), '--help');
+  it.each(['', 'experiments', 'experiments list', 'experiments create', 'experiments delete', 'experiments restore', 'runs', 'runs list', 'runs get', 'runs delete', 'plugins', 'server', 'ui'])(
+    "prints help for 'labbook %s --help'",
+    async (command) => {
+      const out = await labbook(...command.split(' ').filter(Boolean), '--help');
       expect(out.code).toBe(0);
       expect(out.stdout).toMatch(/Usage: labbook/);
     },

@@ -160,20 +160,8 @@ describe('fluent API', () => {
   });
 
   it('flushes queued metrics and ends the run when the process exits', () => {
-    const script = join(dir, 'exit-flush.mjs');
-    writeFileSync(
-      script,
-      `import { setTrackingUri, startRun, logMetric } from 'labbook';
-setTrackingUri(${JSON.stringify(store)});
-const run = await startRun({ runName: 'exit' });
-for (let i = 0; i < 5000; i++) logMetric('m', i, { step: i });
-console.log(run.runId);
-`,
-    );
-    // Run from this package so `labbook` resolves; the script ends without flush() or endRun().
-    const runId = execFileSync(process.execPath, [script], { cwd: import.meta.dirname, env: { ...process.env, NODE_PATH: join(import.meta.dirname, 'node_modules') } })
-      .toString()
-      .trim();
+    const script = join(import.meta.dirname, 'fixtures', 'exit-flush.mjs');
+    const runId = execFileSync(process.execPath, [script, store, '5000']).toString().trim();
     return (async () => {
       const c = client();
       const run = await c.getRun(runId);

@@ -49,7 +49,10 @@ describe('package boundaries', () => {
   });
 
   it('no src file throws a bare Error (errors carry MLflow codes)', () => {
-    const srcDirs = [...dirs('packages'), ...dirs('plugins'), ...dirs('examples')].map((d) => join(root, d, 'src'));
+    // The testkit is exempt: its failures are test assertions, not errors users handle.
+    const srcDirs = [...dirs('packages'), ...dirs('plugins'), ...dirs('examples')]
+      .filter((d) => d !== join('packages', 'testkit'))
+      .map((d) => join(root, d, 'src'));
     const offenders = srcDirs
       .flatMap(sourceFiles)
       .filter((f) => /throw new (Error|TypeError|RangeError)\(/.test(readFileSync(f, 'utf8')))
