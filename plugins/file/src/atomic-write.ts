@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { promises as fsp } from 'node:fs';
+import { lstatSync, promises as fsp, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { TEMP_PREFIX } from './constants.js';
 import { ioError } from './io-error.js';
@@ -64,5 +64,35 @@ export async function createFileExclusive(target: string, data: string | Uint8Ar
     throw ioError(`creating ${target}`, error);
   } finally {
     await fsp.rm(tmp, { force: true }).catch(() => undefined);
+  }
+}
+
+/** Temp entries younger than this are left alone even when their writer looks dead (clock skew, NFS). */
+const STALE_TEMP_MS = 60_000;
+
+function writerAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Removes a temp file or folder left behind by a writer that was killed: its pid (in the name) is no
+ * longer running and it is older than a minute. Returns true when it was removed.
+ */
+export function sweepStaleTemp(path: string, name: string): boolean {
+  const pid = Number(/^\.lbtmp-(\d+)-/.exec(name)?.[1]);
+  if (!Number.isInteger(pid) || pid <= 0 || writerAlive(pid)) return false;
+  try {
+    const st = lstatSync(path);
+    if (Date.now() - st.mtimeMs < STALE_TEMP_MS) return false;
+    rmSync(path, { recursive: true, force: true });
+    return true;
+  } catch {
+    return false;
   }
 }

@@ -28,7 +28,7 @@ import {
   matchesViewType,
   notFound,
 } from '@labbook/core';
-import { createFileExclusive, isTempName, tempPathFor, writeFileAtomic } from './atomic-write.js';
+import { createFileExclusive, isTempName, sweepStaleTemp, tempPathFor, writeFileAtomic } from './atomic-write.js';
 import {
   DEFAULT_EXPERIMENT_ID,
   META_FILE,
@@ -399,7 +399,12 @@ export class FileTrackingStore implements TrackingStore {
     }
     const out: string[] = [];
     for (const e of entries) {
-      if (!e.isDirectory() || isTempName(e.name) || RESERVED_EXPERIMENT_FOLDERS.has(e.name) || e.name.startsWith('.')) continue;
+      if (isTempName(e.name)) {
+        const path = join(expDir, e.name);
+        if (sweepStaleTemp(path, e.name)) this.warn(`${MSG} removed a temp entry left by a killed writer: ${path}`);
+        continue;
+      }
+      if (!e.isDirectory() || RESERVED_EXPERIMENT_FOLDERS.has(e.name) || e.name.startsWith('.')) continue;
       out.push(join(expDir, e.name));
     }
     return out;

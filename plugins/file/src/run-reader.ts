@@ -9,7 +9,7 @@ import {
   type RunStatus,
   runStatusFromNumber,
 } from '@labbook/core';
-import { isTempName } from './atomic-write.js';
+import { isTempName, sweepStaleTemp } from './atomic-write.js';
 import { META_FILE, MSG } from './constants.js';
 import { latestMetric, parseMetricHistory } from './metric-file.js';
 import { parseYaml } from './yaml-io.js';
@@ -172,8 +172,11 @@ export class RunReader {
       return out;
     }
     for (const entry of entries) {
-      if (isTempName(entry.name)) continue;
       const path = join(folder, entry.name);
+      if (isTempName(entry.name)) {
+        if (sweepStaleTemp(path, entry.name)) this.warn(`${MSG} removed a temp file left by a killed writer: ${path}`);
+        continue;
+      }
       const key = prefix === '' ? entry.name : `${prefix}/${entry.name}`;
       if (entry.isDirectory()) this.listKeys(path, key, out);
       else if (entry.isFile()) out.push([key, path]);

@@ -1,4 +1,5 @@
-import { appendFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { appendFileSync, existsSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FileTrackingStore } from '../src/index.js';
@@ -80,5 +81,24 @@ describe('a process killed while logging', () => {
     expect((await fresh.getMetricHistory(runId, 'm')).items.map((m) => m.value)).toEqual([1, 3]);
     expect(again.list).toEqual([]);
     expect(readdirSync(join(root, '0', runId, 'metrics'))).toEqual(['m']);
+  });
+
+  it('cleans temp files whose writer is gone and that are older than a minute', async () => {
+    const root = join(tempRoot(), 'mlruns');
+    const store = new FileTrackingStore({ root });
+    const runId = (await store.createRun({ experimentId: '0' })).info.runId;
+    const deadPid = spawnSync(process.execPath, ['-e', '0']).pid;
+    const stale = join(root, '0', runId, 'tags', `.lbtmp-${deadPid}-abc-note`);
+    const recent = join(root, '0', runId, 'tags', `.lbtmp-${deadPid}-def-note`);
+    const mine = join(root, '0', runId, 'tags', `.lbtmp-${process.pid}-ghi-note`);
+    for (const p of [stale, recent, mine]) writeFileSync(p, 'half');
+    const old = new Date(Date.now() - 120_000);
+    utimesSync(stale, old, old);
+    utimesSync(mine, old, old);
+    const w = warnings();
+    const reader = new FileTrackingStore({ root, onWarning: w.onWarning });
+    expect((await reader.getRun(runId)).data.tags.map((t) => t.key)).toEqual(['mlflow.runName']);
+    expect([existsSync(stale), existsSync(recent), existsSync(mine)]).toEqual([false, true, true]);
+    expect(w.list.some((m) => m.includes('removed a temp file'))).toBe(true);
   });
 });
