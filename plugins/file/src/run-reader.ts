@@ -19,13 +19,27 @@ interface Signature {
   ino: number;
   size: number;
   mtimeMs: number;
+  /**
+   * False when the file was modified within {@link RACY_MS} of being read: another write in the same
+   * timestamp tick with the same size (and a recycled inode) would look identical, so such an entry
+   * is re-read next time (git's "racy clean" rule).
+   */
+  settled: boolean;
 }
 
+/** File timestamps come from a coarse kernel clock (a few ms per tick); stay well clear of it. */
+const RACY_MS = 50;
+
 function sig(st: Stats): Signature {
-  return { ino: st.ino, size: st.size, mtimeMs: st.mtimeMs };
+  return { ino: st.ino, size: st.size, mtimeMs: st.mtimeMs, settled: Date.now() - st.mtimeMs > RACY_MS };
 }
 
 function same(a: Signature, st: Stats): boolean {
+  return a.settled && a.ino === st.ino && a.size === st.size && a.mtimeMs === st.mtimeMs;
+}
+
+/** For append-only metric files a same-size hit is exact: appends always change the size. */
+function sameAppendOnly(a: Signature, st: Stats): boolean {
   return a.ino === st.ino && a.size === st.size && a.mtimeMs === st.mtimeMs;
 }
 
@@ -215,7 +229,7 @@ export class RunReader {
       return undefined;
     }
     const hit = this.metricCache.get(path);
-    if (hit && same(hit, st)) return hit.latest;
+    if (hit && sameAppendOnly(hit, st)) return hit.latest;
     let from = 0;
     let current: Metric | undefined;
     if (hit && hit.ino === st.ino && st.size >= hit.size) {
