@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { type Dirent, existsSync, readdirSync } from 'node:fs';
 import { promises as fsp } from 'node:fs';
-import { isAbsolute, join, resolve } from 'node:path';
+import { isAbsolute, join, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
   type CreateRunOptions,
@@ -42,7 +42,7 @@ import { ioError, isMissing } from './io-error.js';
 import { containedPath, localPathFromUri } from './local-path.js';
 import { formatMetricLine } from './metric-file.js';
 import { type RunMeta, RunReader } from './run-reader.js';
-import { decodeOffsetToken, encodeOffsetToken, runSearchNeeds, searchInMemory } from './search-engine.js';
+import { type FieldNeeds, decodeOffsetToken, encodeOffsetToken, planRunSearch, searchInMemory } from './search-engine.js';
 import { dumpYaml } from './yaml-io.js';
 
 /** Options of {@link FileTrackingStore}. */
@@ -724,8 +724,12 @@ export class FileTrackingStore implements TrackingStore {
   async searchRuns(options: SearchRunsOptions): Promise<PagedList<Run>> {
     await this.init();
     const viewType: ViewType = options.viewType ?? 'ACTIVE_ONLY';
-    const needs = runSearchNeeds(options.filter, options.orderBy);
-    // Pass 1: every run with only what the filter and order read (stat-validated, so cheap when warm).
+    const plan = planRunSearch(options.filter, options.orderBy);
+    for (const needs of [plan.filter, plan.order]) {
+      for (const set of [needs.metrics, needs.params, needs.tags]) for (const key of set) keyRelativePath(key);
+    }
+    // Pass 1: every run with only what the filter reads (stat-validated, so cheap when warm); the runs
+    // that match also get what the order reads. Pass 2 below reads the page's runs in full.
     const candidates: Run[] = [];
     const where = new Map<Run, { runDir: string; expDir: string }>();
     for (const experimentId of new Set(options.experimentIds)) {
@@ -737,7 +741,15 @@ export class FileTrackingStore implements TrackingStore {
       }
       if (!found) continue;
       for (const runDir of this.listRunDirs(found.dir)) {
-        const run = needs.known ? this.partialRun(runDir, found.dir, needs) : this.fullRunSafe(runDir, found.dir);
+        let run: Run | undefined;
+        if (!plan.known) run = this.fullRunSafe(runDir, found.dir);
+        else {
+          const meta = this.safeRunMeta(runDir);
+          if (!meta || !matchesViewType(meta.info.lifecycleStage, viewType)) continue;
+          run = this.partialRun(runDir, found.dir, meta, plan.filter);
+          if (plan.matches && !plan.matches(run)) continue;
+          this.addFields(run, runDir, found.dir, plan.order);
+        }
         if (!run || !matchesViewType(run.info.lifecycleStage, viewType)) continue;
         candidates.push(run);
         where.set(run, { runDir, expDir: found.dir });
@@ -749,8 +761,7 @@ export class FileTrackingStore implements TrackingStore {
       maxResults: options.maxResults ?? DEFAULT_MAX_RESULTS,
       pageToken: options.pageToken,
     });
-    if (!needs.known) return page;
-    // Pass 2: the page's runs in full, re-read through the validated caches.
+    if (!plan.known) return page;
     const items: Run[] = [];
     for (const partial of page.items) {
       const at = where.get(partial);
@@ -769,39 +780,55 @@ export class FileTrackingStore implements TrackingStore {
     }
   }
 
-  private partialRun(
-    runDir: string,
-    expDir: string,
-    needs: ReturnType<typeof runSearchNeeds>,
-  ): Run | undefined {
-    const meta = this.safeRunMeta(runDir);
-    if (!meta) return undefined;
-    const metrics: Metric[] = [];
+  private partialRun(runDir: string, expDir: string, meta: RunMeta, needs: FieldNeeds): Run {
+    const run: Run = { info: meta.info, data: { metrics: [], params: [], tags: [] }, inputs: { datasetInputs: [] } };
+    this.addFields(run, runDir, expDir, needs);
+    if (!meta.hasRunName) {
+      const name = run.data.tags.find((t) => t.key === 'mlflow.runName')?.value ?? this.reader.readValue(`${runDir}${sep}tags${sep}mlflow.runName`);
+      run.info = { ...meta.info, runName: name ?? '' };
+    }
+    return run;
+  }
+
+  /** Loads the named fields into a partially loaded run (keys were checked by keyRelativePath). */
+  private addFields(run: Run, runDir: string, expDir: string, needs: FieldNeeds): void {
     for (const key of needs.metrics) {
-      const m = this.reader.readLatestMetric(containedPath(join(runDir, 'metrics'), key), key);
-      if (m) metrics.push(m);
+      const m = this.reader.readLatestMetric(`${runDir}${sep}metrics${sep}${keyRelativePath(key)}`, key);
+      if (m) run.data.metrics.push(m);
     }
-    const params = [];
     for (const key of needs.params) {
-      const value = this.reader.readValue(containedPath(join(runDir, 'params'), key));
-      if (value !== undefined) params.push({ key, value });
+      const value = this.reader.readParamValue(`${runDir}${sep}params${sep}${keyRelativePath(key)}`);
+      if (value !== undefined) run.data.params.push({ key, value });
     }
-    const tags = [];
     for (const key of needs.tags) {
-      const value = this.reader.readValue(containedPath(join(runDir, 'tags'), key));
-      if (value !== undefined) tags.push({ key, value });
+      const value = this.reader.readValue(`${runDir}${sep}tags${sep}${keyRelativePath(key)}`);
+      if (value !== undefined) run.data.tags.push({ key, value });
     }
-    const info = meta.hasRunName ? meta.info : { ...meta.info, runName: tags.find((t) => t.key === 'mlflow.runName')?.value ?? '' };
-    return {
-      info,
-      data: { metrics, params, tags },
-      inputs: { datasetInputs: needs.datasets ? this.reader.readRunInputs(runDir, expDir) : [] },
-    };
+    if (needs.datasets && run.inputs.datasetInputs.length === 0) run.inputs.datasetInputs = this.reader.readRunInputs(runDir, expDir);
   }
 
   async close(): Promise<void> {
     // Nothing is held open between calls.
   }
+}
+
+const relativeKeyCache = new Map<string, string>();
+
+/**
+ * The relative file path of a metric/param/tag key, checked to stay inside its folder (core validates
+ * keys first; this is the defensive second check, memoised because searches call it per run).
+ */
+function keyRelativePath(key: string): string {
+  let rel = relativeKeyCache.get(key);
+  if (rel !== undefined) return rel;
+  const parts = key.split('/');
+  if (key.includes('\0') || key.includes('\\') || parts.some((p) => p === '' || p === '.' || p === '..')) {
+    throw invalidParameter(`${MSG} key '${key}' does not name a path inside the run folder`);
+  }
+  rel = parts.join(sep);
+  if (relativeKeyCache.size > 10_000) relativeKeyCache.clear();
+  relativeKeyCache.set(key, rel);
+  return rel;
 }
 
 function isRenameConflict(error: unknown): boolean {

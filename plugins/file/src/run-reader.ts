@@ -1,5 +1,5 @@
 import { type Dirent, type Stats, closeSync, openSync, readFileSync, readSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import {
   type DatasetInput,
   type Experiment,
@@ -25,6 +25,19 @@ interface Signature {
    * is re-read next time (git's "racy clean" rule).
    */
   settled: boolean;
+}
+
+/**
+ * `statSync` without an options object: Node's option handling costs more than the syscall when a
+ * search stats tens of thousands of files. Missing files (rare on the hot path) throw and return
+ * undefined.
+ */
+function statOrUndefined(path: string): Stats | undefined {
+  try {
+    return statSync(path);
+  } catch {
+    return undefined;
+  }
 }
 
 /** File timestamps come from a coarse kernel clock (a few ms per tick); stay well clear of it. */
@@ -129,6 +142,7 @@ export class RunReader {
   private readonly metaCache = new Map<string, { sig: Signature; meta: RunMeta }>();
   private readonly expMetaCache = new Map<string, { sig: Signature; meta: ExperimentMeta }>();
   private readonly valueCache = new Map<string, { sig: Signature; value: string }>();
+  private readonly paramCache = new Map<string, string>();
   private readonly metricCache = new Map<string, MetricEntry>();
   private readonly warned = new Set<string>();
 
@@ -143,10 +157,10 @@ export class RunReader {
 
   /** The parsed meta.yaml of a run folder, or undefined when the folder or file is missing. */
   readRunMeta(runDir: string): RunMeta | undefined {
-    const path = join(runDir, META_FILE);
-    const st = statSync(path, { throwIfNoEntry: false });
+    const path = `${runDir}${sep}${META_FILE}`;
+    const st = statOrUndefined(path);
     if (!st?.isFile()) {
-      this.metaCache.delete(path);
+      if (this.metaCache.delete(path)) this.forgetParams(runDir);
       return undefined;
     }
     const hit = this.metaCache.get(path);
@@ -165,7 +179,7 @@ export class RunReader {
   /** The parsed meta.yaml of an experiment folder, or undefined. */
   readExperimentMeta(expDir: string, fallbackId: string): ExperimentMeta | undefined {
     const path = join(expDir, META_FILE);
-    const st = statSync(path, { throwIfNoEntry: false });
+    const st = statOrUndefined(path);
     if (!st?.isFile()) return undefined;
     const hit = this.expMetaCache.get(path);
     if (hit && same(hit.sig, st)) return hit.meta;
@@ -200,7 +214,7 @@ export class RunReader {
 
   /** A param or tag value (whole file, no trailing newline added or removed), or undefined. */
   readValue(path: string): string | undefined {
-    const st = statSync(path, { throwIfNoEntry: false });
+    const st = statOrUndefined(path);
     if (!st?.isFile()) {
       this.valueCache.delete(path);
       return undefined;
@@ -223,7 +237,7 @@ export class RunReader {
    * that are still logging cost a stat plus the new bytes.
    */
   readLatestMetric(path: string, key: string): Metric | undefined {
-    const st = statSync(path, { throwIfNoEntry: false });
+    const st = statOrUndefined(path);
     if (!st?.isFile()) {
       this.metricCache.delete(path);
       return undefined;
@@ -264,6 +278,27 @@ export class RunReader {
     if (malformed > 0) this.warnOnce(`${MSG} skipped ${malformed} malformed line(s) in ${path}`);
   }
 
+  /**
+   * A param value. Params are immutable (created once, never rewritten, by MLflow as by labbook), so a
+   * value once read is served without a stat; only absent params are checked again.
+   */
+  readParamValue(path: string): string | undefined {
+    const hit = this.paramCache.get(path);
+    if (hit !== undefined) return hit;
+    const value = this.readValue(path);
+    if (value !== undefined) {
+      this.paramCache.set(path, value);
+      this.valueCache.delete(path);
+    }
+    return value;
+  }
+
+  /** Forgets cached params of a run folder (its run was removed or replaced). */
+  forgetParams(runDir: string): void {
+    const prefix = `${runDir}${sep}`;
+    for (const key of this.paramCache.keys()) if (key.startsWith(prefix)) this.paramCache.delete(key);
+  }
+
   /** Latest metric of every key of a run. */
   readRunMetrics(runDir: string): Metric[] {
     const out: Metric[] = [];
@@ -275,10 +310,10 @@ export class RunReader {
   }
 
   /** Every key/value of a params or tags folder. */
-  readKeyValues(folder: string): Array<{ key: string; value: string }> {
+  readKeyValues(folder: string, immutable = false): Array<{ key: string; value: string }> {
     const out: Array<{ key: string; value: string }> = [];
     for (const [key, path] of this.listKeys(folder)) {
-      const value = this.readValue(path);
+      const value = immutable ? this.readParamValue(path) : this.readValue(path);
       if (value !== undefined) out.push({ key, value });
     }
     return out;
@@ -330,7 +365,7 @@ export class RunReader {
     }
     return {
       info,
-      data: { metrics: this.readRunMetrics(runDir), params: this.readKeyValues(join(runDir, 'params')), tags },
+      data: { metrics: this.readRunMetrics(runDir), params: this.readKeyValues(join(runDir, 'params'), true), tags },
       inputs: { datasetInputs: this.readRunInputs(runDir, expDir) },
     };
   }

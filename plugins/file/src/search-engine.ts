@@ -1,5 +1,5 @@
 import * as core from '@labbook/core';
-import type { FilterTree, OrderByClause, PagedList, SearchEntity } from '@labbook/core';
+import type { FilterTree, Identifier, OrderByClause, PagedList, Run, SearchEntity } from '@labbook/core';
 import { LabbookError } from '@labbook/core';
 import { MSG } from './constants.js';
 
@@ -28,42 +28,62 @@ export function searchInMemory<T>(name: string, items: T[], options: InMemorySea
   return fn<(items: T[], options: InMemorySearchOptions) => PagedList<T>>(name)(items, options);
 }
 
-/** The keys a runs search reads: only these are loaded for every run before the page is chosen. */
-export interface RunSearchNeeds {
+/** Fields of runs that a filter or an order_by reads. */
+export interface FieldNeeds {
   metrics: Set<string>;
   params: Set<string>;
   tags: Set<string>;
   datasets: boolean;
+}
+
+/**
+ * What a runs search reads. Every run is loaded with only `filter` fields; when core can evaluate a
+ * filter on one run, only the runs that match are loaded with the `order` fields too.
+ */
+export interface RunSearchPlan {
+  filter: FieldNeeds;
+  order: FieldNeeds;
+  /** Evaluates the filter on a (partially loaded) run; undefined when there is no filter or no evaluator. */
+  matches?: (run: Run) => boolean;
   /** False when the filter could not be analysed: load everything. */
   known: boolean;
 }
 
-/** What a runs filter and order_by read, so a search loads only those fields for every run. */
-export function runSearchNeeds(filter: string | undefined, orderBy: string[] | undefined): RunSearchNeeds {
-  const needs: RunSearchNeeds = { metrics: new Set(), params: new Set(), tags: new Set(), datasets: false, known: true };
+function emptyNeeds(): FieldNeeds {
+  return { metrics: new Set(), params: new Set(), tags: new Set(), datasets: false };
+}
+
+function addNeed(needs: FieldNeeds, id: Identifier): void {
+  if (id.type === 'metric') needs.metrics.add(id.key);
+  else if (id.type === 'param') needs.params.add(id.key);
+  else if (id.type === 'tag') needs.tags.add(id.key);
+  else if (id.type === 'dataset') needs.datasets = true;
+  else if (id.type === 'attribute' && id.key === 'run_name') needs.tags.add('mlflow.runName');
+}
+
+/** Plans which fields a runs search loads for every run and which only for the runs that match. */
+export function planRunSearch(filter: string | undefined, orderBy: string[] | undefined): RunSearchPlan {
+  const plan: RunSearchPlan = { filter: emptyNeeds(), order: emptyNeeds(), known: true };
   const parseFilter = lib.parseFilter as ((e: SearchEntity, f: string) => FilterTree) | undefined;
   const parseOrderBy = lib.parseOrderBy as ((e: SearchEntity, o: string[]) => OrderByClause[]) | undefined;
+  const runMatchesFilter = lib.runMatchesFilter as ((run: Run, tree: FilterTree) => boolean) | undefined;
   if (typeof parseFilter !== 'function' || typeof parseOrderBy !== 'function') {
-    needs.known = false;
-    return needs;
+    plan.known = false;
+    return plan;
   }
   // A parse error surfaces from the search itself with core's message; here it only means "load all".
   try {
-    const ids = [
-      ...(filter && filter.trim() !== '' ? parseFilter('runs', filter).clauses.map((c) => c.identifier) : []),
-      ...(orderBy && orderBy.length > 0 ? parseOrderBy('runs', orderBy).map((o) => o.identifier) : []),
-    ];
-    for (const id of ids) {
-      if (id.type === 'metric') needs.metrics.add(id.key);
-      else if (id.type === 'param') needs.params.add(id.key);
-      else if (id.type === 'tag') needs.tags.add(id.key);
-      else if (id.type === 'dataset') needs.datasets = true;
-      else if (id.type === 'attribute' && id.key === 'run_name') needs.tags.add('mlflow.runName');
-    }
+    const tree = filter && filter.trim() !== '' ? parseFilter('runs', filter) : undefined;
+    for (const c of tree?.clauses ?? []) addNeed(plan.filter, c.identifier);
+    const order = orderBy && orderBy.length > 0 ? parseOrderBy('runs', orderBy) : [];
+    // Without a per-run evaluator every run needs the order fields as well.
+    const orderTarget = tree && typeof runMatchesFilter === 'function' ? plan.order : plan.filter;
+    for (const o of order) addNeed(orderTarget, o.identifier);
+    if (tree && typeof runMatchesFilter === 'function') plan.matches = (run) => runMatchesFilter(run, tree);
   } catch {
-    needs.known = false;
+    plan.known = false;
   }
-  return needs;
+  return plan;
 }
 
 /** MLflow's page token: base64 of `{"offset": N}`. */

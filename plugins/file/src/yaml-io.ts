@@ -50,17 +50,26 @@ function parseFlat(text: string): Record<string, unknown> | undefined {
       if (line.endsWith(':')) return undefined;
       return undefined;
     }
-    const key = line.slice(0, colon);
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) return undefined;
-    const raw = line.slice(colon + 2);
-    const value = parseScalar(raw);
-    if (value === UNSUPPORTED) return undefined;
-    out[key] = value;
+    // Most lines repeat across runs (`status: 3`, `tags: []`, `lifecycle_stage: active`): memoise them.
+    let parsed = lineMemo.get(line);
+    if (parsed === undefined) {
+      const key = line.slice(0, colon);
+      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) return undefined;
+      const value = parseScalar(line.slice(colon + 2));
+      if (value === UNSUPPORTED) return undefined;
+      parsed = [key, value];
+      if (lineMemo.size >= 4096) lineMemo.clear();
+      if (line.length < 120) lineMemo.set(line, parsed);
+    }
+    // Arrays and mappings are mutable: hand out fresh ones.
+    const v = parsed[1];
+    out[parsed[0]] = Array.isArray(v) ? [] : v !== null && typeof v === 'object' ? {} : v;
   }
   return out;
 }
 
 const UNSUPPORTED = Symbol('unsupported');
+const lineMemo = new Map<string, [string, unknown]>();
 
 function parseScalar(raw: string): unknown {
   if (raw === 'null' || raw === '~' || raw === '') return null;
