@@ -2,13 +2,14 @@ import * as core from '@labbook/core';
 import type { FilterTree, Identifier, OrderByClause, PagedList, Run, SearchEntity } from '@labbook/core';
 import { LabbookError } from '@labbook/core';
 import { MSG } from './constants.js';
+import { fallbackRunPlan, fallbackSearch } from './search-fallback.js';
 
 // Core's in-memory evaluator is resolved by name at call time, so this plugin keeps working across
 // core versions that add or move these helpers (the plugin API is versioned, the helpers are not).
 const lib = core as unknown as Record<string, unknown>;
 
 function fn<T>(name: string): T {
-  const f = lib[name];
+  const f = lib[name] ?? fallbackSearch[name];
   if (typeof f !== 'function') {
     throw new LabbookError('NOT_IMPLEMENTED', `${MSG} @labbook/core does not provide ${name}; upgrade @labbook/core`);
   }
@@ -68,7 +69,18 @@ export function planRunSearch(filter: string | undefined, orderBy: string[] | un
   const parseOrderBy = lib.parseOrderBy as ((e: SearchEntity, o: string[]) => OrderByClause[]) | undefined;
   const runMatchesFilter = lib.runMatchesFilter as ((run: Run, tree: FilterTree) => boolean) | undefined;
   if (typeof parseFilter !== 'function' || typeof parseOrderBy !== 'function') {
-    plan.known = false;
+    if (typeof lib.searchRunsInMemory === 'function') {
+      plan.known = false;
+      return plan;
+    }
+    try {
+      const fb = fallbackRunPlan(filter, orderBy);
+      for (const id of fb.filterIds) addNeed(plan.filter, id as Identifier);
+      for (const id of fb.orderIds) addNeed(fb.matches ? plan.order : plan.filter, id as Identifier);
+      if (fb.matches) plan.matches = fb.matches;
+    } catch {
+      plan.known = false;
+    }
     return plan;
   }
   // A parse error surfaces from the search itself with core's message; here it only means "load all".
