@@ -14,6 +14,7 @@ import * as core from '@labbook/core';
 import type { Metric, Run } from '@labbook/core';
 import { createRequire } from 'node:module';
 import { FileTrackingStore, plugin } from '../../plugins/file/src/index.js';
+import { searchInMemory } from '../../plugins/file/src/search-engine.js';
 
 const lib = core as unknown as Record<string, unknown>;
 // The baseline parses meta.yaml with a full YAML parser as MLflow does (PyYAML); borrow the plugin's.
@@ -146,14 +147,14 @@ function naiveSearch(expDir: string, filter: string, orderBy: string[], maxResul
       inputs: { datasetInputs: [] },
     });
   }
-  return (lib.searchRunsInMemory as (r: Run[], o: unknown) => unknown)(runs, { filter, orderBy, maxResults });
+  // The same evaluator as the store uses (core's, or the plugin's fallback when core has none).
+  return searchInMemory('searchRunsInMemory', runs, { filter, orderBy, maxResults });
 }
 
 async function benchSearch(): Promise<void> {
-  if (typeof lib.searchRunsInMemory !== 'function') {
-    console.log('search: @labbook/core has no searchRunsInMemory yet (skipped)');
-    return;
-  }
+  console.log(
+    `search evaluator: ${typeof lib.searchRunsInMemory === 'function' ? "@labbook/core's searchRunsInMemory" : "the plugin's fallback (core has no searchRunsInMemory)"}`,
+  );
   const root = join(base, 'search');
   const setup = new FileTrackingStore({ root, fsync: false });
   const filter = "metrics.loss < 0.5 and params.model = 'b'";
