@@ -285,6 +285,7 @@ export class FileTrackingStore implements TrackingStore {
     const viewType: ViewType = options.viewType ?? 'ACTIVE_ONLY';
     const exps = this.allExperiments().filter((e) => matchesViewType(e.lifecycleStage, viewType));
     return searchInMemory('searchExperimentsInMemory', exps, {
+      viewType: 'ALL',
       filter: options.filter,
       orderBy: options.orderBy,
       maxResults: options.maxResults ?? DEFAULT_MAX_RESULTS,
@@ -755,7 +756,10 @@ export class FileTrackingStore implements TrackingStore {
         where.set(run, { runDir, expDir: found.dir });
       }
     }
+    // Candidates are already restricted to the view type and experiments; say so to the evaluator.
     const page = searchInMemory('searchRunsInMemory', candidates, {
+      experimentIds: [...new Set(options.experimentIds)],
+      viewType: 'ALL',
       filter: options.filter,
       orderBy: options.orderBy,
       maxResults: options.maxResults ?? DEFAULT_MAX_RESULTS,

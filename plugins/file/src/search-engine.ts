@@ -1,5 +1,5 @@
 import * as core from '@labbook/core';
-import type { FilterTree, Identifier, OrderByClause, PagedList, Run, SearchEntity } from '@labbook/core';
+import type { FilterTree, Identifier, OrderByClause, PagedList, Run, SearchEntity, ViewType } from '@labbook/core';
 import { LabbookError } from '@labbook/core';
 import { MSG } from './constants.js';
 import { fallbackRunPlan, fallbackSearch } from './search-fallback.js';
@@ -18,6 +18,8 @@ function fn<T>(name: string): T {
 
 /** Options passed to core's in-memory searches. */
 export interface InMemorySearchOptions {
+  experimentIds?: string[];
+  viewType?: ViewType;
   filter?: string;
   orderBy?: string[];
   maxResults?: number;
