@@ -38,6 +38,7 @@ import {
   TRASH_FOLDER,
 } from './constants.js';
 import { generateExperimentId } from './experiment-id.js';
+import { withMetaLock } from './meta-lock.js';
 import { ioError, isMissing } from './io-error.js';
 import { containedPath, localPathFromUri } from './local-path.js';
 import { formatMetricLine } from './metric-file.js';
@@ -294,9 +295,11 @@ export class FileTrackingStore implements TrackingStore {
   }
 
   private async rewriteExperimentMeta(dir: string, id: string, change: Record<string, unknown>): Promise<void> {
-    const meta = this.reader.readExperimentMeta(dir, id);
-    if (!meta) throw this.experimentNotFound(id);
-    await writeFileAtomic(join(dir, META_FILE), dumpYaml({ ...meta.raw, ...change }), this.fsync);
+    await withMetaLock(dir, async () => {
+      const meta = this.reader.readExperimentMeta(dir, id);
+      if (!meta) throw this.experimentNotFound(id);
+      await writeFileAtomic(join(dir, META_FILE), dumpYaml({ ...meta.raw, ...change }), this.fsync);
+    });
   }
 
   async deleteExperiment(experimentId: string): Promise<void> {
@@ -462,8 +465,13 @@ export class FileTrackingStore implements TrackingStore {
     return { loc, meta };
   }
 
-  private async writeRunMeta(runDir: string, meta: RunMeta, change: Record<string, unknown>): Promise<void> {
-    await writeFileAtomic(join(runDir, META_FILE), dumpYaml({ ...meta.raw, ...change }), this.fsync);
+  /** Changes fields of a run's meta.yaml: re-read under the folder's lock, merged, written atomically. */
+  private async writeRunMeta(runDir: string, _seen: RunMeta, change: Record<string, unknown>): Promise<void> {
+    await withMetaLock(runDir, async () => {
+      const fresh = this.reader.readRunMeta(runDir);
+      if (!fresh) throw notFound(`Run folder ${runDir} has no ${META_FILE}`);
+      await writeFileAtomic(join(runDir, META_FILE), dumpYaml({ ...fresh.raw, ...change }), this.fsync);
+    });
   }
 
   async createRun(options: CreateRunOptions): Promise<Run> {

@@ -1,3 +1,4 @@
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FileTrackingStore } from '../src/index.js';
@@ -46,4 +47,28 @@ describe('several processes logging into one store', () => {
     }
     expect(w.list).toEqual([]);
   }, 120_000);
+
+  it('never loses a meta.yaml field when two processes change different fields', async () => {
+    const root = join(tempRoot(), 'mlruns');
+    const store = new FileTrackingStore({ root });
+    const runId = (await store.createRun({ experimentId: '0', runName: 'start' })).info.runId;
+    const n = 60;
+    const workers = [0, 1].map((w) => spawnWorker(['meta', root, runId, String(w), String(n)]));
+    expect(await Promise.all(workers.map((w) => w.exited))).toEqual([0, 0]);
+    const run = await new FileTrackingStore({ root }).getRun(runId);
+    expect(run.info).toMatchObject({ runName: `name-${n - 1}`, endTime: n - 1, status: 'FINISHED' });
+    expect(run.data.tags).toContainEqual({ key: 'mlflow.runName', value: `name-${n - 1}` });
+    expect(readdirSync(join(root, '0', runId)).filter((f) => f.startsWith('.'))).toEqual([]);
+  }, 120_000);
+
+  it('serialises overlapping meta.yaml updates from two store instances', async () => {
+    const root = join(tempRoot(), 'mlruns');
+    const [a, b] = [new FileTrackingStore({ root }), new FileTrackingStore({ root })];
+    const runId = (await a.createRun({ experimentId: '0', runName: 'start' })).info.runId;
+    for (let i = 0; i < 20; i++) {
+      await Promise.all([a.updateRunInfo(runId, { runName: `n${i}` }), b.updateRunInfo(runId, { endTime: i + 1, status: 'KILLED' })]);
+      const info = (await new FileTrackingStore({ root }).getRun(runId)).info;
+      expect(info).toMatchObject({ runName: `n${i}`, endTime: i + 1, status: 'KILLED' });
+    }
+  });
 });

@@ -24,6 +24,13 @@ if (mode === 'concurrent') {
     await store.logBatch(own.info.runId, { metrics: [{ key: 'm', value: i, timestamp: Date.now(), step: i }] });
   }
   out('done');
+} else if (mode === 'meta') {
+  // Each worker changes one field of the same meta.yaml over and over.
+  for (let i = 0; i < count; i++) {
+    if (worker === '0') await store.updateRunInfo(runId, { runName: `name-${i}` });
+    else await store.updateRunInfo(runId, { endTime: i, status: i % 2 ? 'FINISHED' : 'RUNNING' });
+  }
+  out('done');
 } else if (mode === 'crash') {
   // Runs until killed; mixes appends, atomic tag rewrites and meta.yaml rewrites.
   for (let i = 0; ; i++) {
