@@ -7,9 +7,47 @@ import { LabbookError } from '@labbook/core';
  * YAML 1.1 quoting so that `'0'`, `'yes'` and `''` stay strings, single quotes preferred, width 80).
  */
 export function dumpYaml(data: Record<string, unknown>): string {
-  const sorted: Record<string, unknown> = {};
-  for (const key of Object.keys(data).sort()) sorted[key] = data[key];
-  return YAML.stringify(sorted, { version: '1.1', singleQuote: true, lineWidth: 80, minContentWidth: 0 });
+  let out = '';
+  for (const key of Object.keys(data).sort()) {
+    const value = data[key];
+    // `=` is YAML 1.1's "value" tag: PyYAML quotes it and its safe loader refuses it plain.
+    const text =
+      value === '='
+        ? `${key}: '='\n`
+        : YAML.stringify({ [key]: value }, { version: '1.1', singleQuote: true, lineWidth: 0, minContentWidth: 0 });
+    out += foldLikePyYaml(text);
+  }
+  return out;
+}
+
+/**
+ * PyYAML folds a long plain or single-quoted scalar at a single space once the line has already
+ * passed 80 columns (so lines end up a word longer than 80), continuing with a two-space indent.
+ * Reproduce that so long names give the same bytes.
+ */
+function foldLikePyYaml(text: string): string {
+  if (text.length <= 81 || text.indexOf('\n') !== text.length - 1) return text;
+  const colon = text.indexOf(': ');
+  if (colon < 0) return text;
+  const value = text.slice(colon + 2, -1);
+  const c0 = value[0];
+  if (c0 === '"' || c0 === '|' || c0 === '>') return text;
+  let out = text.slice(0, colon + 2);
+  let column = out.length;
+  const quoted = c0 === "'";
+  for (let i = 0; i < value.length; i++) {
+    const ch = value[i]!;
+    const single = ch === ' ' && value[i - 1] !== ' ' && value[i + 1] !== ' ';
+    const inside = quoted ? i > 1 && i < value.length - 2 : i > 0 && i < value.length - 1;
+    if (single && inside && column > 80) {
+      out += '\n  ';
+      column = 2;
+      continue;
+    }
+    out += ch;
+    column++;
+  }
+  return `${out}\n`;
 }
 
 const PLAIN_INT = /^-?[0-9]+$/;
@@ -87,14 +125,35 @@ function parseScalar(raw: string): unknown {
     if (/'(?!')/.test(inner.replaceAll("''", ''))) return UNSUPPORTED;
     return inner.replaceAll("''", "'");
   }
-  // Plain scalars: anything that could be typed (bool, float, date…) or is special goes to the parser.
-  if (/^[A-Za-z0-9_./][A-Za-z0-9_.:/ @+=-]*$/.test(raw) && !/ #|: | $/.test(raw)) {
-    const lower = raw.toLowerCase();
-    if (/^(true|false|yes|no|on|off|y|n)$/.test(lower)) return UNSUPPORTED;
-    if (/^[-+]?(\.[0-9]|[0-9])/.test(raw) && /^[-+0-9.eE_:]+$/.test(raw)) return UNSUPPORTED;
-    if (/^\.(nan|inf)$/i.test(raw)) return UNSUPPORTED;
-    if (/^\d{4}-\d\d?-\d\d?/.test(raw)) return UNSUPPORTED;
-    return raw;
+  // Plain scalars are typed by PyYAML's YAML 1.1 resolver (not the yaml package's, which also
+  // takes `y`/`n` as booleans and `1e5` as a float).
+  if (/ #|: |\t|^[&*!|>%@`{}[\],?"'-]/.test(raw) || raw.endsWith(' ') || raw.endsWith(':')) return UNSUPPORTED;
+  return resolvePlain(raw);
+}
+
+const BOOL_TRUE = new Set(['yes', 'Yes', 'YES', 'true', 'True', 'TRUE', 'on', 'On', 'ON']);
+const BOOL_FALSE = new Set(['no', 'No', 'NO', 'false', 'False', 'FALSE', 'off', 'Off', 'OFF']);
+const NULLS = new Set(['~', 'null', 'Null', 'NULL']);
+const INT_DEC = /^[-+]?(?:0|[1-9][0-9_]*)$/;
+const INT_OTHER = /^[-+]?(?:0b[01_]+|0[0-7_]+|0x[0-9a-fA-F_]+|[1-9][0-9_]*(?::[0-5]?[0-9])+)$/;
+const FLOAT = /^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9_]+(?:[eE][-+][0-9]+)?|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$/;
+const TIMESTAMP = /^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}/;
+
+/** Types a plain scalar as PyYAML's safe loader does; rare forms go to the full parser. */
+function resolvePlain(raw: string): unknown {
+  if (NULLS.has(raw)) return null;
+  if (BOOL_TRUE.has(raw)) return true;
+  if (BOOL_FALSE.has(raw)) return false;
+  if (INT_DEC.test(raw)) {
+    const n = Number(raw.replaceAll('_', ''));
+    return Number.isSafeInteger(n) ? n : UNSUPPORTED;
   }
-  return UNSUPPORTED;
+  if (INT_OTHER.test(raw) || raw === '=' || TIMESTAMP.test(raw)) return UNSUPPORTED;
+  if (FLOAT.test(raw)) {
+    const t = raw.replaceAll('_', '').toLowerCase();
+    if (t.endsWith('.inf')) return t.startsWith('-') ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
+    if (t === '.nan') return Number.NaN;
+    return t.includes(':') ? UNSUPPORTED : Number(t);
+  }
+  return raw;
 }

@@ -80,6 +80,40 @@ describe('meta.yaml', () => {
   });
 });
 
+// Expected texts below were produced by PyYAML 6.0.3 (`yaml.safe_dump({'name': v}, default_flow_style=False, allow_unicode=True)`).
+describe('meta.yaml against PyYAML', () => {
+  const long = 'long name with many words that goes past eighty characters in width for sure yes indeed';
+  it.each([
+    ['Default', 'name: Default\n'],
+    ['0', "name: '0'\n"],
+    ['', "name: ''\n"],
+    ['yes', "name: 'yes'\n"],
+    ['null', "name: 'null'\n"],
+    ['1.5', "name: '1.5'\n"],
+    ["it's", "name: it's\n"],
+    ['x: y', "name: 'x: y'\n"],
+    ['a #b', "name: 'a #b'\n"],
+    ['=', "name: '='\n"],
+    ['héllo wörld', 'name: héllo wörld\n'],
+    ['file:///tmp/ml runs/0', 'name: file:///tmp/ml runs/0\n'],
+    ['2020-01-01', "name: '2020-01-01'\n"],
+    [long, 'name: long name with many words that goes past eighty characters in width for sure\n  yes indeed\n'],
+  ])('dumps %j as PyYAML does', (value, text) => {
+    expect(dumpYaml({ name: value })).toBe(text);
+  });
+
+  it.each([
+    ['name: y\n', 'y'],
+    ['name: 1e5\n', '1e5'],
+    ['name: "tab\\there"\n', 'tab\there'],
+    ["name: 'a\n\n  b'\n", 'a\nb'],
+    ['name: long name with many words that goes past eighty characters in width for sure\n  yes indeed\n', long],
+    ["name: '''quoted'''\n", "'quoted'"],
+  ])('reads PyYAML text %j back as the string', (text, value) => {
+    expect(parseYaml(text, 'x').name).toBe(value);
+  });
+});
+
 it('experiment ids have 18 digits and no leading zero', () => {
   for (let i = 0; i < 200; i++) expect(generateExperimentId()).toMatch(/^[1-9]\d{17}$/);
 });
