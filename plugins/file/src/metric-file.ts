@@ -109,17 +109,14 @@ function parseValueField(b: Uint8Array, start: number, end: number): number {
   return neg ? -v : v;
 }
 
-// Long values (16-17 digits) go through Number() on a slice of the file decoded once per scan:
-// substring slices are far cheaper than a native Buffer decode per value.
-let textOf: Uint8Array | undefined;
-let text = '';
+// Long values (16-17 digits) go through Number() on a latin1 slice of just that field.
+interface Latin1Slicer {
+  latin1Slice?: (start: number, end: number) => string;
+}
 
 function slow(b: Uint8Array, start: number, end: number): number {
-  if (textOf !== b) {
-    textOf = b;
-    text = (b as Buffer).toString('latin1');
-  }
-  const v = Number(text.slice(start, end));
+  const slicer = (b as Latin1Slicer).latin1Slice;
+  const v = Number(slicer ? slicer.call(b, start, end) : latin1(b, start, end));
   if (Number.isNaN(v)) return special(b, start, end);
   return v;
 }
@@ -203,8 +200,6 @@ export function scanMetricLines(
     }
     visit(ts, value, step, fields, ends);
   }
-  textOf = undefined;
-  text = '';
   return { malformedLines: malformed, partialTailBytes: n - Math.max(completeEnd, from), completeBytes: Math.max(completeEnd, from) };
 }
 

@@ -6,7 +6,6 @@
 import type { Experiment, ModelVersion, PagedList, RegisteredModel, Run } from '@labbook/core';
 import { invalidParameter } from '@labbook/core';
 
-type Entity = 'runs' | 'experiments' | 'registered_models' | 'model_versions';
 type Kind = 'metric' | 'param' | 'tag' | 'attribute' | 'dataset';
 interface Ident {
   kind: Kind;
