@@ -740,7 +740,8 @@ export class FileTrackingStore implements TrackingStore {
     // Pass 1: every run with only what the filter reads (stat-validated, so cheap when warm); the runs
     // that match also get what the order reads. Pass 2 below reads the page's runs in full.
     const candidates: Run[] = [];
-    const where = new Map<Run, { runDir: string; expDir: string }>();
+    // By run id, not object identity: the evaluator may return copies.
+    const where = new Map<string, { runDir: string; expDir: string }>();
     for (const experimentId of new Set(options.experimentIds)) {
       let found: ReturnType<FileTrackingStore['findExperimentDir']>;
       try {
@@ -761,7 +762,7 @@ export class FileTrackingStore implements TrackingStore {
         }
         if (!run || !matchesViewType(run.info.lifecycleStage, viewType)) continue;
         candidates.push(run);
-        where.set(run, { runDir, expDir: found.dir });
+        where.set(run.info.runId, { runDir, expDir: found.dir });
       }
     }
     // Candidates are already restricted to the view type and experiments; say so to the evaluator.
@@ -776,7 +777,7 @@ export class FileTrackingStore implements TrackingStore {
     if (!plan.known) return page;
     const items: Run[] = [];
     for (const partial of page.items) {
-      const at = where.get(partial);
+      const at = where.get(partial.info.runId);
       const run = at && this.fullRunSafe(at.runDir, at.expDir);
       if (run) items.push(run);
     }
