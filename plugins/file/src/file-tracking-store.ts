@@ -229,6 +229,11 @@ export class FileTrackingStore implements TrackingStore {
 
   async createExperiment(name: string, artifactLocation?: string, tags: ExperimentTag[] = []): Promise<string> {
     await this.init();
+    // Names are unique: check and create under the root's lock so two processes cannot both win.
+    return withMetaLock(this.root, () => this.createExperimentLocked(name, artifactLocation, tags));
+  }
+
+  private async createExperimentLocked(name: string, artifactLocation: string | undefined, tags: ExperimentTag[]): Promise<string> {
     this.assertNameFree(name);
     for (let attempt = 0; attempt < 5; attempt++) {
       const id = generateExperimentId();
@@ -360,8 +365,10 @@ export class FileTrackingStore implements TrackingStore {
     const found = this.findExperimentDir(experimentId);
     if (!found) throw this.experimentNotFound(experimentId);
     if (found.deleted) throw invalidParameter('Cannot rename a non-active experiment.');
-    this.assertNameFree(newName, experimentId);
-    await this.rewriteExperimentMeta(found.dir, experimentId, { name: newName, last_update_time: Date.now() });
+    await withMetaLock(this.root, async () => {
+      this.assertNameFree(newName, experimentId);
+      await this.rewriteExperimentMeta(found.dir, experimentId, { name: newName, last_update_time: Date.now() });
+    });
   }
 
   private activeExperimentDir(experimentId: string): string {

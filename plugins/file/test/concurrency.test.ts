@@ -61,6 +61,17 @@ describe('several processes logging into one store', () => {
     expect(readdirSync(join(root, '0', runId)).filter((f) => f.startsWith('.'))).toEqual([]);
   }, 120_000);
 
+  it('lets exactly one of several processes create an experiment name', async () => {
+    const root = join(tempRoot(), 'mlruns');
+    await new FileTrackingStore({ root }).getExperiment('0');
+    const workers = Array.from({ length: WORKERS }, (_, w) => spawnWorker(['samename', root, '-', String(w), '0']));
+    await Promise.all(workers.map((w) => w.exited));
+    const outcomes = workers.map((w) => w.lines[0]).sort();
+    expect(outcomes).toEqual(['RESOURCE_ALREADY_EXISTS', 'RESOURCE_ALREADY_EXISTS', 'RESOURCE_ALREADY_EXISTS', 'created']);
+    const all = await new FileTrackingStore({ root }).searchExperiments({ filter: "name = 'one-name'" });
+    expect(all.items).toHaveLength(1);
+  }, 60_000);
+
   it('serialises overlapping meta.yaml updates from two store instances', async () => {
     const root = join(tempRoot(), 'mlruns');
     const [a, b] = [new FileTrackingStore({ root }), new FileTrackingStore({ root })];

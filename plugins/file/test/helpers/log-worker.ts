@@ -24,6 +24,13 @@ if (mode === 'concurrent') {
     await store.logBatch(own.info.runId, { metrics: [{ key: 'm', value: i, timestamp: Date.now(), step: i }] });
   }
   out('done');
+} else if (mode === 'samename') {
+  try {
+    await store.createExperiment('one-name');
+    out('created');
+  } catch (error) {
+    out((error as { code?: string }).code ?? String(error));
+  }
 } else if (mode === 'meta') {
   // Each worker changes one field of the same meta.yaml over and over.
   for (let i = 0; i < count; i++) {
