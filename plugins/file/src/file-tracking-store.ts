@@ -177,7 +177,12 @@ export class FileTrackingStore implements TrackingStore {
         continue;
       }
       for (const e of entries) {
-        if (!e.isDirectory() || isTempName(e.name)) continue;
+        if (isTempName(e.name)) {
+          const path = join(base, e.name);
+          if (sweepStaleTemp(path, e.name)) this.warn(`${MSG} removed a temp entry left by a killed writer: ${path}`);
+          continue;
+        }
+        if (!e.isDirectory()) continue;
         if (!deleted && (e.name === TRASH_FOLDER || e.name === MODELS_FOLDER)) continue;
         if (e.name.startsWith('.')) continue;
         out.push({ id: e.name, dir: join(base, e.name), deleted });
