@@ -151,13 +151,30 @@ function search<T>(
   items: readonly T[],
   options: InMemorySearchOptions,
   predicateOf: (tree: FilterTree) => Predicate<T>,
-  comparatorOf: (orderBy: OrderByClause[]) => (a: T, b: T) => number,
+  access: ValueAccessor<T>,
+  clausesOf: (orderBy: OrderByClause[]) => OrderByClause[],
   defaultMax: number,
 ): PagedList<T> {
   const predicate = predicateOf(parseFilter(entity, options.filter));
-  const compare = comparatorOf(parseOrderBy(entity, options.orderBy));
-  const matched = items.filter(predicate).sort(compare);
-  return page(matched, options.maxResults ?? defaultMax, options.pageToken);
+  const clauses = clausesOf(parseOrderBy(entity, options.orderBy));
+  decodePageToken(options.pageToken);
+  // Read each sort key once per item rather than once per comparison.
+  const decorated: { item: T; keys: SearchValue[] }[] = [];
+  for (const item of items) {
+    if (predicate(item)) decorated.push({ item, keys: clauses.map((c) => access(item, c.identifier)) });
+  }
+  decorated.sort((a, b) => {
+    for (let i = 0; i < clauses.length; i++) {
+      const c = compareValues(a.keys[i], b.keys[i], clauses[i]!.ascending);
+      if (c !== 0) return c;
+    }
+    return 0;
+  });
+  return page(
+    decorated.map((d) => d.item),
+    options.maxResults ?? defaultMax,
+    options.pageToken,
+  );
 }
 
 /**
@@ -165,7 +182,7 @@ function search<T>(
  * applied experiment ids and view type). A next-page token is returned only when more runs exist.
  */
 export function searchRunsInMemory(runs: readonly Run[], options: InMemorySearchOptions = {}): PagedList<Run> {
-  return search('runs', runs, options, compileRunFilter, compareRunsBy, DEFAULTS.searchRunsMaxResults);
+  return search('runs', runs, options, compileRunFilter, runValue, (o) => [...o, START_TIME_DESC, RUN_ID_ASC], DEFAULTS.searchRunsMaxResults);
 }
 
 /** Experiments in memory; default order `creation_time DESC`, tie-break `experiment_id ASC`. */
@@ -176,11 +193,11 @@ export function searchExperimentsInMemory(experiments: readonly Experiment[], op
     experiments,
     options,
     (tree) => all(tree.clauses.map((c) => compileClause(c, experimentValue))),
-    (orderBy) =>
-      compareBy(experimentValue, [
-        ...(orderBy.length > 0 ? orderBy : [{ identifier: { type: 'attribute', key: 'creation_time' }, ascending: false } as OrderByClause]),
-        tieBreak,
-      ]),
+    experimentValue,
+    (orderBy) => [
+      ...(orderBy.length > 0 ? orderBy : [{ identifier: { type: 'attribute', key: 'creation_time' }, ascending: false } as OrderByClause]),
+      tieBreak,
+    ],
     DEFAULTS.searchExperimentsMaxResults,
   );
 }
@@ -193,7 +210,8 @@ export function searchRegisteredModelsInMemory(models: readonly RegisteredModel[
     models,
     options,
     (tree) => all(tree.clauses.map(compileRegisteredModelClause)),
-    (orderBy) => compareBy(registeredModelValue, [...orderBy, byName]),
+    registeredModelValue,
+    (orderBy) => [...orderBy, byName],
     DEFAULTS.searchRegisteredModelsMaxResults,
   );
 }
@@ -209,7 +227,8 @@ export function searchModelVersionsInMemory(versions: readonly ModelVersion[], o
     versions,
     options,
     (tree) => all(tree.clauses.map((c) => compileClause(c, modelVersionValue))),
-    (orderBy) => compareBy(modelVersionValue, [...orderBy, ...tieBreaks]),
+    modelVersionValue,
+    (orderBy) => [...orderBy, ...tieBreaks],
     DEFAULTS.searchModelVersionsMaxResults,
   );
 }
