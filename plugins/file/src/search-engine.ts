@@ -69,7 +69,19 @@ export function planRunSearch(filter: string | undefined, orderBy: string[] | un
   const plan: RunSearchPlan = { filter: emptyNeeds(), order: emptyNeeds(), known: true };
   const parseFilter = lib.parseFilter as ((e: SearchEntity, f: string) => FilterTree) | undefined;
   const parseOrderBy = lib.parseOrderBy as ((e: SearchEntity, o: string[]) => OrderByClause[]) | undefined;
-  const runMatchesFilter = lib.runMatchesFilter as ((run: Run, tree: FilterTree) => boolean) | undefined;
+  const compileRunFilter = lib.compileRunFilter as ((tree: FilterTree) => (run: Run) => boolean) | undefined;
+  const matchOne = lib.runMatchesFilter as ((run: Run, tree: FilterTree) => boolean) | undefined;
+  const runMatchesFilter =
+    typeof compileRunFilter === 'function'
+      ? (() => {
+          // Compile once per search rather than interpret per run.
+          let compiled: { tree: FilterTree; fn: (run: Run) => boolean } | undefined;
+          return (run: Run, tree: FilterTree) => {
+            if (compiled?.tree !== tree) compiled = { tree, fn: compileRunFilter(tree) };
+            return compiled.fn(run);
+          };
+        })()
+      : matchOne;
   if (typeof parseFilter !== 'function' || typeof parseOrderBy !== 'function') {
     if (typeof lib.searchRunsInMemory === 'function') {
       plan.known = false;
