@@ -329,6 +329,7 @@ export class FileRegistryStore implements RegistryStore {
     try {
       await fsp.unlink(containedPath(join(dir, 'tags'), key));
     } catch (error) {
+      // MLflow's registry stores ignore a missing tag on delete (only run tags raise).
       if (isMissing(error)) return;
       throw ioError(`deleting tag ${key}`, error);
     }
@@ -461,7 +462,12 @@ export class FileRegistryStore implements RegistryStore {
 
   async deleteModelVersionTag(name: string, version: string, key: string): Promise<void> {
     const { dir } = await this.existingVersion(name, version);
-    await fsp.rm(containedPath(join(dir, 'tags'), key), { force: true });
+    try {
+      await fsp.unlink(containedPath(join(dir, 'tags'), key));
+    } catch (error) {
+      if (isMissing(error)) return;
+      throw ioError(`deleting tag ${key}`, error);
+    }
   }
 
   async setRegisteredModelAlias(name: string, alias: string, version: string): Promise<void> {

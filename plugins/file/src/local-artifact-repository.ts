@@ -130,7 +130,14 @@ export class LocalArtifactRepository implements ArtifactRepository {
   }
 
   async list(path = ''): Promise<FileInfo[]> {
-    const dir = this.resolvePath(path);
+    let dir: string;
+    try {
+      dir = this.resolvePath(path);
+    } catch (error) {
+      // A folder reached through a symlink that leaves the root lists as nothing, like a missing one.
+      if (LabbookError.is(error) && /symlink/.test(error.message)) return [];
+      throw error;
+    }
     let entries: import('node:fs').Dirent[];
     try {
       entries = await fsp.readdir(dir, { withFileTypes: true });
