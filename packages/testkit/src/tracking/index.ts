@@ -1,0 +1,26 @@
+import { describe } from 'vitest';
+import { type TrackingSuiteOptions, trackingSuiteContext } from './context.js';
+import { trackingExperimentTests } from './experiments.js';
+import { trackingLoggingTests } from './logging.js';
+import { trackingRunTests } from './runs.js';
+import { trackingSearchTests } from './search.js';
+import { trackingValidationTests } from './validation.js';
+
+export * from './context.js';
+export { trackingExperimentTests, trackingLoggingTests, trackingRunTests, trackingSearchTests, trackingValidationTests };
+
+/**
+ * The conformance suite for a TrackingStore: every method, every validation error, search grammar,
+ * lifecycle, param immutability, NaN/Inf metrics and concurrent writers, against your real backend.
+ */
+export function describeTrackingStore(options: TrackingSuiteOptions): void {
+  describe(`TrackingStore conformance: ${options.name}`, () => {
+    const ctx = trackingSuiteContext(options);
+    trackingExperimentTests(ctx);
+    trackingRunTests(ctx);
+    trackingLoggingTests(ctx);
+    trackingSearchTests(ctx);
+    trackingValidationTests(ctx);
+    options.additionalTests?.(ctx);
+  });
+}
