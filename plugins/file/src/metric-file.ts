@@ -68,8 +68,10 @@ function parseValueField(b: Uint8Array, start: number, end: number): number {
   }
   // nan / inf / -inf are the only non-numeric texts Python's str(float) produces.
   if (c === 110 || c === 78 || c === 105 || c === 73) return special(b, start, end);
-  let mant = 0;
-  let digits = 0;
+  // Significant digits: the first 15 in `hi` (exact), up to 4 more in `lo`.
+  let hi = 0;
+  let lo = 0;
+  let sig = 0;
   let frac = 0;
   let seenDot = false;
   let anyDigit = false;
@@ -78,9 +80,11 @@ function parseValueField(b: Uint8Array, start: number, end: number): number {
     const d = c - 48;
     if (d >= 0 && d <= 9) {
       anyDigit = true;
-      if (digits > 0 || d !== 0) digits++;
-      mant = mant * 10 + d;
       if (seenDot) frac++;
+      if (sig === 0 && d === 0) continue;
+      sig++;
+      if (sig <= 15) hi = hi * 10 + d;
+      else lo = lo * 10 + d;
     } else if (c === 46 && !seenDot) seenDot = true;
     else break;
   }
@@ -104,9 +108,60 @@ function parseValueField(b: Uint8Array, start: number, end: number): number {
     if (i === eStart) return slow(b, start, end);
     exp += eneg ? -e : e;
   }
-  if (digits > 16 || mant > 9007199254740991 || exp < -22 || exp > 22) return slow(b, start, end);
-  const v = exp < 0 ? mant / POW10[-exp]! : mant * POW10[exp]!;
+  if (exp < -22 || exp > 22) return slow(b, start, end);
+  let v: number;
+  if (sig <= 15) {
+    v = exp < 0 ? hi / POW10[-exp]! : hi * POW10[exp]!;
+  } else {
+    if (sig > 19) return slow(b, start, end);
+    v = scaleDoubleDouble(hi, lo, sig - 15, exp);
+    if (Number.isNaN(v)) return slow(b, start, end);
+  }
   return neg ? -v : v;
+}
+
+// Veltkamp split and Dekker's exact product, for the 16-19 digit case below.
+const SPLITTER = 134217729; // 2^27 + 1
+
+function twoProductError(a: number, b: number, p: number): number {
+  let t = SPLITTER * a;
+  const ah = t - (t - a);
+  const al = a - ah;
+  t = SPLITTER * b;
+  const bh = t - (t - b);
+  const bl = b - bh;
+  return ah * bh - p + ah * bl + al * bh + al * bl;
+}
+
+/**
+ * (hi * 10^k + lo) * 10^exp for a mantissa of 16-19 digits, which no double holds exactly: the
+ * mantissa is kept as an exact double-double and scaled by an exact power of ten. The result is the
+ * first rounding `q` when the leftover is clearly below half an ulp of `q`; otherwise NaN asks the
+ * caller to use Number(), so the answer is always the correctly rounded one.
+ */
+function scaleDoubleDouble(hi: number, lo: number, k: number, exp: number): number {
+  const pk = POW10[k]!;
+  const p = hi * pk;
+  const pe = twoProductError(hi, pk, p);
+  const s = p + lo;
+  const bb = s - p;
+  const se = p - (s - bb) + (lo - bb);
+  const t = pe + se;
+  let q: number;
+  let rest: number;
+  if (exp >= 0) {
+    const P = POW10[exp]!;
+    q = s * P;
+    rest = twoProductError(s, P, q) + t * P;
+  } else {
+    const P = POW10[-exp]!;
+    q = s / P;
+    const m = q * P;
+    const me = twoProductError(q, P, m);
+    rest = (s - m - me + t) / P;
+  }
+  // |q| * 2^-53 is at most one ulp of q and at least half of one: 0.49 of it is safely below half an ulp.
+  return Math.abs(rest) < Math.abs(q) * 5.440092820663267e-17 ? q : Number.NaN;
 }
 
 // Long values (16-17 digits) go through Number() on a latin1 slice of just that field.

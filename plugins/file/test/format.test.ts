@@ -54,6 +54,36 @@ describe('metric lines', () => {
     expect(report.partialTailBytes).toBe(5);
   });
 
+  it('reads every value exactly as Number() does (fast paths never round differently)', () => {
+    // Deterministic xorshift so the same 200,000 values are checked every run.
+    let x = 0x9e3779b9;
+    const next = () => {
+      x ^= x << 13;
+      x ^= x >>> 17;
+      x ^= x << 5;
+      return (x >>> 0) / 2 ** 32;
+    };
+    const bits = new Float64Array(1);
+    const words = new Uint32Array(bits.buffer);
+    const texts: string[] = [];
+    for (let i = 0; i < 200_000; i++) {
+      let v: number;
+      if (i % 3 === 0) v = next() * 10 ** Math.floor(next() * 44 - 22);
+      else if (i % 3 === 1) v = 1 / (i + 1);
+      else {
+        words[0] = (next() * 2 ** 32) >>> 0;
+        words[1] = (next() * 2 ** 32) >>> 0;
+        v = Number.isFinite(bits[0]!) ? bits[0]! : 0.5;
+      }
+      texts.push(formatPythonFloat(v), String(v));
+    }
+    const { metrics } = parseMetricHistory(Buffer.from(texts.map((t, i) => `${i} ${t} 0\n`).join('')), 'm');
+    let mismatches = 0;
+    for (let i = 0; i < texts.length; i++) if (!Object.is(metrics[i]!.value, parsePythonFloat(texts[i]!))) mismatches++;
+    expect(metrics).toHaveLength(texts.length);
+    expect(mismatches).toBe(0);
+  });
+
   it('ranks the latest point by (step, timestamp, value)', () => {
     const buf = Buffer.from('5 9.0 1\n4 1.0 2\n6 0.5 2\n6 0.4 2\n');
     expect(latestMetric(buf, 0, 'm', undefined).latest).toMatchObject({ timestamp: 6, value: 0.5, step: 2 });
