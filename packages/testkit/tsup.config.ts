@@ -1,4 +1,5 @@
 import { defineConfig } from 'tsup';
 import { baseConfig } from '../../tsup.base';
 
-export default defineConfig(baseConfig(['src/index.ts'], { external: ['vitest', '@labbook/core'] }));
+// ESM only: vitest, which the suites run inside, cannot be required from CommonJS.
+export default defineConfig(baseConfig(['src/index.ts'], { format: ['esm'], external: ['vitest', '@labbook/core'] }));

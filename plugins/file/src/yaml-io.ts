@@ -60,14 +60,17 @@ const PLAIN_INT = /^-?[0-9]+$/;
 export function parseYaml(text: string, path: string): Record<string, unknown> {
   const fast = parseFlat(text);
   if (fast) return fast;
+  let value: unknown;
   try {
-    const value = YAML.parse(text, { version: '1.1' }) as unknown;
-    if (value === null || value === undefined) return {};
-    if (typeof value !== 'object' || Array.isArray(value)) throw new Error('not a mapping');
-    return value as Record<string, unknown>;
+    value = YAML.parse(text, { version: '1.1' }) as unknown;
   } catch (error) {
     throw new LabbookError('INTERNAL_ERROR', `${MSG} malformed YAML in ${path}`, { cause: error });
   }
+  if (value === null || value === undefined) return {};
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    throw new LabbookError('INTERNAL_ERROR', `${MSG} malformed YAML in ${path}: not a mapping`);
+  }
+  return value as Record<string, unknown>;
 }
 
 function parseFlat(text: string): Record<string, unknown> | undefined {
