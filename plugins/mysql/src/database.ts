@@ -1,0 +1,248 @@
+import { readFile } from 'node:fs/promises';
+import { LabbookError } from '@labbook/core';
+import type { Pool, PoolConnection, PoolOptions } from 'mysql2/promise';
+import { parseMysqlUrl } from './connection-url.js';
+import { ALEMBIC_HEAD, SCHEMA_DDL } from './schema-ddl.js';
+
+/** The subset of a mysql2 promise pool (or connection) that queries need. */
+export type Queryable = Pick<PoolConnection, 'query'>;
+
+/** Options shared by both stores. */
+export interface MysqlDatabaseOptions {
+  /** `mysql://user:pass@host:port/db?...`; not needed when `pool` is given. */
+  uri?: string;
+  /** A `mysql2/promise` pool to use instead of creating one. It is not ended by `close()`. */
+  pool?: Pool;
+  /** Default artifact root for experiment 0 (and new experiments). */
+  artifactRoot?: string;
+}
+
+let mysql2Promise: Promise<typeof import('mysql2/promise')> | undefined;
+function loadMysql2(): Promise<typeof import('mysql2/promise')> {
+  mysql2Promise ??= import('mysql2/promise').then((m) => ((m as { default?: unknown }).default ?? m) as typeof import('mysql2/promise'));
+  return mysql2Promise;
+}
+
+const RETRYABLE_CODES = new Set([
+  'ER_LOCK_DEADLOCK',
+  'ER_LOCK_WAIT_TIMEOUT',
+  'PROTOCOL_CONNECTION_LOST',
+  'PROTOCOL_ENQUEUE_AFTER_FATAL_ERROR',
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'ER_SERVER_SHUTDOWN',
+  'ER_CON_COUNT_ERROR',
+]);
+
+/** Deadlocks, lock timeouts and lost or refused connections: worth trying again. */
+export function isTransient(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && RETRYABLE_CODES.has(code);
+}
+
+/** mysql2's duplicate-key error. */
+export function isDuplicateKey(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  // With ON UPDATE CASCADE children, MariaDB reports a clashing parent key as a foreign duplicate.
+  return code === 'ER_DUP_ENTRY' || code === 'ER_FOREIGN_DUPLICATE_KEY' || code === 'ER_FOREIGN_DUPLICATE_KEY_WITH_CHILD_INFO' || code === 'ER_FOREIGN_DUPLICATE_KEY_WITHOUT_CHILD_INFO';
+}
+
+/** Wraps a driver error; the message never carries the URI (credentials). */
+export function wrapDriverError(error: unknown, what: string): LabbookError {
+  if (LabbookError.is(error)) return error;
+  const code = (error as { code?: unknown } | null)?.code;
+  const transient = isTransient(error);
+  return new LabbookError(
+    transient ? 'TEMPORARILY_UNAVAILABLE' : 'INTERNAL_ERROR',
+    `[labbook] [mysql] ${what} failed${typeof code === 'string' ? ` (${code})` : ''}: ${(error as Error)?.message ?? String(error)}`,
+    { cause: error },
+  );
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * One database behind a lazily created mysql2 pool: the driver is imported and the pool made on the
+ * first query, the schema checked (or created) once. Shared by the tracking and registry stores.
+ */
+export class MysqlDatabase {
+  private poolPromise: Promise<Pool> | undefined;
+  private schemaPromise: Promise<void> | undefined;
+  private readonly ownsPool: boolean;
+  private queryTimeout: number | undefined;
+  readonly artifactRoot: string;
+
+  constructor(private readonly options: MysqlDatabaseOptions) {
+    if (options.pool === undefined && options.uri === undefined) {
+      throw new LabbookError('INVALID_PARAMETER_VALUE', '[labbook] [mysql] give a mysql:// URI or a mysql2 pool');
+    }
+    // Parse now so that a bad URI fails at construction, without touching the network.
+    if (options.pool === undefined && options.uri !== undefined) this.queryTimeout = parseMysqlUrl(options.uri).queryTimeout;
+    this.ownsPool = options.pool === undefined;
+    this.artifactRoot = (options.artifactRoot ?? `${process.cwd()}/mlruns`).replace(/\/+$/, '');
+    if (options.pool !== undefined) this.poolPromise = Promise.resolve(options.pool);
+  }
+
+  private async createPool(): Promise<Pool> {
+    const s = parseMysqlUrl(this.options.uri!);
+    const mysql = await loadMysql2();
+    const config: PoolOptions = {
+      host: s.host,
+      port: s.port,
+      database: s.database,
+      connectionLimit: s.connectionLimit,
+      connectTimeout: s.connectTimeout,
+      waitForConnections: true,
+      enableKeepAlive: true,
+      supportBigNumbers: true,
+      charset: 'utf8mb4',
+      maxIdle: s.connectionLimit,
+      idleTimeout: 60_000,
+    };
+    if (s.user !== undefined) config.user = s.user;
+    if (s.password !== undefined) config.password = s.password;
+    if (s.ssl !== undefined) {
+      const read = (p?: string) => (p === undefined ? undefined : readFile(p, 'utf8'));
+      const [ca, cert, key] = await Promise.all([read(s.ssl.caPath), read(s.ssl.certPath), read(s.ssl.keyPath)]);
+      config.ssl = {
+        rejectUnauthorized: s.ssl.rejectUnauthorized,
+        ...(ca === undefined ? {} : { ca }),
+        ...(cert === undefined ? {} : { cert }),
+        ...(key === undefined ? {} : { key }),
+      };
+    }
+    return mysql.createPool(config);
+  }
+
+  /** The pool, created on first use. */
+  pool(): Promise<Pool> {
+    this.poolPromise ??= this.createPool().catch((error) => {
+      this.poolPromise = undefined;
+      throw wrapDriverError(error, 'creating the connection pool');
+    });
+    return this.poolPromise;
+  }
+
+  /** Runs `fn` once the schema is known good. */
+  async ready(): Promise<Pool> {
+    const pool = await this.pool();
+    this.schemaPromise ??= this.withRetry(() => this.ensureSchema(pool), 'initialising the schema').catch((error) => {
+      this.schemaPromise = undefined;
+      throw error;
+    });
+    await this.schemaPromise;
+    return pool;
+  }
+
+  /** A read (or other idempotent statement) on the pool, retried on transient failures. */
+  async query<T = Record<string, unknown>[]>(sql: string, values?: unknown[]): Promise<T> {
+    const pool = await this.ready();
+    return this.withRetry(async () => {
+      const [rows] = await pool.query({ sql, values, ...(this.queryTimeout === undefined ? {} : { timeout: this.queryTimeout }) });
+      return rows as T;
+    }, 'query');
+  }
+
+  /**
+   * Runs `fn` in one transaction. When `idempotent`, a deadlock or lost connection re-runs the whole
+   * transaction (a few times, with backoff); otherwise it fails with TEMPORARILY_UNAVAILABLE.
+   */
+  async transaction<T>(fn: (conn: Queryable) => Promise<T>, idempotent: boolean, what = 'transaction'): Promise<T> {
+    const pool = await this.ready();
+    const once = async () => {
+      const conn = await pool.getConnection();
+      try {
+        await conn.query('START TRANSACTION');
+        const result = await fn(this.timed(conn));
+        await conn.query('COMMIT');
+        conn.release();
+        return result;
+      } catch (error) {
+        try {
+          await conn.query('ROLLBACK');
+          conn.release();
+        } catch {
+          // The connection is unusable: drop it from the pool rather than hand it out again.
+          conn.destroy();
+        }
+        throw error;
+      }
+    };
+    return idempotent ? this.withRetry(once, what) : once().catch((e) => Promise.reject(LabbookError.is(e) ? e : wrapDriverError(e, what)));
+  }
+
+  private timed(conn: PoolConnection): Queryable {
+    if (this.queryTimeout === undefined) return conn;
+    const timeout = this.queryTimeout;
+    return { query: ((sql: string, values?: unknown) => conn.query({ sql, values, timeout } as never)) as PoolConnection['query'] };
+  }
+
+  private async withRetry<T>(fn: () => Promise<T>, what: string): Promise<T> {
+    const attempts = 6;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await fn();
+      } catch (error) {
+        if (LabbookError.is(error)) throw error;
+        if (!isTransient(error) || attempt >= attempts) throw wrapDriverError(error, what);
+        await sleep(Math.min(2000, 25 * 2 ** attempt) * (0.5 + Math.random()));
+      }
+    }
+  }
+
+  /**
+   * Creates MLflow's schema in an empty database, or checks the revision of an existing one. A named
+   * server lock makes racing processes take turns; every statement is idempotent anyway.
+   */
+  private async ensureSchema(pool: Pool): Promise<void> {
+    const conn = await pool.getConnection();
+    try {
+      const [locked] = (await conn.query("SELECT GET_LOCK(CONCAT('labbook_schema_', DATABASE()), 60) AS l")) as unknown as [{ l: number }[]];
+      if (locked[0]?.l !== 1) throw new LabbookError('TEMPORARILY_UNAVAILABLE', '[labbook] [mysql] timed out waiting for another process to initialise the schema');
+      try {
+        const [tables] = (await conn.query(
+          "SELECT table_name AS t FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name IN ('alembic_version', 'experiments')",
+        )) as unknown as [{ t: string }[]];
+        const names = new Set(tables.map((r) => String(r.t)));
+        if (names.has('alembic_version')) {
+          const [versions] = (await conn.query('SELECT version_num FROM alembic_version')) as unknown as [{ version_num: string }[]];
+          const found = versions.map((v) => v.version_num).join(', ') || 'None';
+          if (found !== ALEMBIC_HEAD) throw outOfDate(found);
+          return;
+        }
+        if (names.has('experiments')) throw outOfDate('None');
+        for (const ddl of SCHEMA_DDL) await conn.query(ddl);
+        // MySQL would turn an explicit 0 into the next autoincrement value without this mode.
+        await conn.query("SET @labbook_old_mode = @@SESSION.sql_mode, SESSION sql_mode = CONCAT(@@SESSION.sql_mode, ',NO_AUTO_VALUE_ON_ZERO')");
+        const now = Date.now();
+        await conn.query(
+          "INSERT IGNORE INTO experiments (experiment_id, name, artifact_location, lifecycle_stage, creation_time, last_update_time) VALUES (0, 'Default', ?, 'active', ?, ?)",
+          [`${this.artifactRoot}/0`, now, now],
+        );
+        await conn.query('SET SESSION sql_mode = @labbook_old_mode');
+        await conn.query('INSERT IGNORE INTO alembic_version (version_num) VALUES (?)', [ALEMBIC_HEAD]);
+      } finally {
+        await conn.query("DO RELEASE_LOCK(CONCAT('labbook_schema_', DATABASE()))");
+      }
+    } finally {
+      conn.release();
+    }
+  }
+
+  /** Ends the pool if this object created it. */
+  async close(): Promise<void> {
+    const pending = this.poolPromise;
+    this.poolPromise = undefined;
+    this.schemaPromise = undefined;
+    if (pending !== undefined && this.ownsPool) await (await pending).end();
+  }
+}
+
+function outOfDate(found: string): LabbookError {
+  return new LabbookError(
+    'INTERNAL_ERROR',
+    `[labbook] [mysql] Detected out-of-date database schema (found version ${found}, but expected ${ALEMBIC_HEAD}). Take a backup of your database, then run 'mlflow db upgrade <database_uri>' to migrate your database to the latest schema.`,
+  );
+}

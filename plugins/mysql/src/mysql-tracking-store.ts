@@ -1,0 +1,499 @@
+import { randomUUID } from 'node:crypto';
+import {
+  alreadyExists,
+  type CreateRunOptions,
+  type DatasetInput,
+  DEFAULTS,
+  decodePageToken,
+  encodePageToken,
+  type Experiment,
+  type ExperimentTag,
+  generateRunId,
+  generateRunName,
+  invalidParameter,
+  type LogBatchInput,
+  type Metric,
+  type MetricHistoryOptions,
+  notFound,
+  type PagedList,
+  parseFilter,
+  parseOrderBy,
+  type Run,
+  type RunInfo,
+  type RunTag,
+  type SearchExperimentsOptions,
+  type SearchRunsOptions,
+  searchExperimentsInMemory,
+  type TrackingStore,
+  type UpdateRunOptions,
+} from '@labbook/core';
+import type { Pool } from 'mysql2/promise';
+import { isDuplicateKey, MysqlDatabase, type Queryable } from './database.js';
+import {
+  type ExperimentRow,
+  experimentFromRow,
+  type MetricRow,
+  metricFromRow,
+  type RunRow,
+  runInfoFromRow,
+  toStoredValue,
+} from './rows.js';
+import { compileRunSearch } from './runs-search-sql.js';
+
+const RUN_NAME_TAG = 'mlflow.runName';
+
+/** Options of {@link MysqlTrackingStore}. */
+export interface MysqlTrackingStoreOptions {
+  /** `mysql://user:pass@host:port/db?ssl=true&pool_size=10&connect_timeout=10&query_timeout=30000`. */
+  uri?: string;
+  /** An injected `mysql2/promise` pool (not ended by `close()`). */
+  pool?: Pool;
+  /** Where new experiments' artifacts go by default (`<artifactRoot>/<id>`); default `./mlruns` made absolute. */
+  artifactRoot?: string;
+  /** Share one database object (pool, schema check) with a registry store. */
+  database?: MysqlDatabase;
+}
+
+type Row = Record<string, unknown>;
+
+function qs(n: number): string {
+  return new Array(n).fill('?').join(', ');
+}
+
+function experimentIdNumber(id: string): number | undefined {
+  return /^\d{1,10}$/.test(id) && Number(id) <= 2147483647 ? Number(id) : undefined;
+}
+
+/**
+ * MLflow's SqlAlchemyStore on MySQL/MariaDB: the same tables, rows and behaviours (mlflow-compat §4,
+ * Appendix B), so MLflow and labbook share one database.
+ */
+export class MysqlTrackingStore implements TrackingStore {
+  readonly db: MysqlDatabase;
+
+  constructor(options: MysqlTrackingStoreOptions) {
+    this.db = options.database ?? new MysqlDatabase(options);
+  }
+
+  // ---- experiments -------------------------------------------------------------------------
+
+  async createExperiment(name: string, artifactLocation?: string, tags: ExperimentTag[] = []): Promise<string> {
+    return this.db.transaction(async (c) => {
+      const now = Date.now();
+      let id: number;
+      try {
+        const [res] = (await c.query(
+          "INSERT INTO experiments (name, artifact_location, lifecycle_stage, creation_time, last_update_time) VALUES (?, ?, 'active', ?, ?)",
+          [name, artifactLocation ?? null, now, now],
+        )) as unknown as [{ insertId: number }];
+        id = res.insertId;
+      } catch (error) {
+        if (isDuplicateKey(error)) throw alreadyExists(`Experiment(name=${name}) already exists. Error: duplicate experiment name`);
+        throw error;
+      }
+      if (artifactLocation === undefined || artifactLocation === '') {
+        await c.query('UPDATE experiments SET artifact_location = ? WHERE experiment_id = ?', [`${this.db.artifactRoot}/${id}`, id]);
+      }
+      if (tags.length > 0) {
+        await c.query('INSERT INTO experiment_tags (`key`, value, experiment_id) VALUES ? ON DUPLICATE KEY UPDATE value = VALUES(value)', [
+          tags.map((t) => [t.key, t.value, id]),
+        ]);
+      }
+      return String(id);
+    }, false, 'createExperiment');
+  }
+
+  private async experimentRow(c: Queryable | MysqlDatabase, experimentId: string): Promise<ExperimentRow> {
+    const id = experimentIdNumber(experimentId);
+    const rows = id === undefined ? [] : await rowsOf<ExperimentRow>(c, 'SELECT * FROM experiments WHERE experiment_id = ?', [id]);
+    if (rows.length === 0) throw notFound(`No Experiment with id=${experimentId} exists`);
+    return rows[0]!;
+  }
+
+  private async experimentTags(ids: number[]): Promise<Map<string, { key: string; value: string }[]>> {
+    const out = new Map<string, { key: string; value: string }[]>();
+    if (ids.length === 0) return out;
+    const rows = await this.db.query<Row[]>(`SELECT \`key\`, value, experiment_id FROM experiment_tags WHERE experiment_id IN (${qs(ids.length)})`, ids);
+    for (const r of rows) {
+      const k = String(r.experiment_id);
+      let list = out.get(k);
+      if (!list) out.set(k, (list = []));
+      list.push({ key: String(r.key), value: (r.value as string | null) ?? '' });
+    }
+    return out;
+  }
+
+  async getExperiment(experimentId: string): Promise<Experiment> {
+    const row = await this.experimentRow(this.db, experimentId);
+    const tags = await this.experimentTags([Number(row.experiment_id)]);
+    return experimentFromRow(row, tags.get(String(row.experiment_id)) ?? []);
+  }
+
+  async getExperimentByName(name: string): Promise<Experiment | null> {
+    const rows = await this.db.query<ExperimentRow[]>('SELECT * FROM experiments WHERE name = ? AND BINARY name = ?', [name, name]);
+    if (rows.length === 0) return null;
+    const tags = await this.experimentTags([Number(rows[0]!.experiment_id)]);
+    return experimentFromRow(rows[0]!, tags.get(String(rows[0]!.experiment_id)) ?? []);
+  }
+
+  async searchExperiments(options: SearchExperimentsOptions = {}): Promise<PagedList<Experiment>> {
+    const viewType = options.viewType ?? 'ACTIVE_ONLY';
+    const where = viewType === 'ALL' ? '' : ' WHERE lifecycle_stage = ?';
+    const rows = await this.db.query<ExperimentRow[]>(`SELECT * FROM experiments${where}`, viewType === 'ALL' ? [] : [viewType === 'ACTIVE_ONLY' ? 'active' : 'deleted']);
+    const tags = await this.experimentTags(rows.map((r) => Number(r.experiment_id)));
+    const experiments = rows.map((r) => experimentFromRow(r, tags.get(String(r.experiment_id)) ?? []));
+    return searchExperimentsInMemory(experiments, {
+      ...(options.filter === undefined ? {} : { filter: options.filter }),
+      ...(options.orderBy === undefined ? {} : { orderBy: options.orderBy }),
+      maxResults: options.maxResults ?? DEFAULTS.searchExperimentsMaxResults,
+      ...(options.pageToken === undefined ? {} : { pageToken: options.pageToken }),
+    });
+  }
+
+  async deleteExperiment(experimentId: string): Promise<void> {
+    await this.db.transaction(async (c) => {
+      const row = await this.experimentRow(c, experimentId);
+      const now = Date.now();
+      await c.query("UPDATE experiments SET lifecycle_stage = 'deleted', last_update_time = ? WHERE experiment_id = ?", [now, row.experiment_id]);
+      await c.query("UPDATE runs SET lifecycle_stage = 'deleted', deleted_time = ? WHERE experiment_id = ?", [now, row.experiment_id]);
+    }, true, 'deleteExperiment');
+  }
+
+  async restoreExperiment(experimentId: string): Promise<void> {
+    await this.db.transaction(async (c) => {
+      const row = await this.experimentRow(c, experimentId);
+      await c.query("UPDATE experiments SET lifecycle_stage = 'active', last_update_time = ? WHERE experiment_id = ?", [Date.now(), row.experiment_id]);
+      await c.query("UPDATE runs SET lifecycle_stage = 'active', deleted_time = NULL WHERE experiment_id = ?", [row.experiment_id]);
+    }, true, 'restoreExperiment');
+  }
+
+  async renameExperiment(experimentId: string, newName: string): Promise<void> {
+    await this.db.transaction(async (c) => {
+      const row = await this.experimentRow(c, experimentId);
+      if (row.lifecycle_stage !== 'active') throw invalidParameter('Cannot rename a non-active experiment.');
+      try {
+        await c.query('UPDATE experiments SET name = ?, last_update_time = ? WHERE experiment_id = ?', [newName, Date.now(), row.experiment_id]);
+      } catch (error) {
+        if (isDuplicateKey(error)) throw alreadyExists(`Experiment(name=${newName}) already exists. Error: duplicate experiment name`);
+        throw error;
+      }
+    }, false, 'renameExperiment');
+  }
+
+  private requireActiveExperiment(row: ExperimentRow): void {
+    if (row.lifecycle_stage !== 'active') {
+      throw invalidParameter(`The experiment ${String(row.experiment_id)} must be in the 'active' state. Current state is ${row.lifecycle_stage}.`);
+    }
+  }
+
+  async setExperimentTag(experimentId: string, tag: ExperimentTag): Promise<void> {
+    await this.db.transaction(async (c) => {
+      const row = await this.experimentRow(c, experimentId);
+      this.requireActiveExperiment(row);
+      await c.query('INSERT INTO experiment_tags (`key`, value, experiment_id) VALUES (?, ?, ?) ON DUPLICATE KEY UPDATE value = VALUES(value)', [
+        tag.key,
+        tag.value,
+        row.experiment_id,
+      ]);
+    }, true, 'setExperimentTag');
+  }
+
+  async deleteExperimentTag(experimentId: string, key: string): Promise<void> {
+    await this.db.transaction(async (c) => {
+      const row = await this.experimentRow(c, experimentId);
+      this.requireActiveExperiment(row);
+      const [res] = (await c.query('DELETE FROM experiment_tags WHERE experiment_id = ? AND `key` = ? AND BINARY `key` = ?', [
+        row.experiment_id,
+        key,
+        key,
+      ])) as unknown as [{ affectedRows: number }];
+      if (res.affectedRows === 0) throw notFound(`No tag with name: ${key} in experiment with id ${experimentId}`);
+    }, false, 'deleteExperimentTag');
+  }
+
+  // ---- runs --------------------------------------------------------------------------------
+
+  async createRun(options: CreateRunOptions): Promise<Run> {
+    const tags = [...(options.tags ?? [])];
+    const tagName = tags.findLast((t) => t.key === RUN_NAME_TAG)?.value;
+    if (options.runName !== undefined && tagName !== undefined && options.runName !== tagName) {
+      throw invalidParameter(
+        `Both 'run_name' argument and 'mlflow.runName' tag are specified, but with different values (run_name='${options.runName}', mlflow.runName='${tagName}').`,
+      );
+    }
+    const runName = options.runName ?? tagName ?? generateRunName();
+    if (tagName === undefined) tags.push({ key: RUN_NAME_TAG, value: runName });
+    const runId = generateRunId();
+    const startTime = options.startTime ?? Date.now();
+    await this.db.transaction(async (c) => {
+      const exp = await this.experimentRow(c, options.experimentId);
+      this.requireActiveExperiment(exp);
+      const artifactUri = `${(exp.artifact_location ?? '').replace(/\/+$/, '')}/${runId}/artifacts`;
+      await c.query(
+        "INSERT INTO runs (run_uuid, name, source_type, source_name, entry_point_name, user_id, status, start_time, end_time, source_version, lifecycle_stage, artifact_uri, experiment_id, deleted_time) VALUES (?, ?, 'UNKNOWN', '', '', ?, 'RUNNING', ?, NULL, '', 'active', ?, ?, NULL)",
+        [runId, runName, options.userId ?? null, startTime, artifactUri, exp.experiment_id],
+      );
+      await upsertTags(c, runId, tags);
+    }, false, 'createRun');
+    return this.getRun(runId);
+  }
+
+  private async runRow(c: Queryable | MysqlDatabase, runId: string, lock = false): Promise<RunRow> {
+    const rows = await rowsOf<RunRow>(c, `SELECT * FROM runs WHERE run_uuid = ?${lock ? ' FOR UPDATE' : ''}`, [runId]);
+    if (rows.length === 0 || rows[0]!.run_uuid !== runId) throw notFound(`Run with id=${runId} not found`);
+    return rows[0]!;
+  }
+
+  private requireActiveRun(row: RunRow): void {
+    if (row.lifecycle_stage !== 'active') {
+      throw invalidParameter(`The run ${row.run_uuid} must be in the 'active' state. Current state is ${row.lifecycle_stage}.`);
+    }
+  }
+
+  async getRun(runId: string): Promise<Run> {
+    const row = await this.runRow(this.db, runId);
+    const [run] = await this.loadRuns([row]);
+    return run!;
+  }
+
+  /** Params, tags, latest metrics and inputs of many runs in four queries. */
+  private async loadRuns(rows: RunRow[]): Promise<Run[]> {
+    if (rows.length === 0) return [];
+    const ids = rows.map((r) => r.run_uuid);
+    const marks = qs(ids.length);
+    const [params, tags, metrics, inputs] = await Promise.all([
+      this.db.query<Row[]>(`SELECT run_uuid, \`key\`, value FROM params WHERE run_uuid IN (${marks})`, ids),
+      this.db.query<Row[]>(`SELECT run_uuid, \`key\`, value FROM tags WHERE run_uuid IN (${marks})`, ids),
+      this.db.query<MetricRow[]>(`SELECT run_uuid, \`key\`, value, timestamp, step, is_nan FROM latest_metrics WHERE run_uuid IN (${marks})`, ids),
+      this.db.query<Row[]>(
+        `SELECT i.destination_id AS run_uuid, i.input_uuid, d.name, d.digest, d.dataset_source_type, d.dataset_source, d.dataset_schema, d.dataset_profile
+         FROM inputs i JOIN datasets d ON d.dataset_uuid = i.source_id
+         WHERE i.source_type = 'DATASET' AND i.destination_type = 'RUN' AND i.destination_id IN (${marks})`,
+        ids,
+      ),
+    ]);
+    const runs = new Map<string, Run>();
+    for (const r of rows) {
+      runs.set(r.run_uuid, { info: runInfoFromRow(r), data: { metrics: [], params: [], tags: [] }, inputs: { datasetInputs: [] } });
+    }
+    for (const p of params) runs.get(String(p.run_uuid))?.data.params.push({ key: String(p.key), value: String(p.value) });
+    for (const t of tags) runs.get(String(t.run_uuid))?.data.tags.push({ key: String(t.key), value: (t.value as string | null) ?? '' });
+    for (const m of metrics) runs.get(String(m.run_uuid))?.data.metrics.push(metricFromRow(m));
+    if (inputs.length > 0) {
+      const inputIds = inputs.map((i) => String(i.input_uuid));
+      const inputTags = await this.db.query<Row[]>(`SELECT input_uuid, name, value FROM input_tags WHERE input_uuid IN (${qs(inputIds.length)})`, inputIds);
+      const tagsByInput = new Map<string, { key: string; value: string }[]>();
+      for (const t of inputTags) {
+        const k = String(t.input_uuid);
+        let list = tagsByInput.get(k);
+        if (!list) tagsByInput.set(k, (list = []));
+        list.push({ key: String(t.name), value: String(t.value) });
+      }
+      for (const i of inputs) {
+        const dataset: DatasetInput['dataset'] = {
+          name: String(i.name),
+          digest: String(i.digest),
+          sourceType: String(i.dataset_source_type),
+          source: String(i.dataset_source),
+        };
+        if (i.dataset_schema !== null && i.dataset_schema !== undefined) dataset.schema = String(i.dataset_schema);
+        if (i.dataset_profile !== null && i.dataset_profile !== undefined) dataset.profile = String(i.dataset_profile);
+        runs.get(String(i.run_uuid))?.inputs.datasetInputs.push({ tags: tagsByInput.get(String(i.input_uuid)) ?? [], dataset });
+      }
+    }
+    return rows.map((r) => runs.get(r.run_uuid)!);
+  }
+
+  async updateRunInfo(runId: string, update: UpdateRunOptions): Promise<RunInfo> {
+    await this.db.transaction(async (c) => {
+      const row = await this.runRow(c, runId);
+      this.requireActiveRun(row);
+      const sets: string[] = [];
+      const values: unknown[] = [];
+      if (update.status !== undefined) sets.push('status = ?'), values.push(update.status);
+      if (update.endTime !== undefined) sets.push('end_time = ?'), values.push(update.endTime);
+      if (update.runName !== undefined && update.runName !== '') sets.push('name = ?'), values.push(update.runName);
+      if (sets.length > 0) await c.query(`UPDATE runs SET ${sets.join(', ')} WHERE run_uuid = ?`, [...values, runId]);
+      if (update.runName !== undefined && update.runName !== '') await upsertTags(c, runId, [{ key: RUN_NAME_TAG, value: update.runName }]);
+    }, true, 'updateRunInfo');
+    return (await this.getRun(runId)).info;
+  }
+
+  async deleteRun(runId: string): Promise<void> {
+    await this.db.transaction(async (c) => {
+      await this.runRow(c, runId);
+      await c.query("UPDATE runs SET lifecycle_stage = 'deleted', deleted_time = ? WHERE run_uuid = ?", [Date.now(), runId]);
+    }, true, 'deleteRun');
+  }
+
+  async restoreRun(runId: string): Promise<void> {
+    await this.db.transaction(async (c) => {
+      await this.runRow(c, runId);
+      await c.query("UPDATE runs SET lifecycle_stage = 'active', deleted_time = NULL WHERE run_uuid = ?", [runId]);
+    }, true, 'restoreRun');
+  }
+
+  async logBatch(runId: string, batch: LogBatchInput): Promise<void> {
+    const metrics = batch.metrics ?? [];
+    const params = batch.params ?? [];
+    const tags = batch.tags ?? [];
+    if (metrics.length + params.length + tags.length === 0) {
+      this.requireActiveRun(await this.runRow(this.db, runId));
+      return;
+    }
+    // Every step is idempotent (INSERT IGNORE, checked params, upserts), so the batch may be retried whole.
+    await this.db.transaction(async (c) => {
+      this.requireActiveRun(await this.runRow(c, runId));
+      if (params.length > 0) await insertParams(c, runId, params);
+      if (tags.length > 0) await upsertTags(c, runId, tags);
+      if (metrics.length > 0) await insertMetrics(c, runId, metrics);
+    }, true, 'logBatch');
+  }
+
+  async deleteTag(runId: string, key: string): Promise<void> {
+    await this.db.transaction(async (c) => {
+      this.requireActiveRun(await this.runRow(c, runId));
+      const [res] = (await c.query('DELETE FROM tags WHERE run_uuid = ? AND `key` = ? AND BINARY `key` = ?', [runId, key, key])) as unknown as [
+        { affectedRows: number },
+      ];
+      if (res.affectedRows === 0) throw notFound(`No tag with name: ${key} in run with id ${runId}`);
+    }, false, 'deleteTag');
+  }
+
+  async logInputs(runId: string, datasets: DatasetInput[]): Promise<void> {
+    if (datasets.length === 0) return;
+    await this.db.transaction(async (c) => {
+      const run = await this.runRow(c, runId);
+      this.requireActiveRun(run);
+      for (const input of datasets) {
+        const d = input.dataset;
+        await c.query(
+          'INSERT IGNORE INTO datasets (dataset_uuid, experiment_id, name, digest, dataset_source_type, dataset_source, dataset_schema, dataset_profile) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+          [randomUUID().replace(/-/g, ''), run.experiment_id, d.name, d.digest, d.sourceType, d.source, d.schema ?? null, d.profile ?? null],
+        );
+        const found = await rowsOf<Row>(c, 'SELECT dataset_uuid FROM datasets WHERE experiment_id = ? AND name = ? AND digest = ?', [
+          run.experiment_id,
+          d.name,
+          d.digest,
+        ]);
+        const datasetUuid = String(found[0]!.dataset_uuid);
+        const inputUuid = randomUUID().replace(/-/g, '');
+        const [res] = (await c.query(
+          "INSERT IGNORE INTO inputs (input_uuid, source_type, source_id, destination_type, destination_id, step) VALUES (?, 'DATASET', ?, 'RUN', ?, 0)",
+          [inputUuid, datasetUuid, runId],
+        )) as unknown as [{ affectedRows: number }];
+        if (res.affectedRows > 0 && input.tags.length > 0) {
+          await c.query('INSERT IGNORE INTO input_tags (input_uuid, name, value) VALUES ?', [input.tags.map((t) => [inputUuid, t.key, t.value])]);
+        }
+      }
+    }, true, 'logInputs');
+  }
+
+  async getMetricHistory(runId: string, key: string, options: MetricHistoryOptions = {}): Promise<PagedList<Metric>> {
+    await this.runRow(this.db, runId);
+    const max = options.maxResults ?? 0;
+    const offset = decodePageToken(options.pageToken);
+    const base =
+      'SELECT `key`, value, timestamp, step, is_nan FROM metrics WHERE run_uuid = ? AND `key` = ? AND BINARY `key` = ? ORDER BY timestamp, step, value';
+    if (max <= 0) {
+      const rows = await this.db.query<MetricRow[]>(offset > 0 ? `${base} LIMIT 18446744073709551615 OFFSET ?` : base, offset > 0 ? [runId, key, key, offset] : [runId, key, key]);
+      return { items: rows.map(metricFromRow) };
+    }
+    const rows = await this.db.query<MetricRow[]>(`${base} LIMIT ? OFFSET ?`, [runId, key, key, max + 1, offset]);
+    const items = rows.slice(0, max).map(metricFromRow);
+    return rows.length > max ? { items, nextPageToken: encodePageToken(offset + max) } : { items };
+  }
+
+  async searchRuns(options: SearchRunsOptions): Promise<PagedList<Run>> {
+    const filter = parseFilter('runs', options.filter);
+    const orderBy = parseOrderBy('runs', options.orderBy);
+    const offset = decodePageToken(options.pageToken);
+    const limit = options.maxResults ?? DEFAULTS.searchRunsMaxResults;
+    const viewType = options.viewType ?? 'ACTIVE_ONLY';
+    const stages = viewType === 'ALL' ? ['active', 'deleted'] : viewType === 'ACTIVE_ONLY' ? ['active'] : ['deleted'];
+    const experimentIds = options.experimentIds.map(experimentIdNumber).filter((n): n is number => n !== undefined);
+    const { sql, values } = compileRunSearch({ experimentIds, lifecycleStages: stages, filter, orderBy, limit, offset });
+    const rows = await this.db.query<RunRow[]>(sql, values);
+    const items = await this.loadRuns(rows);
+    // SQL store semantics: a token whenever the page is full.
+    return items.length === limit && limit > 0 ? { items, nextPageToken: encodePageToken(offset + limit) } : { items };
+  }
+
+  async close(): Promise<void> {
+    await this.db.close();
+  }
+}
+
+async function rowsOf<T>(c: Queryable | MysqlDatabase, sql: string, values: unknown[]): Promise<T[]> {
+  if (c instanceof MysqlDatabase) return c.query<T[]>(sql, values);
+  const [rows] = await c.query(sql, values);
+  return rows as unknown as T[];
+}
+
+/** Upserts run tags (last one wins) and keeps `runs.name` equal to the `mlflow.runName` tag. */
+async function upsertTags(c: Queryable, runId: string, tags: RunTag[]): Promise<void> {
+  if (tags.length === 0) return;
+  const last = new Map<string, string>();
+  for (const t of tags) last.set(t.key, t.value);
+  const rows = [...last].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([k, v]) => [k, v, runId]);
+  await c.query('INSERT INTO tags (`key`, value, run_uuid) VALUES ? ON DUPLICATE KEY UPDATE value = VALUES(value)', [rows]);
+  const name = last.get(RUN_NAME_TAG);
+  if (name !== undefined) await c.query('UPDATE runs SET name = ? WHERE run_uuid = ?', [name, runId]);
+}
+
+/** Inserts params; a key logged before with another value is INVALID_PARAMETER_VALUE (the transaction rolls back). */
+async function insertParams(c: Queryable, runId: string, params: { key: string; value: string }[]): Promise<void> {
+  const wanted = new Map<string, string>();
+  for (const p of params) {
+    const seen = wanted.get(p.key);
+    if (seen !== undefined && seen !== p.value) {
+      throw invalidParameter(`Duplicate parameter keys have been submitted: [${p.key}]. Please ensure the request contains only one param value per param key.`);
+    }
+    wanted.set(p.key, p.value);
+  }
+  const keys = [...wanted.keys()].sort();
+  await c.query('INSERT IGNORE INTO params (`key`, value, run_uuid) VALUES ?', [keys.map((k) => [k, wanted.get(k), runId])]);
+  const [rows] = (await c.query(`SELECT \`key\`, value FROM params WHERE run_uuid = ? AND \`key\` IN (${qs(keys.length)})`, [runId, ...keys])) as unknown as [
+    { key: string; value: string }[],
+  ];
+  for (const r of rows) {
+    const v = wanted.get(r.key);
+    if (v !== undefined && v !== r.value) {
+      throw invalidParameter(
+        `Changing param values is not allowed. Params were already logged='[{'key': '${r.key}', 'old_value': '${r.value}', 'new_value': '${v}'}]' for run ID='${runId}'.`,
+      );
+    }
+  }
+}
+
+/**
+ * Appends metric points (exact duplicates ignored by the primary key) and moves `latest_metrics` to
+ * the winner by (step, timestamp, value), in the caller's transaction.
+ */
+async function insertMetrics(c: Queryable, runId: string, metrics: Metric[]): Promise<void> {
+  const rows: unknown[][] = [];
+  const best = new Map<string, { value: number; isNan: 0 | 1; timestamp: number; step: number }>();
+  for (const m of metrics) {
+    const [value, isNan] = toStoredValue(m.value);
+    const step = m.step ?? 0;
+    rows.push([m.key, value, m.timestamp, runId, step, isNan]);
+    const b = best.get(m.key);
+    if (b === undefined || step > b.step || (step === b.step && (m.timestamp > b.timestamp || (m.timestamp === b.timestamp && value > b.value)))) {
+      best.set(m.key, { value, isNan, timestamp: m.timestamp, step });
+    }
+  }
+  await c.query('INSERT IGNORE INTO metrics (`key`, value, timestamp, run_uuid, step, is_nan) VALUES ?', [rows]);
+  const latest = [...best].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([k, b]) => [k, b.value, b.timestamp, b.step, b.isNan, runId]);
+  // @w holds "the new point wins" for the row being updated; assignments run left to right, so the
+  // comparison must be made before any column changes.
+  await c.query(
+    `INSERT INTO latest_metrics (\`key\`, value, timestamp, step, is_nan, run_uuid) VALUES ?
+     ON DUPLICATE KEY UPDATE
+       is_nan = IF(@labbook_w := ((VALUES(step), COALESCE(VALUES(timestamp), 0), VALUES(value)) > (step, COALESCE(timestamp, 0), value)), VALUES(is_nan), is_nan),
+       value = IF(@labbook_w, VALUES(value), value),
+       timestamp = IF(@labbook_w, VALUES(timestamp), timestamp),
+       step = IF(@labbook_w, VALUES(step), step)`,
+    [latest],
+  );
+}
+

@@ -1,0 +1,173 @@
+import type { Comparison, FilterTree, OrderByClause } from '@labbook/core';
+import { invalidParameter } from '@labbook/core';
+
+/** A statement and its parameters. Identifiers come only from the whitelists below, values only as `?`. */
+export interface CompiledSql {
+  sql: string;
+  values: unknown[];
+}
+
+/** Run attributes a filter or order may name → their column. Nothing else ever reaches the SQL text. */
+const RUN_ATTRIBUTE_COLUMNS: Readonly<Record<string, string>> = {
+  run_id: 'run_uuid',
+  run_name: 'name',
+  status: 'status',
+  user_id: 'user_id',
+  artifact_uri: 'artifact_uri',
+  start_time: 'start_time',
+  end_time: 'end_time',
+};
+const NUMERIC_ATTRIBUTES = new Set(['start_time', 'end_time']);
+const NUMERIC_OPERATORS: Readonly<Record<string, string>> = { '=': '=', '!=': '<>', '>': '>', '>=': '>=', '<': '<', '<=': '<=' };
+const DATASET_COLUMNS: Readonly<Record<string, string>> = { name: 'd.name', digest: 'd.digest' };
+
+/** Escapes MySQL's LIKE escape character, so that only `%` and `_` are special (as MLflow's grammar says). */
+export function likePattern(pattern: string): string {
+  return pattern.replace(/\\/g, '\\\\');
+}
+
+function columnFor(attribute: string): string {
+  const column = RUN_ATTRIBUTE_COLUMNS[attribute];
+  if (column === undefined) throw invalidParameter(`Invalid attribute key '${attribute}' specified.`, { field: 'filter' });
+  return column;
+}
+
+/**
+ * A case-sensitive string comparison on `expr` (MySQL's default collations ignore case; MLflow adds
+ * BINARY on MySQL). ILIKE lower-cases both sides.
+ */
+function stringCondition(expr: string, clause: Comparison, values: unknown[]): string {
+  const { comparator, value } = clause;
+  if (value.kind === 'list') {
+    if (value.values.length === 0) return comparator === 'IN' ? '0 = 1' : '1 = 1';
+    values.push(...value.values);
+    const marks = value.values.map(() => '?').join(', ');
+    return `BINARY ${expr} ${comparator === 'IN' ? 'IN' : 'NOT IN'} (${marks})`;
+  }
+  const rhs = String(value.value);
+  switch (comparator) {
+    case '=':
+      values.push(rhs);
+      return `BINARY ${expr} = ?`;
+    case '!=':
+      values.push(rhs);
+      return `BINARY ${expr} <> ?`;
+    case 'LIKE':
+      values.push(likePattern(rhs));
+      return `BINARY ${expr} LIKE ?`;
+    case 'ILIKE':
+      values.push(likePattern(rhs));
+      return `LOWER(${expr}) LIKE LOWER(?)`;
+    default:
+      throw invalidParameter(`Invalid comparator '${comparator}' for a string value.`, { field: 'filter' });
+  }
+}
+
+function numericOperator(comparator: string): string {
+  const op = NUMERIC_OPERATORS[comparator];
+  if (op === undefined) throw invalidParameter(`Invalid comparator '${comparator}' for a numeric value.`, { field: 'filter' });
+  return op;
+}
+
+function numberOf(clause: Comparison): number {
+  if (clause.value.kind !== 'number') throw invalidParameter('Expected a numeric value.', { field: 'filter' });
+  return clause.value.value;
+}
+
+/** Options of {@link compileRunSearch}. */
+export interface RunSearchQuery {
+  experimentIds: number[];
+  lifecycleStages: string[];
+  filter: FilterTree;
+  orderBy: OrderByClause[];
+  limit: number;
+  offset: number;
+}
+
+/**
+ * One SELECT for one page of runs: a join per metric/param/tag clause of the filter and per order
+ * key, MLflow's ordering (real values, then NaN, then missing, in both directions; then
+ * `start_time DESC`, `run_uuid ASC`). Returns the run rows in order.
+ */
+export function compileRunSearch(q: RunSearchQuery): CompiledSql {
+  const joins: string[] = [];
+  const joinValues: unknown[] = [];
+  const where: string[] = [];
+  const whereValues: unknown[] = [];
+  const orderExprs: string[] = [];
+  let n = 0;
+
+  if (q.experimentIds.length === 0) return { sql: 'SELECT run_uuid FROM runs WHERE 0 = 1', values: [] };
+  where.push(`r.experiment_id IN (${q.experimentIds.map(() => '?').join(', ')})`);
+  whereValues.push(...q.experimentIds);
+  where.push(`r.lifecycle_stage IN (${q.lifecycleStages.map(() => '?').join(', ')})`);
+  whereValues.push(...q.lifecycleStages);
+
+  for (const clause of q.filter.clauses) {
+    const { type, key } = clause.identifier;
+    const alias = `f${n++}`;
+    if (type === 'metric') {
+      joins.push(`JOIN latest_metrics ${alias} ON ${alias}.run_uuid = r.run_uuid AND ${alias}.\`key\` = ? AND BINARY ${alias}.\`key\` = ?`);
+      joinValues.push(key, key);
+      const op = numericOperator(clause.comparator);
+      whereValues.push(numberOf(clause));
+      // NaN compares false with everything except !=, as in Python (and MLflow's FileStore).
+      where.push(op === '<>' ? `(${alias}.is_nan = 1 OR ${alias}.value <> ?)` : `(${alias}.is_nan = 0 AND ${alias}.value ${op} ?)`);
+    } else if (type === 'param' || type === 'tag') {
+      const table = type === 'param' ? 'params' : 'tags';
+      joins.push(`JOIN ${table} ${alias} ON ${alias}.run_uuid = r.run_uuid AND ${alias}.\`key\` = ? AND BINARY ${alias}.\`key\` = ?`);
+      joinValues.push(key, key);
+      where.push(stringCondition(`${alias}.value`, clause, whereValues));
+    } else if (type === 'attribute') {
+      const column = `r.${columnFor(key)}`;
+      if (NUMERIC_ATTRIBUTES.has(key)) {
+        where.push(`${column} ${numericOperator(clause.comparator)} ?`);
+        whereValues.push(numberOf(clause));
+      } else {
+        where.push(stringCondition(column, clause, whereValues));
+      }
+    } else if (type === 'dataset') {
+      const base =
+        "SELECT 1 FROM inputs i JOIN datasets d ON d.dataset_uuid = i.source_id WHERE i.source_type = 'DATASET' AND i.destination_type = 'RUN' AND i.destination_id = r.run_uuid";
+      if (key === 'context') {
+        where.push(
+          `EXISTS (${base} AND EXISTS (SELECT 1 FROM input_tags it WHERE it.input_uuid = i.input_uuid AND it.name = 'mlflow.data.context' AND ${stringCondition('it.value', clause, whereValues)}))`,
+        );
+      } else {
+        const column = DATASET_COLUMNS[key];
+        if (column === undefined) throw invalidParameter(`Invalid dataset key '${key}' specified.`, { field: 'filter' });
+        where.push(`EXISTS (${base} AND ${stringCondition(column, clause, whereValues)})`);
+      }
+    } else {
+      throw invalidParameter(`Invalid identifier type '${String(type)}'.`, { field: 'filter' });
+    }
+  }
+
+  let orderedByStartTime = false;
+  for (const order of q.orderBy) {
+    const { type, key } = order.identifier;
+    const dir = order.ascending ? 'ASC' : 'DESC';
+    const alias = `o${n++}`;
+    if (type === 'metric') {
+      joins.push(`LEFT JOIN latest_metrics ${alias} ON ${alias}.run_uuid = r.run_uuid AND ${alias}.\`key\` = ? AND BINARY ${alias}.\`key\` = ?`);
+      joinValues.push(key, key);
+      orderExprs.push(`CASE WHEN ${alias}.run_uuid IS NULL THEN 2 WHEN ${alias}.is_nan = 1 THEN 1 ELSE 0 END`, `${alias}.value ${dir}`);
+    } else if (type === 'param' || type === 'tag') {
+      const table = type === 'param' ? 'params' : 'tags';
+      joins.push(`LEFT JOIN ${table} ${alias} ON ${alias}.run_uuid = r.run_uuid AND ${alias}.\`key\` = ? AND BINARY ${alias}.\`key\` = ?`);
+      joinValues.push(key, key);
+      orderExprs.push(`CASE WHEN ${alias}.value IS NULL THEN 1 ELSE 0 END`, `BINARY ${alias}.value ${dir}`);
+    } else if (type === 'attribute') {
+      const column = `r.${columnFor(key)}`;
+      if (key === 'start_time') orderedByStartTime = true;
+      orderExprs.push(`CASE WHEN ${column} IS NULL THEN 1 ELSE 0 END`, NUMERIC_ATTRIBUTES.has(key) ? `${column} ${dir}` : `BINARY ${column} ${dir}`);
+    } else {
+      throw invalidParameter(`Invalid order_by identifier type '${String(type)}'.`, { field: 'order_by' });
+    }
+  }
+  if (!orderedByStartTime) orderExprs.push('CASE WHEN r.start_time IS NULL THEN 1 ELSE 0 END', 'r.start_time DESC');
+  orderExprs.push('r.run_uuid ASC');
+
+  const sql = `SELECT r.* FROM runs r ${joins.join(' ')} WHERE ${where.join(' AND ')} ORDER BY ${orderExprs.join(', ')} LIMIT ? OFFSET ?`;
+  return { sql, values: [...joinValues, ...whereValues, q.limit, q.offset] };
+}
