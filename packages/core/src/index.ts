@@ -15,3 +15,4 @@ export * from './uri/index.js';
 export * from './context/index.js';
 export * from './client/index.js';
 export * from './fluent/index.js';
+export * from './diagnostics/channels.js';

@@ -56,3 +56,17 @@ describe('MetricQueue', () => {
     await expect(q.flush()).resolves.toBeUndefined();
   });
 });
+
+describe('diagnostics channels', () => {
+  it('publishes logBatch on a tracing channel when someone listens', async () => {
+    const { tracingChannel } = await import('node:diagnostics_channel');
+    const { validatedTrackingStore } = await import('../src/index.js');
+    const seen: unknown[] = [];
+    const handlers = { start: (ctx: unknown) => seen.push(ctx), end() {}, asyncStart() {}, asyncEnd() {}, error() {} };
+    tracingChannel('labbook.tracking.logBatch').subscribe(handlers);
+    const store = validatedTrackingStore({ logBatch: async () => undefined } as never);
+    await store.logBatch('0123456789abcdef0123456789abcdef', { metrics: [{ key: 'm', value: 1, timestamp: 1, step: 0 }] });
+    tracingChannel('labbook.tracking.logBatch').unsubscribe(handlers);
+    expect(seen).toEqual([{ runId: '0123456789abcdef0123456789abcdef', metrics: 1, params: 0, tags: 0 }]);
+  });
+});

@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { FileInfo } from '../entities/tracking.js';
 import type { ArtifactBody, ArtifactRepository, TransferOptions } from '../interfaces/artifact-repository.js';
+import { labbookChannels, traced } from '../diagnostics/channels.js';
 import { normalizeArtifactFilePath, normalizeArtifactPath } from './artifact-path.js';
 
 const BRAND = Symbol.for('labbook:safe-artifact-repository');
@@ -23,11 +24,13 @@ export class SafeArtifactRepository implements ArtifactRepository {
   }
 
   put(path: string, body: ArtifactBody, options?: TransferOptions): Promise<void> {
-    return this.inner.put(normalizeArtifactFilePath(path), body, options);
+    const safe = normalizeArtifactFilePath(path);
+    return traced(labbookChannels.artifactsPut, { rootUri: this.rootUri, path: safe }, () => this.inner.put(safe, body, options));
   }
 
   get(path: string, options?: Pick<TransferOptions, 'signal' | 'onProgress'>): Promise<Readable> {
-    return this.inner.get(normalizeArtifactFilePath(path), options);
+    const safe = normalizeArtifactFilePath(path);
+    return traced(labbookChannels.artifactsGet, { rootUri: this.rootUri, path: safe }, () => this.inner.get(safe, options));
   }
 
   list(path?: string): Promise<FileInfo[]> {

@@ -1,5 +1,6 @@
 import { type ViewType } from '../entities/enums.js';
 import type { DatasetInput, Experiment, ExperimentTag, Metric, PagedList, Run, RunInfo } from '../entities/tracking.js';
+import { labbookChannels, traced } from '../diagnostics/channels.js';
 import { invalidParameter } from '../errors.js';
 import type {
   CreateRunOptions,
@@ -153,7 +154,7 @@ export class ValidatedTrackingStore implements TrackingStore {
       );
     }
     if (options.runName) validateLength(options.runName, 'run_name', LIMITS.entityKeyLength, 'Run name');
-    return this.inner.createRun({ ...options, tags });
+    return traced(labbookChannels.createRun, { experimentId: options.experimentId }, () => this.inner.createRun({ ...options, tags }));
   }
 
   getRun(runId: string): Promise<Run> {
@@ -187,7 +188,9 @@ export class ValidatedTrackingStore implements TrackingStore {
     validateRunId(runId);
     const checked = validateBatch(batch);
     if (checked.metrics.length + checked.params.length + checked.tags.length === 0) return Promise.resolve();
-    return this.inner.logBatch(runId, checked);
+    return traced(labbookChannels.logBatch, { runId, metrics: checked.metrics.length, params: checked.params.length, tags: checked.tags.length }, () =>
+      this.inner.logBatch(runId, checked),
+    );
   }
 
   deleteTag(runId: string, key: string): Promise<void> {
@@ -208,7 +211,7 @@ export class ValidatedTrackingStore implements TrackingStore {
     if (options?.maxResults !== undefined && options.maxResults !== 0) {
       validateMaxResults(options.maxResults, 'max_results', Number.MAX_SAFE_INTEGER);
     }
-    return this.inner.getMetricHistory(runId, key, options);
+    return traced(labbookChannels.getMetricHistory, { runId, key }, () => this.inner.getMetricHistory(runId, key, options));
   }
 
   searchRuns(options: SearchRunsOptions): Promise<PagedList<Run>> {
@@ -221,7 +224,8 @@ export class ValidatedTrackingStore implements TrackingStore {
     validateViewType(options.viewType, 'run_view_type');
     validateMaxResults(options.maxResults, 'max_results', LIMITS.searchRunsMaxResults);
     validateOrderBy(options.orderBy);
-    return this.inner.searchRuns({ ...options, maxResults: options.maxResults ?? DEFAULTS.searchRunsMaxResults });
+    const request = { ...options, maxResults: options.maxResults ?? DEFAULTS.searchRunsMaxResults };
+    return traced(labbookChannels.searchRuns, request, () => this.inner.searchRuns(request));
   }
 
   close(): Promise<void> {
