@@ -460,7 +460,7 @@ async function insertParams(c: Queryable, runId: string, params: { key: string; 
     const v = wanted.get(r.key);
     if (v !== undefined && v !== r.value) {
       throw invalidParameter(
-        `Changing param values is not allowed. Params were already logged='[{'key': '${r.key}', 'old_value': '${r.value}', 'new_value': '${v}'}]' for run ID='${runId}'.`,
+        `Changing param values is not allowed. Param with key='${r.key}' was already logged with value='${r.value}' for run ID='${runId}'. Attempted logging new value '${v}'.`,
       );
     }
   }

@@ -1,0 +1,48 @@
+import type { RegistryStore, TrackingStore } from '@labbook/core';
+import { describeRegistryStore, describeTrackingStore } from '@labbook/testkit';
+import { describe } from 'vitest';
+import type { MysqlTestDatabase } from '../../../test/harness/mysql.js';
+import { MysqlRegistryStore, MysqlTrackingStore } from '../src/index.js';
+import { available, testDatabase } from './helpers/db.js';
+
+// Each suite runs in a database it creates; cleanup closes the pool and drops the database.
+const databases = new WeakMap<object, MysqlTestDatabase>();
+
+async function cleanup(store: TrackingStore | RegistryStore): Promise<void> {
+  await store.close?.();
+  await databases.get(store)?.drop();
+}
+
+describe.runIf(available)('mysql conformance', () => {
+  describeTrackingStore({
+    name: 'mysql',
+    create: async () => {
+      const db = (await testDatabase())!;
+      const store = new MysqlTrackingStore({ uri: db.url, artifactRoot: '/tmp/labbook-mysql-kit' });
+      databases.set(store, db);
+      return store;
+    },
+    cleanup,
+    capabilities: {
+      experimentIds: 'sequential',
+      canDeleteDefaultExperiment: true,
+      nanStorage: 'flag',
+      infClamped: true,
+      dedupesMetricPoints: true,
+      historyOrder: 'sorted',
+      searchPaging: 'tokenWhenFull',
+      deletedExperimentRunError: 'INVALID_PARAMETER_VALUE',
+    },
+  });
+
+  describeRegistryStore({
+    name: 'mysql',
+    create: async () => {
+      const db = (await testDatabase())!;
+      const store = new MysqlRegistryStore({ uri: db.url });
+      databases.set(store, db);
+      return store;
+    },
+    cleanup,
+  });
+});
