@@ -16,13 +16,14 @@ import {
   canonicalStage,
   invalidParameter,
   notFound,
+  searchModelVersionsInMemory,
+  searchRegisteredModelsInMemory,
 } from '@labbook/core';
 import { isTempName, tempPathFor, writeFileAtomic } from './atomic-write.js';
 import { META_FILE, MODELS_FOLDER, MSG } from './constants.js';
 import { ioError, isMissing } from './io-error.js';
 import { containedPath, localPathFromUri } from './local-path.js';
 import { RunReader } from './run-reader.js';
-import { searchInMemory } from './search-engine.js';
 import { dumpYaml, parseYaml } from './yaml-io.js';
 
 /** Options of {@link FileRegistryStore}. */
@@ -296,7 +297,7 @@ export class FileRegistryStore implements RegistryStore {
 
   async searchRegisteredModels(options: SearchRegistryOptions = {}): Promise<PagedList<RegisteredModel>> {
     const models = await this.allModels();
-    return searchInMemory('searchRegisteredModelsInMemory', models, {
+    return searchRegisteredModelsInMemory(models, {
       filter: options.filter,
       orderBy: options.orderBy,
       maxResults: options.maxResults ?? DEFAULT_MAX_RESULTS,
@@ -445,7 +446,7 @@ export class FileRegistryStore implements RegistryStore {
       if (!e.isDirectory() || isTempName(e.name)) continue;
       for (const rec of await this.liveVersions(join(this.modelsDir, e.name))) all.push(rec.version);
     }
-    return searchInMemory('searchModelVersionsInMemory', all, {
+    return searchModelVersionsInMemory(all, {
       filter: options.filter,
       orderBy: options.orderBy,
       maxResults: options.maxResults ?? 10000,

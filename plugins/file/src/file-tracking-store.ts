@@ -27,6 +27,10 @@ import {
   invalidParameter,
   matchesViewType,
   notFound,
+  decodePageToken,
+  encodePageToken,
+  searchExperimentsInMemory,
+  searchRunsInMemory,
 } from '@labbook/core';
 import { createFileExclusive, isTempName, sweepStaleTemp, tempPathFor, writeFileAtomic } from './atomic-write.js';
 import {
@@ -43,7 +47,7 @@ import { ioError, isMissing } from './io-error.js';
 import { containedPath, localPathFromUri } from './local-path.js';
 import { formatMetricLine } from './metric-file.js';
 import { type RunMeta, RunReader } from './run-reader.js';
-import { type FieldNeeds, decodeOffsetToken, encodeOffsetToken, planRunSearch, searchInMemory } from './search-engine.js';
+import { type FieldNeeds, planRunSearch } from './search-engine.js';
 import { dumpYaml } from './yaml-io.js';
 
 /** Options of {@link FileTrackingStore}. */
@@ -295,8 +299,7 @@ export class FileTrackingStore implements TrackingStore {
     await this.init();
     const viewType: ViewType = options.viewType ?? 'ACTIVE_ONLY';
     const exps = this.allExperiments().filter((e) => matchesViewType(e.lifecycleStage, viewType));
-    return searchInMemory('searchExperimentsInMemory', exps, {
-      viewType: 'ALL',
+    return searchExperimentsInMemory(exps, {
       filter: options.filter,
       orderBy: options.orderBy,
       maxResults: options.maxResults ?? DEFAULT_MAX_RESULTS,
@@ -737,9 +740,9 @@ export class FileTrackingStore implements TrackingStore {
     const all = this.reader.readMetricHistory(path, key);
     const max = options.maxResults ?? 0;
     if (!max) return { items: all };
-    const offset = decodeOffsetToken(options.pageToken);
+    const offset = decodePageToken(options.pageToken);
     const items = all.slice(offset, offset + max);
-    return offset + max < all.length ? { items, nextPageToken: encodeOffsetToken(offset + max) } : { items };
+    return offset + max < all.length ? { items, nextPageToken: encodePageToken(offset + max) } : { items };
   }
 
   async searchRuns(options: SearchRunsOptions): Promise<PagedList<Run>> {
@@ -777,10 +780,8 @@ export class FileTrackingStore implements TrackingStore {
         where.set(run.info.runId, { runDir, expDir: found.dir });
       }
     }
-    // Candidates are already restricted to the view type and experiments; say so to the evaluator.
-    const page = searchInMemory('searchRunsInMemory', candidates, {
-      experimentIds: [...new Set(options.experimentIds)],
-      viewType: 'ALL',
+    // Candidates are already restricted to the view type and experiments.
+    const page = searchRunsInMemory(candidates, {
       filter: options.filter,
       orderBy: options.orderBy,
       maxResults: options.maxResults ?? DEFAULT_MAX_RESULTS,

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Run } from '@labbook/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FileTrackingStore } from '../src/index.js';
-import { searchInMemory } from '../src/search-engine.js';
+import { searchRunsInMemory } from '@labbook/core';
 import { removeTempRoots, tempRoot } from './helpers/temp-root.js';
 
 const RUNS = 300;
@@ -38,7 +38,7 @@ describe('searchRuns over the stat-validated cache', () => {
   /** What the search must return: every run loaded in full, then core's evaluator. */
   async function reference(filter: string, orderBy: string[], maxResults = 1000) {
     const all = await Promise.all(runIds.map((id) => store.getRun(id)));
-    return searchInMemory('searchRunsInMemory', all.filter((r) => r.info.lifecycleStage === 'active'), { filter, orderBy, maxResults });
+    return searchRunsInMemory(all.filter((r) => r.info.lifecycleStage === 'active'), { filter, orderBy, maxResults });
   }
 
   it.each([
