@@ -10,15 +10,10 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import * as core from '@labbook/core';
-import type { Metric, Run } from '@labbook/core';
-import { createRequire } from 'node:module';
+import { endRun, flush, logMetric, type Metric, registerPlugin, type Run, searchRunsInMemory, setTrackingUri, startRun } from '@labbook/core';
+import YAML from 'yaml';
 import { FileTrackingStore, plugin } from '../../plugins/file/src/index.js';
-import { searchInMemory } from '../../plugins/file/src/search-engine.js';
 
-const lib = core as unknown as Record<string, unknown>;
-// The baseline parses meta.yaml with a full YAML parser as MLflow does (PyYAML); borrow the plugin's.
-const YAML = createRequire(new URL('../../plugins/file/package.json', import.meta.url))('yaml') as typeof import('yaml');
 const base = mkdtempSync(join(tmpdir(), 'labbook-bench-'));
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 const ms = (n: number) => `${n.toFixed(1)} ms`;
@@ -57,26 +52,16 @@ async function benchLogging(): Promise<void> {
   });
   console.log(`logBatch of 1 metric per call (awaited, ${fmt(singles)} calls): ${fmt(singles / (t1 / 1000))} points/s`);
 
-  const registerPlugin = lib.registerPlugin as ((p: unknown) => void) | undefined;
-  const startRun = lib.startRun as ((o?: unknown) => Promise<unknown>) | undefined;
-  const logMetric = lib.logMetric as ((k: string, v: number, o?: unknown) => void) | undefined;
-  const flush = lib.flush as (() => Promise<void>) | undefined;
-  const endRun = lib.endRun as (() => Promise<void>) | undefined;
-  const setTrackingUri = lib.setTrackingUri as ((u: string) => void) | undefined;
-  if (registerPlugin && startRun && logMetric && flush && endRun && setTrackingUri) {
-    registerPlugin(plugin);
-    setTrackingUri(join(base, 'fluent'));
-    await startRun();
-    const n = 100_000;
-    const [t2] = await time(async () => {
-      for (let i = 0; i < n; i++) logMetric(`f${i % 10}`, i, { step: i });
-      await flush();
-    });
-    await endRun();
-    console.log(`fluent logMetric (${fmt(n)} calls + flush, core's batched queue): ${fmt(n / (t2 / 1000))} points/s`);
-  } else {
-    console.log('fluent API: not available in @labbook/core (skipped)');
-  }
+  registerPlugin(plugin);
+  setTrackingUri(join(base, 'fluent'));
+  await startRun();
+  const n = 100_000;
+  const [t2] = await time(async () => {
+    for (let i = 0; i < n; i++) logMetric(`f${i % 10}`, i, { step: i });
+    await flush();
+  });
+  await endRun();
+  console.log(`fluent logMetric (${fmt(n)} calls + flush, core's batched queue): ${fmt(n / (t2 / 1000))} points/s`);
 }
 
 async function populate(store: FileTrackingStore, experimentId: string, runs: number): Promise<void> {
@@ -148,13 +133,10 @@ function naiveSearch(expDir: string, filter: string, orderBy: string[], maxResul
     });
   }
   // The same evaluator as the store uses (core's, or the plugin's fallback when core has none).
-  return searchInMemory('searchRunsInMemory', runs, { filter, orderBy, maxResults });
+  return searchRunsInMemory(runs, { filter, orderBy, maxResults });
 }
 
 async function benchSearch(): Promise<void> {
-  console.log(
-    `search evaluator: ${typeof lib.searchRunsInMemory === 'function' ? "@labbook/core's searchRunsInMemory" : "the plugin's fallback (core has no searchRunsInMemory)"}`,
-  );
   const root = join(base, 'search');
   const setup = new FileTrackingStore({ root, fsync: false });
   const filter = "metrics.loss < 0.5 and params.model = 'b'";

@@ -255,8 +255,8 @@ export class MemoryTrackingStore implements TrackingStore {
     }
     for (const m of batch.metrics ?? []) {
       const point = { key: m.key, value: m.value, timestamp: m.timestamp, step: m.step ?? 0 };
-      let history = r.history.get(m.key);
-      if (!history) r.history.set(m.key, (history = []));
+      const history = r.history.get(m.key) ?? [];
+      if (history.length === 0) r.history.set(m.key, history);
       history.push(point);
       const latest = r.latest.get(m.key);
       if (!latest || newer(point, latest)) r.latest.set(m.key, point);

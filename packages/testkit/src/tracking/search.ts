@@ -16,7 +16,8 @@ export function trackingSearchTests(ctx: TrackingSuiteContext): void {
       const ids: Record<string, string> = {};
       let t = 1_700_000_000_000;
       for (const s of specs) {
-        const run = await ctx.store.createRun({ experimentId, runName: s.name, startTime: (t += 1000) });
+        t += 1000;
+        const run = await ctx.store.createRun({ experimentId, runName: s.name, startTime: t });
         ids[s.name] = run.info.runId;
         await ctx.store.logBatch(run.info.runId, {
           ...(s.rmse === undefined ? {} : { metrics: [{ key: 'rmse', value: s.rmse, timestamp: t, step: 0 }] }),
