@@ -39,8 +39,9 @@ export function parseMysqlUrl(uri: string): MysqlConnectionSettings {
   let url: URL;
   try {
     url = new URL(`mysql://${uri.slice(scheme.length + 3)}`);
-  } catch (cause) {
-    throw invalidParameter('[labbook] [mysql] malformed MySQL URI', { cause: new Error('unparseable URL') });
+  } catch {
+    // The URL parser's own error would echo the URI, credentials included.
+    throw invalidParameter('[labbook] [mysql] malformed MySQL URI');
   }
   const database = decodeURIComponent(url.pathname.replace(/^\//, ''));
   if (database === '' || database.includes('/')) throw invalidParameter('[labbook] [mysql] the URI must name a database: mysql://user:pass@host:port/<db>');

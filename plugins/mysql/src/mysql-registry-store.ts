@@ -21,6 +21,7 @@ import {
 } from '@labbook/core';
 import type { Pool } from 'mysql2/promise';
 import { isDuplicateKey, MysqlDatabase, type Queryable } from './database.js';
+import { pushTo } from './multimap.js';
 import { num } from './rows.js';
 
 /** Options of {@link MysqlRegistryStore}. */
@@ -40,7 +41,7 @@ function qs(n: number): string {
   return new Array(n).fill('?').join(', ');
 }
 
-function versionNumber(name: string, version: string): number {
+function versionNumber(version: string): number {
   if (!/^\d{1,10}$/.test(version) || Number(version) > 2147483647) {
     throw invalidParameter(`Parameter 'version' must be an integer, got '${version}'.`);
   }
@@ -73,7 +74,7 @@ export class MysqlRegistryStore implements RegistryStore {
   }
 
   private async versionRow(c: Queryable | MysqlDatabase, name: string, version: string): Promise<Row> {
-    const v = versionNumber(name, version);
+    const v = versionNumber(version);
     const r = await rows(c, `SELECT * FROM model_versions WHERE ${BY_NAME} AND version = ? AND current_stage <> ?`, [name, name, v, DELETED_INTERNAL_STAGE]);
     if (r.length === 0) throw notFound(`Model Version (name=${name}, version=${version}) not found`);
     return r[0]!;
@@ -90,17 +91,11 @@ export class MysqlRegistryStore implements RegistryStore {
     const k = (n: unknown, v: unknown) => `${String(n)}\u0000${String(v)}`;
     const tagMap = new Map<string, ModelVersionTag[]>();
     for (const t of tags) {
-      const key = k(t.name, t.version);
-      let list = tagMap.get(key);
-      if (!list) tagMap.set(key, (list = []));
-      list.push({ key: String(t.key), value: (t.value as string | null) ?? '' });
+      pushTo(tagMap, k(t.name, t.version), { key: String(t.key), value: (t.value as string | null) ?? '' });
     }
     const aliasMap = new Map<string, string[]>();
     for (const a of aliases) {
-      const key = k(a.name, a.version);
-      let list = aliasMap.get(key);
-      if (!list) aliasMap.set(key, (list = []));
-      list.push(String(a.alias));
+      pushTo(aliasMap, k(a.name, a.version), String(a.alias));
     }
     return versionRows.map((r) => {
       const mv: ModelVersion = {

@@ -29,6 +29,7 @@ import {
 } from '@labbook/core';
 import type { Pool } from 'mysql2/promise';
 import { isDuplicateKey, MysqlDatabase, type Queryable } from './database.js';
+import { pushTo } from './multimap.js';
 import {
   type ExperimentRow,
   experimentFromRow,
@@ -115,10 +116,7 @@ export class MysqlTrackingStore implements TrackingStore {
     if (ids.length === 0) return out;
     const rows = await this.db.query<Row[]>(`SELECT \`key\`, value, experiment_id FROM experiment_tags WHERE experiment_id IN (${qs(ids.length)})`, ids);
     for (const r of rows) {
-      const k = String(r.experiment_id);
-      let list = out.get(k);
-      if (!list) out.set(k, (list = []));
-      list.push({ key: String(r.key), value: (r.value as string | null) ?? '' });
+      pushTo(out, String(r.experiment_id), { key: String(r.key), value: (r.value as string | null) ?? '' });
     }
     return out;
   }
@@ -284,10 +282,7 @@ export class MysqlTrackingStore implements TrackingStore {
       const inputTags = await this.db.query<Row[]>(`SELECT input_uuid, name, value FROM input_tags WHERE input_uuid IN (${qs(inputIds.length)})`, inputIds);
       const tagsByInput = new Map<string, { key: string; value: string }[]>();
       for (const t of inputTags) {
-        const k = String(t.input_uuid);
-        let list = tagsByInput.get(k);
-        if (!list) tagsByInput.set(k, (list = []));
-        list.push({ key: String(t.name), value: String(t.value) });
+        pushTo(tagsByInput, String(t.input_uuid), { key: String(t.name), value: String(t.value) });
       }
       for (const i of inputs) {
         const dataset: DatasetInput['dataset'] = {
@@ -310,9 +305,13 @@ export class MysqlTrackingStore implements TrackingStore {
       this.requireActiveRun(row);
       const sets: string[] = [];
       const values: unknown[] = [];
-      if (update.status !== undefined) sets.push('status = ?'), values.push(update.status);
-      if (update.endTime !== undefined) sets.push('end_time = ?'), values.push(update.endTime);
-      if (update.runName !== undefined && update.runName !== '') sets.push('name = ?'), values.push(update.runName);
+      const set = (column: string, value: unknown) => {
+        sets.push(`${column} = ?`);
+        values.push(value);
+      };
+      if (update.status !== undefined) set('status', update.status);
+      if (update.endTime !== undefined) set('end_time', update.endTime);
+      if (update.runName !== undefined && update.runName !== '') set('name', update.runName);
       if (sets.length > 0) await c.query(`UPDATE runs SET ${sets.join(', ')} WHERE run_uuid = ?`, [...values, runId]);
       if (update.runName !== undefined && update.runName !== '') await upsertTags(c, runId, [{ key: RUN_NAME_TAG, value: update.runName }]);
     }, true, 'updateRunInfo');
