@@ -137,10 +137,10 @@ export class MysqlDatabase {
   }
 
   /** A read (or other idempotent statement) on the pool, retried on transient failures. */
-  async query<T = Record<string, unknown>[]>(sql: string, values?: unknown[]): Promise<T> {
+  async query<T = Record<string, unknown>[]>(sql: string, values?: unknown[], rowsAsArray = false): Promise<T> {
     const pool = await this.ready();
     return this.withRetry(async () => {
-      const [rows] = await pool.query({ sql, values, ...(this.queryTimeout === undefined ? {} : { timeout: this.queryTimeout }) });
+      const [rows] = await pool.query({ sql, values, rowsAsArray, ...(this.queryTimeout === undefined ? {} : { timeout: this.queryTimeout }) });
       return rows as T;
     }, 'query');
   }

@@ -392,14 +392,24 @@ export class MysqlTrackingStore implements TrackingStore {
     await this.runRow(this.db, runId);
     const max = options.maxResults ?? 0;
     const offset = decodePageToken(options.pageToken);
-    const base =
-      'SELECT `key`, value, timestamp, step, is_nan FROM metrics WHERE run_uuid = ? AND `key` = ? AND BINARY `key` = ? ORDER BY timestamp, step, value';
+    // The primary key (key, timestamp, step, run_uuid, value, is_nan) serves this order without a sort.
+    const base = 'SELECT value, timestamp, step, is_nan FROM metrics WHERE run_uuid = ? AND `key` = ? AND BINARY `key` = ? ORDER BY timestamp, step, value';
+    // Arrays rather than objects per row: a million-point history is read noticeably faster.
+    const read = async (sql: string, values: unknown[]) => {
+      const rows = await this.db.query<[number, unknown, unknown, number][]>(sql, values, true);
+      return rows.map(([value, timestamp, step, isNan]): Metric => ({
+        key,
+        value: Number(isNan) === 1 ? Number.NaN : value,
+        timestamp: typeof timestamp === 'number' ? timestamp : Number(timestamp),
+        step: typeof step === 'number' ? step : Number(step),
+      }));
+    };
     if (max <= 0) {
-      const rows = await this.db.query<MetricRow[]>(offset > 0 ? `${base} LIMIT 18446744073709551615 OFFSET ?` : base, offset > 0 ? [runId, key, key, offset] : [runId, key, key]);
-      return { items: rows.map(metricFromRow) };
+      const items = await read(offset > 0 ? `${base} LIMIT 18446744073709551615 OFFSET ?` : base, offset > 0 ? [runId, key, key, offset] : [runId, key, key]);
+      return { items };
     }
-    const rows = await this.db.query<MetricRow[]>(`${base} LIMIT ? OFFSET ?`, [runId, key, key, max + 1, offset]);
-    const items = rows.slice(0, max).map(metricFromRow);
+    const rows = await read(`${base} LIMIT ? OFFSET ?`, [runId, key, key, max + 1, offset]);
+    const items = rows.slice(0, max);
     return rows.length > max ? { items, nextPageToken: encodePageToken(offset + max) } : { items };
   }
 
@@ -457,7 +467,13 @@ async function insertParams(c: Queryable, runId: string, params: { key: string; 
   ];
   for (const r of rows) {
     const v = wanted.get(r.key);
-    if (v !== undefined && v !== r.value) {
+    if (v === undefined) {
+      // A case-insensitive collation (MySQL's default) makes `LR` and `lr` one primary key.
+      throw invalidParameter(
+        `Param key '${keys.find((k) => k.toLowerCase() === r.key.toLowerCase()) ?? r.key}' clashes with the logged key '${r.key}' under the database's case-insensitive collation (create the database with utf8mb4_bin to keep both).`,
+      );
+    }
+    if (v !== r.value) {
       throw invalidParameter(
         `Changing param values is not allowed. Param with key='${r.key}' was already logged with value='${r.value}' for run ID='${runId}'. Attempted logging new value '${v}'.`,
       );

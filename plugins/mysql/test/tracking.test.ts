@@ -139,6 +139,25 @@ describe.runIf(available)('MysqlTrackingStore semantics', () => {
     expect(await code(store.getRun('0123456789abcdef0123456789abcdef'))).toBe('RESOURCE_DOES_NOT_EXIST');
   });
 
+  it('reads metric values back bit-exact', async () => {
+    const exp = await store.createExperiment('precision-exp');
+    const { info } = await store.createRun({ experimentId: exp });
+    const values = [0.1 + 0.2, Math.PI / 3, 1e-300, 5e-324, 2 ** 53 + 2, -1.7976931348623157e308];
+    await store.logBatch(info.runId, { metrics: values.map((value, i) => ({ key: 'p', value, timestamp: i, step: i })) });
+    expect((await store.getMetricHistory(info.runId, 'p')).items.map((m) => m.value)).toEqual(values);
+  });
+
+  it('refuses a param key that only differs in case from a logged one rather than dropping it', async () => {
+    const exp = await store.createExperiment('case-exp');
+    const { info } = await store.createRun({ experimentId: exp });
+    await store.logBatch(info.runId, { params: [{ key: 'lr', value: '1' }] });
+    // utf8mb4_general_ci (the default) folds case in the primary key; a _bin database keeps both.
+    const r = await code(store.logBatch(info.runId, { params: [{ key: 'LR', value: '2' }] }));
+    const params = (await store.getRun(info.runId)).data.params;
+    if (r === 'OK') expect(params).toContainEqual({ key: 'LR', value: '2' });
+    else expect([r, params]).toEqual(['INVALID_PARAMETER_VALUE', [{ key: 'lr', value: '1' }]]);
+  });
+
   it('logs dataset inputs once and returns them with the run', async () => {
     const exp = await store.createExperiment('inputs-exp');
     const { info } = await store.createRun({ experimentId: exp });
