@@ -4,11 +4,15 @@
  * Uses LABBOOK_TEST_MYSQL_URL or mysql://root@127.0.0.1:3306; creates and drops its own database.
  */
 import { createRequire } from 'node:module';
-import { createMysqlTestDatabase } from '../harness/mysql.js';
+import { createMysqlTestDatabase, type MysqlDriver } from '../harness/mysql.js';
 import { MysqlTrackingStore } from '../../plugins/mysql/src/index.js';
 
 const require = createRequire(new URL('../../plugins/mysql/package.json', import.meta.url));
-const mysql = require('mysql2/promise') as typeof import('mysql2/promise');
+// mysql2 is the plugin's dependency, not the test workspace's: load it from the plugin's folder.
+type Mysql2 = MysqlDriver & {
+  createPool(options: { uri: string; connectionLimit: number }): { query(sql: string, values?: unknown[]): Promise<unknown>; end(): Promise<void> };
+};
+const mysql = require('mysql2/promise') as Mysql2;
 
 const BATCHES = 100;
 const PER_BATCH = 1000;
