@@ -1,0 +1,230 @@
+import { createReadStream, createWriteStream } from 'node:fs';
+import { rename, rm, stat } from 'node:fs/promises';
+import { extname } from 'node:path';
+import { PassThrough, Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { S3Client } from '@aws-sdk/client-s3';
+import {
+  type ArtifactBody,
+  type ArtifactRepository,
+  type FileInfo,
+  invalidParameter,
+  notFound,
+  type TransferOptions,
+} from '@labbook/core';
+import { MSG } from './constants.js';
+import { type ResolvedS3Options, type S3ArtifactRepositoryOptions, resolveS3Options } from './s3-config.js';
+import { s3Error } from './s3-errors.js';
+import { parseS3Uri } from './s3-uri.js';
+
+type ClientModule = typeof import('@aws-sdk/client-s3');
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.json': 'application/json',
+  '.yaml': 'application/x-yaml',
+  '.yml': 'application/x-yaml',
+  '.txt': 'text/plain',
+  '.csv': 'text/csv',
+  '.html': 'text/html',
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.jpeg': 'image/jpeg',
+  '.svg': 'image/svg+xml',
+  '.gif': 'image/gif',
+};
+
+function toStream(body: ArtifactBody): Readable | Buffer {
+  if (typeof body === 'string') return Buffer.from(body, 'utf8');
+  if (body instanceof Uint8Array) return Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+  return body instanceof Readable ? body : Readable.from(body as AsyncIterable<Uint8Array>);
+}
+
+/**
+ * Artifacts in an S3 bucket under a key prefix (`s3://bucket/prefix`). Uploads go through the SDK's
+ * managed upload (multipart with parallel parts for large bodies, aborted on failure so no partial
+ * object is left), downloads and listings stream, and the SDK client is created on first use.
+ */
+export class S3ArtifactRepository implements ArtifactRepository {
+  readonly rootUri: string;
+  readonly bucket: string;
+  readonly prefix: string;
+  private readonly options: ResolvedS3Options;
+  private clientPromise?: Promise<{ client: S3Client; sdk: ClientModule }>;
+  private readonly injected?: S3Client;
+
+  constructor(uri: string, options: S3ArtifactRepositoryOptions = {}) {
+    const { bucket, prefix } = parseS3Uri(uri);
+    this.rootUri = uri.replace(/\/+$/, '');
+    this.bucket = bucket;
+    this.prefix = prefix;
+    this.options = resolveS3Options(options);
+    if (options.client) this.injected = options.client;
+  }
+
+  private sdk(): Promise<{ client: S3Client; sdk: ClientModule }> {
+    this.clientPromise ??= (async () => {
+      const sdk = await import('@aws-sdk/client-s3');
+      if (this.injected) return { client: this.injected, sdk };
+      const o = this.options;
+      let requestHandler: unknown;
+      if (o.ignoreTls) {
+        const { Agent } = await import('node:https');
+        const { NodeHttpHandler } = await import('@smithy/node-http-handler');
+        requestHandler = new NodeHttpHandler({ httpsAgent: new Agent({ rejectUnauthorized: false }) });
+      }
+      const client = new sdk.S3Client({
+        region: o.region,
+        forcePathStyle: o.forcePathStyle,
+        maxAttempts: o.maxAttempts,
+        ...(o.endpoint ? { endpoint: o.endpoint } : {}),
+        ...(o.credentials ? { credentials: o.credentials } : {}),
+        ...(o.checksums ? { requestChecksumCalculation: o.checksums, responseChecksumValidation: o.checksums } : {}),
+        ...(requestHandler ? { requestHandler: requestHandler as never } : {}),
+      });
+      return { client, sdk };
+    })();
+    return this.clientPromise;
+  }
+
+  /** The object key of a repository path, checked to stay under the prefix. */
+  key(path: string): string {
+    if (path.split('/').some((s) => s === '..' || s === '.') || path.startsWith('/')) {
+      throw invalidParameter(`${MSG} path '${path}' leaves the repository root`, { field: 'path' });
+    }
+    return [this.prefix, path].filter((p) => p !== '').join('/');
+  }
+
+  private describe(path: string): string {
+    return `s3://${this.bucket}/${this.key(path)}`;
+  }
+
+  async put(path: string, body: ArtifactBody, options: TransferOptions = {}): Promise<void> {
+    const { client } = await this.sdk();
+    const { Upload } = await import('@aws-sdk/lib-storage');
+    const key = this.key(path);
+    const contentType = options.contentType ?? CONTENT_TYPES[extname(path).toLowerCase()];
+    const upload = new Upload({
+      client,
+      queueSize: this.options.queueSize,
+      partSize: this.options.partSize,
+      leavePartsOnError: false,
+      params: {
+        ...this.options.uploadExtraArgs,
+        Bucket: this.bucket,
+        Key: key,
+        Body: toStream(body),
+        ...(contentType ? { ContentType: contentType } : {}),
+      },
+    });
+    if (options.onProgress) {
+      upload.on('httpUploadProgress', (p) =>
+        options.onProgress?.({ path, bytesDone: p.loaded ?? 0, ...((p.total ?? options.size) !== undefined ? { bytesTotal: p.total ?? options.size } : {}) }),
+      );
+    }
+    const abort = () => void upload.abort();
+    options.signal?.addEventListener('abort', abort, { once: true });
+    try {
+      await upload.done();
+    } catch (error) {
+      throw s3Error('upload to', this.describe(path), error);
+    } finally {
+      options.signal?.removeEventListener('abort', abort);
+    }
+  }
+
+  async get(path: string, options: Pick<TransferOptions, 'signal' | 'onProgress'> = {}): Promise<Readable> {
+    const { client, sdk } = await this.sdk();
+    let response: import('@aws-sdk/client-s3').GetObjectCommandOutput;
+    try {
+      response = await client.send(new sdk.GetObjectCommand({ Bucket: this.bucket, Key: this.key(path) }), {
+        ...(options.signal ? { abortSignal: options.signal } : {}),
+      });
+    } catch (error) {
+      const wrapped = s3Error('download of', this.describe(path), error);
+      if (wrapped.code === 'RESOURCE_DOES_NOT_EXIST') throw notFound(`${MSG} no artifact at ${this.describe(path)}`, { cause: error });
+      throw wrapped;
+    }
+    const body = response.Body as Readable;
+    if (!options.onProgress) return body;
+    const total = response.ContentLength;
+    let done = 0;
+    const counter = new PassThrough();
+    counter.on('data', (chunk: Buffer) => {
+      done += chunk.length;
+      options.onProgress?.({ path, bytesDone: done, ...(total !== undefined ? { bytesTotal: total } : {}) });
+    });
+    body.on('error', (e) => counter.destroy(e));
+    return body.pipe(counter);
+  }
+
+  async list(path = ''): Promise<FileInfo[]> {
+    const { client, sdk } = await this.sdk();
+    const dirKey = this.key(path);
+    const listPrefix = dirKey === '' ? '' : `${dirKey}/`;
+    const rootPrefix = this.prefix === '' ? '' : `${this.prefix}/`;
+    const out: FileInfo[] = [];
+    let token: string | undefined;
+    try {
+      do {
+        const page = await client.send(
+          new sdk.ListObjectsV2Command({ Bucket: this.bucket, Prefix: listPrefix, Delimiter: '/', ...(token ? { ContinuationToken: token } : {}) }),
+        );
+        for (const p of page.CommonPrefixes ?? []) {
+          if (p.Prefix) out.push({ path: p.Prefix.slice(rootPrefix.length).replace(/\/$/, ''), isDir: true });
+        }
+        for (const o of page.Contents ?? []) {
+          if (!o.Key || o.Key === listPrefix) continue;
+          out.push({ path: o.Key.slice(rootPrefix.length), isDir: false, fileSize: o.Size ?? 0 });
+        }
+        token = page.IsTruncated ? page.NextContinuationToken : undefined;
+      } while (token);
+    } catch (error) {
+      throw s3Error('listing of', `s3://${this.bucket}/${listPrefix}`, error);
+    }
+    return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  }
+
+  async delete(path = ''): Promise<void> {
+    const { client, sdk } = await this.sdk();
+    const base = this.key(path);
+    const keys: string[] = [];
+    let token: string | undefined;
+    try {
+      // The object itself (a file) and everything under it (a folder).
+      do {
+        const page = await client.send(
+          new sdk.ListObjectsV2Command({ Bucket: this.bucket, Prefix: base === '' ? '' : base, ...(token ? { ContinuationToken: token } : {}) }),
+        );
+        for (const o of page.Contents ?? []) if (o.Key && (base === '' || o.Key === base || o.Key.startsWith(`${base}/`))) keys.push(o.Key);
+        token = page.IsTruncated ? page.NextContinuationToken : undefined;
+      } while (token);
+      for (let i = 0; i < keys.length; i += 1000) {
+        const batch = keys.slice(i, i + 1000);
+        await client.send(new sdk.DeleteObjectsCommand({ Bucket: this.bucket, Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true } }));
+      }
+    } catch (error) {
+      throw s3Error('delete of', this.describe(path), error);
+    }
+  }
+
+  async uploadFile(localFile: string, path: string, options: TransferOptions = {}): Promise<void> {
+    const { size } = await stat(localFile);
+    await this.put(path, createReadStream(localFile, { highWaterMark: 1024 * 1024 }), { ...options, size });
+  }
+
+  async downloadFile(path: string, localFile: string, options: TransferOptions = {}): Promise<void> {
+    const partial = `${localFile}.labbook-partial`;
+    try {
+      await pipeline(await this.get(path, options), createWriteStream(partial));
+      await rename(partial, localFile);
+    } catch (error) {
+      await rm(partial, { force: true });
+      throw error;
+    }
+  }
+
+  async close(): Promise<void> {
+    if (!this.clientPromise || this.injected) return;
+    (await this.clientPromise).client.destroy();
+  }
+}

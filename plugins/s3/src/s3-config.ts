@@ -1,0 +1,77 @@
+import { invalidParameter } from '@labbook/core';
+
+/** Settings of an {@link S3ArtifactRepository}; each defaults from the environment MLflow users already have. */
+export interface S3ArtifactRepositoryOptions {
+  /** A ready client (reused connections, custom middleware); the settings below are then ignored. */
+  client?: import('@aws-sdk/client-s3').S3Client;
+  /** S3-compatible endpoint (MinIO, Ceph, R2…). Default: `MLFLOW_S3_ENDPOINT_URL`. */
+  endpoint?: string;
+  /** Default: `AWS_REGION`, `AWS_DEFAULT_REGION`, then `us-east-1`. */
+  region?: string;
+  /** Path-style addressing. Default: `MLFLOW_BOTO_CLIENT_ADDRESSING_STYLE=path`, or true when an endpoint is set. */
+  forcePathStyle?: boolean;
+  /**
+   * When the SDK computes and checks checksums. S3-compatible servers often need `WHEN_REQUIRED`
+   * (otherwise streamed uploads may be stored with aws-chunked framing); that is the default when an
+   * endpoint is set, and the SDK's own default otherwise.
+   */
+  checksums?: 'WHEN_SUPPORTED' | 'WHEN_REQUIRED';
+  /** Static credentials; default: the SDK's chain (`AWS_ACCESS_KEY_ID`…, profiles, roles). */
+  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+  /** Extra PutObject/CreateMultipartUpload parameters. Default: JSON in `MLFLOW_S3_UPLOAD_EXTRA_ARGS`. */
+  uploadExtraArgs?: Record<string, unknown>;
+  /** Skip TLS certificate checks. Default: `MLFLOW_S3_IGNORE_TLS`. */
+  ignoreTls?: boolean;
+  /** Multipart part size in bytes (default 8 MiB, minimum 5 MiB). */
+  partSize?: number;
+  /** Parts uploaded in parallel (default 4). */
+  queueSize?: number;
+  /** Attempts per request, with the SDK's exponential backoff (default 5). */
+  maxAttempts?: number;
+}
+
+/** Options with every default resolved. */
+export type ResolvedS3Options = Omit<Required<S3ArtifactRepositoryOptions>, 'client' | 'endpoint' | 'credentials' | 'checksums'> & {
+  endpoint?: string;
+  credentials?: S3ArtifactRepositoryOptions['credentials'];
+  checksums?: 'WHEN_SUPPORTED' | 'WHEN_REQUIRED';
+};
+
+function envFlag(name: string): boolean {
+  return /^(1|true|yes)$/i.test(process.env[name] ?? '');
+}
+
+function extraArgsFromEnv(): Record<string, unknown> {
+  const raw = process.env.MLFLOW_S3_UPLOAD_EXTRA_ARGS;
+  if (!raw) return {};
+  try {
+    const parsed = JSON.parse(raw) as unknown;
+    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) return parsed as Record<string, unknown>;
+  } catch {
+    // reported below
+  }
+  throw invalidParameter('MLFLOW_S3_UPLOAD_EXTRA_ARGS must hold a JSON object, e.g. {"ServerSideEncryption": "AES256"}', {
+    field: 'MLFLOW_S3_UPLOAD_EXTRA_ARGS',
+  });
+}
+
+/** Fills every option from the environment and defaults. */
+export function resolveS3Options(options: S3ArtifactRepositoryOptions = {}): ResolvedS3Options {
+  const endpoint = options.endpoint ?? (process.env.MLFLOW_S3_ENDPOINT_URL || undefined);
+  const style = process.env.MLFLOW_BOTO_CLIENT_ADDRESSING_STYLE?.toLowerCase();
+  const partSize = options.partSize ?? 8 * 1024 * 1024;
+  if (partSize < 5 * 1024 * 1024) throw invalidParameter('S3 part size must be at least 5 MiB', { field: 'partSize', limit: 5 * 1024 * 1024 });
+  const checksums = options.checksums ?? (endpoint ? 'WHEN_REQUIRED' : undefined);
+  return {
+    ...(endpoint ? { endpoint } : {}),
+    region: options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1',
+    forcePathStyle: options.forcePathStyle ?? (style === 'path' ? true : style === 'virtual' ? false : Boolean(endpoint)),
+    ...(checksums ? { checksums } : {}),
+    ...(options.credentials ? { credentials: options.credentials } : {}),
+    uploadExtraArgs: options.uploadExtraArgs ?? extraArgsFromEnv(),
+    ignoreTls: options.ignoreTls ?? envFlag('MLFLOW_S3_IGNORE_TLS'),
+    partSize,
+    queueSize: options.queueSize ?? 4,
+    maxAttempts: options.maxAttempts ?? 5,
+  };
+}
