@@ -1,0 +1,18 @@
+/** Settings of an {@link AzureBlobArtifactRepository}, defaulting from MLflow's environment variables. */
+export interface AzureBlobArtifactRepositoryOptions {
+  /** A ready container client; the credential settings are then ignored. */
+  containerClient?: import('@azure/storage-blob').ContainerClient;
+  /** Default: `AZURE_STORAGE_CONNECTION_STRING`. */
+  connectionString?: string;
+  /** Account key, used when there is no connection string. Default: `AZURE_STORAGE_ACCESS_KEY`. */
+  accessKey?: string;
+  /** Overrides `https://<account>.<suffix>` (e.g. a private endpoint). */
+  accountUrl?: string;
+  /** Block size for uploads (default 8 MiB) and blocks in flight (default 4). */
+  blockSize?: number;
+  concurrency?: number;
+  /** Attempts per request with exponential backoff (default 5). */
+  maxTries?: number;
+  /** Per-request timeout in seconds. Default: `MLFLOW_ARTIFACT_UPLOAD_DOWNLOAD_TIMEOUT` or 600. */
+  timeoutSeconds?: number;
+}
