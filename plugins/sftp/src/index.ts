@@ -1,0 +1,5 @@
+export { SftpArtifactRepository, type SftpArtifactRepositoryOptions } from './sftp-artifact-repository.js';
+export { parseSftpUri, type SftpLocation } from './sftp-uri.js';
+export { readSshConfig, type SshHostConfig } from './ssh-config.js';
+export { PLUGIN_NAME } from './constants.js';
+export { default as plugin } from './plugin.js';
