@@ -1,8 +1,6 @@
-import { createReadStream, createWriteStream } from 'node:fs';
 import { rename, rm, stat } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import type { ContainerClient } from '@azure/storage-blob';
 import {
   type ArtifactBody,
@@ -171,18 +169,37 @@ export class AzureBlobArtifactRepository implements ArtifactRepository {
   }
 
   async uploadFile(localFile: string, path: string, options: TransferOptions = {}): Promise<void> {
+    const blob = (await this.client()).getBlockBlobClient(this.blobName(path));
+    const contentType = options.contentType ?? CONTENT_TYPES[extname(path).toLowerCase()];
     const { size } = await stat(localFile);
-    await this.put(path, createReadStream(localFile, { highWaterMark: 1024 * 1024 }), { ...options, size });
+    try {
+      // The SDK sends small files in one request and large ones as parallel blocks committed at the end.
+      await blob.uploadFile(localFile, {
+        blockSize: this.options.blockSize ?? 8 * 1024 * 1024,
+        concurrency: this.options.concurrency ?? 4,
+        ...(contentType ? { blobHTTPHeaders: { blobContentType: contentType } } : {}),
+        ...(options.signal ? { abortSignal: options.signal } : {}),
+        onProgress: (p) => options.onProgress?.({ path, bytesDone: p.loadedBytes, bytesTotal: size }),
+      });
+    } catch (error) {
+      throw azureError('upload to', this.describe(path), error);
+    }
   }
 
   async downloadFile(path: string, localFile: string, options: TransferOptions = {}): Promise<void> {
+    const blob = (await this.client()).getBlobClient(this.blobName(path));
     const partial = `${localFile}.labbook-partial`;
     try {
-      await pipeline(await this.get(path, options), createWriteStream(partial));
+      await blob.downloadToFile(partial, 0, undefined, {
+        ...(options.signal ? { abortSignal: options.signal } : {}),
+        onProgress: (p) => options.onProgress?.({ path, bytesDone: p.loadedBytes }),
+      });
       await rename(partial, localFile);
     } catch (error) {
       await rm(partial, { force: true });
-      throw error;
+      const wrapped = azureError('download of', this.describe(path), error);
+      if (wrapped.code === 'RESOURCE_DOES_NOT_EXIST') throw notFound(`${MSG} no artifact at ${this.describe(path)}`, { cause: error });
+      throw wrapped;
     }
   }
 }

@@ -60,6 +60,8 @@ export class SftpArtifactRepository implements ArtifactRepository {
   private readonly options: SftpArtifactRepositoryOptions;
   private connection?: Promise<SftpClient>;
   private realRoot?: Promise<string>;
+  /** Folders created or checked by this repository, so uploads into them skip the round trips. */
+  private readonly knownDirs = new Set<string>();
 
   constructor(uri: string, options: SftpArtifactRepositoryOptions = {}) {
     this.location = parseSftpUri(uri);
@@ -147,7 +149,24 @@ export class SftpArtifactRepository implements ArtifactRepository {
 
   private async ensureParent(client: SftpClient, remote: string): Promise<void> {
     const parent = posix.dirname(remote);
-    if (!(await client.exists(parent))) await client.mkdir(parent, true);
+    if (this.knownDirs.has(parent)) return;
+    if (!(await client.exists(parent))) {
+      try {
+        await client.mkdir(parent, true);
+      } catch (error) {
+        // Parallel uploads into one new folder race to create it; losing that race is fine.
+        if ((await client.exists(parent)) !== 'd') throw error;
+      }
+    }
+    this.knownDirs.add(parent);
+  }
+
+  // Uploads write a temporary file and rename it over the final name, which replaces a symlink there
+  // rather than writing through it: only the folder has to be inside the root.
+  private async containParent(client: SftpClient, remote: string): Promise<void> {
+    if (this.knownDirs.has(posix.dirname(remote))) return;
+    await this.contain(client, posix.dirname(remote));
+    await this.ensureParent(client, remote);
   }
 
   private tempName(remote: string): string {
@@ -169,8 +188,7 @@ export class SftpArtifactRepository implements ArtifactRepository {
     const remote = this.remote(path);
     const temp = this.tempName(remote);
     try {
-      await this.contain(client, remote);
-      await this.ensureParent(client, remote);
+      await this.containParent(client, remote);
       let done = 0;
       const source = toReadable(body);
       const counter = new PassThrough({ highWaterMark: STREAM_BUFFER });
@@ -235,6 +253,7 @@ export class SftpArtifactRepository implements ArtifactRepository {
   async delete(path = ''): Promise<void> {
     const client = await this.connect();
     const remote = this.remote(path);
+    this.knownDirs.clear();
     try {
       await this.contain(client, remote);
       const kind = await client.exists(remote);
@@ -261,8 +280,7 @@ export class SftpArtifactRepository implements ArtifactRepository {
     const remote = this.remote(path);
     const temp = this.tempName(remote);
     try {
-      await this.contain(client, remote);
-      await this.ensureParent(client, remote);
+      await this.containParent(client, remote);
       await client.fastPut(localFile, temp, {
         concurrency: 64,
         chunkSize: 32768,
