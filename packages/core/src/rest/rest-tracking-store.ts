@@ -1,0 +1,172 @@
+import type { DatasetInput, Experiment, ExperimentTag, Metric, PagedList, Run, RunInfo } from '../entities/tracking.js';
+import type {
+  CreateRunOptions,
+  LogBatchInput,
+  MetricHistoryOptions,
+  SearchExperimentsOptions,
+  SearchRunsOptions,
+  TrackingStore,
+  UpdateRunOptions,
+} from '../interfaces/tracking-store.js';
+import { RestClient, type RestClientOptions } from './http-client.js';
+import { experimentFromWire, metricFromWire, runFromWire, toWire } from './wire.js';
+
+/** Options of a {@link RestTrackingStore}. */
+export type RestTrackingStoreOptions = RestClientOptions;
+
+type Obj = Record<string, unknown>;
+const P = '/api/2.0/mlflow';
+
+/** A TrackingStore that talks to an MLflow-compatible server over its REST API. */
+export class RestTrackingStore implements TrackingStore {
+  readonly client: RestClient;
+
+  constructor(uri: string, options: RestTrackingStoreOptions = {}) {
+    this.client = new RestClient(uri, options);
+  }
+
+  async createExperiment(name: string, artifactLocation?: string, tags?: ExperimentTag[]): Promise<string> {
+    const r = await this.client.send<Obj>('POST', `${P}/experiments/create`, {
+      name,
+      artifact_location: artifactLocation,
+      tags,
+    });
+    return String(r.experiment_id);
+  }
+
+  async getExperiment(experimentId: string): Promise<Experiment> {
+    const r = await this.client.get<Obj>(`${P}/experiments/get`, { experiment_id: experimentId });
+    return experimentFromWire(r.experiment as Obj);
+  }
+
+  async getExperimentByName(name: string): Promise<Experiment | null> {
+    try {
+      const r = await this.client.get<Obj>(`${P}/experiments/get-by-name`, { experiment_name: name });
+      return experimentFromWire(r.experiment as Obj);
+    } catch (e) {
+      if ((e as { code?: string }).code === 'RESOURCE_DOES_NOT_EXIST') return null;
+      throw e;
+    }
+  }
+
+  async searchExperiments(o: SearchExperimentsOptions = {}): Promise<PagedList<Experiment>> {
+    const r = await this.client.send<Obj>(
+      'POST',
+      `${P}/experiments/search`,
+      { view_type: o.viewType, max_results: o.maxResults, filter: o.filter, order_by: o.orderBy, page_token: o.pageToken },
+      true,
+    );
+    return paged(r, ((r.experiments as Obj[]) ?? []).map(experimentFromWire));
+  }
+
+  async deleteExperiment(experimentId: string): Promise<void> {
+    await this.client.send('POST', `${P}/experiments/delete`, { experiment_id: experimentId });
+  }
+
+  async restoreExperiment(experimentId: string): Promise<void> {
+    await this.client.send('POST', `${P}/experiments/restore`, { experiment_id: experimentId });
+  }
+
+  async renameExperiment(experimentId: string, newName: string): Promise<void> {
+    await this.client.send('POST', `${P}/experiments/update`, { experiment_id: experimentId, new_name: newName });
+  }
+
+  async setExperimentTag(experimentId: string, tag: ExperimentTag): Promise<void> {
+    await this.client.send(
+      'POST',
+      `${P}/experiments/set-experiment-tag`,
+      { experiment_id: experimentId, key: tag.key, value: tag.value },
+      true,
+    );
+  }
+
+  async deleteExperimentTag(experimentId: string, key: string): Promise<void> {
+    await this.client.send('POST', `${P}/experiments/delete-experiment-tag`, { experiment_id: experimentId, key });
+  }
+
+  async createRun(o: CreateRunOptions): Promise<Run> {
+    const r = await this.client.send<Obj>('POST', `${P}/runs/create`, {
+      experiment_id: o.experimentId,
+      user_id: o.userId,
+      start_time: o.startTime,
+      tags: o.tags,
+      run_name: o.runName,
+    });
+    return runFromWire(r.run as Obj);
+  }
+
+  async getRun(runId: string): Promise<Run> {
+    const r = await this.client.get<Obj>(`${P}/runs/get`, { run_id: runId });
+    return runFromWire(r.run as Obj);
+  }
+
+  async updateRunInfo(runId: string, u: UpdateRunOptions): Promise<RunInfo> {
+    const r = await this.client.send<Obj>(
+      'POST',
+      `${P}/runs/update`,
+      { run_id: runId, run_uuid: runId, status: u.status, end_time: u.endTime, run_name: u.runName },
+      true,
+    );
+    const info = runFromWire({ info: r.run_info as Obj }).info;
+    return info;
+  }
+
+  async deleteRun(runId: string): Promise<void> {
+    await this.client.send('POST', `${P}/runs/delete`, { run_id: runId }, true);
+  }
+
+  async restoreRun(runId: string): Promise<void> {
+    await this.client.send('POST', `${P}/runs/restore`, { run_id: runId }, true);
+  }
+
+  async logBatch(runId: string, batch: LogBatchInput): Promise<void> {
+    await this.client.send('POST', `${P}/runs/log-batch`, {
+      run_id: runId,
+      metrics: toWire(batch.metrics ?? []),
+      params: batch.params ?? [],
+      tags: batch.tags ?? [],
+    });
+  }
+
+  async deleteTag(runId: string, key: string): Promise<void> {
+    await this.client.send('POST', `${P}/runs/delete-tag`, { run_id: runId, key });
+  }
+
+  async logInputs(runId: string, datasets: DatasetInput[]): Promise<void> {
+    await this.client.send('POST', `${P}/runs/log-inputs`, { run_id: runId, datasets: toWire(datasets) }, true);
+  }
+
+  async getMetricHistory(runId: string, key: string, o: MetricHistoryOptions = {}): Promise<PagedList<Metric>> {
+    const r = await this.client.get<Obj>(`${P}/metrics/get-history`, {
+      run_id: runId,
+      metric_key: key,
+      max_results: o.maxResults,
+      page_token: o.pageToken,
+    });
+    return paged(r, ((r.metrics as Obj[]) ?? []).map(metricFromWire));
+  }
+
+  async searchRuns(o: SearchRunsOptions): Promise<PagedList<Run>> {
+    const r = await this.client.send<Obj>(
+      'POST',
+      `${P}/runs/search`,
+      {
+        experiment_ids: o.experimentIds,
+        filter: o.filter,
+        run_view_type: o.viewType,
+        max_results: o.maxResults,
+        order_by: o.orderBy,
+        page_token: o.pageToken,
+      },
+      true,
+    );
+    return paged(r, ((r.runs as Obj[]) ?? []).map(runFromWire));
+  }
+}
+
+/** A page from a response with an optional `next_page_token`. */
+export function paged<T>(r: Obj, items: T[]): PagedList<T> {
+  const out: PagedList<T> = { items };
+  if (typeof r.next_page_token === 'string' && r.next_page_token !== '') out.nextPageToken = r.next_page_token;
+  return out;
+}
