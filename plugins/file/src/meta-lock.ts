@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import { LabbookError } from '@labbook/core';
@@ -6,6 +7,7 @@ import { MSG, TEMP_PREFIX } from './constants.js';
 const LOCK_NAME = `${TEMP_PREFIX}meta.lock`;
 const WAIT_MS = 10_000;
 const STALE_MS = 30_000;
+const EMPTY_STALE_MS = 1_000;
 
 function alive(pid: number): boolean {
   try {
@@ -27,25 +29,37 @@ export async function withMetaLock<T>(dir: string, fn: () => Promise<T>): Promis
   const deadline = Date.now() + WAIT_MS;
   let delay = 1;
   for (;;) {
-    let handle: fsp.FileHandle | undefined;
+    // The lock appears with its owner's pid already in it (written aside, then hard-linked into
+    // place), so a process killed while taking it never leaves an empty lock nobody can judge.
+    const claim = join(dir, `${TEMP_PREFIX}meta.lock.${process.pid}.${randomBytes(4).toString('hex')}`);
+    let acquired = false;
     try {
-      handle = await fsp.open(path, 'wx');
-      await handle.writeFile(String(process.pid));
-      await handle.close();
-      handle = undefined;
+      await fsp.writeFile(claim, String(process.pid));
+      await fsp.link(claim, path);
+      acquired = true;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
+        await fsp.rm(claim, { force: true });
+        throw error;
+      }
+    } finally {
+      if (!acquired) await fsp.rm(claim, { force: true });
+    }
+    if (acquired) {
+      await fsp.rm(claim, { force: true });
       try {
         return await fn();
       } finally {
         await fsp.rm(path, { force: true });
       }
-    } catch (error) {
-      if (handle) await handle.close().catch(() => undefined);
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
     try {
       const [text, st] = await Promise.all([fsp.readFile(path, 'utf8'), fsp.stat(path)]);
       const pid = Number(text);
-      if ((Number.isInteger(pid) && pid > 0 && !alive(pid)) || Date.now() - st.mtimeMs > STALE_MS) {
+      const age = Date.now() - st.mtimeMs;
+      // An empty lock comes from an older writer killed mid-claim: stale after a moment.
+      const orphan = text === '' && age > EMPTY_STALE_MS;
+      if ((Number.isInteger(pid) && pid > 0 && !alive(pid)) || orphan || age > STALE_MS) {
         await fsp.rm(path, { force: true });
         continue;
       }
