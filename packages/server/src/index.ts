@@ -1,0 +1,2 @@
+export { createServer, startServer } from './server.js';
+export type { RunningServer, ServerOptions } from './options.js';

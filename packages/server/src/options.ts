@@ -1,0 +1,41 @@
+import type { ArtifactRepository, RegistryStore, TrackingStore } from '@labbook/core';
+
+/** Options of {@link createServer}/{@link startServer}, named after `mlflow server`'s flags. */
+export interface ServerOptions {
+  /** Tracking backend URI (`--backend-store-uri`), default `./mlruns`. */
+  backendStoreUri?: string;
+  /** Registry backend URI (`--registry-store-uri`), default: the backend store URI. */
+  registryStoreUri?: string;
+  /** Artifact root of new experiments (`--default-artifact-root`), default `mlflow-artifacts:/` when serving artifacts. */
+  defaultArtifactRoot?: string;
+  /** Proxy artifact uploads/downloads (`--serve-artifacts`), default true. */
+  serveArtifacts?: boolean;
+  /** Where proxied artifacts are stored (`--artifacts-destination`), default `./mlartifacts`. */
+  artifactsDestination?: string;
+  /** Serve only the artifact proxy (`--artifacts-only`). */
+  artifactsOnly?: boolean;
+  /** Interface to bind, default `127.0.0.1`. */
+  host?: string;
+  /** Port, default 5000; 0 picks a free one. */
+  port?: number;
+  /** Prefix of every route (`--static-prefix`), e.g. `/mlflow`. */
+  staticPrefix?: string;
+  /** Host header values accepted (DNS-rebinding protection); default: localhost names and the bound host. `*` allows all. */
+  allowedHosts?: string[];
+  /** Origins allowed to make state-changing cross-origin requests; default none. */
+  corsAllowedOrigins?: string[];
+  /** Largest request body in bytes (default 50 MB for JSON; artifact uploads stream). */
+  bodyLimit?: number;
+  /** Already-built stores (tests inject these instead of URIs). */
+  trackingStore?: TrackingStore;
+  registryStore?: RegistryStore;
+  artifactRepository?: ArtifactRepository;
+  /** Pino logger options or `false` to silence logs. */
+  logger?: boolean | Record<string, unknown>;
+}
+
+/** A running server. */
+export interface RunningServer {
+  url: string;
+  close(): Promise<void>;
+}
