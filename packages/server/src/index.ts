@@ -1,2 +1,3 @@
 export { createServer, startServer } from './server.js';
 export type { RunningServer, ServerOptions } from './options.js';
+export { type AuthOptions, hashPassword } from './auth.js';

@@ -1,3 +1,4 @@
+import type { AuthOptions } from './auth.js';
 import type { ArtifactRepository, RegistryStore, TrackingStore } from '@labbook/core';
 
 /** Options of {@link createServer}/{@link startServer}, named after `mlflow server`'s flags. */
@@ -24,6 +25,8 @@ export interface ServerOptions {
   allowedHosts?: string[];
   /** Origins allowed to make state-changing cross-origin requests; default none. */
   corsAllowedOrigins?: string[];
+  /** Require authentication on every route but /health (basic from a password file, bearer tokens). */
+  auth?: AuthOptions;
   /** Largest request body in bytes (default 50 MB for JSON; artifact uploads stream). */
   bodyLimit?: number;
   /** Already-built stores (tests inject these instead of URIs). */

@@ -15,7 +15,11 @@ import {
   validatedTrackingStore,
 } from '@labbook/core';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { authChecker } from './auth.js';
 import type { RunningServer, ServerOptions } from './options.js';
+
+/** MLflow's limit on a log-batch request's raw body. */
+const LOG_BATCH_MAX_BYTES = 1_000_000;
 
 type Obj = Record<string, unknown>;
 type Handler = (args: Obj, req: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
@@ -175,6 +179,7 @@ export async function createServer(options: ServerOptions = {}): Promise<Fastify
   });
   const allowed = new Set((options.allowedHosts ?? defaultHosts(options.host ?? '127.0.0.1')).map((h) => h.toLowerCase()));
   const origins = new Set(options.corsAllowedOrigins ?? []);
+  const check = options.auth ? authChecker(options.auth) : undefined;
 
   app.addHook('onRequest', async (request, reply) => {
     const host = (request.headers.host ?? '').toLowerCase().replace(/:\d+$/, '');
@@ -192,6 +197,17 @@ export async function createServer(options: ServerOptions = {}): Promise<Fastify
         reply.code(403).send({ error_code: 'PERMISSION_DENIED', message: 'Cross-origin request refused' });
         return reply;
       }
+    }
+    if (check && !request.url.startsWith(`${prefix}/health`) && !check(request.headers.authorization)) {
+      reply
+        .code(401)
+        .header('www-authenticate', 'Basic realm="labbook"')
+        .send({ error_code: 'UNAUTHENTICATED', message: 'You are not authenticated.' });
+      return reply;
+    }
+    if (request.url.includes('/runs/log-batch') && Number(request.headers['content-length'] ?? 0) > LOG_BATCH_MAX_BYTES) {
+      reply.code(413).header('connection', 'close').send({ error_code: 'RESOURCE_EXHAUSTED', message: `Request body exceeds ${LOG_BATCH_MAX_BYTES} bytes` });
+      return reply;
     }
     if (origin && origins.has(origin)) reply.header('access-control-allow-origin', origin).header('vary', 'Origin');
   });
@@ -230,6 +246,7 @@ export async function createServer(options: ServerOptions = {}): Promise<Fastify
         app.route({
           method: method as 'GET',
           url,
+          ...(path === 'runs/log-batch' ? { bodyLimit: LOG_BATCH_MAX_BYTES } : {}),
           handler: async (request, reply) => {
             let args: Obj;
             if (method === 'GET') args = (request.query ?? {}) as Obj;
