@@ -1,5 +1,6 @@
 // The `labbook` command, run as a user runs it: the built CLI against a file store in a temp folder.
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -89,4 +90,29 @@ describe('labbook command', () => {
       expect(out.stdout).toMatch(/Usage: labbook/);
     },
   );
+
+  it('runs the tracking server that MLflow clients talk to', async () => {
+    const child = spawn(process.execPath, [cli, 'server', '--port', '0', '--backend-store-uri', store, '--artifacts-destination', join(dir, 'mlartifacts')], {
+      cwd: dir,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    try {
+      const line = await new Promise<string>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('server did not start')), 20000);
+        child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
+        createInterface({ input: child.stdout! }).on('line', (l) => {
+          if (l.includes('listening at')) {
+            clearTimeout(timer);
+            resolve(l);
+          }
+        });
+      });
+      const url = /listening at (\S+)/.exec(line)![1]!;
+      expect(await (await fetch(`${url}/health`)).text()).toBe('OK');
+      const body = (await (await fetch(`${url}/api/2.0/mlflow/experiments/get?experiment_id=0`)).json()) as { experiment: { name: string } };
+      expect(body.experiment.name).toBe('Default');
+    } finally {
+      child.kill('SIGTERM');
+    }
+  });
 });

@@ -72,7 +72,7 @@ await new Client({ trackingUri: 'mysql://root@127.0.0.1/x' }).getExperiment('0')
     writeFileSync(join(scratch, 'app', 'missing.mjs'), script);
     const message = execFileSync(process.execPath, ['missing.mjs'], { cwd: join(scratch, 'app') }).toString();
     expect(message).toContain("Unsupported URI scheme 'mysql'");
-    expect(message).toContain('Known schemes: memory');
+    expect(message).toMatch(/Known schemes: [^.]*memory/);
     expect(message).toContain('@labbook/plugin-mysql');
   });
 });

@@ -95,7 +95,7 @@ for (const [label, body] of [
     times.push(performance.now() - s);
   }
   times.sort((a, b) => a - b);
-  console.log(`runs/search over 10,000 runs, ${label}: first ${times[0].toFixed(1)} ms, median ${times[2].toFixed(1)} ms`);
+  console.log(`runs/search over 10,000 runs, ${label}: first ${times[0]!.toFixed(1)} ms, median ${times[2]!.toFixed(1)} ms`);
 }
 
 await server.close();

@@ -21,7 +21,7 @@ export async function makeFixture(name: string): Promise<TransferFixture> {
   const big = join(work, 'big.bin');
   const chunk = Buffer.alloc(1024 * 1024, 7);
   const out = createWriteStream(big);
-  for (let i = 0; i < BIG_BYTES / chunk.length; i++) if (!out.write(chunk)) await new Promise((r) => out.once('drain', r));
+  for (let i = 0; i < BIG_BYTES / chunk.length; i++) if (!out.write(chunk)) await new Promise<void>((r) => out.once('drain', () => r()));
   await new Promise((r) => out.end(r));
   const smallDir = join(work, 'small');
   mkdirSync(smallDir);
