@@ -51,7 +51,9 @@ async function run(opts: ServerCliOptions, ui: boolean): Promise<void> {
     ...(opts.allowedHosts ? { allowedHosts: opts.allowedHosts.split(',') } : {}),
     ...(opts.corsAllowedOrigins ? { corsAllowedOrigins: opts.corsAllowedOrigins.split(',') } : {}),
   });
-  process.stdout.write(ui ? `labbook UI at ${server.url} (Ctrl+C to stop)\n` : `labbook server listening at ${server.url}\n`);
+  process.stdout.write(`labbook server listening at ${server.url}\n`);
+  // The web UI package does not exist yet: say so rather than pretend.
+  if (ui) process.stdout.write('The web UI is not built yet; the server answers MLflow REST clients at that address.\n');
   const stop = () => {
     void server.close().then(() => process.exit(0));
   };
@@ -80,7 +82,7 @@ export function serverCommands(program: Command): void {
   serverOptions(program.command('server').description("run a tracking server speaking MLflow's REST API"), { serveArtifacts: true }).action(
     (opts: ServerCliOptions) => run(opts, false),
   );
-  serverOptions(program.command('ui').description('browse ./mlruns in the web UI (starts a local server and prints its address)'), {
+  serverOptions(program.command('ui').description('start a local server on ./mlruns for the web UI (the UI itself is not built yet)'), {
     serveArtifacts: true,
   }).action((opts: ServerCliOptions) => run(opts, true));
 }
