@@ -1,6 +1,6 @@
 import { rename, rm, stat } from 'node:fs/promises';
 import { extname } from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import type { ContainerClient } from '@azure/storage-blob';
 import {
   type ArtifactBody,
@@ -10,6 +10,7 @@ import {
   invalidParameter,
   notFound,
   type TransferOptions,
+  withProgress,
 } from '@labbook/core';
 import type { AzureBlobArtifactRepositoryOptions } from './azure-config.js';
 import { azureError } from './azure-errors.js';
@@ -120,17 +121,7 @@ export class AzureBlobArtifactRepository implements ArtifactRepository {
       if (wrapped.code === 'RESOURCE_DOES_NOT_EXIST') throw notFound(`${MSG} no artifact at ${this.describe(path)}`, { cause: error });
       throw wrapped;
     }
-    const body = response.readableStreamBody as Readable;
-    if (!options.onProgress) return body;
-    const total = response.contentLength;
-    let done = 0;
-    const counter = new PassThrough();
-    counter.on('data', (chunk: Buffer) => {
-      done += chunk.length;
-      options.onProgress?.({ path, bytesDone: done, ...(total !== undefined ? { bytesTotal: total } : {}) });
-    });
-    body.on('error', (e) => counter.destroy(e));
-    return body.pipe(counter);
+    return withProgress(response.readableStreamBody as Readable, path, response.contentLength, options.onProgress);
   }
 
   async list(path = ''): Promise<FileInfo[]> {

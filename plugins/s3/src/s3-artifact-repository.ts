@@ -1,8 +1,7 @@
-import { createReadStream, createWriteStream } from 'node:fs';
-import { rename, rm, stat } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { extname } from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
 import type { S3Client } from '@aws-sdk/client-s3';
 import {
   type ArtifactBody,
@@ -11,6 +10,8 @@ import {
   invalidParameter,
   notFound,
   type TransferOptions,
+  withProgress,
+  writeFileFromStream,
 } from '@labbook/core';
 import { MSG } from './constants.js';
 import { type ResolvedS3Options, type S3ArtifactRepositoryOptions, resolveS3Options } from './s3-config.js';
@@ -144,17 +145,7 @@ export class S3ArtifactRepository implements ArtifactRepository {
       if (wrapped.code === 'RESOURCE_DOES_NOT_EXIST') throw notFound(`${MSG} no artifact at ${this.describe(path)}`, { cause: error });
       throw wrapped;
     }
-    const body = response.Body as Readable;
-    if (!options.onProgress) return body;
-    const total = response.ContentLength;
-    let done = 0;
-    const counter = new PassThrough();
-    counter.on('data', (chunk: Buffer) => {
-      done += chunk.length;
-      options.onProgress?.({ path, bytesDone: done, ...(total !== undefined ? { bytesTotal: total } : {}) });
-    });
-    body.on('error', (e) => counter.destroy(e));
-    return body.pipe(counter);
+    return withProgress(response.Body as Readable, path, response.ContentLength, options.onProgress);
   }
 
   async list(path = ''): Promise<FileInfo[]> {
@@ -213,14 +204,7 @@ export class S3ArtifactRepository implements ArtifactRepository {
   }
 
   async downloadFile(path: string, localFile: string, options: TransferOptions = {}): Promise<void> {
-    const partial = `${localFile}.labbook-partial`;
-    try {
-      await pipeline(await this.get(path, options), createWriteStream(partial));
-      await rename(partial, localFile);
-    } catch (error) {
-      await rm(partial, { force: true });
-      throw error;
-    }
+    await writeFileFromStream(() => this.get(path, options), localFile);
   }
 
   async close(): Promise<void> {

@@ -2,3 +2,4 @@ export * from './artifact-path.js';
 export * from './safe-artifact-repository.js';
 export * from './bounded-pool.js';
 export * from './local-transfer.js';
+export * from './stream-helpers.js';

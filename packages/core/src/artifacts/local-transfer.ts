@@ -1,12 +1,12 @@
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { mkdir, mkdtemp, readdir, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, relative, sep } from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import { invalidParameter, LabbookError, notFound } from '../errors.js';
 import type { ArtifactRepository, TransferOptions } from '../interfaces/artifact-repository.js';
 import { joinArtifactPath, normalizeArtifactFilePath, normalizeArtifactPath } from './artifact-path.js';
 import { forEachBounded } from './bounded-pool.js';
+import { writeFileFromStream } from './stream-helpers.js';
 
 /** Options of the tree transfers. */
 export interface TreeTransferOptions extends Pick<TransferOptions, 'onProgress' | 'signal'> {
@@ -77,7 +77,7 @@ export async function uploadLocalDir(
 async function downloadOne(repo: ArtifactRepository, path: string, localFile: string, options: TransferOptions): Promise<void> {
   await mkdir(dirname(localFile), { recursive: true });
   if (repo.downloadFile) return repo.downloadFile(path, localFile, options);
-  await pipeline(await repo.get(path, options), createWriteStream(localFile));
+  await writeFileFromStream(() => repo.get(path, options), localFile);
 }
 
 function localPathFor(root: string, artifactPath: string): string {

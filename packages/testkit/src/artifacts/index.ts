@@ -17,6 +17,11 @@ export interface ArtifactSuiteOptions {
   create: () => Promise<ArtifactRepository>;
   cleanup?: (repo: ArtifactRepository) => Promise<void>;
   capabilities?: ArtifactCapabilities;
+  /**
+   * Also round-trip one large file (e.g. 200 MiB) streamed from a generator and checked by SHA-256,
+   * asserting that this process's memory grew by less than `rssGrowthLimit` bytes meanwhile.
+   */
+  largeFile?: { bytes: number; rssGrowthLimit: number; timeoutMs?: number };
   additionalTests?: (ctx: ArtifactSuiteContext) => void;
 }
 
@@ -212,12 +217,47 @@ export function artifactPathSafetyTests(ctx: ArtifactSuiteContext): void {
   });
 }
 
+/** A large file through `put` and `get` in bounded memory, checked by hash (see `largeFile`). */
+export function artifactLargeFileTests(ctx: ArtifactSuiteContext, spec: NonNullable<ArtifactSuiteOptions['largeFile']>): void {
+  const mib = Math.round(spec.bytes / 1024 / 1024);
+  it(`round-trips ${mib} MiB streamed in bounded memory, checked by hash`, async ({ expect }) => {
+    const path = `${uniqueName('large')}/blob.bin`;
+    const sent = createHash('sha256');
+    const chunk = 1024 * 1024;
+    const source = Readable.from(
+      (function* () {
+        for (let done = 0, i = 0; done < spec.bytes; done += chunk, i++) {
+          const c = Buffer.alloc(Math.min(chunk, spec.bytes - done), i % 251);
+          sent.update(c);
+          yield c;
+        }
+      })(),
+    );
+    const before = process.memoryUsage().rss;
+    let peak = before;
+    const watch = setInterval(() => {
+      peak = Math.max(peak, process.memoryUsage().rss);
+    }, 50);
+    try {
+      await ctx.repo.put(path, source, { size: spec.bytes });
+      const got = createHash('sha256');
+      for await (const c of await ctx.repo.get(path)) got.update(c as Buffer);
+      expect(got.digest('hex')).toBe(sent.digest('hex'));
+    } finally {
+      clearInterval(watch);
+    }
+    expect((await ctx.repo.list(path.split('/')[0])).find((f) => f.path === path)?.fileSize).toBe(spec.bytes);
+    expect(peak - before).toBeLessThan(spec.rssGrowthLimit);
+  }, spec.timeoutMs ?? 240_000);
+}
+
 /** The conformance suite for an ArtifactRepository, including hostile paths. */
 export function describeArtifactRepository(options: ArtifactSuiteOptions): void {
   describe(`ArtifactRepository conformance: ${options.name}`, () => {
     const ctx = artifactSuiteContext(options);
     artifactContractTests(ctx);
     artifactPathSafetyTests(ctx);
+    if (options.largeFile) describe('large files', () => artifactLargeFileTests(ctx, options.largeFile!));
     options.additionalTests?.(ctx);
   });
 }
