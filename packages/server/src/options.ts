@@ -33,12 +33,26 @@ export interface ServerOptions {
   trackingStore?: TrackingStore;
   registryStore?: RegistryStore;
   artifactRepository?: ArtifactRepository;
-  /** Pino logger options or `false` to silence logs. */
+  /**
+   * Folder of the web UI's static build; default: `@labbook/ui`'s `dist` when installed. `''` turns
+   * the UI off.
+   */
+  uiDir?: string;
+  /** Extra local folders clients may name as experiment artifact locations. */
+  allowedArtifactRoots?: string[];
+  /**
+   * Every model version source must match this (`MLFLOW_CREATE_MODEL_VERSION_SOURCE_VALIDATION_REGEX`
+   * is read when unset).
+   */
+  modelVersionSourcePattern?: string | RegExp;
+  /** Pino logger options or `false` to silence logs (structured JSON lines with request ids). */
   logger?: boolean | Record<string, unknown>;
 }
 
 /** A running server. */
 export interface RunningServer {
+  /** Base URL, including the static prefix. */
   url: string;
+  /** Stops accepting connections, lets requests in flight finish, then closes the stores. */
   close(): Promise<void>;
 }

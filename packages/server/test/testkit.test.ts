@@ -22,6 +22,7 @@ describeTrackingStore({
     return store;
   },
   cleanup,
+  artifactLocationFor: (name) => `mlflow-artifacts:/custom/${name}`,
   capabilities: {
     experimentIds: 'random18',
     canDeleteDefaultExperiment: false,

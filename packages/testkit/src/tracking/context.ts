@@ -17,6 +17,12 @@ export interface TrackingSuiteOptions {
   cleanup?: (store: TrackingStore) => Promise<void>;
   /** What the backend does where MLflow's backends differ. */
   capabilities?: TrackingCapabilities;
+  /**
+   * An explicit experiment artifact location the store accepts, for an experiment name. Default: a
+   * relative folder named after the suite. A server that allows local locations only under its own
+   * artifact root needs one there (or a proxied `mlflow-artifacts:` URI).
+   */
+  artifactLocationFor?: (experimentName: string) => string;
   /** Backend-specific tests, registered inside the suite with the same context. */
   additionalTests?: (ctx: TrackingSuiteContext) => void;
 }

@@ -33,7 +33,7 @@ export function trackingExperimentTests(ctx: TrackingSuiteContext): void {
 
     it('keeps an explicit artifact location', async ({ expect }) => {
       const name = uniqueName('exp-loc');
-      const location = `${ctx.options.name.replace(/[^\w]/g, '')}-artifacts/${name}`;
+      const location = ctx.options.artifactLocationFor?.(name) ?? `${ctx.options.name.replace(/[^\w]/g, '')}-artifacts/${name}`;
       const id = await ctx.store.createExperiment(name, location);
       const exp = await ctx.store.getExperiment(id);
       expect(exp.artifactLocation).toContain(name);

@@ -1,0 +1,119 @@
+import { randomUUID } from 'node:crypto';
+import {
+  type ArtifactRepository,
+  type RegistryStore,
+  type TrackingStore,
+  resolveArtifactRepository,
+  resolveRegistryStore,
+  resolveTrackingStore,
+  safeArtifactRepository,
+  validatedRegistryStore,
+  validatedTrackingStore,
+} from '@labbook/core';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { ArtifactLocations } from './artifact-locations.js';
+import { installErrorReplies } from './error-replies.js';
+import { isLocalUri } from './local-uri.js';
+import { modelVersionSourceChecker } from './model-version-source.js';
+import type { ServerOptions } from './options.js';
+import { installRequestGuard } from './request-guard.js';
+import { mountArtifactProxy } from './routes/artifact-proxy.js';
+import { metricBulkRpcs, mountMetricBulkRoutes } from './routes/metric-bulk.js';
+import { registryRpcs } from './routes/registry.js';
+import { mountRpcs } from './routes/rpc.js';
+import { mountRunArtifactRoutes, runArtifactRpcs, UPLOAD_ARTIFACT_MAX_BYTES } from './routes/run-artifacts.js';
+import { LOG_BATCH_MAX_BYTES, trackingRpcs } from './routes/tracking.js';
+import { defaultUiDir, mountUi } from './routes/ui.js';
+import { SERVER_VERSION } from './version.js';
+
+const ARTIFACTS_ONLY_REASON = 'disabled due to the labbook server running in `--artifacts-only` mode. To enable tracking operations, restart the server without `--artifacts-only`.';
+
+function sourcePattern(options: ServerOptions): RegExp | undefined {
+  const pattern = options.modelVersionSourcePattern ?? process.env.MLFLOW_CREATE_MODEL_VERSION_SOURCE_VALIDATION_REGEX;
+  if (pattern === undefined || pattern === '') return undefined;
+  return pattern instanceof RegExp ? pattern : new RegExp(pattern);
+}
+
+/**
+ * Builds the server's Fastify app without listening: MLflow's REST API over the configured stores,
+ * the artifact proxy, the UI, `/health` and `/version`.
+ */
+export async function createServer(options: ServerOptions = {}): Promise<FastifyInstance> {
+  const prefix = (options.staticPrefix ?? '').replace(/\/+$/, '');
+  const serveArtifacts = options.serveArtifacts ?? true;
+  const backend = options.backendStoreUri ?? './mlruns';
+  const destinationUri = options.artifactsDestination ?? './mlartifacts';
+  const artifactRoot = options.defaultArtifactRoot ?? (serveArtifacts ? 'mlflow-artifacts:/' : backend);
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: options.bodyLimit ?? 50 * 1024 * 1024,
+    genReqId: (request) => {
+      const given = request.headers['x-request-id'];
+      return typeof given === 'string' && /^[\w.-]{1,64}$/.test(given) ? given : randomUUID();
+    },
+    // close() waits for requests in flight but drops idle keep-alive connections, so shutdown ends.
+    forceCloseConnections: 'idle',
+    return503OnClosing: true,
+  });
+
+  // Empty JSON bodies mean `{}` (MLflow); other bodies are read as text so handlers can refuse their type.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (body === '') return done(null, undefined);
+    return parseJson(request, body as string, done);
+  });
+  app.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => done(null, body));
+
+  const proxyRepo: ArtifactRepository | undefined = serveArtifacts
+    ? safeArtifactRepository(options.artifactRepository ?? (await resolveArtifactRepository(destinationUri, {})))
+    : undefined;
+  // Local folders a client may name as an experiment's artifact location: where this server already
+  // keeps artifacts (the file store keeps them beside its metadata), plus any the operator allows.
+  const localRoots = [artifactRoot, destinationUri, backend, ...(options.allowedArtifactRoots ?? [])].filter(isLocalUri);
+  const locations = new ArtifactLocations({ destination: proxyRepo, destinationUri, localRoots });
+
+  installRequestGuard(app, prefix, options, [
+    ['/runs/log-batch', LOG_BATCH_MAX_BYTES],
+    ['/upload-artifact', UPLOAD_ARTIFACT_MAX_BYTES],
+  ]);
+
+  app.get(`${prefix}/health`, async (_request, reply) => reply.type('text/plain; charset=utf-8').send('OK'));
+  app.get(`${prefix}/version`, async (_request, reply) => reply.type('text/plain; charset=utf-8').send(SERVER_VERSION));
+
+  let tracking: TrackingStore | undefined;
+  let registry: RegistryStore | undefined;
+  if (!options.artifactsOnly) {
+    tracking = validatedTrackingStore(options.trackingStore ?? (await resolveTrackingStore(backend, { artifactRoot })));
+    registry = validatedRegistryStore(options.registryStore ?? (await resolveRegistryStore(options.registryStoreUri ?? backend, {})));
+  }
+  const rpcStoresMissing = tracking === undefined || registry === undefined;
+  // In artifacts-only mode the RPCs exist and answer 503, as MLflow's do; stores are never opened.
+  const t = tracking ?? (new Proxy({}, {}) as TrackingStore);
+  const r = registry ?? (new Proxy({}, {}) as RegistryStore);
+  mountRpcs(
+    app,
+    prefix,
+    [
+      ...trackingRpcs(t, (location) => locations.checkExperimentLocation(location)),
+      ...metricBulkRpcs(t),
+      ...runArtifactRpcs(t, locations),
+      ...registryRpcs(r, modelVersionSourceChecker({ tracking, locations, pattern: sourcePattern(options) })),
+    ],
+    rpcStoresMissing ? ARTIFACTS_ONLY_REASON : undefined,
+  );
+  if (tracking && registry) {
+    mountMetricBulkRoutes(app, prefix, tracking);
+    mountRunArtifactRoutes(app, prefix, { tracking, registry }, locations);
+  }
+  mountArtifactProxy(app, prefix, proxyRepo);
+
+  const fallback = await mountUi(app, prefix, options.uiDir === undefined ? defaultUiDir() : options.uiDir || undefined);
+  const apiRoots = ['/api/', '/ajax-api/', '/get-artifact', '/model-versions/'].map((p) => `${prefix}${p}`);
+  installErrorReplies(app, (path) => apiRoots.some((root) => path.startsWith(root)), fallback);
+
+  app.addHook('onClose', async () => {
+    await Promise.allSettled([tracking?.close?.(), registry?.close?.(), proxyRepo?.close?.()]);
+  });
+  return app;
+}

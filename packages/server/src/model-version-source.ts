@@ -1,0 +1,86 @@
+/**
+ * Checks of a new model version's `source`, before the registry stores it: the server later reads
+ * model files from that location (`/model-versions/get-artifact`), so a client must not be able to
+ * point it at arbitrary local files (CVE-2023-1177, CVE-2023-2356, CVE-2023-2780, CVE-2024-3573).
+ */
+import { realpath } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { LabbookError, type TrackingStore } from '@labbook/core';
+import type { ArtifactLocations } from './artifact-locations.js';
+import { isInside, isLocalUri, localPathOf } from './local-uri.js';
+
+/** Tag that marks prompt versions, which MLflow exempts from source checks. */
+const PROMPT_TAG = 'mlflow.prompt.is_prompt';
+
+function refuse(source: string, why: string): LabbookError {
+  return new LabbookError('INVALID_PARAMETER_VALUE', `Invalid model version source: '${source}'. ${why}`, { field: 'source' });
+}
+
+function fullyDecoded(s: string, source: string): string {
+  let current = s;
+  for (let round = 0; round < 10; round++) {
+    let next: string;
+    try {
+      next = decodeURIComponent(current);
+    } catch {
+      throw refuse(source, 'It is not a valid percent-encoded URI.');
+    }
+    if (next === current) return current;
+    current = next;
+  }
+  throw refuse(source, 'It is still percent-encoded after 10 rounds of decoding.');
+}
+
+/** The deepest existing ancestor's real path joined with the rest: symlinks on the way are followed. */
+async function realLocation(path: string): Promise<string> {
+  const rest: string[] = [];
+  let head = path;
+  for (;;) {
+    try {
+      return join(await realpath(head), ...rest.reverse());
+    } catch {
+      const parent = dirname(head);
+      if (parent === head) return path;
+      rest.push(basename(head));
+      head = parent;
+    }
+  }
+}
+
+/** Options of {@link modelVersionSourceChecker}. */
+export interface SourceCheckOptions {
+  tracking?: TrackingStore;
+  locations: ArtifactLocations;
+  /** `MLFLOW_CREATE_MODEL_VERSION_SOURCE_VALIDATION_REGEX`: when set, every source must match it. */
+  pattern?: RegExp;
+}
+
+/** Builds the check the `model-versions/create` RPC runs. */
+export function modelVersionSourceChecker(options: SourceCheckOptions) {
+  return async (source: string, runId: string | undefined, tags: { key: string }[] | undefined): Promise<void> => {
+    if (tags?.some((t) => t.key === PROMPT_TAG)) return;
+    if (options.pattern && !options.pattern.test(source)) {
+      throw refuse(source, `It does not match the server's source validation pattern ${options.pattern}.`);
+    }
+    if (/[\u0000\\]/.test(fullyDecoded(source, source))) throw refuse(source, 'NUL bytes and backslashes are not allowed.');
+    if (isLocalUri(source)) {
+      const rule =
+        'To use a local path as a model version source, the run_id request parameter has to be specified and the local path has to be contained within the artifact directory of the run specified by the run_id.';
+      if (!runId || !options.tracking) throw refuse(source, rule);
+      const run = await options.tracking.getRun(runId);
+      const folder = options.locations.localFolderOf(run.info.artifactUri);
+      if (!folder) throw refuse(source, rule);
+      const decoded = /^file:/i.test(source) ? source : fullyDecoded(source, source);
+      const [path, root] = await Promise.all([realLocation(localPathOf(decoded, 'source')), realLocation(folder)]);
+      if (!isInside(root, path)) throw refuse(source, rule);
+      return;
+    }
+    // Non-local: no `..`/`.` segment or empty segment inside the path, under any decoding.
+    const afterScheme = source.replace(/^[a-zA-Z][a-zA-Z0-9+.-]*:/, '');
+    const path = fullyDecoded(afterScheme.startsWith('//') ? afterScheme.replace(/^\/\/[^/]*/, '') : afterScheme, source).split(/[?#]/)[0] ?? '';
+    const segments = path.replace(/^\/+/, '').replace(/\/+$/, '').split('/');
+    if (segments.some((s, i) => s === '..' || s === '.' || (s === '' && i > 0))) {
+      throw refuse(source, "'..', '.' and empty path segments are not allowed.");
+    }
+  };
+}

@@ -1,0 +1,61 @@
+/**
+ * MLflow's artifact proxy, `/api/2.0/mlflow-artifacts/artifacts[/<path>]`: list, download, upload
+ * (streamed) and delete under the artifacts destination. With `--no-serve-artifacts` every route
+ * answers 503 as MLflow does.
+ */
+import type { Readable } from 'node:stream';
+import { type ArtifactRepository, LabbookError, normalizeArtifactFilePath, normalizeArtifactPath, toWire } from '@labbook/core';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { sendArtifact } from '../artifact-download.js';
+
+const ROOT = '/api/2.0/mlflow-artifacts';
+
+function wildcard(request: FastifyRequest): string {
+  return (request.params as Record<string, string>)['*'] ?? '';
+}
+
+/** Registers the proxy routes; `repo` undefined means artifacts are not served. */
+export function mountArtifactProxy(app: FastifyInstance, prefix: string, repo: ArtifactRepository | undefined): void {
+  const base = `${prefix}${ROOT}`;
+  const disabled = (request: FastifyRequest, reply: FastifyReply) =>
+    reply
+      .code(503)
+      .type('text/plain; charset=utf-8')
+      .send(`Endpoint: ${request.url.split('?')[0]} disabled due to the labbook server running without --serve-artifacts.`);
+
+  app.get(`${base}/artifacts`, async (request, reply) => {
+    if (!repo) return disabled(request, reply);
+    const path = normalizeArtifactPath((request.query as Record<string, string | undefined>).path, 'path');
+    const files = await repo.list(path);
+    const strip = path === '' ? 0 : path.length + 1;
+    // MLflow's proxy lists basenames, not paths from the root.
+    return files.length > 0 ? { files: toWire(files.map((f) => ({ ...f, path: f.path.slice(strip) }))) } : {};
+  });
+  app.get(`${base}/artifacts/*`, async (request, reply) => {
+    if (!repo) return disabled(request, reply);
+    return sendArtifact(reply, repo, normalizeArtifactFilePath(wildcard(request), 'path'));
+  });
+  app.delete(`${base}/artifacts/*`, async (request, reply) => {
+    if (!repo) return disabled(request, reply);
+    await repo.delete(normalizeArtifactFilePath(wildcard(request), 'path'));
+    return {};
+  });
+  for (const action of ['create', 'complete', 'abort']) {
+    app.post(`${base}/mpu/${action}/*`, async (request, reply) => {
+      if (!repo) return disabled(request, reply);
+      throw new LabbookError('NOT_IMPLEMENTED', `Multipart upload through the proxy is not supported by this server's artifact repository (${action})`);
+    });
+  }
+  app.register(async (scope) => {
+    // Uploads stream to the repository whatever their Content-Type: no parser reads them first.
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
+    scope.put(`${base}/artifacts/*`, async (request, reply) => {
+      if (!repo) return disabled(request, reply);
+      const path = normalizeArtifactFilePath(wildcard(request), 'path');
+      const size = Number(request.headers['content-length']);
+      await repo.put(path, (request.body as Readable | undefined) ?? '', Number.isFinite(size) && size > 0 ? { size } : {});
+      return {};
+    });
+  });
+}

@@ -1,0 +1,38 @@
+import { LabbookError, type TrackingStore } from '@labbook/core';
+
+/** The run tag MLflow appends each logged model's JSON to. */
+export const LOGGED_MODEL_HISTORY_TAG = 'mlflow.log-model.history';
+const REQUIRED_FIELDS = ['artifact_path', 'flavors', 'utc_time_created', 'run_id'] as const;
+
+/**
+ * `runs/log-model`: checks the model JSON as MLflow does and appends it to the run's
+ * `mlflow.log-model.history` tag (a JSON list).
+ */
+export async function recordLoggedModel(store: TrackingStore, runId: string, modelJson: string): Promise<void> {
+  let model: unknown;
+  try {
+    model = JSON.parse(modelJson);
+  } catch {
+    throw new LabbookError('INVALID_PARAMETER_VALUE', "Invalid value for parameter 'model_json': not valid JSON", { field: 'model_json' });
+  }
+  if (model === null || typeof model !== 'object' || Array.isArray(model)) {
+    throw new LabbookError('INVALID_PARAMETER_VALUE', "Invalid value for parameter 'model_json': expected a JSON object", { field: 'model_json' });
+  }
+  const absent = REQUIRED_FIELDS.filter((f) => !(f in model));
+  if (absent.length > 0) {
+    throw new LabbookError('INVALID_PARAMETER_VALUE', `Model json is missing mandatory fields: ${absent.join(', ')}`, { field: 'model_json' });
+  }
+  const run = await store.getRun(runId);
+  const current = run.data.tags.find((t) => t.key === LOGGED_MODEL_HISTORY_TAG)?.value;
+  let history: unknown[] = [];
+  if (current) {
+    try {
+      const parsed = JSON.parse(current);
+      if (Array.isArray(parsed)) history = parsed;
+    } catch {
+      // A tag someone else wrote badly is replaced rather than blocking the log.
+    }
+  }
+  history.push(model);
+  await store.logBatch(runId, { tags: [{ key: LOGGED_MODEL_HISTORY_TAG, value: JSON.stringify(history) }] });
+}

@@ -1,0 +1,126 @@
+/**
+ * Metric histories of many runs at once: MLflow's `metrics/get-history-bulk` (UI route) and
+ * `metrics/get-history-bulk-interval` (RPC), and labbook's downsampled history for charts.
+ */
+import { LabbookError, type Metric, type TrackingStore, numberToWire } from '@labbook/core';
+import type { FastifyInstance } from 'fastify';
+import { downsampleMinMax } from '../metric-downsampling.js';
+import { readWholeHistory } from '../metric-history-reader.js';
+import { type Args, missing, optional, optionalInt, optionalList, required } from '../request-args.js';
+import type { Rpc } from './rpc.js';
+
+const MAX_RUN_IDS = 100;
+const BULK_MAX_RESULTS = 25_000;
+const INTERVAL_MAX_RESULTS = 2_500;
+/** Most buckets a downsampled history may ask for: more would defeat its purpose. */
+export const MAX_BUCKETS = 5_000;
+const DEFAULT_BUCKETS = 1_000;
+
+function outOfRange(field: string, value: number, low: number, high: number): LabbookError {
+  return new LabbookError('INVALID_PARAMETER_VALUE', `Invalid value ${value} for parameter '${field}': it must be between ${low} and ${high}`, {
+    field,
+    limit: high,
+  });
+}
+
+function runIdsOf(a: Args, field: string): string[] {
+  const ids = optionalList(a, field) ?? [];
+  if (ids.length === 0) throw missing(field);
+  if (ids.length > MAX_RUN_IDS) {
+    throw new LabbookError('INVALID_PARAMETER_VALUE', `Invalid value for parameter '${field}': at most ${MAX_RUN_IDS} run ids, got ${ids.length}`, {
+      field,
+      limit: MAX_RUN_IDS,
+    });
+  }
+  return ids;
+}
+
+function withRunId(m: Metric, runId: string) {
+  return { key: m.key, value: numberToWire(m.value), timestamp: m.timestamp, step: m.step, run_id: runId };
+}
+
+/** Picks at most `max` steps spread evenly over the sorted `steps`, always keeping the first and last. */
+export function sampleSteps(steps: number[], max: number): Set<number> {
+  if (steps.length <= max) return new Set(steps);
+  const picked = new Set<number>();
+  const stride = (steps.length - 1) / (max - 1);
+  for (let i = 0; i < max; i++) picked.add(steps[Math.round(i * stride)] as number);
+  return picked;
+}
+
+/** `metrics/get-history-bulk-interval`: the RPC form, served under both API roots. */
+export function metricBulkRpcs(store: TrackingStore): Rpc[] {
+  return [
+    {
+      path: 'metrics/get-history-bulk-interval',
+      methods: ['GET'],
+      handler: async (a) => {
+        const runIds = runIdsOf(a, 'run_ids');
+        const key = required(a, 'metric_key');
+        const start = optionalInt(a, 'start_step');
+        const end = optionalInt(a, 'end_step');
+        if ((start === undefined) !== (end === undefined)) {
+          throw new LabbookError('INVALID_PARAMETER_VALUE', 'If either start step or end step are specified, both must be specified.', {
+            field: start === undefined ? 'start_step' : 'end_step',
+          });
+        }
+        if (start !== undefined && end !== undefined && start > end) {
+          throw new LabbookError('INVALID_PARAMETER_VALUE', 'end_step must be greater than start_step.', { field: 'end_step' });
+        }
+        const max = optionalInt(a, 'max_results') ?? INTERVAL_MAX_RESULTS;
+        if (max < 1 || max > INTERVAL_MAX_RESULTS) throw outOfRange('max_results', max, 1, INTERVAL_MAX_RESULTS);
+        const histories = await Promise.all(runIds.map(async (id) => [id, await readWholeHistory(store, id, key)] as const));
+        const inRange = (m: Metric) => start === undefined || end === undefined || (m.step >= start && m.step <= end);
+        const steps = [...new Set(histories.flatMap(([, h]) => h.filter(inRange).map((m) => m.step)))].sort((x, y) => x - y);
+        const keep = sampleSteps(steps, max);
+        const metrics = histories.flatMap(([id, h]) =>
+          h
+            .filter((m) => inRange(m) && keep.has(m.step))
+            .sort((x, y) => x.step - y.step || x.timestamp - y.timestamp)
+            .map((m) => withRunId(m, id)),
+        );
+        return metrics.length > 0 ? { metrics } : {};
+      },
+    },
+  ];
+}
+
+/** The UI routes: `/ajax-api/2.0/mlflow/metrics/get-history-bulk` and `/ajax-api/2.0/labbook/metrics/downsampled`. */
+export function mountMetricBulkRoutes(app: FastifyInstance, prefix: string, store: TrackingStore): void {
+  app.get(`${prefix}/ajax-api/2.0/mlflow/metrics/get-history-bulk`, async (request) => {
+    const a = request.query as Args;
+    const runIds = runIdsOf(a, 'run_id');
+    const key = required(a, 'metric_key');
+    const max = Math.min(optionalInt(a, 'max_results') ?? BULK_MAX_RESULTS, BULK_MAX_RESULTS);
+    if (max < 1) throw outOfRange('max_results', max, 1, BULK_MAX_RESULTS);
+    const metrics: ReturnType<typeof withRunId>[] = [];
+    for (const id of runIds) {
+      const history = await store.getMetricHistory(id, key, { maxResults: max });
+      for (const m of history.items) metrics.push(withRunId(m, id));
+    }
+    metrics.sort((x, y) => x.run_id.localeCompare(y.run_id) || x.step - y.step || x.timestamp - y.timestamp);
+    return { metrics };
+  });
+  app.get(`${prefix}/ajax-api/2.0/labbook/metrics/downsampled`, async (request) => {
+    const a = request.query as Args;
+    const runId = required(a, 'run_id');
+    const key = required(a, 'metric_key');
+    const axis = optional(a, 'x_axis') ?? 'step';
+    if (axis !== 'step' && axis !== 'timestamp') {
+      throw new LabbookError('INVALID_PARAMETER_VALUE', `Invalid value '${axis}' for parameter 'x_axis': expected 'step' or 'timestamp'`, { field: 'x_axis' });
+    }
+    const buckets = optionalInt(a, 'buckets') ?? DEFAULT_BUCKETS;
+    if (buckets < 1 || buckets > MAX_BUCKETS) throw outOfRange('buckets', buckets, 1, MAX_BUCKETS);
+    const d = downsampleMinMax(await readWholeHistory(store, runId, key), axis, buckets);
+    return {
+      run_id: runId,
+      metric_key: key,
+      x_axis: axis,
+      total_points: d.totalPoints,
+      x: d.x,
+      min: d.min.map(numberToWire),
+      max: d.max.map(numberToWire),
+      last: d.last.map(numberToWire),
+    };
+  });
+}

@@ -1,0 +1,227 @@
+/** MLflow's tracking RPCs over a {@link TrackingStore}. */
+import {
+  LabbookError,
+  type TrackingStore,
+  fromWire,
+  metricFromWire,
+  toWire,
+} from '@labbook/core';
+import {
+  type Args,
+  missing,
+  optional,
+  optionalInt,
+  optionalKeyValues,
+  optionalList,
+  required,
+  runId,
+  tagValue,
+} from '../request-args.js';
+import { pageResponse } from '../responses.js';
+import { recordLoggedModel } from './logged-model-history.js';
+import { done, type Rpc } from './rpc.js';
+
+/** MLflow's limit on a log-batch request's raw body. */
+export const LOG_BATCH_MAX_BYTES = 1_000_000;
+/** `runs/search` refuses larger pages (MLflow's handler check). */
+const SEARCH_RUNS_MAX_RESULTS = 50_000;
+
+function metricsOf(args: Args): ReturnType<typeof metricFromWire>[] {
+  const raw = args.metrics;
+  if (raw === undefined || raw === null) return [];
+  if (!Array.isArray(raw)) throw new LabbookError('INVALID_PARAMETER_VALUE', "Invalid value for parameter 'metrics': expected a list", { field: 'metrics' });
+  return raw.map((m: unknown, i) => {
+    if (m === null || typeof m !== 'object' || Array.isArray(m)) {
+      throw new LabbookError('INVALID_PARAMETER_VALUE', `Invalid value for parameter 'metrics[${i}]': expected an object`, { field: `metrics[${i}]` });
+    }
+    const metric = m as Args;
+    for (const field of ['key', 'value', 'timestamp']) {
+      if (metric[field] === undefined || metric[field] === null || metric[field] === '') throw missing(`metrics[${i}].${field}`);
+    }
+    return metricFromWire(metric);
+  });
+}
+
+/**
+ * The tracking RPCs. `checkArtifactLocation` vets a client-chosen experiment artifact location before
+ * the store sees it (the server decides which local folders clients may point at).
+ */
+export function trackingRpcs(store: TrackingStore, checkArtifactLocation: (location: string) => void): Rpc[] {
+  return [
+    {
+      path: 'experiments/create',
+      methods: ['POST'],
+      handler: async (a) => {
+        const location = optional(a, 'artifact_location') || undefined;
+        if (location !== undefined) checkArtifactLocation(location);
+        return { experiment_id: await store.createExperiment(required(a, 'name'), location, optionalKeyValues(a, 'tags')) };
+      },
+    },
+    {
+      path: 'experiments/get',
+      methods: ['GET'],
+      handler: async (a) => ({ experiment: toWire(await store.getExperiment(required(a, 'experiment_id'))) }),
+    },
+    {
+      path: 'experiments/get-by-name',
+      methods: ['GET'],
+      handler: async (a) => {
+        const name = required(a, 'experiment_name');
+        const experiment = await store.getExperimentByName(name);
+        if (!experiment) throw new LabbookError('RESOURCE_DOES_NOT_EXIST', `Could not find experiment with name '${name}'`);
+        return { experiment: toWire(experiment) };
+      },
+    },
+    {
+      path: 'experiments/search',
+      methods: ['POST', 'GET'],
+      handler: async (a) =>
+        pageResponse(
+          'experiments',
+          await store.searchExperiments({
+            viewType: optional(a, 'view_type') as never,
+            maxResults: optionalInt(a, 'max_results'),
+            filter: optional(a, 'filter'),
+            orderBy: optionalList(a, 'order_by'),
+            pageToken: optional(a, 'page_token'),
+          }),
+        ),
+    },
+    { path: 'experiments/delete', methods: ['POST'], handler: (a) => done(store.deleteExperiment(required(a, 'experiment_id'))) },
+    { path: 'experiments/restore', methods: ['POST'], handler: (a) => done(store.restoreExperiment(required(a, 'experiment_id'))) },
+    {
+      path: 'experiments/update',
+      methods: ['POST'],
+      handler: (a) => done(store.renameExperiment(required(a, 'experiment_id'), required(a, 'new_name'))),
+    },
+    {
+      path: 'experiments/set-experiment-tag',
+      methods: ['POST'],
+      handler: (a) => done(store.setExperimentTag(required(a, 'experiment_id'), { key: required(a, 'key'), value: tagValue(a) })),
+    },
+    {
+      path: 'experiments/delete-experiment-tag',
+      methods: ['POST'],
+      handler: (a) => done(store.deleteExperimentTag(required(a, 'experiment_id'), required(a, 'key'))),
+    },
+    {
+      path: 'runs/create',
+      methods: ['POST'],
+      handler: async (a) => ({
+        run: toWire(
+          await store.createRun({
+            experimentId: optional(a, 'experiment_id') || '0',
+            userId: optional(a, 'user_id'),
+            startTime: optionalInt(a, 'start_time'),
+            tags: optionalKeyValues(a, 'tags'),
+            runName: optional(a, 'run_name'),
+          }),
+        ),
+      }),
+    },
+    { path: 'runs/get', methods: ['GET'], handler: async (a) => ({ run: toWire(await store.getRun(runId(a))) }) },
+    {
+      path: 'runs/update',
+      methods: ['POST'],
+      handler: async (a) => ({
+        run_info: toWire(
+          await store.updateRunInfo(runId(a), {
+            status: optional(a, 'status') as never,
+            endTime: optionalInt(a, 'end_time'),
+            runName: optional(a, 'run_name'),
+          }),
+        ),
+      }),
+    },
+    { path: 'runs/delete', methods: ['POST'], handler: (a) => done(store.deleteRun(required(a, 'run_id'))) },
+    { path: 'runs/restore', methods: ['POST'], handler: (a) => done(store.restoreRun(required(a, 'run_id'))) },
+    {
+      path: 'runs/log-metric',
+      methods: ['POST'],
+      handler: async (a) => {
+        for (const field of ['key', 'value', 'timestamp']) if (a[field] === undefined || a[field] === null || a[field] === '') throw missing(field);
+        return done(store.logBatch(runId(a), { metrics: [metricFromWire(a)] }));
+      },
+    },
+    {
+      path: 'runs/log-parameter',
+      methods: ['POST'],
+      handler: (a) => done(store.logBatch(runId(a), { params: [{ key: required(a, 'key'), value: tagValue(a) }] })),
+    },
+    {
+      path: 'runs/set-tag',
+      methods: ['POST'],
+      handler: (a) => done(store.logBatch(runId(a), { tags: [{ key: required(a, 'key'), value: tagValue(a) }] })),
+    },
+    { path: 'runs/delete-tag', methods: ['POST'], handler: (a) => done(store.deleteTag(required(a, 'run_id'), required(a, 'key'))) },
+    {
+      path: 'runs/log-batch',
+      methods: ['POST'],
+      bodyLimit: LOG_BATCH_MAX_BYTES,
+      handler: async (a) => {
+        const params = optionalKeyValues(a, 'params') ?? [];
+        const tags = optionalKeyValues(a, 'tags') ?? [];
+        for (const [field, list] of [['params', params], ['tags', tags]] as const) {
+          const i = list.findIndex((item) => item.key === '');
+          if (i >= 0) throw missing(`${field}[${i}].key`);
+        }
+        return done(store.logBatch(required(a, 'run_id'), { metrics: metricsOf(a), params, tags }));
+      },
+    },
+    {
+      path: 'runs/log-inputs',
+      methods: ['POST'],
+      handler: async (a) => {
+        if (a.datasets !== undefined && !Array.isArray(a.datasets)) {
+          throw new LabbookError('INVALID_PARAMETER_VALUE', "Invalid value for parameter 'datasets': expected a list", { field: 'datasets' });
+        }
+        return done(store.logInputs(required(a, 'run_id'), fromWire(a.datasets ?? [])));
+      },
+    },
+    {
+      path: 'runs/log-model',
+      methods: ['POST'],
+      handler: (a) => done(recordLoggedModel(store, required(a, 'run_id'), required(a, 'model_json'))),
+    },
+    {
+      path: 'runs/search',
+      methods: ['POST'],
+      handler: async (a) => {
+        const maxResults = optionalInt(a, 'max_results');
+        if (maxResults !== undefined && maxResults > SEARCH_RUNS_MAX_RESULTS) {
+          throw new LabbookError(
+            'INVALID_PARAMETER_VALUE',
+            `Invalid value ${maxResults} for parameter 'max_results' supplied. It must be at most ${SEARCH_RUNS_MAX_RESULTS}.`,
+            { field: 'max_results', limit: SEARCH_RUNS_MAX_RESULTS },
+          );
+        }
+        return pageResponse(
+          'runs',
+          await store.searchRuns({
+            experimentIds: optionalList(a, 'experiment_ids') ?? [],
+            filter: optional(a, 'filter'),
+            viewType: optional(a, 'run_view_type') as never,
+            maxResults,
+            orderBy: optionalList(a, 'order_by'),
+            pageToken: optional(a, 'page_token'),
+          }),
+        );
+      },
+    },
+    {
+      path: 'metrics/get-history',
+      methods: ['GET'],
+      handler: async (a) => {
+        const maxResults = optionalInt(a, 'max_results');
+        return pageResponse(
+          'metrics',
+          await store.getMetricHistory(runId(a), required(a, 'metric_key'), {
+            // MLflow's handler passes 0 when absent; both mean "everything".
+            maxResults: maxResults === 0 ? undefined : maxResults,
+            pageToken: optional(a, 'page_token'),
+          }),
+        );
+      },
+    },
+  ];
+}
