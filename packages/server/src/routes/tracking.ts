@@ -1,6 +1,7 @@
 /** MLflow's tracking RPCs over a {@link TrackingStore}. */
 import {
   LabbookError,
+  type Metric,
   type TrackingStore,
   fromWire,
   metricFromWire,
@@ -26,19 +27,38 @@ export const LOG_BATCH_MAX_BYTES = 1_000_000;
 /** `runs/search` refuses larger pages (MLflow's handler check). */
 const SEARCH_RUNS_MAX_RESULTS = 50_000;
 
-function metricsOf(args: Args): ReturnType<typeof metricFromWire>[] {
+const SPECIAL_NUMBERS = new Set(['NaN', 'Infinity', '+Infinity', '-Infinity']);
+
+function badMetricField(field: string, value: unknown, expected: string): LabbookError {
+  return new LabbookError('INVALID_PARAMETER_VALUE', `Invalid value ${JSON.stringify(value)} for parameter '${field}' supplied: expected ${expected}`, {
+    field,
+  });
+}
+
+/** Checks one metric's wire fields (key, value, timestamp required; step optional) and converts it. */
+function metricOf(m: Args, prefix: string): Metric {
+  for (const field of ['key', 'value', 'timestamp']) {
+    if (m[field] === undefined || m[field] === null || m[field] === '') throw missing(`${prefix}${field}`);
+  }
+  const value = m.value;
+  const numeric = typeof value === 'number' || (typeof value === 'string' && (SPECIAL_NUMBERS.has(value) || (value.trim() !== '' && Number.isFinite(Number(value)))));
+  if (!numeric) throw badMetricField(`${prefix}value`, value, 'a number');
+  for (const field of ['timestamp', 'step']) {
+    const v = m[field];
+    if (v === undefined || v === null) continue;
+    if (!(typeof v === 'number' || typeof v === 'string') || !Number.isSafeInteger(Number(v))) throw badMetricField(`${prefix}${field}`, v, 'an integer');
+  }
+  if (typeof m.key !== 'string') throw badMetricField(`${prefix}key`, m.key, 'a string');
+  return metricFromWire(m);
+}
+
+function metricsOf(args: Args): Metric[] {
   const raw = args.metrics;
   if (raw === undefined || raw === null) return [];
-  if (!Array.isArray(raw)) throw new LabbookError('INVALID_PARAMETER_VALUE', "Invalid value for parameter 'metrics': expected a list", { field: 'metrics' });
+  if (!Array.isArray(raw)) throw badMetricField('metrics', raw, 'a list');
   return raw.map((m: unknown, i) => {
-    if (m === null || typeof m !== 'object' || Array.isArray(m)) {
-      throw new LabbookError('INVALID_PARAMETER_VALUE', `Invalid value for parameter 'metrics[${i}]': expected an object`, { field: `metrics[${i}]` });
-    }
-    const metric = m as Args;
-    for (const field of ['key', 'value', 'timestamp']) {
-      if (metric[field] === undefined || metric[field] === null || metric[field] === '') throw missing(`metrics[${i}].${field}`);
-    }
-    return metricFromWire(metric);
+    if (m === null || typeof m !== 'object' || Array.isArray(m)) throw badMetricField(`metrics[${i}]`, m, 'an object');
+    return metricOf(m as Args, `metrics[${i}].`);
   });
 }
 
@@ -138,10 +158,7 @@ export function trackingRpcs(store: TrackingStore, checkArtifactLocation: (locat
     {
       path: 'runs/log-metric',
       methods: ['POST'],
-      handler: async (a) => {
-        for (const field of ['key', 'value', 'timestamp']) if (a[field] === undefined || a[field] === null || a[field] === '') throw missing(field);
-        return done(store.logBatch(runId(a), { metrics: [metricFromWire(a)] }));
-      },
+      handler: async (a) => done(store.logBatch(runId(a), { metrics: [metricOf(a, '')] })),
     },
     {
       path: 'runs/log-parameter',
