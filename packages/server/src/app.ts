@@ -10,7 +10,7 @@ import {
   validatedRegistryStore,
   validatedTrackingStore,
 } from '@labbook/core';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { ArtifactLocations } from './artifact-locations.js';
 import { installErrorReplies } from './error-replies.js';
 import { isLocalUri } from './local-uri.js';
@@ -73,6 +73,9 @@ export async function createServer(options: ServerOptions = {}): Promise<Fastify
   const localRoots = [artifactRoot, destinationUri, backend, ...(options.allowedArtifactRoots ?? [])].filter(isLocalUri);
   const locations = new ArtifactLocations({ destination: proxyRepo, destinationUri, localRoots });
 
+  let fallback: ((reply: FastifyReply) => FastifyReply) | undefined;
+  const apiRoots = ['/api/', '/ajax-api/', '/get-artifact', '/model-versions/'].map((p) => `${prefix}${p}`);
+  installErrorReplies(app, (path) => apiRoots.some((root) => path.startsWith(root)), () => fallback);
   installRequestGuard(app, prefix, options, [
     ['/runs/log-batch', LOG_BATCH_MAX_BYTES],
     ['/upload-artifact', UPLOAD_ARTIFACT_MAX_BYTES],
@@ -108,9 +111,7 @@ export async function createServer(options: ServerOptions = {}): Promise<Fastify
   }
   mountArtifactProxy(app, prefix, proxyRepo);
 
-  const fallback = await mountUi(app, prefix, options.uiDir === undefined ? defaultUiDir() : options.uiDir || undefined);
-  const apiRoots = ['/api/', '/ajax-api/', '/get-artifact', '/model-versions/'].map((p) => `${prefix}${p}`);
-  installErrorReplies(app, (path) => apiRoots.some((root) => path.startsWith(root)), fallback);
+  fallback = await mountUi(app, prefix, options.uiDir === undefined ? defaultUiDir() : options.uiDir || undefined);
 
   app.addHook('onClose', async () => {
     await Promise.allSettled([tracking?.close?.(), registry?.close?.(), proxyRepo?.close?.()]);

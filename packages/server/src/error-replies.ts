@@ -13,11 +13,15 @@ function fastifyErrorCode(error: FastifyError, status: number): string {
   return status < 500 ? 'BAD_REQUEST' : 'INTERNAL_ERROR';
 }
 
-/** Installs the error and not-found handlers. `fallback` answers GETs for pages (the UI's index.html). */
+/**
+ * Installs the error and not-found handlers; call it before any route is added (Fastify binds a
+ * route to the error handler present when the route is registered). `fallback()` returns what answers
+ * GETs for pages (the UI's index.html), once the UI is mounted.
+ */
 export function installErrorReplies(
   app: FastifyInstance,
   isApiPath: (path: string) => boolean,
-  fallback: ((reply: FastifyReply) => FastifyReply) | undefined,
+  fallback: () => ((reply: FastifyReply) => FastifyReply) | undefined,
 ): void {
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     if (LabbookError.is(error)) {
@@ -36,7 +40,8 @@ export function installErrorReplies(
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split('?')[0] ?? '';
     const wantsPage = request.method === 'GET' && /text\/html/.test(String(request.headers.accept ?? ''));
-    if (fallback && wantsPage && !isApiPath(path)) return fallback(reply);
+    const page = fallback();
+    if (page && wantsPage && !isApiPath(path)) return page(reply);
     return reply.code(404).send({ error_code: 'ENDPOINT_NOT_FOUND', message: `No endpoint for ${request.method} ${path}` });
   });
 }

@@ -15,6 +15,16 @@ const post = (path: string, body: unknown, headers: Record<string, string> = {})
   });
 
 describe('raw HTTP', () => {
+  it("registry errors keep MLflow's shape and status", async () => {
+    expect((await post('/api/2.0/mlflow/registered-models/create', { name: 'dup' })).status).toBe(200);
+    const again = await post('/api/2.0/mlflow/registered-models/create', { name: 'dup' });
+    expect(again.status).toBe(400);
+    expect(await again.json()).toEqual({ error_code: 'RESOURCE_ALREADY_EXISTS', message: expect.stringContaining('dup') });
+    const missingModel = await fetch(`${server.url}/api/2.0/mlflow/registered-models/get?name=nope`);
+    expect(missingModel.status).toBe(404);
+    expect(Object.keys(await missingModel.json()).sort()).toEqual(['error_code', 'message']);
+  });
+
   it('health and version', async () => {
     expect(await (await fetch(`${server.url}/health`)).text()).toBe('OK');
     expect((await fetch(`${server.url}/version`)).status).toBe(200);

@@ -1,5 +1,5 @@
 // REST stores for http(s):// tracking URIs and the mlflow-artifacts: repository.
-import { definePlugin } from '../plugins/define-plugin.js';
+import { type StoreFactoryOptions, definePlugin } from '../plugins/define-plugin.js';
 import { MlflowArtifactsRepository } from './mlflow-artifacts-repository.js';
 import { RestRegistryStore } from './rest-registry-store.js';
 import { RestTrackingStore } from './rest-tracking-store.js';
@@ -12,7 +12,8 @@ export * from './wire.js';
 
 const tracking = (uri: string) => new RestTrackingStore(uri);
 const registry = (uri: string) => new RestRegistryStore(uri);
-const artifacts = (uri: string) => new MlflowArtifactsRepository(uri);
+const artifacts = (uri: string, options?: StoreFactoryOptions) =>
+  new MlflowArtifactsRepository(uri, typeof options?.trackingUri === 'string' ? { trackingUri: options.trackingUri } : {});
 
 /** The built-in plugin for http(s) tracking/registry URIs and the server's artifact proxy. */
 export const restPlugin = definePlugin({

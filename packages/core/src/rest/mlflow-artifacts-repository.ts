@@ -46,14 +46,15 @@ export class MlflowArtifactsRepository implements ArtifactRepository {
             'INVALID_PARAMETER_VALUE',
             `[labbook] [rest] ${uri} has no host and the tracking URI is not http(s)`,
           );
-        server = new URL(t).origin;
+        // The tracking URI may carry the server's static prefix (`http://host/mlflow`): keep it.
+        server = t.replace(/[?#].*$/, '').replace(/\/+$/, '');
       }
       root = decodeURIComponent(u.pathname);
     } else {
-      server = u.origin;
       const i = u.pathname.indexOf(PREFIX);
       if (i < 0)
         throw new LabbookError('INVALID_PARAMETER_VALUE', `[labbook] [rest] ${uri} is not an mlflow-artifacts URL`);
+      server = `${u.origin}${u.pathname.slice(0, i)}`;
       root = decodeURIComponent(u.pathname.slice(i + PREFIX.length));
     }
     this.client = new RestClient(server, options);

@@ -1,0 +1,62 @@
+/** A run's artifacts as a folder tree (folders listed when opened) beside a preview of the chosen file. */
+import { useEffect, useState } from 'preact/hooks';
+import { api } from '../api/client';
+import type { FileInfo } from '../api/types';
+import { formatBytes } from '../formatting';
+import { ArtifactPreview } from './ArtifactPreview';
+import { ErrorBanner } from './ErrorBanner';
+
+function Folder({ runId, path, onPick, picked }: { runId: string; path: string; onPick: (f: FileInfo) => void; picked?: string }) {
+  const [files, setFiles] = useState<FileInfo[] | undefined>();
+  const [error, setError] = useState<unknown>();
+  const [open, setOpen] = useState<Set<string>>(new Set());
+  useEffect(() => {
+    api.listArtifacts(runId, path).then(setFiles, setError);
+  }, [runId, path]);
+  if (error !== undefined) return <ErrorBanner error={error} />;
+  if (!files) return <p class="muted">Loading…</p>;
+  if (files.length === 0 && path === '') return <p class="muted">No artifacts.</p>;
+  return (
+    <ul class="tree" role={path === '' ? 'tree' : 'group'}>
+      {files.map((f) => {
+        const name = f.path.split('/').pop();
+        const isOpen = open.has(f.path);
+        return (
+          <li key={f.path} role="treeitem" aria-expanded={f.is_dir ? isOpen : undefined} aria-selected={picked === f.path}>
+            <button
+              type="button"
+              class={`tree-item${picked === f.path ? ' picked' : ''}`}
+              onClick={() => {
+                if (f.is_dir) {
+                  const s = new Set(open);
+                  if (isOpen) s.delete(f.path);
+                  else s.add(f.path);
+                  setOpen(s);
+                } else onPick(f);
+              }}
+            >
+              {f.is_dir ? (isOpen ? '▾ ' : '▸ ') : ''}
+              {name}
+              {!f.is_dir && <span class="muted"> {formatBytes(f.file_size)}</span>}
+            </button>
+            {f.is_dir && isOpen && <Folder runId={runId} path={f.path} onPick={onPick} picked={picked} />}
+          </li>
+        );
+      })}
+    </ul>
+  );
+}
+
+export function ArtifactBrowser({ runId }: { runId: string }) {
+  const [picked, setPicked] = useState<FileInfo | undefined>();
+  return (
+    <div class="artifacts">
+      <nav class="artifact-tree" aria-label="Artifacts">
+        <Folder runId={runId} path="" onPick={setPicked} picked={picked?.path} />
+      </nav>
+      <div class="artifact-preview">
+        {picked ? <ArtifactPreview runId={runId} path={picked.path} size={picked.file_size} /> : <p class="muted">Choose a file to preview it.</p>}
+      </div>
+    </div>
+  );
+}

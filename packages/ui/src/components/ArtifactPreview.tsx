@@ -1,0 +1,100 @@
+/** Preview of one artifact: text, pretty JSON, CSV as a table, images; a download link for all. */
+import Papa from 'papaparse';
+import { useEffect, useState } from 'preact/hooks';
+import { api } from '../api/client';
+import { PREVIEW_MAX_BYTES, imageTypeOf, previewKindOf } from '../artifact-kind';
+import { formatBytes } from '../formatting';
+import { ErrorBanner } from './ErrorBanner';
+
+const CSV_MAX_ROWS = 500;
+
+type Content = { kind: 'text'; text: string } | { kind: 'csv'; rows: string[][]; truncated: boolean } | { kind: 'image'; url: string } | { kind: 'none' };
+
+export function ArtifactPreview({ runId, path, size }: { runId: string; path: string; size?: number }) {
+  const [content, setContent] = useState<Content | undefined>();
+  const [error, setError] = useState<unknown>();
+  const kind = previewKindOf(path);
+  const tooBig = size !== undefined && size > PREVIEW_MAX_BYTES;
+  useEffect(() => {
+    let live = true;
+    let url: string | undefined;
+    setContent(undefined);
+    setError(undefined);
+    if (kind === 'none' || tooBig) {
+      setContent({ kind: 'none' });
+      return;
+    }
+    api.fetchArtifact(runId, path).then(
+      async (blob) => {
+        if (!live) return;
+        if (kind === 'image') {
+          url = URL.createObjectURL(new Blob([blob], { type: imageTypeOf(path) }));
+          setContent({ kind: 'image', url });
+          return;
+        }
+        const text = await blob.text();
+        if (!live) return;
+        if (kind === 'json') {
+          try {
+            setContent({ kind: 'text', text: JSON.stringify(JSON.parse(text), null, 2) });
+          } catch {
+            setContent({ kind: 'text', text });
+          }
+        } else if (kind === 'csv') {
+          const parsed = Papa.parse<string[]>(text, { delimiter: path.toLowerCase().endsWith('.tsv') ? '\t' : '', skipEmptyLines: true, preview: CSV_MAX_ROWS + 1 });
+          setContent({ kind: 'csv', rows: parsed.data.slice(0, CSV_MAX_ROWS + 1), truncated: parsed.data.length > CSV_MAX_ROWS });
+        } else {
+          setContent({ kind: 'text', text });
+        }
+      },
+      (e) => live && setError(e),
+    );
+    return () => {
+      live = false;
+      if (url) URL.revokeObjectURL(url);
+    };
+  }, [runId, path]);
+
+  const [head, ...body] = content?.kind === 'csv' ? content.rows : [];
+  return (
+    <div class="preview" data-preview-kind={content?.kind ?? 'loading'}>
+      <div class="preview-head">
+        <span class="mono">{path}</span> <span class="muted">{formatBytes(size)}</span>{' '}
+        <a href={api.artifactUrl(runId, path)} download>
+          Download
+        </a>
+      </div>
+      {error !== undefined && <ErrorBanner error={error} />}
+      {!content && error === undefined && <p class="muted">Loading…</p>}
+      {content?.kind === 'text' && <pre class="preview-text">{content.text}</pre>}
+      {content?.kind === 'image' && <img class="preview-image" src={content.url} alt={path} />}
+      {content?.kind === 'csv' && (
+        <div class="preview-table">
+          <table class="grid" aria-label={`Contents of ${path}`}>
+            <thead>
+              <tr>
+                {(head ?? []).map((h, i) => (
+                  // biome-ignore lint/suspicious/noArrayIndexKey: columns have no identity but their place
+                  <th key={i}>{h}</th>
+                ))}
+              </tr>
+            </thead>
+            <tbody>
+              {body.map((r, i) => (
+                // biome-ignore lint/suspicious/noArrayIndexKey: rows have no identity but their place
+                <tr key={i}>
+                  {r.map((c, j) => (
+                    // biome-ignore lint/suspicious/noArrayIndexKey: cells have no identity but their place
+                    <td key={j}>{c}</td>
+                  ))}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          {content.truncated && <p class="muted">First {CSV_MAX_ROWS} rows shown.</p>}
+        </div>
+      )}
+      {content?.kind === 'none' && <p class="muted">{tooBig ? `Too large to preview (over ${formatBytes(PREVIEW_MAX_BYTES)}).` : 'No preview for this file type.'}</p>}
+    </div>
+  );
+}

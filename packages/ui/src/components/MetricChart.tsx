@@ -1,0 +1,90 @@
+/**
+ * One metric of one run: the server buckets the history (min/max per bucket), so a million points
+ * arrive as a few thousand numbers; the chart draws the bucket's last value as the line and min..max as
+ * a band, which keeps spikes visible.
+ */
+import { useEffect, useMemo, useState } from 'preact/hooks';
+import type uPlot from 'uplot';
+import { api } from '../api/client';
+import type { DownsampledHistory } from '../api/types';
+import { colorOf, runSeries } from '../charts/series';
+import { type Theme, cssVar } from '../theme';
+import { ErrorBanner } from './ErrorBanner';
+import { UPlotChart } from './UPlotChart';
+
+/** Buckets asked of the server: about one per horizontal pixel of a wide chart. */
+export const CHART_BUCKETS = 1500;
+
+export function axisOptions(theme: Theme): uPlot.Axis {
+  void theme;
+  const fg = cssVar('--muted');
+  const grid = cssVar('--grid');
+  return { stroke: fg, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 } };
+}
+
+export function MetricChart(props: { runId: string; metricKey: string; axis: 'step' | 'timestamp'; theme: Theme; color?: number }) {
+  const { runId, metricKey, axis, theme } = props;
+  const [data, setData] = useState<DownsampledHistory | undefined>();
+  const [error, setError] = useState<unknown>();
+  const [started, setStarted] = useState(0);
+  const [totalMs, setTotalMs] = useState<number | undefined>();
+  useEffect(() => {
+    let live = true;
+    setData(undefined);
+    setError(undefined);
+    setTotalMs(undefined);
+    setStarted(performance.now());
+    api.downsampled(runId, metricKey, axis, CHART_BUCKETS).then(
+      (d) => live && setData(d),
+      (e) => live && setError(e),
+    );
+    return () => {
+      live = false;
+    };
+  }, [runId, metricKey, axis]);
+
+  const color = colorOf(props.color ?? 0);
+  const chart = useMemo(() => {
+    if (!data) return undefined;
+    const s = runSeries(data);
+    const options: Omit<uPlot.Options, 'width' | 'height'> = {
+      scales: { x: { time: axis === 'timestamp' } },
+      axes: [axisOptions(theme), axisOptions(theme)],
+      legend: { show: true },
+      cursor: { drag: { x: true, y: false } },
+      series: [
+        { label: axis },
+        { label: 'min', stroke: 'transparent', points: { show: false } },
+        { label: 'max', stroke: 'transparent', points: { show: false } },
+        { label: metricKey, stroke: color, width: 1.5, points: { show: s.x.length < 60 } },
+      ],
+      bands: [{ series: [2, 1], fill: `${color}33` }],
+    };
+    return { options, data: [s.x, s.min, s.max, s.line] as uPlot.AlignedData };
+  }, [data, theme, color, axis, metricKey]);
+
+  return (
+    <figure class="metric-chart" data-metric={metricKey} data-total-ms={totalMs === undefined ? undefined : totalMs.toFixed(1)}>
+      <figcaption>
+        <strong>{metricKey}</strong>
+        {data && (
+          <span class="muted">
+            {' '}
+            {data.total_points.toLocaleString()} points
+            {data.total_points > data.x.length ? `, shown as ${data.x.length.toLocaleString()} min/max buckets` : ''}
+          </span>
+        )}
+      </figcaption>
+      {error !== undefined && <ErrorBanner error={error} />}
+      {!data && error === undefined && <div class="chart placeholder">Loading…</div>}
+      {chart && (
+        <UPlotChart
+          label={`Chart of ${metricKey} by ${axis}`}
+          options={chart.options}
+          data={chart.data}
+          onDrawn={() => setTotalMs(performance.now() - started)}
+        />
+      )}
+    </figure>
+  );
+}

@@ -1,0 +1,190 @@
+/** One run: info, params, latest metrics with charts, editable tags and note, artifacts. */
+import { useState } from 'preact/hooks';
+import { api } from '../api/client';
+import type { KeyValue } from '../api/types';
+import { ArtifactBrowser } from '../components/ArtifactBrowser';
+import { ErrorBanner } from '../components/ErrorBanner';
+import { MetricChart } from '../components/MetricChart';
+import { formatDuration, formatMetric, formatTime } from '../formatting';
+import { hrefOf } from '../route';
+import type { Theme } from '../theme';
+import { useAsync } from '../use-async';
+
+const NOTE_TAG = 'mlflow.note.content';
+
+function KeyValueTable({ label, items }: { label: string; items: KeyValue[] }) {
+  if (items.length === 0) return <p class="muted">None.</p>;
+  return (
+    <table class="grid kv" aria-label={label}>
+      <tbody>
+        {items.map((p) => (
+          <tr key={p.key}>
+            <th scope="row" class="mono">
+              {p.key}
+            </th>
+            <td class="mono wrap">{p.value}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+export function RunPage({ runId, theme }: { runId: string; theme: Theme }) {
+  const run = useAsync(() => api.getRun(runId), [runId]);
+  const [axis, setAxis] = useState<'step' | 'timestamp'>('step');
+  const [tab, setTab] = useState<'overview' | 'charts' | 'artifacts'>('overview');
+  const [actionError, setActionError] = useState<unknown>();
+  const [newTag, setNewTag] = useState({ key: '', value: '' });
+  const [note, setNote] = useState<string | undefined>();
+
+  if (run.error !== undefined) return <ErrorBanner error={run.error} />;
+  const r = run.value;
+  if (!r) return <p class="muted">Loading…</p>;
+  const info = r.info;
+  const tags = r.data.tags ?? [];
+  const userTags = tags.filter((t) => !t.key.startsWith('mlflow.'));
+  const systemTags = tags.filter((t) => t.key.startsWith('mlflow.') && t.key !== NOTE_TAG);
+  const savedNote = tags.find((t) => t.key === NOTE_TAG)?.value ?? '';
+  const metrics = [...(r.data.metrics ?? [])].sort((a, b) => a.key.localeCompare(b.key));
+  const act = async (fn: () => Promise<unknown>) => {
+    setActionError(undefined);
+    try {
+      await fn();
+      run.reload();
+    } catch (e) {
+      setActionError(e);
+    }
+  };
+
+  return (
+    <section class="page run-page">
+      <header class="page-head">
+        <h1>
+          <a href={hrefOf({ page: 'runs', experimentId: info.experiment_id })}>Experiment {info.experiment_id}</a> / {info.run_name || info.run_id}
+        </h1>
+        <span class={`status status-${info.status.toLowerCase()}`}>{info.status}</span>
+      </header>
+      <div class="tabs" role="tablist">
+        {(['overview', 'charts', 'artifacts'] as const).map((t) => (
+          <button key={t} type="button" role="tab" aria-selected={tab === t} class={tab === t ? 'active' : ''} onClick={() => setTab(t)}>
+            {t === 'overview' ? 'Overview' : t === 'charts' ? `Charts (${metrics.length})` : 'Artifacts'}
+          </button>
+        ))}
+      </div>
+      {actionError !== undefined && <ErrorBanner error={actionError} />}
+      {tab === 'overview' && (
+        <div class="overview">
+          <dl class="info">
+            <dt>Run ID</dt>
+            <dd class="mono">{info.run_id}</dd>
+            <dt>Started</dt>
+            <dd>{formatTime(info.start_time)}</dd>
+            <dt>Duration</dt>
+            <dd>{formatDuration(info.start_time, info.end_time)}</dd>
+            <dt>User</dt>
+            <dd>{info.user_id}</dd>
+            <dt>Lifecycle</dt>
+            <dd>{info.lifecycle_stage}</dd>
+            <dt>Artifacts</dt>
+            <dd class="mono wrap">{info.artifact_uri}</dd>
+          </dl>
+          <h2>Description</h2>
+          <form
+            class="note"
+            onSubmit={(e) => {
+              e.preventDefault();
+              act(() => api.setTag(info.run_id, NOTE_TAG, note ?? savedNote).then(() => setNote(undefined)));
+            }}
+          >
+            <textarea aria-label="Description" rows={3} value={note ?? savedNote} onInput={(e) => setNote(e.currentTarget.value)} placeholder="Notes about this run" />
+            <button type="submit" disabled={note === undefined || note === savedNote}>
+              Save description
+            </button>
+          </form>
+          <div class="columns">
+            <div>
+              <h2>Parameters ({r.data.params?.length ?? 0})</h2>
+              <KeyValueTable label="Parameters" items={r.data.params ?? []} />
+            </div>
+            <div>
+              <h2>Metrics ({metrics.length})</h2>
+              {metrics.length === 0 ? (
+                <p class="muted">None.</p>
+              ) : (
+                <table class="grid kv" aria-label="Metrics">
+                  <tbody>
+                    {metrics.map((m) => (
+                      <tr key={m.key}>
+                        <th scope="row" class="mono">
+                          {m.key}
+                        </th>
+                        <td class="num">{formatMetric(m.value)}</td>
+                        <td class="muted">step {m.step ?? 0}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              )}
+            </div>
+          </div>
+          <h2>Tags</h2>
+          <table class="grid kv" aria-label="Tags">
+            <tbody>
+              {userTags.map((t) => (
+                <tr key={t.key}>
+                  <th scope="row" class="mono">
+                    {t.key}
+                  </th>
+                  <td class="mono wrap">{t.value}</td>
+                  <td class="actions">
+                    <button type="button" aria-label={`Delete tag ${t.key}`} onClick={() => act(() => api.deleteTag(info.run_id, t.key))}>
+                      Delete
+                    </button>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <form
+            class="inline-form"
+            onSubmit={(e) => {
+              e.preventDefault();
+              if (newTag.key.trim()) act(() => api.setTag(info.run_id, newTag.key.trim(), newTag.value).then(() => setNewTag({ key: '', value: '' })));
+            }}
+          >
+            <input aria-label="Tag key" placeholder="key" value={newTag.key} onInput={(e) => setNewTag({ ...newTag, key: e.currentTarget.value })} />
+            <input aria-label="Tag value" placeholder="value" value={newTag.value} onInput={(e) => setNewTag({ ...newTag, value: e.currentTarget.value })} />
+            <button type="submit" disabled={!newTag.key.trim()}>
+              Set tag
+            </button>
+          </form>
+          <details>
+            <summary>System tags ({systemTags.length})</summary>
+            <KeyValueTable label="System tags" items={systemTags} />
+          </details>
+        </div>
+      )}
+      {tab === 'charts' && (
+        <div>
+          <div class="toolbar">
+            <label>
+              X axis{' '}
+              <select aria-label="X axis" value={axis} onChange={(e) => setAxis(e.currentTarget.value as 'step' | 'timestamp')}>
+                <option value="step">Step</option>
+                <option value="timestamp">Time</option>
+              </select>
+            </label>
+          </div>
+          {metrics.length === 0 && <p class="muted">This run logged no metrics.</p>}
+          <div class="chart-grid">
+            {metrics.map((m, i) => (
+              <MetricChart key={m.key} runId={info.run_id} metricKey={m.key} axis={axis} theme={theme} color={i} />
+            ))}
+          </div>
+        </div>
+      )}
+      {tab === 'artifacts' && <ArtifactBrowser runId={info.run_id} />}
+    </section>
+  );
+}

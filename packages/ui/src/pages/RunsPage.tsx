@@ -1,0 +1,233 @@
+/**
+ * The runs of one experiment: a virtualised table paged from the server, a filter box taking the
+ * search grammar, sortable and pickable columns, selection for compare, delete and restore.
+ */
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { ApiError, api } from '../api/client';
+import { ErrorBanner } from '../components/ErrorBanner';
+import { FilterBox } from '../components/FilterBox';
+import { VirtualRows } from '../components/VirtualRows';
+import { formatDuration, formatTime } from '../formatting';
+import { hrefOf } from '../route';
+import { type ColumnKind, type DataColumn, type RunRow, cellOf, defaultColumns, keysOf, orderTermOf, rowOf } from '../runs-table-columns';
+import { useAsync } from '../use-async';
+
+const PAGE_SIZE = 200;
+const ROW_HEIGHT = 32;
+const FIXED = [
+  { key: 'run_name', title: 'Run', width: 220 },
+  { key: 'start_time', title: 'Created', width: 160 },
+  { key: 'duration', title: 'Duration', width: 90 },
+  { key: 'status', title: 'Status', width: 90 },
+];
+const DATA_WIDTH = 130;
+
+interface Sort {
+  column: DataColumn | { kind: 'attribute'; key: string };
+  descending: boolean;
+}
+
+export function RunsPage({ experimentId }: { experimentId: string }) {
+  const experiment = useAsync(() => api.getExperiment(experimentId), [experimentId]);
+  const [filter, setFilter] = useState('');
+  const [deleted, setDeleted] = useState(false);
+  const [sort, setSort] = useState<Sort>({ column: { kind: 'attribute', key: 'start_time' }, descending: true });
+  const [rows, setRows] = useState<RunRow[]>([]);
+  const [next, setNext] = useState<string | undefined>();
+  const [loading, setLoading] = useState(false);
+  const [error, setError] = useState<unknown>();
+  const [columns, setColumns] = useState<DataColumn[] | undefined>();
+  const [selected, setSelected] = useState<Set<string>>(new Set());
+  const generation = useRef(0);
+
+  const orderBy = [orderTermOf(sort.column, sort.descending)];
+  const load = async (token: string | undefined, gen: number) => {
+    setLoading(true);
+    try {
+      const page = await api.searchRuns({ experimentIds: [experimentId], filter, orderBy, viewType: deleted ? 'DELETED_ONLY' : 'ACTIVE_ONLY', pageToken: token, maxResults: PAGE_SIZE });
+      if (gen !== generation.current) return;
+      const fresh = page.items.map(rowOf);
+      setRows((old) => (token ? [...old, ...fresh] : fresh));
+      setNext(page.nextPageToken);
+      setError(undefined);
+    } catch (e) {
+      if (gen !== generation.current) return;
+      setError(e);
+      if (!token) setRows([]);
+    } finally {
+      if (gen === generation.current) setLoading(false);
+    }
+  };
+  const reload = () => {
+    generation.current++;
+    setNext(undefined);
+    setSelected(new Set());
+    load(undefined, generation.current);
+  };
+  useEffect(reload, [experimentId, filter, deleted, orderBy[0]]);
+  useEffect(() => {
+    if (columns === undefined && rows.length > 0) setColumns(defaultColumns(rows));
+  }, [rows]);
+
+  const keys = useMemo(() => keysOf(rows), [rows]);
+  const shown = columns ?? [];
+  const filterError = error instanceof ApiError && error.code === 'INVALID_PARAMETER_VALUE' ? error.message : undefined;
+
+  const toggleColumn = (kind: ColumnKind, key: string) => {
+    setColumns((cols) => {
+      const current = cols ?? [];
+      return current.some((c) => c.kind === kind && c.key === key) ? current.filter((c) => !(c.kind === kind && c.key === key)) : [...current, { kind, key }];
+    });
+  };
+  const sortBy = (column: Sort['column']) =>
+    setSort((s) => ({ column, descending: s.column.kind === column.kind && s.column.key === column.key ? !s.descending : true }));
+  const sortMark = (column: Sort['column']) => (sort.column.kind === column.kind && sort.column.key === column.key ? (sort.descending ? ' ▼' : ' ▲') : '');
+  const ariaSort = (column: Sort['column']) =>
+    sort.column.kind === column.kind && sort.column.key === column.key ? (sort.descending ? 'descending' : 'ascending') : undefined;
+  const act = async (fn: (id: string) => Promise<unknown>) => {
+    try {
+      for (const id of selected) await fn(id);
+      reload();
+    } catch (e) {
+      setError(e);
+    }
+  };
+  const width = 40 + FIXED.reduce((s, c) => s + c.width, 0) + shown.length * DATA_WIDTH;
+
+  const header = (
+    <tr>
+      <th style={{ width: '40px' }}>
+        <input
+          type="checkbox"
+          aria-label="Select all loaded runs"
+          checked={rows.length > 0 && selected.size === rows.length}
+          onChange={(e) => setSelected(e.currentTarget.checked ? new Set(rows.map((r) => r.run.info.run_id)) : new Set())}
+        />
+      </th>
+      {FIXED.map((c) => {
+        const col = { kind: 'attribute' as const, key: c.key };
+        const sortable = c.key === 'run_name' || c.key === 'start_time' || c.key === 'status';
+        return (
+          <th key={c.key} style={{ width: `${c.width}px` }} aria-sort={sortable ? ariaSort(col) : undefined}>
+            {sortable ? (
+              <button type="button" class="th-sort" onClick={() => sortBy(col)}>
+                {c.title}
+                {sortMark(col)}
+              </button>
+            ) : (
+              c.title
+            )}
+          </th>
+        );
+      })}
+      {shown.map((c) => (
+        <th key={`${c.kind}:${c.key}`} style={{ width: `${DATA_WIDTH}px` }} class={`col-${c.kind}`} aria-sort={ariaSort(c)} title={`${c.kind} ${c.key}`}>
+          <button type="button" class="th-sort" onClick={() => sortBy(c)}>
+            <span class="kind">{c.kind === 'metric' ? 'm' : c.kind === 'param' ? 'p' : 't'}</span> {c.key}
+            {sortMark(c)}
+          </button>
+        </th>
+      ))}
+    </tr>
+  );
+
+  return (
+    <section class="page runs-page">
+      <header class="page-head">
+        <h1>
+          <a href={hrefOf({ page: 'experiments' })}>Experiments</a> / {experiment.value?.name ?? experimentId}
+        </h1>
+        <div class="actions">
+          <a
+            class={`button${selected.size < 1 ? ' disabled' : ''}`}
+            aria-disabled={selected.size < 1 ? 'true' : 'false'}
+            href={selected.size > 0 ? hrefOf({ page: 'compare', runIds: [...selected] }) : undefined}
+          >
+            Compare ({selected.size})
+          </a>
+          {deleted ? (
+            <button type="button" disabled={selected.size === 0} onClick={() => act(api.restoreRun)}>
+              Restore
+            </button>
+          ) : (
+            <button type="button" class="danger" disabled={selected.size === 0} onClick={() => act(api.deleteRun)}>
+              Delete
+            </button>
+          )}
+        </div>
+      </header>
+      {experiment.error !== undefined && <ErrorBanner error={experiment.error} />}
+      <div class="toolbar">
+        <FilterBox value={filter} onApply={setFilter} error={filterError} />
+        <label class="check">
+          <input type="checkbox" checked={deleted} onChange={(e) => setDeleted(e.currentTarget.checked)} /> Deleted runs
+        </label>
+        <details class="column-picker">
+          <summary>Columns ({shown.length})</summary>
+          <div class="picker-body">
+            {(['metric', 'param', 'tag'] as const).map((kind) => (
+              <fieldset key={kind}>
+                <legend>{kind === 'metric' ? 'Metrics' : kind === 'param' ? 'Params' : 'Tags'}</legend>
+                {keys[kind].length === 0 && <span class="muted">none</span>}
+                {keys[kind].map((key) => (
+                  <label key={key} class="check">
+                    <input type="checkbox" checked={shown.some((c) => c.kind === kind && c.key === key)} onChange={() => toggleColumn(kind, key)} /> {key}
+                  </label>
+                ))}
+              </fieldset>
+            ))}
+          </div>
+        </details>
+      </div>
+      {error !== undefined && !filterError && <ErrorBanner error={error} />}
+      <p class="muted count" aria-live="polite">
+        {rows.length.toLocaleString()} runs{next ? ' loaded, more on scroll' : ''}
+        {loading ? ' · loading…' : ''}
+      </p>
+      <VirtualRows
+        label="Runs"
+        items={rows}
+        rowHeight={ROW_HEIGHT}
+        width={width}
+        header={header}
+        onNearEnd={() => {
+          if (next && !loading) load(next, generation.current);
+        }}
+        row={(r, i) => {
+          const id = r.run.info.run_id;
+          return (
+            <tr key={id} class={selected.has(id) ? 'selected' : undefined} aria-rowindex={i + 2} data-run-id={id}>
+              <td>
+                <input
+                  type="checkbox"
+                  aria-label={`Select run ${r.run.info.run_name ?? id}`}
+                  checked={selected.has(id)}
+                  onChange={(e) => {
+                    const s = new Set(selected);
+                    if (e.currentTarget.checked) s.add(id);
+                    else s.delete(id);
+                    setSelected(s);
+                  }}
+                />
+              </td>
+              <td class="ellipsis">
+                <a href={hrefOf({ page: 'run', runId: id })}>{r.run.info.run_name || id}</a>
+              </td>
+              <td>{formatTime(r.run.info.start_time)}</td>
+              <td>{formatDuration(r.run.info.start_time, r.run.info.end_time)}</td>
+              <td>
+                <span class={`status status-${r.run.info.status.toLowerCase()}`}>{r.run.info.status}</span>
+              </td>
+              {shown.map((c) => (
+                <td key={`${c.kind}:${c.key}`} class={`ellipsis${c.kind === 'metric' ? ' num' : ''}`}>
+                  {cellOf(r, c)}
+                </td>
+              ))}
+            </tr>
+          );
+        }}
+      />
+      {!loading && rows.length === 0 && error === undefined && <p class="muted">No runs match.</p>}
+    </section>
+  );
+}

@@ -1,0 +1,61 @@
+/**
+ * Hash routes (`#/experiments/1`): deep links never reach the server, so the UI works from any static
+ * prefix without server-side fallbacks.
+ */
+import { useEffect, useState } from 'preact/hooks';
+
+/** A parsed location. */
+export type Route =
+  | { page: 'experiments' }
+  | { page: 'runs'; experimentId: string }
+  | { page: 'run'; runId: string }
+  | { page: 'compare'; runIds: string[] }
+  | { page: 'models' }
+  | { page: 'model'; name: string }
+  | { page: 'not-found'; hash: string };
+
+/** Parses a location hash. */
+export function parseRoute(hash: string): Route {
+  const [path = '', query = ''] = hash.replace(/^#/, '').split('?');
+  const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
+  const params = new URLSearchParams(query);
+  if (parts.length === 0) return { page: 'experiments' };
+  if (parts[0] === 'experiments' && parts.length === 1) return { page: 'experiments' };
+  if (parts[0] === 'experiments' && parts[1]) return { page: 'runs', experimentId: parts[1] };
+  if (parts[0] === 'runs' && parts[1]) return { page: 'run', runId: parts[1] };
+  if (parts[0] === 'compare') return { page: 'compare', runIds: (params.get('runs') ?? '').split(',').filter(Boolean) };
+  if (parts[0] === 'models' && parts.length === 1) return { page: 'models' };
+  if (parts[0] === 'models' && parts[1]) return { page: 'model', name: parts[1] };
+  return { page: 'not-found', hash };
+}
+
+/** The hash of a route, for links. */
+export function hrefOf(route: Route): string {
+  switch (route.page) {
+    case 'experiments':
+      return '#/experiments';
+    case 'runs':
+      return `#/experiments/${encodeURIComponent(route.experimentId)}`;
+    case 'run':
+      return `#/runs/${encodeURIComponent(route.runId)}`;
+    case 'compare':
+      return `#/compare?runs=${route.runIds.map(encodeURIComponent).join(',')}`;
+    case 'models':
+      return '#/models';
+    case 'model':
+      return `#/models/${encodeURIComponent(route.name)}`;
+    default:
+      return route.hash;
+  }
+}
+
+/** The current route, updated on hash changes. */
+export function useRoute(): Route {
+  const [route, setRoute] = useState(() => parseRoute(location.hash));
+  useEffect(() => {
+    const onChange = () => setRoute(parseRoute(location.hash));
+    addEventListener('hashchange', onChange);
+    return () => removeEventListener('hashchange', onChange);
+  }, []);
+  return route;
+}

@@ -1,0 +1,57 @@
+/** The columns of the runs table: fixed run attributes, then the params, metrics and tags a user picks. */
+import type { Run } from './api/types';
+import { formatMetric } from './formatting';
+
+export type ColumnKind = 'metric' | 'param' | 'tag';
+
+export interface DataColumn {
+  kind: ColumnKind;
+  key: string;
+}
+
+/** The search grammar's order_by term for a column, with the key quoted. */
+export function orderTermOf(column: DataColumn | { kind: 'attribute'; key: string }, descending: boolean): string {
+  const prefix = column.kind === 'attribute' ? 'attributes' : column.kind === 'metric' ? 'metrics' : column.kind === 'param' ? 'params' : 'tags';
+  return `${prefix}.\`${column.key}\` ${descending ? 'DESC' : 'ASC'}`;
+}
+
+/** A run flattened for fast cell lookups. */
+export interface RunRow {
+  run: Run;
+  metrics: Map<string, string>;
+  params: Map<string, string>;
+  tags: Map<string, string>;
+}
+
+export function rowOf(run: Run): RunRow {
+  return {
+    run,
+    metrics: new Map((run.data.metrics ?? []).map((m) => [m.key, formatMetric(m.value)])),
+    params: new Map((run.data.params ?? []).map((p) => [p.key, p.value])),
+    tags: new Map((run.data.tags ?? []).map((t) => [t.key, t.value])),
+  };
+}
+
+/** The text of one cell. */
+export function cellOf(row: RunRow, column: DataColumn): string {
+  const source = column.kind === 'metric' ? row.metrics : column.kind === 'param' ? row.params : row.tags;
+  return source.get(column.key) ?? '';
+}
+
+/** Every param, metric and user tag key seen in the rows, sorted, by kind. */
+export function keysOf(rows: RunRow[]): Record<ColumnKind, string[]> {
+  const seen: Record<ColumnKind, Set<string>> = { metric: new Set(), param: new Set(), tag: new Set() };
+  for (const r of rows) {
+    for (const k of r.metrics.keys()) seen.metric.add(k);
+    for (const k of r.params.keys()) seen.param.add(k);
+    for (const k of r.tags.keys()) if (!k.startsWith('mlflow.')) seen.tag.add(k);
+  }
+  const sorted = (s: Set<string>) => [...s].sort();
+  return { metric: sorted(seen.metric), param: sorted(seen.param), tag: sorted(seen.tag) };
+}
+
+/** Columns shown before the user picks: the first few metrics and params. */
+export function defaultColumns(rows: RunRow[]): DataColumn[] {
+  const keys = keysOf(rows.slice(0, 200));
+  return [...keys.metric.slice(0, 4).map((key) => ({ kind: 'metric' as const, key })), ...keys.param.slice(0, 4).map((key) => ({ kind: 'param' as const, key }))];
+}

@@ -1,0 +1,28 @@
+/** Loading state of one async value, reloaded when its dependencies change or on demand. */
+import { useCallback, useEffect, useState } from 'preact/hooks';
+
+export interface AsyncState<T> {
+  value?: T;
+  error?: unknown;
+  loading: boolean;
+  reload: () => void;
+}
+
+export function useAsync<T>(load: () => Promise<T>, deps: unknown[]): AsyncState<T> {
+  const [state, setState] = useState<{ value?: T; error?: unknown; loading: boolean }>({ loading: true });
+  const [tick, setTick] = useState(0);
+  useEffect(() => {
+    let live = true;
+    setState((s) => ({ ...s, loading: true, error: undefined }));
+    load().then(
+      (value) => live && setState({ value, loading: false }),
+      (error) => live && setState({ error, loading: false }),
+    );
+    return () => {
+      live = false;
+    };
+    // biome-ignore lint/correctness/useExhaustiveDependencies: the caller names the dependencies
+  }, [...deps, tick]);
+  const reload = useCallback(() => setTick((t) => t + 1), []);
+  return { ...state, reload };
+}

@@ -1,0 +1,189 @@
+/**
+ * The web UI end to end in headless Chromium against a seeded server: every page loads without
+ * console errors or requests leaving the machine, the filter box filters and reports parser errors,
+ * compare draws its charts, previews work. Screenshots land in docs/screenshots.
+ */
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser } from '../harness/browser.js';
+import { serviceAvailable } from '../harness/service.js';
+import { type Seeded, seededServer } from './seed.js';
+
+const SHOTS = join(import.meta.dirname, '..', '..', 'docs', 'screenshots');
+
+let browser: Browser | undefined;
+let launchError: unknown;
+try {
+  browser = await launchBrowser();
+} catch (error) {
+  launchError = error;
+}
+const available = serviceAvailable('browser (Chromium)', launchError);
+
+describe.runIf(available)('web UI', () => {
+  let seeded: Seeded;
+  let page: Page;
+  const problems: string[] = [];
+  // The one failed request a test provokes on purpose (a bad filter); any other is a problem.
+  let expectedFailure: RegExp | undefined;
+
+  beforeAll(async () => {
+    seeded = await seededServer();
+    const context = await browser!.newContext({ viewport: { width: 1440, height: 900 }, colorScheme: 'light' });
+    page = await context.newPage();
+    page.on('console', (m) => {
+      // Failed requests are judged below, by URL, from their responses.
+      if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) problems.push(`console: ${m.text()}`);
+    });
+    page.on('response', (r) => {
+      if (r.status() >= 400 && !expectedFailure?.test(r.url())) problems.push(`HTTP ${r.status()}: ${r.url()}`);
+    });
+    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+    page.on('request', (r) => {
+      const host = new URL(r.url()).hostname;
+      if (!['127.0.0.1', 'localhost'].includes(host) && !r.url().startsWith('blob:') && !r.url().startsWith('data:')) problems.push(`outside request: ${r.url()}`);
+    });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await seeded?.server.close();
+    if (seeded) rmSync(seeded.root, { recursive: true, force: true });
+  });
+
+  const open = async (hash: string) => {
+    await page.goto(`${seeded.server.url}/${hash}`);
+  };
+  const shot = (name: string, fullPage = false) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage });
+
+  it('lists, creates, renames, deletes and restores experiments', async () => {
+    await open('#/experiments');
+    await page.getByRole('link', { name: 'image-classifier' }).waitFor();
+    await shot('experiments');
+    await page.getByLabel('New experiment name').fill('from-the-ui');
+    await page.getByRole('button', { name: 'Create' }).click();
+    const row = page.getByRole('row', { name: /from-the-ui/ });
+    await row.waitFor();
+    await row.getByRole('button', { name: 'Rename' }).click();
+    await page.getByLabel('New name').fill('renamed-in-ui');
+    await page.getByRole('button', { name: 'Save' }).click();
+    const renamed = page.getByRole('row', { name: /renamed-in-ui/ });
+    await renamed.waitFor();
+    await renamed.getByRole('button', { name: 'Delete' }).click();
+    await renamed.waitFor({ state: 'detached' });
+    await page.getByLabel('Show deleted').check();
+    await page.getByRole('row', { name: /renamed-in-ui/ }).getByRole('button', { name: 'Restore' }).click();
+    await page.getByLabel('Show deleted').uncheck();
+    await page.getByRole('row', { name: /renamed-in-ui/ }).waitFor();
+    await page.getByLabel('Search experiments').fill('image');
+    await expect.poll(() => page.locator('table[aria-label="Experiments"] tbody tr').count()).toBe(1);
+  });
+
+  it('runs table: filters with the search grammar and shows the parser error where it is', async () => {
+    await open(`#/experiments/${seeded.experimentId}`);
+    const rows = page.locator('tr[data-run-id]');
+    await expect.poll(() => rows.count()).toBe(seeded.runIds.length);
+    await expect.poll(async () => (await page.locator('thead').textContent()) ?? '').toContain('accuracy');
+    await shot('runs');
+    await page.getByLabel('Filter runs').fill("params.optimizer = 'adam'");
+    await page.getByLabel('Filter runs').press('Enter');
+    await expect.poll(() => rows.count()).toBe(3);
+    await page.getByLabel('Filter runs').fill('metrics.accuracy >');
+    expectedFailure = /runs\/search$/;
+    await page.getByLabel('Filter runs').press('Enter');
+    const error = page.locator('#filter-error');
+    await error.waitFor();
+    expectedFailure = undefined;
+    await expect.poll(async () => (await error.textContent()) ?? '').toContain('position 18');
+    await expect.poll(async () => (await error.locator('pre.caret').textContent()) ?? '').toContain('^');
+    await shot('runs-filter-error');
+    await page.getByRole('button', { name: 'Clear' }).click();
+    await expect.poll(() => rows.count()).toBe(seeded.runIds.length);
+    // Sorting by run name, ascending then descending.
+    await page.getByRole('button', { name: /^Run/ }).click();
+    await expect.poll(async () => (await rows.first().textContent()) ?? '').toContain('run-5');
+    await page.getByRole('button', { name: /^Run/ }).click();
+    await expect.poll(async () => (await rows.first().textContent()) ?? '').toContain('run-0');
+  });
+
+  it('compare: overlaid charts, a scatter and highlighted params', async () => {
+    await open(`#/experiments/${seeded.experimentId}`);
+    await page.getByLabel('Select run run-0').check();
+    await page.getByLabel('Select run run-1').check();
+    await page.getByLabel('Select run run-2').check();
+    await page.getByRole('link', { name: 'Compare (3)' }).click();
+    await page.locator('.metric-chart[data-metric="loss"] canvas').waitFor();
+    await page.locator('.metric-chart[data-metric="accuracy"] canvas').waitFor();
+    await page.locator('.scatter canvas').waitFor();
+    await expect.poll(() => page.locator('tr.differs').count()).toBe(2);
+    await expect.poll(async () => (await page.locator('tr.differs').first().textContent()) ?? '').toContain('lr');
+    await page.locator('.metric-chart[data-metric="loss"] .chart[data-drawn="true"]').waitFor();
+    await shot('compare', true);
+  });
+
+  it('a run: params, tags edited, description, charts and artifact previews', async () => {
+    const id = seeded.runIds[0] as string;
+    await open(`#/runs/${id}`);
+    await page.getByRole('table', { name: 'Parameters' }).waitFor();
+    await expect.poll(async () => (await page.getByRole('table', { name: 'Parameters' }).textContent()) ?? '').toContain('optimizer');
+    await page.getByLabel('Tag key').fill('reviewed');
+    await page.getByLabel('Tag value').fill('yes');
+    await page.getByRole('button', { name: 'Set tag' }).click();
+    await expect.poll(async () => (await page.getByRole('table', { name: 'Tags' }).textContent()) ?? '').toContain('reviewed');
+    await page.getByLabel('Description').fill('Baseline run.');
+    await page.getByRole('button', { name: 'Save description' }).click();
+    await expect.poll(() => page.getByRole('button', { name: 'Save description' }).isDisabled()).toBe(true);
+    await shot('run');
+    await page.getByRole('tab', { name: /Charts/ }).click();
+    await page.locator('.metric-chart[data-metric="loss"] .chart[data-drawn="true"]').waitFor();
+    await shot('run-charts');
+    await page.getByRole('tab', { name: 'Artifacts' }).click();
+    await page.getByRole('button', { name: /config\.json/ }).click();
+    await expect.poll(async () => (await page.locator('.preview-text').textContent()) ?? '').toContain('"layers": 12');
+    await page.getByRole('button', { name: /metrics\.csv/ }).click();
+    await expect.poll(async () => (await page.locator('.preview-table th').first().textContent())?.trim()).toBe('step');
+    await expect.poll(() => page.locator('.preview-table tbody tr').count()).toBe(2);
+    await page.getByRole('button', { name: /^▸ plots/ }).click();
+    await page.getByRole('button', { name: /confusion\.png/ }).click();
+    await expect.poll(() => page.locator('img.preview-image').evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(40);
+    await shot('artifacts');
+    await page.getByRole('button', { name: /^▸ logs/ }).click();
+    await page.getByRole('button', { name: /train\.log/ }).click();
+    await expect.poll(async () => (await page.locator('.preview-text').textContent()) ?? '').toContain('epoch 2');
+    const download = page.getByRole('link', { name: 'Download' });
+    expect(await download.getAttribute('href')).toContain('get-artifact?run_id=');
+  });
+
+  it('registry: models, versions, stages and aliases with their runs', async () => {
+    await open('#/models');
+    await page.getByRole('link', { name: 'classifier' }).click();
+    const versions = page.getByRole('table', { name: 'Model versions' });
+    await expect.poll(() => versions.locator('tbody tr').count()).toBe(2);
+    await expect.poll(async () => (await versions.textContent()) ?? '').toContain('@champion');
+    await expect.poll(() => page.getByLabel('Stage of version 2').inputValue()).toBe('Production');
+    await page.getByLabel('Stage of version 1').selectOption('Staging');
+    await expect.poll(() => page.getByLabel('Stage of version 1').inputValue()).toBe('Staging');
+    await shot('model');
+    await versions.getByRole('link').first().click();
+    await page.getByRole('table', { name: 'Parameters' }).waitFor();
+    await open('#/models');
+    await expect.poll(async () => (await page.getByRole('table', { name: 'Registered models' }).textContent()) ?? '').toContain('@champion');
+    await shot('models');
+  });
+
+  it('switches to the dark theme and keeps it', async () => {
+    await open(`#/experiments/${seeded.experimentId}`);
+    await page.getByRole('button', { name: /dark theme/ }).click();
+    await expect.poll(() => page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
+    await expect.poll(() => page.locator('tr[data-run-id]').count()).toBe(seeded.runIds.length);
+    await shot('runs-dark');
+    await page.reload();
+    await expect.poll(() => page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
+    await page.getByRole('button', { name: /light theme/ }).click();
+  });
+
+  it('saw no console errors and no request leave the machine', () => {
+    expect(problems).toEqual([]);
+  });
+});
