@@ -91,26 +91,45 @@ describe('labbook command', () => {
     },
   );
 
-  it('runs the tracking server that MLflow clients talk to', async () => {
-    const child = spawn(process.execPath, [cli, 'server', '--port', '0', '--backend-store-uri', store, '--artifacts-destination', join(dir, 'mlartifacts')], {
-      cwd: dir,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    try {
-      const line = await new Promise<string>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error('server did not start')), 20000);
-        child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
-        createInterface({ input: child.stdout! }).on('line', (l) => {
-          if (l.includes('listening at')) {
-            clearTimeout(timer);
-            resolve(l);
-          }
-        });
+  // Starts `labbook <args>` and resolves with its child and the address it prints (log lines are JSON).
+  async function startCli(args: string[], announce: RegExp) {
+    const child = spawn(process.execPath, [cli, ...args], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    const url = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('server did not start')), 20000);
+      child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
+      createInterface({ input: child.stdout! }).on('line', (l) => {
+        const m = announce.exec(l);
+        if (m) {
+          clearTimeout(timer);
+          resolve(m[1]!);
+        }
       });
-      const url = /listening at (\S+)/.exec(line)![1]!;
+    });
+    return { child, url };
+  }
+
+  it('runs the tracking server that MLflow clients talk to, and stops it cleanly on SIGTERM', async () => {
+    const { child, url } = await startCli(
+      ['server', '--port', '0', '--backend-store-uri', store, '--artifacts-destination', join(dir, 'mlartifacts')],
+      /^labbook server listening at (\S+)$/,
+    );
+    try {
       expect(await (await fetch(`${url}/health`)).text()).toBe('OK');
       const body = (await (await fetch(`${url}/api/2.0/mlflow/experiments/get?experiment_id=0`)).json()) as { experiment: { name: string } };
       expect(body.experiment.name).toBe('Default');
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(await new Promise((resolve) => child.once('exit', (code) => resolve(code)))).toBe(0);
+  });
+
+  it('labbook ui serves the web UI over the file store', async () => {
+    const { child, url } = await startCli(['ui', '--port', '0', '--backend-store-uri', store], /^labbook UI at (\S+)$/);
+    try {
+      const page = await fetch(url, { headers: { accept: 'text/html' } });
+      expect(page.status).toBe(200);
+      expect(page.headers.get('content-security-policy')).toContain("default-src 'self'");
+      expect(await page.text()).toContain('<div id="app">');
     } finally {
       child.kill('SIGTERM');
     }

@@ -13,6 +13,8 @@ interface ServerCliOptions {
   staticPrefix?: string;
   allowedHosts?: string;
   corsAllowedOrigins?: string;
+  passwordFile?: string;
+  logLevel: string;
 }
 
 interface StartedServer {
@@ -38,6 +40,9 @@ function env(name: string): string | undefined {
 
 async function run(opts: ServerCliOptions, ui: boolean): Promise<void> {
   const startServer = await loadServer();
+  const passwordFile = opts.passwordFile ?? process.env.LABBOOK_SERVER_PASSWORD_FILE;
+  const tokens = (process.env.LABBOOK_SERVER_TOKENS ?? '').split(',').filter(Boolean);
+  const auth = passwordFile || tokens.length > 0 ? { ...(passwordFile ? { passwordFile } : {}), ...(tokens.length > 0 ? { tokens } : {}) } : undefined;
   const server = await startServer({
     backendStoreUri: opts.backendStoreUri ?? env('BACKEND_STORE_URI') ?? './mlruns',
     ...(opts.registryStoreUri ?? env('REGISTRY_STORE_URI') ? { registryStoreUri: opts.registryStoreUri ?? env('REGISTRY_STORE_URI') } : {}),
@@ -50,18 +55,22 @@ async function run(opts: ServerCliOptions, ui: boolean): Promise<void> {
     ...(opts.staticPrefix ?? env('STATIC_PREFIX') ? { staticPrefix: opts.staticPrefix ?? env('STATIC_PREFIX') } : {}),
     ...(opts.allowedHosts ? { allowedHosts: opts.allowedHosts.split(',') } : {}),
     ...(opts.corsAllowedOrigins ? { corsAllowedOrigins: opts.corsAllowedOrigins.split(',') } : {}),
+    ...(auth ? { auth } : {}),
+    // Structured JSON lines (pino) with request ids; `silent` turns them off.
+    logger: opts.logLevel === 'silent' ? false : { level: opts.logLevel },
   });
-  process.stdout.write(`labbook server listening at ${server.url}\n`);
-  // The web UI package does not exist yet: say so rather than pretend.
-  if (ui) process.stdout.write('The web UI is not built yet; the server answers MLflow REST clients at that address.\n');
+  process.stdout.write(ui ? `labbook UI at ${server.url}/\n` : `labbook server listening at ${server.url}\n`);
+  // Requests in flight finish before the process exits; a second signal exits at once.
   const stop = () => {
+    process.once('SIGINT', () => process.exit(130));
+    process.once('SIGTERM', () => process.exit(143));
     void server.close().then(() => process.exit(0));
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
 }
 
-function serverOptions(command: Command, defaults: { serveArtifacts: boolean }): Command {
+function serverOptions(command: Command, defaults: { serveArtifacts: boolean; logLevel: string }): Command {
   return command
     .option('--backend-store-uri <uri>', 'tracking store URI (MLFLOW_BACKEND_STORE_URI; default ./mlruns)')
     .option('--registry-store-uri <uri>', 'registry store URI (default: the backend store URI)')
@@ -74,15 +83,18 @@ function serverOptions(command: Command, defaults: { serveArtifacts: boolean }):
     .option('-p, --port <port>', 'port to listen on', env('PORT') ?? '5000')
     .option('--static-prefix <prefix>', 'URL prefix for the UI and ajax API, e.g. /labbook')
     .option('--allowed-hosts <hosts>', 'comma-separated Host header allow-list')
-    .option('--cors-allowed-origins <origins>', 'comma-separated origins allowed to change state');
+    .option('--cors-allowed-origins <origins>', 'comma-separated origins allowed to change state')
+    .option('--password-file <file>', 'require HTTP basic auth against user:scrypt$salt$hash lines (LABBOOK_SERVER_PASSWORD_FILE; bearer tokens from LABBOOK_SERVER_TOKENS)')
+    .option('--log-level <level>', 'structured log level: trace, debug, info, warn, error, silent', env('LOG_LEVEL') ?? defaults.logLevel);
 }
 
 /** `labbook server` (MLflow's REST API) and `labbook ui` (the same on ./mlruns, for one person). */
 export function serverCommands(program: Command): void {
-  serverOptions(program.command('server').description("run a tracking server speaking MLflow's REST API"), { serveArtifacts: true }).action(
+  serverOptions(program.command('server').description("run a tracking server speaking MLflow's REST API"), { serveArtifacts: true, logLevel: 'info' }).action(
     (opts: ServerCliOptions) => run(opts, false),
   );
-  serverOptions(program.command('ui').description('start a local server on ./mlruns for the web UI (the UI itself is not built yet)'), {
+  serverOptions(program.command('ui').description('start the web UI on a local server over ./mlruns (as `mlflow ui`)'), {
     serveArtifacts: true,
+    logLevel: 'warn',
   }).action((opts: ServerCliOptions) => run(opts, true));
 }
