@@ -7,6 +7,7 @@ export * from './errors.js';
 export type * from './interfaces/index.js';
 export * from './validation/index.js';
 export * from './search/index.js';
+export * from './metrics/index.js';
 export * from './artifacts/index.js';
 export * from './plugins/index.js';
 export * from './runs/index.js';

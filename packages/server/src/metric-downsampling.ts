@@ -3,7 +3,7 @@
  * columns, each keeping the extremes, so spikes stay visible while the browser draws a few thousand
  * points.
  */
-import type { Metric } from '@labbook/core';
+import type { MetricHistoryColumns } from '@labbook/core';
 
 /** Which value the x axis is. */
 export type XAxis = 'step' | 'timestamp';
@@ -23,17 +23,12 @@ export interface DownsampledHistory {
  * finite values (NaN when it holds none), and the value of its last point. Histories no longer than
  * `buckets` come back whole, min = max = last = value.
  */
-export function downsampleMinMax(points: Metric[], axis: XAxis, buckets: number): DownsampledHistory {
-  const n = points.length;
-  const xs = new Float64Array(n);
-  const vs = new Float64Array(n);
+export function downsampleMinMax(history: MetricHistoryColumns, axis: XAxis, buckets: number): DownsampledHistory {
+  const n = history.length;
+  const xs = axis === 'step' ? history.step : history.timestamp;
+  const vs = history.value;
   let sorted = true;
-  for (let i = 0; i < n; i++) {
-    const p = points[i] as Metric;
-    xs[i] = axis === 'step' ? p.step : p.timestamp;
-    vs[i] = p.value;
-    if (i > 0 && (xs[i] as number) < (xs[i - 1] as number)) sorted = false;
-  }
+  for (let i = 1; i < n && sorted; i++) if ((xs[i] as number) < (xs[i - 1] as number)) sorted = false;
   let order: Uint32Array | undefined;
   if (!sorted) {
     // Histories arrive in log order; steps logged out of order still chart left to right.

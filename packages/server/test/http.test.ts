@@ -22,7 +22,7 @@ describe('raw HTTP', () => {
     expect(await again.json()).toEqual({ error_code: 'RESOURCE_ALREADY_EXISTS', message: expect.stringContaining('dup') });
     const missingModel = await fetch(`${server.url}/api/2.0/mlflow/registered-models/get?name=nope`);
     expect(missingModel.status).toBe(404);
-    expect(Object.keys(await missingModel.json()).sort()).toEqual(['error_code', 'message']);
+    expect(Object.keys((await missingModel.json()) as object).sort()).toEqual(['error_code', 'message']);
   });
 
   it('health and version', async () => {

@@ -11,6 +11,7 @@ import {
   LabbookError,
   type LogBatchInput,
   type Metric,
+  type MetricHistoryColumns,
   type MetricHistoryOptions,
   type PagedList,
   type Run,
@@ -743,6 +744,14 @@ export class FileTrackingStore implements TrackingStore {
     const offset = decodePageToken(options.pageToken);
     const items = all.slice(offset, offset + max);
     return offset + max < all.length ? { items, nextPageToken: encodePageToken(offset + max) } : { items };
+  }
+
+  /** The whole history as typed-array columns, parsed without one object per point. */
+  async getMetricHistoryColumns(runId: string, key: string): Promise<MetricHistoryColumns> {
+    await this.init();
+    const loc = this.locateRun(runId);
+    this.runMetaOrThrow(runId, loc);
+    return this.reader.readMetricColumns(containedPath(join(loc.runDir, 'metrics'), key));
   }
 
   async searchRuns(options: SearchRunsOptions): Promise<PagedList<Run>> {

@@ -1,4 +1,4 @@
-import type { Metric } from '@labbook/core';
+import type { Metric, MetricHistoryColumns } from '@labbook/core';
 import { formatPythonFloat } from './python-float.js';
 
 /** One metric point as MLflow's FileStore writes it: `<timestamp> <value> <step>[ <dataset> <digest>]\n`. */
@@ -284,6 +284,36 @@ export function parseMetricHistory(buf: Buffer, key: string): { metrics: Metric[
     } else metrics.push({ key, value, timestamp, step });
   });
   return { metrics, report };
+}
+
+/**
+ * The whole history as typed-array columns, without one object per point: what charts read. Arrays
+ * start at an estimate from the file size and double when a file holds shorter lines.
+ */
+export function parseMetricColumns(buf: Buffer): { columns: MetricHistoryColumns; report: MetricParseReport } {
+  let capacity = Math.max(16, Math.ceil(buf.length / 16));
+  let step = new Float64Array(capacity);
+  let timestamp = new Float64Array(capacity);
+  let value = new Float64Array(capacity);
+  let n = 0;
+  const report = scanMetricLines(buf, 0, (t, v, s) => {
+    if (n === capacity) {
+      capacity *= 2;
+      const grow = (a: Float64Array) => {
+        const b = new Float64Array(capacity);
+        b.set(a);
+        return b;
+      };
+      step = grow(step);
+      timestamp = grow(timestamp);
+      value = grow(value);
+    }
+    step[n] = s;
+    timestamp[n] = t;
+    value[n] = v;
+    n++;
+  });
+  return { columns: { length: n, step: step.subarray(0, n), timestamp: timestamp.subarray(0, n), value: value.subarray(0, n) }, report };
 }
 
 /**

@@ -4,6 +4,7 @@ import {
   type DatasetInput,
   type Experiment,
   type Metric,
+  type MetricHistoryColumns,
   type Run,
   type RunInfo,
   type RunStatus,
@@ -11,7 +12,7 @@ import {
 } from '@labbook/core';
 import { isTempName, sweepStaleTemp } from './atomic-write.js';
 import { META_FILE, MSG } from './constants.js';
-import { latestMetric, parseMetricHistory } from './metric-file.js';
+import { latestMetric, parseMetricColumns, parseMetricHistory } from './metric-file.js';
 import { parseYaml } from './yaml-io.js';
 
 /** What identifies one version of a file: a rename gives a new inode, an append a new size. */
@@ -269,6 +270,19 @@ export class RunReader {
     const { metrics, report } = parseMetricHistory(buf, key);
     this.reportParse(path, report.malformedLines, report.partialTailBytes);
     return metrics;
+  }
+
+  /** A metric file's points as columns (see {@link parseMetricColumns}). */
+  readMetricColumns(path: string): MetricHistoryColumns {
+    let buf: Buffer;
+    try {
+      buf = readFileSync(path);
+    } catch {
+      return { length: 0, step: new Float64Array(0), timestamp: new Float64Array(0), value: new Float64Array(0) };
+    }
+    const { columns, report } = parseMetricColumns(buf);
+    this.reportParse(path, report.malformedLines, report.partialTailBytes);
+    return columns;
   }
 
   private reportParse(path: string, malformed: number, partial: number): void {

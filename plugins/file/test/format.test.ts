@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { generateExperimentId } from '../src/experiment-id.js';
-import { formatMetricLine, latestMetric, parseMetricHistory } from '../src/metric-file.js';
+import { formatMetricLine, latestMetric, parseMetricColumns, parseMetricHistory } from '../src/metric-file.js';
 import { formatPythonFloat, parsePythonFloat } from '../src/python-float.js';
 import { dumpYaml, parseYaml } from '../src/yaml-io.js';
 
@@ -87,6 +87,22 @@ describe('metric lines', () => {
   it('ranks the latest point by (step, timestamp, value)', () => {
     const buf = Buffer.from('5 9.0 1\n4 1.0 2\n6 0.5 2\n6 0.4 2\n');
     expect(latestMetric(buf, 0, 'm', undefined).latest).toMatchObject({ timestamp: 6, value: 0.5, step: 2 });
+  });
+});
+
+describe('metric columns', () => {
+  it('reads the same points as the object parser, growing past its first estimate, skipping what it skips', () => {
+    const lines = Array.from({ length: 5000 }, (_, i) => `${i} ${i % 7 === 0 ? 'nan' : i / 3} ${i % 2}\n`);
+    const text = `${lines.join('')}garbage line\n1 2 3 ds digest\n12 0.5`;
+    const { metrics, report } = parseMetricHistory(Buffer.from(text), 'm');
+    const { columns, report: columnReport } = parseMetricColumns(Buffer.from(text));
+    expect(columnReport).toEqual(report);
+    expect(columns.length).toBe(metrics.length);
+    metrics.forEach((m, i) => {
+      expect(columns.timestamp[i]).toBe(m.timestamp);
+      expect(columns.step[i]).toBe(m.step);
+      expect(Object.is(columns.value[i], m.value) || (Number.isNaN(columns.value[i]) && Number.isNaN(m.value))).toBe(true);
+    });
   });
 });
 

@@ -57,6 +57,17 @@ export interface MetricHistoryOptions {
   pageToken?: string;
 }
 
+/**
+ * A metric's whole history as columns, in the store's history order: what charts and bulk readers
+ * need without one object per point.
+ */
+export interface MetricHistoryColumns {
+  length: number;
+  step: Float64Array;
+  timestamp: Float64Array;
+  value: Float64Array;
+}
+
 /** What one {@link TrackingStore.logBatch} call writes. */
 export interface LogBatchInput {
   metrics?: Metric[];
@@ -113,6 +124,11 @@ export interface TrackingStore {
   logInputs(runId: string, datasets: DatasetInput[]): Promise<void>;
   /** Every point of one metric of a run, paged when `maxResults` is set. */
   getMetricHistory(runId: string, key: string, options?: MetricHistoryOptions): Promise<PagedList<Metric>>;
+  /**
+   * Optional fast path: the whole history of a metric as typed-array columns. Stores that can read
+   * points without building objects implement it; callers fall back to {@link getMetricHistory}.
+   */
+  getMetricHistoryColumns?(runId: string, key: string): Promise<MetricHistoryColumns>;
   /** Runs of the given experiments that match a filter, ordered and paged. */
   searchRuns(options: SearchRunsOptions): Promise<PagedList<Run>>;
   /** Releases connections and file handles. Optional. */

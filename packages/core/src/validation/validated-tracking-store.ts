@@ -2,9 +2,11 @@ import { type ViewType } from '../entities/enums.js';
 import type { DatasetInput, Experiment, ExperimentTag, Metric, PagedList, Run, RunInfo } from '../entities/tracking.js';
 import { labbookChannels, traced } from '../diagnostics/channels.js';
 import { invalidParameter } from '../errors.js';
+import { readMetricColumns } from '../metrics/metric-history.js';
 import type {
   CreateRunOptions,
   LogBatchInput,
+  MetricHistoryColumns,
   MetricHistoryOptions,
   SearchExperimentsOptions,
   SearchRunsOptions,
@@ -212,6 +214,13 @@ export class ValidatedTrackingStore implements TrackingStore {
       validateMaxResults(options.maxResults, 'max_results', Number.MAX_SAFE_INTEGER);
     }
     return traced(labbookChannels.getMetricHistory, { runId, key }, () => this.inner.getMetricHistory(runId, key, options));
+  }
+
+  /** The whole history as columns, from the store's fast path when it has one. */
+  async getMetricHistoryColumns(runId: string, key: string): Promise<MetricHistoryColumns> {
+    validateRunId(runId);
+    validateKey(key, 'metric', 'metric_key');
+    return readMetricColumns(this.inner, runId, key);
   }
 
   searchRuns(options: SearchRunsOptions): Promise<PagedList<Run>> {

@@ -2,10 +2,9 @@
  * Metric histories of many runs at once: MLflow's `metrics/get-history-bulk` (UI route) and
  * `metrics/get-history-bulk-interval` (RPC), and labbook's downsampled history for charts.
  */
-import { LabbookError, type Metric, type TrackingStore, numberToWire } from '@labbook/core';
+import { LabbookError, type Metric, type TrackingStore, numberToWire, readMetricColumns, readWholeMetricHistory } from '@labbook/core';
 import type { FastifyInstance } from 'fastify';
 import { downsampleMinMax } from '../metric-downsampling.js';
-import { readWholeHistory } from '../metric-history-reader.js';
 import { type Args, missing, optional, optionalInt, optionalList, required } from '../request-args.js';
 import type { Rpc } from './rpc.js';
 
@@ -69,7 +68,7 @@ export function metricBulkRpcs(store: TrackingStore): Rpc[] {
         }
         const max = optionalInt(a, 'max_results') ?? INTERVAL_MAX_RESULTS;
         if (max < 1 || max > INTERVAL_MAX_RESULTS) throw outOfRange('max_results', max, 1, INTERVAL_MAX_RESULTS);
-        const histories = await Promise.all(runIds.map(async (id) => [id, await readWholeHistory(store, id, key)] as const));
+        const histories = await Promise.all(runIds.map(async (id) => [id, await readWholeMetricHistory(store, id, key)] as const));
         const inRange = (m: Metric) => start === undefined || end === undefined || (m.step >= start && m.step <= end);
         const steps = [...new Set(histories.flatMap(([, h]) => h.filter(inRange).map((m) => m.step)))].sort((x, y) => x - y);
         const keep = sampleSteps(steps, max);
@@ -111,7 +110,7 @@ export function mountMetricBulkRoutes(app: FastifyInstance, prefix: string, stor
     }
     const buckets = optionalInt(a, 'buckets') ?? DEFAULT_BUCKETS;
     if (buckets < 1 || buckets > MAX_BUCKETS) throw outOfRange('buckets', buckets, 1, MAX_BUCKETS);
-    const d = downsampleMinMax(await readWholeHistory(store, runId, key), axis, buckets);
+    const d = downsampleMinMax(await readMetricColumns(store, runId, key), axis, buckets);
     return {
       run_id: runId,
       metric_key: key,

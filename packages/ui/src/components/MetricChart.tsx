@@ -28,6 +28,7 @@ export function MetricChart(props: { runId: string; metricKey: string; axis: 'st
   const [error, setError] = useState<unknown>();
   const [started, setStarted] = useState(0);
   const [totalMs, setTotalMs] = useState<number | undefined>();
+  const [drawMs, setDrawMs] = useState<number | undefined>();
   useEffect(() => {
     let live = true;
     setData(undefined);
@@ -64,7 +65,12 @@ export function MetricChart(props: { runId: string; metricKey: string; axis: 'st
   }, [data, theme, color, axis, metricKey]);
 
   return (
-    <figure class="metric-chart" data-metric={metricKey} data-total-ms={totalMs === undefined ? undefined : totalMs.toFixed(1)}>
+    <figure
+      class="metric-chart"
+      data-metric={metricKey}
+      data-total-ms={totalMs === undefined ? undefined : totalMs.toFixed(1)}
+      data-draw-ms={drawMs === undefined ? undefined : drawMs.toFixed(1)}
+    >
       <figcaption>
         <strong>{metricKey}</strong>
         {data && (
@@ -82,7 +88,10 @@ export function MetricChart(props: { runId: string; metricKey: string; axis: 'st
           label={`Chart of ${metricKey} by ${axis}`}
           options={chart.options}
           data={chart.data}
-          onDrawn={() => setTotalMs(performance.now() - started)}
+          onDrawn={(ms) => {
+            setDrawMs(ms);
+            setTotalMs(performance.now() - started);
+          }}
         />
       )}
     </figure>

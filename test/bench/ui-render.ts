@@ -1,0 +1,108 @@
+/**
+ * The web UI in headless Chromium over 10,000 runs and a 1,000,000-point metric:
+ *   node test/bench/run.mjs ui
+ * Prints the time from navigation to the runs table's first rows (targets < 1.5 s), cold (the
+ * server's first search reads every run) and warm, and the time to chart the 1M-point metric: request
+ * to canvas drawn (target < 500 ms), with the server's read + min/max bucketing and uPlot's draw shown
+ * apart. Needs the UI built (`pnpm bench` builds it).
+ */
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { FileRegistryStore, FileTrackingStore, LocalArtifactRepository } from '../../plugins/file/src/index.js';
+import { startServer } from '../../packages/server/src/index.js';
+import { launchBrowser } from '../harness/browser.js';
+
+const RUNS = 10_000;
+const POINTS = 1_000_000;
+const uiDir = join(import.meta.dirname, '..', '..', 'packages', 'ui', 'dist');
+if (!existsSync(join(uiDir, 'index.html'))) throw new Error(`UI not built at ${uiDir}: run pnpm --filter @labbook/ui build`);
+
+const root = mkdtempSync(join(tmpdir(), 'labbook-ui-bench-'));
+const tracking = new FileTrackingStore({ root: join(root, 'mlruns'), fsync: false });
+const seedStart = performance.now();
+const experimentId = await tracking.createExperiment('ui-bench');
+const t0 = Date.now();
+for (let i = 0; i < RUNS; i++) {
+  const run = await tracking.createRun({ experimentId, startTime: t0 - i * 1000, runName: `run-${i}`, tags: [] });
+  await tracking.logBatch(run.info.runId, {
+    params: [
+      { key: 'lr', value: String(0.001 * ((i % 10) + 1)) },
+      { key: 'batch_size', value: String(32 << i % 4) },
+    ],
+    metrics: [
+      { key: 'accuracy', value: Math.random(), timestamp: t0, step: 10 },
+      { key: 'loss', value: Math.random() * 2, timestamp: t0, step: 10 },
+    ],
+    tags: [],
+  });
+}
+const big = await tracking.createRun({ experimentId: '0', startTime: t0, runName: 'long-history', tags: [] });
+for (let start = 0; start < POINTS; start += 1000) {
+  await tracking.logBatch(big.info.runId, {
+    metrics: Array.from({ length: 1000 }, (_, j) => ({ key: 'loss', value: Math.sin((start + j) / 5000) + Math.random() * 0.1, timestamp: t0 + start + j, step: start + j })),
+    params: [],
+    tags: [],
+  });
+}
+console.log(`seeded ${RUNS.toLocaleString()} runs and one ${POINTS.toLocaleString()}-point metric in ${((performance.now() - seedStart) / 1000).toFixed(1)} s`);
+
+const server = await startServer({
+  port: 0,
+  logger: false,
+  uiDir,
+  trackingStore: new FileTrackingStore({ root: join(root, 'mlruns'), fsync: false }),
+  registryStore: new FileRegistryStore({ root: join(root, 'mlruns'), fsync: false }),
+  artifactRepository: new LocalArtifactRepository(join(root, 'mlartifacts')),
+});
+const browser = await launchBrowser();
+try {
+  const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  const firstRows = async () => {
+    await page.goto('about:blank');
+    const started = performance.now();
+    await page.goto(`${server.url}/#/experiments/${experimentId}`);
+    await page.locator('tr[data-run-id]').first().waitFor();
+    return performance.now() - started;
+  };
+  const cold = await firstRows();
+  const warm: number[] = [];
+  for (let i = 0; i < 5; i++) warm.push(await firstRows());
+  warm.sort((a, b) => a - b);
+  const rendered = await page.locator('tr[data-run-id]').count();
+  console.log(`ui: runs table first render with ${RUNS.toLocaleString()} runs: cold ${cold.toFixed(0)} ms (the server's first search reads every run), warm median ${warm[2]!.toFixed(0)} ms (target < 1500 ms); ${rendered} rows in the DOM`);
+  // Scrolling to the end pages in the rest from the server without growing the DOM.
+  const scrollStart = performance.now();
+  for (let i = 0; i < 60 && (await page.locator('.count').textContent())?.includes('more'); i++) {
+    await page.locator('.virtual').evaluate((el) => el.scrollTo(0, el.scrollHeight));
+    await page.waitForTimeout(50);
+  }
+  console.log(`ui: scrolled through all runs in ${((performance.now() - scrollStart) / 1000).toFixed(1)} s: ${(await page.locator('.count').textContent())?.trim()}, ${await page.locator('tr[data-run-id]').count()} rows in the DOM`);
+
+  const serverOnly: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const s = performance.now();
+    const r = await fetch(`${server.url}/ajax-api/2.0/labbook/metrics/downsampled?run_id=${big.info.runId}&metric_key=loss&buckets=1500`);
+    await r.json();
+    serverOnly.push(performance.now() - s);
+  }
+  serverOnly.sort((a, b) => a - b);
+  const chart: { total: number; draw: number }[] = [];
+  for (let i = 0; i < 3; i++) {
+    await page.goto(`${server.url}/#/runs/${big.info.runId}`);
+    await page.getByRole('tab', { name: /Charts/ }).click();
+    const fig = page.locator('.metric-chart[data-metric="loss"][data-total-ms]');
+    await fig.waitFor();
+    chart.push({ total: Number(await fig.getAttribute('data-total-ms')), draw: Number(await fig.getAttribute('data-draw-ms')) });
+  }
+  chart.sort((a, b) => a.total - b.total);
+  const median = chart[1]!;
+  console.log(
+    `ui: chart of a ${POINTS.toLocaleString()}-point metric: ${median.total.toFixed(0)} ms from request to drawn (target < 500 ms); of which server read + min/max bucketing to 1,500 buckets ${serverOnly[1]!.toFixed(0)} ms, uPlot draw ${median.draw.toFixed(1)} ms`,
+  );
+} finally {
+  await browser.close();
+  await server.close();
+  rmSync(root, { recursive: true, force: true });
+}
