@@ -33,7 +33,9 @@ describe.runIf(server)('s3 repository', () => {
     create: async () => repoAt(),
     cleanup: (repo) => repo.close?.() ?? Promise.resolve(),
     // Parts in flight (4 x 8 MiB) plus stream buffers, never the whole body.
-    largeFile: { bytes: 200 * 1024 * 1024, rssGrowthLimit: 150 * 1024 * 1024 },
+    // The peak RSS also holds garbage V8 has not collected yet (seen: 158 MB under a loaded CI run);
+    // a body buffered whole would pass 200 MiB, which this limit still catches.
+    largeFile: { bytes: 200 * 1024 * 1024, rssGrowthLimit: 185 * 1024 * 1024 },
   });
 
   it('uploads and lists a tree of many small files, paging through the listing', async () => {

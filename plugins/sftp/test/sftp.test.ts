@@ -43,7 +43,9 @@ describe.runIf(server)('sftp repository', () => {
     create: async () => repoAt(),
     cleanup: (repo) => repo.close?.() ?? Promise.resolve(),
     capabilities: { symlinks: true, localRoot: (repo) => (repo as SftpArtifactRepository).root },
-    largeFile: { bytes: 200 * 1024 * 1024, rssGrowthLimit: 150 * 1024 * 1024 },
+    // The peak RSS also holds garbage V8 has not collected yet (seen: 158 MB under a loaded CI run);
+    // a body buffered whole would pass 200 MiB, which this limit still catches.
+    largeFile: { bytes: 200 * 1024 * 1024, rssGrowthLimit: 185 * 1024 * 1024 },
   });
 
   it('moves local files through the fast paths, without partial files on failure', async () => {
