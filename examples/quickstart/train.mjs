@@ -36,3 +36,4 @@ const where = getTrackingUri().startsWith('file:') ? resolve('mlruns') : getTrac
 console.log(`Logged run ${runId} in experiment '${experiment.name}' (id ${experiment.experimentId}) to ${where}`);
 console.log(`Look at it with:  pnpm labbook runs list -e ${experiment.experimentId}`);
 console.log(`             or:  pnpm labbook runs get ${runId}`);
+console.log(`             or, in a browser:  pnpm labbook ui   (then open the address it prints)`);
