@@ -5,6 +5,7 @@ import { api } from '../api/client';
 import type { Run } from '../api/types';
 import { differingParams, scatterOf } from '../charts/scatter';
 import { alignSeries, colorOf, runSeries } from '../charts/series';
+import { AxisSelect } from '../components/AxisSelect';
 import { ErrorBanner } from '../components/ErrorBanner';
 import { axisOptions } from '../components/MetricChart';
 import { UPlotChart } from '../components/UPlotChart';
@@ -155,15 +156,7 @@ export function ComparePage({ runIds, theme }: { runIds: string[]; theme: Theme 
       <h2>Param against metric</h2>
       <Scatter runs={list} theme={theme} />
       <h2>Metrics</h2>
-      <div class="toolbar">
-        <label>
-          X axis{' '}
-          <select aria-label="X axis" value={axis} onChange={(e) => setAxis(e.currentTarget.value as 'step' | 'timestamp')}>
-            <option value="step">Step</option>
-            <option value="timestamp">Time</option>
-          </select>
-        </label>
-      </div>
+      <AxisSelect axis={axis} onChange={setAxis} />
       <div class="chart-grid">
         {metricKeys.map((k) => (
           <OverlaidChart key={k} runs={list} metricKey={k} axis={axis} theme={theme} />

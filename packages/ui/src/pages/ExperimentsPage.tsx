@@ -5,6 +5,7 @@ import type { Experiment } from '../api/types';
 import { ErrorBanner } from '../components/ErrorBanner';
 import { formatTime } from '../formatting';
 import { hrefOf } from '../route';
+import { useAction } from '../use-action';
 import { useAsync } from '../use-async';
 
 function nameFilter(text: string): string | undefined {
@@ -16,19 +17,10 @@ export function ExperimentsPage() {
   const [search, setSearch] = useState('');
   const [deleted, setDeleted] = useState(false);
   const [newName, setNewName] = useState('');
-  const [actionError, setActionError] = useState<unknown>();
   const [renaming, setRenaming] = useState<{ id: string; name: string } | undefined>();
   const list = useAsync(() => api.searchExperiments({ filter: nameFilter(search), viewType: deleted ? 'DELETED_ONLY' : 'ACTIVE_ONLY' }), [search, deleted]);
 
-  const act = async (fn: () => Promise<unknown>) => {
-    setActionError(undefined);
-    try {
-      await fn();
-      list.reload();
-    } catch (e) {
-      setActionError(e);
-    }
-  };
+  const { error: actionError, run: act } = useAction(list.reload);
 
   return (
     <section class="page">

@@ -4,6 +4,7 @@ import { api } from '../api/client';
 import { ErrorBanner } from '../components/ErrorBanner';
 import { formatTime } from '../formatting';
 import { hrefOf } from '../route';
+import { useAction } from '../use-action';
 import { useAsync } from '../use-async';
 
 const STAGES = ['None', 'Staging', 'Production', 'Archived'];
@@ -12,17 +13,10 @@ export function ModelPage({ name }: { name: string }) {
   const model = useAsync(() => api.getModel(name), [name]);
   const versions = useAsync(() => api.searchVersions(name), [name]);
   const [description, setDescription] = useState<string | undefined>();
-  const [actionError, setActionError] = useState<unknown>();
-  const act = async (fn: () => Promise<unknown>) => {
-    setActionError(undefined);
-    try {
-      await fn();
-      model.reload();
-      versions.reload();
-    } catch (e) {
-      setActionError(e);
-    }
-  };
+  const { error: actionError, run: act } = useAction(() => {
+    model.reload();
+    versions.reload();
+  });
   if (model.error !== undefined) return <ErrorBanner error={model.error} />;
   const m = model.value;
   if (!m) return <p class="muted">Loading…</p>;

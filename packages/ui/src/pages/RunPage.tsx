@@ -3,11 +3,13 @@ import { useState } from 'preact/hooks';
 import { api } from '../api/client';
 import type { KeyValue } from '../api/types';
 import { ArtifactBrowser } from '../components/ArtifactBrowser';
+import { AxisSelect } from '../components/AxisSelect';
 import { ErrorBanner } from '../components/ErrorBanner';
 import { MetricChart } from '../components/MetricChart';
 import { formatDuration, formatMetric, formatTime } from '../formatting';
 import { hrefOf } from '../route';
 import type { Theme } from '../theme';
+import { useAction } from '../use-action';
 import { useAsync } from '../use-async';
 
 const NOTE_TAG = 'mlflow.note.content';
@@ -32,9 +34,9 @@ function KeyValueTable({ label, items }: { label: string; items: KeyValue[] }) {
 
 export function RunPage({ runId, theme }: { runId: string; theme: Theme }) {
   const run = useAsync(() => api.getRun(runId), [runId]);
+  const { error: actionError, run: act } = useAction(run.reload);
   const [axis, setAxis] = useState<'step' | 'timestamp'>('step');
   const [tab, setTab] = useState<'overview' | 'charts' | 'artifacts'>('overview');
-  const [actionError, setActionError] = useState<unknown>();
   const [newTag, setNewTag] = useState({ key: '', value: '' });
   const [note, setNote] = useState<string | undefined>();
 
@@ -47,15 +49,6 @@ export function RunPage({ runId, theme }: { runId: string; theme: Theme }) {
   const systemTags = tags.filter((t) => t.key.startsWith('mlflow.') && t.key !== NOTE_TAG);
   const savedNote = tags.find((t) => t.key === NOTE_TAG)?.value ?? '';
   const metrics = [...(r.data.metrics ?? [])].sort((a, b) => a.key.localeCompare(b.key));
-  const act = async (fn: () => Promise<unknown>) => {
-    setActionError(undefined);
-    try {
-      await fn();
-      run.reload();
-    } catch (e) {
-      setActionError(e);
-    }
-  };
 
   return (
     <section class="page run-page">
@@ -167,15 +160,7 @@ export function RunPage({ runId, theme }: { runId: string; theme: Theme }) {
       )}
       {tab === 'charts' && (
         <div>
-          <div class="toolbar">
-            <label>
-              X axis{' '}
-              <select aria-label="X axis" value={axis} onChange={(e) => setAxis(e.currentTarget.value as 'step' | 'timestamp')}>
-                <option value="step">Step</option>
-                <option value="timestamp">Time</option>
-              </select>
-            </label>
-          </div>
+          <AxisSelect axis={axis} onChange={setAxis} />
           {metrics.length === 0 && <p class="muted">This run logged no metrics.</p>}
           <div class="chart-grid">
             {metrics.map((m, i) => (
