@@ -16,7 +16,11 @@ export interface SshdTestServer {
   /** A folder on the server to use as an artifact root. */
   root: string;
   pid: number;
+  /** Kills sshd and every session it forked, as in an outage. */
   kill(): Promise<void>;
+  /** Starts sshd again after {@link kill}, on the same port with the same keys. */
+  restart(): Promise<void>;
+  /** Kills sshd and removes its folder. */
   stop(): Promise<void>;
 }
 
@@ -50,11 +54,8 @@ export async function startSshd(): Promise<SshdTestServer> {
       '',
     ].join('\n'),
   );
-  const child: ChildProcess = spawn(SSHD, ['-f', config, '-D', '-e'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let child: ChildProcess;
   let stderr = '';
-  child.stderr?.on('data', (d) => {
-    stderr += d;
-  });
   const exited = () => child.exitCode !== null || child.signalCode !== null;
   // sshd forks a process per connection: kill those too, so open sessions drop as in a real outage.
   const kill = () => {
@@ -70,7 +71,12 @@ export async function startSshd(): Promise<SshdTestServer> {
           child.kill('SIGKILL');
         });
   };
-  try {
+  const launch = async () => {
+    child = spawn(SSHD, ['-f', config, '-D', '-e'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    stderr = '';
+    child.stderr?.on('data', (d) => {
+      stderr += d;
+    });
     await waitFor('sshd', async () => {
       if (exited()) throw new Error(`sshd exited: ${stderr}`);
       return new Promise<boolean>((resolve) => {
@@ -81,6 +87,9 @@ export async function startSshd(): Promise<SshdTestServer> {
         socket.on('error', () => resolve(false));
       });
     });
+  };
+  try {
+    await launch();
   } catch (error) {
     await kill();
     rmSync(dir, { recursive: true, force: true });
@@ -94,8 +103,14 @@ export async function startSshd(): Promise<SshdTestServer> {
     user: userInfo().username,
     privateKeyPath: clientKey,
     root,
-    pid: child.pid ?? -1,
+    get pid() {
+      return child.pid ?? -1;
+    },
     kill,
+    async restart() {
+      await kill();
+      await launch();
+    },
     async stop() {
       await kill();
       rmSync(dir, { recursive: true, force: true });

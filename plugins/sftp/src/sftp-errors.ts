@@ -6,7 +6,8 @@ function codeOf(e: { code?: unknown; message?: string }): ErrorCode {
   const message = e.message ?? '';
   if (e.code === 2 || e.code === 'ENOENT' || /no such file/i.test(message)) return 'RESOURCE_DOES_NOT_EXIST';
   if (e.code === 3 || /permission denied|authentication/i.test(message)) return 'PERMISSION_DENIED';
-  if (e.code === 'ECONNREFUSED' || e.code === 'ECONNRESET' || /connection|not connected|timed out/i.test(message)) return 'TEMPORARILY_UNAVAILABLE';
+  // 'No response from server': ssh2 fails the requests in flight when the channel closes.
+  if (e.code === 'ECONNREFUSED' || e.code === 'ECONNRESET' || /connection|not connected|timed out|no response from server/i.test(message)) return 'TEMPORARILY_UNAVAILABLE';
   return 'IO_ERROR';
 }
 

@@ -1,16 +1,16 @@
 // The SFTP repository against a real OpenSSH server started on a free loopback port.
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { LabbookError, safeArtifactRepository } from '@labbook/core';
+import { downloadToLocal, LabbookError, safeArtifactRepository, uploadLocalDir } from '@labbook/core';
 import { describeArtifactRepository } from '@labbook/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 import { serviceAvailable } from '../../../test/harness/service.js';
 import { type SshdTestServer, startSshd } from '../../../test/harness/sshd.js';
-import { parseSftpUri, readSshConfig, SftpArtifactRepository } from '../src/index.js';
+import { parseSftpUri, readSshConfig, SftpArtifactRepository, type SftpArtifactRepositoryOptions } from '../src/index.js';
 
 let server: SshdTestServer | undefined;
 try {
@@ -25,10 +25,14 @@ afterAll(async () => {
   for (const r of repos) await r.close();
 });
 
-function repoAt(name = randomUUID()): SftpArtifactRepository {
+function repoAt(name = randomUUID(), options: SftpArtifactRepositoryOptions = {}): SftpArtifactRepository {
   const dir = join(server!.root, name);
   mkdirSync(dir, { recursive: true });
-  const repo = new SftpArtifactRepository(`sftp://${server!.user}@${server!.host}:${server!.port}${dir}`, { privateKeyPath: server!.privateKeyPath, sshConfig: '' });
+  const repo = new SftpArtifactRepository(`sftp://${server!.user}@${server!.host}:${server!.port}${dir}`, {
+    privateKeyPath: server!.privateKeyPath,
+    sshConfig: '',
+    ...options,
+  });
   repos.push(repo);
   return repo;
 }
@@ -64,6 +68,95 @@ describe.runIf(server)('sftp repository', () => {
       await rm(dir, { recursive: true, force: true });
     }
   });
+
+  // Small files take the pipelined in-memory path, larger ones the fast paths; smallFileBytes 0
+  // sends every file through fastPut/fastGet.
+  it.for([
+    { name: 'default', options: {} },
+    { name: 'fast paths only', options: { smallFileBytes: 0 } },
+    { name: 'tiny chunks', options: { chunkSize: 1000, smallFileBytes: 100_000 } },
+  ])('round-trips a tree of small, empty and larger files in parallel ($name)', async ({ options }) => {
+    const repo = safeArtifactRepository(repoAt(randomUUID(), options));
+    const dir = await mkdtemp(join(tmpdir(), 'labbook-sftp-tree-'));
+    try {
+      const files = new Map<string, Buffer>();
+      for (let i = 0; i < 40; i++) files.set(`d${i % 4}/sub${i % 3}/f${i}.bin`, Buffer.alloc(i * 997, i));
+      files.set('empty.txt', Buffer.alloc(0));
+      files.set('d0/big.bin', Buffer.alloc(3 * 1024 * 1024 + 17, 9));
+      files.set('d1/near-limit.bin', Buffer.alloc(100_001, 4));
+      for (const [p, data] of files) {
+        mkdirSync(join(dir, 'in', p, '..'), { recursive: true });
+        writeFileSync(join(dir, 'in', p), data);
+      }
+      // Many files start at once in folders that do not exist yet: they share one check and mkdir.
+      await uploadLocalDir(repo, join(dir, 'in'), 'tree', { concurrency: 16 });
+      expect((await repo.list('tree/d0')).map((f) => f.path)).toEqual(['tree/d0/big.bin', 'tree/d0/sub0', 'tree/d0/sub1', 'tree/d0/sub2']);
+      const out = await downloadToLocal(repo, 'tree', join(dir, 'out'), { concurrency: 16 });
+      for (const [p, data] of files) expect((await readFile(join(out, p))).equals(data), p).toBe(true);
+      const leftovers = readdirSync(join(dir, 'out'), { recursive: true }).filter((f) => String(f).includes('labbook-'));
+      expect(leftovers).toEqual([]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('never follows a symlink out of the root with uploadFile or downloadFile', async () => {
+    const name = randomUUID();
+    const repo = safeArtifactRepository(repoAt(name));
+    const root = join(server!.root, name);
+    const outside = await mkdtemp(join(tmpdir(), 'labbook-outside-'));
+    const local = await mkdtemp(join(tmpdir(), 'labbook-sftp-local-'));
+    try {
+      writeFileSync(join(outside, 'secret.txt'), 'secret');
+      writeFileSync(join(local, 'small.txt'), 'planted');
+      writeFileSync(join(local, 'large.bin'), Buffer.alloc(2 * 1024 * 1024, 1));
+      symlinkSync(outside, join(root, 'escape'));
+      symlinkSync(join(outside, 'secret.txt'), join(root, 'secret-link.txt'));
+      for (const file of ['small.txt', 'large.bin']) {
+        await expect(repo.uploadFile!(join(local, file), `escape/${file}`)).rejects.toMatchObject({ code: 'INVALID_PARAMETER_VALUE' });
+        await expect(repo.uploadFile!(join(local, file), `escape/new/${file}`)).rejects.toMatchObject({ code: 'INVALID_PARAMETER_VALUE' });
+      }
+      expect(readdirSync(outside)).toEqual(['secret.txt']);
+      await expect(repo.downloadFile!('secret-link.txt', join(local, 'got.txt'))).rejects.toMatchObject({ code: 'INVALID_PARAMETER_VALUE' });
+      await expect(repo.downloadFile!('escape/secret.txt', join(local, 'got.txt'))).rejects.toMatchObject({ code: 'INVALID_PARAMETER_VALUE' });
+      expect(readdirSync(local).sort()).toEqual(['large.bin', 'small.txt']);
+      // A symlink at the final name is replaced, not written through.
+      await repo.uploadFile!(join(local, 'small.txt'), 'secret-link.txt');
+      expect(await readFile(join(outside, 'secret.txt'), 'utf8')).toBe('secret');
+      expect(await readFile(join(root, 'secret-link.txt'), 'utf8')).toBe('planted');
+    } finally {
+      await rm(outside, { recursive: true, force: true });
+      await rm(local, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a file as a folder, a folder as a file and a missing local file, leaving nothing behind', async () => {
+    const name = randomUUID();
+    const repo = safeArtifactRepository(repoAt(name));
+    const local = await mkdtemp(join(tmpdir(), 'labbook-sftp-local-'));
+    try {
+      writeFileSync(join(local, 'a.txt'), 'a');
+      await repo.put('plain', 'x');
+      await expect(repo.uploadFile!(join(local, 'a.txt'), 'plain/a.txt')).rejects.toSatisfy(LabbookError.is);
+      await expect(repo.uploadFile!(join(local, 'missing.txt'), 'm/a.txt')).rejects.toSatisfy(LabbookError.is);
+      await repo.put('d/x', 'x');
+      await expect(repo.downloadFile!('d', join(local, 'dir-as-file'))).rejects.toMatchObject({ code: 'RESOURCE_DOES_NOT_EXIST' });
+      expect(readdirSync(join(server!.root, name), { recursive: true }).map(String).sort()).toEqual(['d', 'd/x', 'plain']);
+      expect(readdirSync(local)).toEqual(['a.txt']);
+    } finally {
+      await rm(local, { recursive: true, force: true });
+    }
+  });
+
+  it('reconnects after the server comes back from an outage', async () => {
+    const repo = safeArtifactRepository(repoAt(randomUUID(), { connectAttempts: 1 }));
+    await repo.put('before.txt', 'before');
+    await server!.kill();
+    await expect(repo.put('during.txt', 'x')).rejects.toMatchObject({ code: 'TEMPORARILY_UNAVAILABLE' });
+    await server!.restart();
+    await repo.put('after.txt', 'after');
+    expect((await repo.list()).map((f) => f.path)).toEqual(['after.txt', 'before.txt']);
+  }, 30_000);
 
   it('leaves no file at the final name when the server dies mid-upload', async () => {
     const name = randomUUID();
