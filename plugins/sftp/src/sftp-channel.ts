@@ -41,12 +41,21 @@ interface Ssh2Sftp {
   fastGet(remotePath: string, localPath: string, options: FastTransferOptions, cb: (error?: Error | null) => void): void;
 }
 
-function call<T>(start: (cb: Callback<T>) => void): Promise<T> {
-  return new Promise((resolve, reject) => start((error, value) => (error ? reject(error) : resolve(value))));
+/**
+ * The SSH connection under a channel ended. Its `code` is what Node gives a reset socket, so
+ * `sftpError` reports it as TEMPORARILY_UNAVAILABLE with the operation and path.
+ */
+export class SftpConnectionClosedError extends Error {
+  readonly code = 'ECONNRESET';
+
+  constructor() {
+    super('the SSH connection closed');
+    this.name = 'SftpConnectionClosedError';
+  }
 }
 
-function done(start: (cb: (error?: Error | null) => void) => void): Promise<void> {
-  return new Promise((resolve, reject) => start((error) => (error ? reject(error) : resolve())));
+interface Emitter {
+  once(event: string, listener: () => void): unknown;
 }
 
 /**
@@ -55,54 +64,85 @@ function done(start: (cb: (error?: Error | null) => void) => void): Promise<void
  */
 export class SftpChannel {
   private readonly sftp: Ssh2Sftp;
+  private closed = false;
+  /** Rejections of the requests in flight. */
+  private readonly pending = new Set<(error: Error) => void>();
 
   /** The channel of a connected ssh2-sftp-client instance. */
   constructor(client: SftpClient) {
-    const sftp = (client as unknown as { sftp?: Ssh2Sftp }).sftp;
+    const { sftp, client: ssh } = client as unknown as { sftp?: Ssh2Sftp & Partial<Emitter>; client?: Emitter };
     if (!sftp) throw new LabbookError('TEMPORARILY_UNAVAILABLE', `${MSG} the SFTP client is not connected`);
     this.sftp = sftp;
+    // ssh2 never answers a request sent after the socket ended, nor always one in flight then:
+    // fail them, and every later one, instead of waiting forever.
+    const gone = () => this.fail();
+    ssh?.once('end', gone);
+    ssh?.once('close', gone);
+    sftp.once?.('close', gone);
+  }
+
+  private fail(): void {
+    this.closed = true;
+    for (const reject of this.pending) reject(new SftpConnectionClosedError());
+    this.pending.clear();
+  }
+
+  private call<T>(start: (cb: Callback<T>) => void): Promise<T> {
+    if (this.closed) return Promise.reject(new SftpConnectionClosedError());
+    return new Promise<T>((resolve, reject) => {
+      this.pending.add(reject);
+      start((error, value) => {
+        this.pending.delete(reject);
+        if (error) reject(error);
+        else resolve(value);
+      });
+    });
+  }
+
+  private done(start: (cb: (error?: Error | null) => void) => void): Promise<void> {
+    return this.call<void>((cb) => start((error) => cb(error, undefined)));
   }
 
   open(path: string, flags: 'r' | 'wx'): Promise<Buffer> {
-    return call((cb) => this.sftp.open(path, flags, cb));
+    return this.call((cb) => this.sftp.open(path, flags, cb));
   }
 
   close(handle: Buffer): Promise<void> {
-    return done((cb) => this.sftp.close(handle, cb));
+    return this.done((cb) => this.sftp.close(handle, cb));
   }
 
   /** Bytes read into `buffer` at `offset`; 0 at the end of the file. */
   read(handle: Buffer, buffer: Buffer, offset: number, length: number, position: number): Promise<number> {
-    return call((cb) => this.sftp.read(handle, buffer, offset, length, position, cb));
+    return this.call((cb) => this.sftp.read(handle, buffer, offset, length, position, cb));
   }
 
   write(handle: Buffer, buffer: Buffer, offset: number, length: number, position: number): Promise<void> {
-    return done((cb) => this.sftp.write(handle, buffer, offset, length, position, cb));
+    return this.done((cb) => this.sftp.write(handle, buffer, offset, length, position, cb));
   }
 
   fstat(handle: Buffer): Promise<SftpAttributes> {
-    return call((cb) => this.sftp.fstat(handle, cb));
+    return this.call((cb) => this.sftp.fstat(handle, cb));
   }
 
   stat(path: string): Promise<SftpAttributes> {
-    return call((cb) => this.sftp.stat(path, cb));
+    return this.call((cb) => this.sftp.stat(path, cb));
   }
 
   lstat(path: string): Promise<SftpAttributes> {
-    return call((cb) => this.sftp.lstat(path, cb));
+    return this.call((cb) => this.sftp.lstat(path, cb));
   }
 
   /** The path with every symlink resolved (OpenSSH also resolves a missing last segment). */
   realpath(path: string): Promise<string> {
-    return call((cb) => this.sftp.realpath(path, cb));
+    return this.call((cb) => this.sftp.realpath(path, cb));
   }
 
   mkdir(path: string): Promise<void> {
-    return done((cb) => this.sftp.mkdir(path, cb));
+    return this.done((cb) => this.sftp.mkdir(path, cb));
   }
 
   unlink(path: string): Promise<void> {
-    return done((cb) => this.sftp.unlink(path, cb));
+    return this.done((cb) => this.sftp.unlink(path, cb));
   }
 
   /**
@@ -111,20 +151,20 @@ export class SftpChannel {
    */
   async replace(from: string, to: string): Promise<void> {
     try {
-      await done((cb) => this.sftp.ext_openssh_rename(from, to, cb));
+      await this.done((cb) => this.sftp.ext_openssh_rename(from, to, cb));
       return;
     } catch {
       // no extension, or it failed: fall through to the portable way
     }
     await this.unlink(to).catch(() => undefined);
-    await done((cb) => this.sftp.rename(from, to, cb));
+    await this.done((cb) => this.sftp.rename(from, to, cb));
   }
 
   fastPut(localPath: string, remotePath: string, options: FastTransferOptions): Promise<void> {
-    return done((cb) => this.sftp.fastPut(localPath, remotePath, options, cb));
+    return this.done((cb) => this.sftp.fastPut(localPath, remotePath, options, cb));
   }
 
   fastGet(remotePath: string, localPath: string, options: FastTransferOptions): Promise<void> {
-    return done((cb) => this.sftp.fastGet(remotePath, localPath, options, cb));
+    return this.done((cb) => this.sftp.fastGet(remotePath, localPath, options, cb));
   }
 }

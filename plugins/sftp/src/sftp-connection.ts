@@ -67,7 +67,12 @@ export async function openSftpClient(location: SftpLocation, options: SftpConnec
   }
 }
 
-/** Calls `onClose` once the client's SSH connection closes, so the next call can reconnect. */
+/**
+ * Calls `onClose` when the client's SSH connection ends, so the next call can reconnect. 'end' comes
+ * before 'close', and a request sent between the two is never answered.
+ */
 export function onConnectionClosed(client: SftpClient, onClose: () => void): void {
-  (client as unknown as { client: { once(event: 'close', listener: () => void): void } }).client.once('close', onClose);
+  const ssh = (client as unknown as { client: { once(event: 'end' | 'close', listener: () => void): void } }).client;
+  ssh.once('end', onClose);
+  ssh.once('close', onClose);
 }

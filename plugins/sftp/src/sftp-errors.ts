@@ -6,8 +6,16 @@ function codeOf(e: { code?: unknown; message?: string }): ErrorCode {
   const message = e.message ?? '';
   if (e.code === 2 || e.code === 'ENOENT' || /no such file/i.test(message)) return 'RESOURCE_DOES_NOT_EXIST';
   if (e.code === 3 || /permission denied|authentication/i.test(message)) return 'PERMISSION_DENIED';
-  // 'No response from server': ssh2 fails the requests in flight when the channel closes.
-  if (e.code === 'ECONNREFUSED' || e.code === 'ECONNRESET' || /connection|not connected|timed out|no response from server/i.test(message)) return 'TEMPORARILY_UNAVAILABLE';
+  // 'No response from server': ssh2 fails the requests in flight when the channel closes; EPIPE is a
+  // write to a socket the server already closed.
+  if (
+    e.code === 'ECONNREFUSED' ||
+    e.code === 'ECONNRESET' ||
+    e.code === 'EPIPE' ||
+    /connection|not connected|timed out|no response from server|\bEPIPE\b|\bECONNRESET\b/i.test(message)
+  ) {
+    return 'TEMPORARILY_UNAVAILABLE';
+  }
   return 'IO_ERROR';
 }
 

@@ -158,6 +158,36 @@ describe.runIf(server)('sftp repository', () => {
     expect((await repo.list()).map((f) => f.path)).toEqual(['after.txt', 'before.txt']);
   }, 30_000);
 
+  it('fails a tree upload promptly when the server dies, every file at its final name complete', async () => {
+    const name = randomUUID();
+    const repo = safeArtifactRepository(repoAt(name, { connectAttempts: 1 }));
+    const local = await mkdtemp(join(tmpdir(), 'labbook-sftp-tree-'));
+    try {
+      for (let i = 0; i < 400; i++) writeFileSync(join(local, `f${i}.bin`), Buffer.alloc(20_000 + i, i % 251));
+      let uploaded = 0;
+      let killed: Promise<void> | undefined;
+      // The server dies once 20 files are in; the rest are in flight or waiting.
+      const error = await uploadLocalDir(repo, local, 'tree', {
+        concurrency: 8,
+        onProgress: () => {
+          if (++uploaded === 20) killed = server!.kill();
+        },
+      }).catch((e) => e);
+      await killed;
+      expect(LabbookError.is(error)).toBe(true);
+      expect(error.code).toBe('TEMPORARILY_UNAVAILABLE');
+      const remoteDir = join(server!.root, name, 'tree');
+      for (const f of existsSync(remoteDir) ? readdirSync(remoteDir) : []) {
+        if (f.includes('.labbook-tmp-')) continue;
+        const i = Number(/^f(\d+)\.bin$/.exec(f)![1]);
+        expect((await readFile(join(remoteDir, f))).equals(Buffer.alloc(20_000 + i, i % 251)), f).toBe(true);
+      }
+    } finally {
+      await server!.restart();
+      await rm(local, { recursive: true, force: true });
+    }
+  }, 30_000);
+
   it('leaves no file at the final name when the server dies mid-upload', async () => {
     const name = randomUUID();
     const repo = safeArtifactRepository(repoAt(name));
