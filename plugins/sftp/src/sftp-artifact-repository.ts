@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { posix } from 'node:path';
 import type { Readable } from 'node:stream';
 import { Readable as ReadableStream, PassThrough } from 'node:stream';
 import { type ArtifactBody, type ArtifactRepository, type FileInfo, LabbookError, notFound, type TransferOptions } from '@labbook/core';
 import type SftpClient from 'ssh2-sftp-client';
 import { MSG } from './constants.js';
+import { readLocalIfSmall, renameLocal, writeLocalFile } from './local-files.js';
 import { RootGuard } from './root-guard.js';
 import { type FastTransferOptions, SftpChannel } from './sftp-channel.js';
 import { onConnectionClosed, openSftpClient, type SftpConnectOptions } from './sftp-connection.js';
@@ -60,6 +61,8 @@ export class SftpArtifactRepository implements ArtifactRepository {
   private readonly options: SftpArtifactRepositoryOptions;
   private readonly guard: RootGuard;
   private connection?: Promise<Connection>;
+  private readonly tempPrefix = randomBytes(6).toString('hex');
+  private tempCount = 0;
 
   constructor(uri: string, options: SftpArtifactRepositoryOptions = {}) {
     this.location = parseSftpUri(uri);
@@ -118,7 +121,9 @@ export class SftpArtifactRepository implements ArtifactRepository {
   }
 
   private tempName(remote: string): string {
-    return posix.join(posix.dirname(remote), `.${posix.basename(remote)}.labbook-tmp-${randomBytes(6).toString('hex')}`);
+    // Unique per repository instance by the counter, across processes by the random prefix.
+    this.tempCount++;
+    return posix.join(posix.dirname(remote), `.${posix.basename(remote)}.labbook-tmp-${this.tempPrefix}${this.tempCount.toString(36)}`);
   }
 
   // Uploads write a temporary file and rename it over the final name, which replaces a symlink there
@@ -217,11 +222,10 @@ export class SftpArtifactRepository implements ArtifactRepository {
     const temp = this.tempName(remote);
     try {
       // The local file first: a missing one must not leave new remote folders behind.
-      const { size } = await stat(localFile);
+      const read = await readLocalIfSmall(localFile, this.smallFileBytes());
       await this.guard.folder(client, channel, posix.dirname(remote));
-      if (size <= this.smallFileBytes()) {
-        await writeNewFile(channel, temp, await readFile(localFile), this.chunkSize());
-        options.onProgress?.({ path, bytesDone: size, bytesTotal: size });
+      if (await writeNewFile(channel, temp, async () => read.data, Math.min(this.chunkSize(), channel.maxWriteLength))) {
+        options.onProgress?.({ path, bytesDone: read.size, bytesTotal: read.size });
       } else await channel.fastPut(localFile, temp, this.fast(path, options));
       await channel.replace(temp, remote);
     } catch (error) {
@@ -248,13 +252,13 @@ export class SftpArtifactRepository implements ArtifactRepository {
         // The handle closes while the local file is written; a failed close of a read loses nothing.
         closing = channel.close(handle).catch(() => undefined);
         if (data) {
-          await writeFile(partial, data);
+          await writeLocalFile(partial, data);
           options.onProgress?.({ path, bytesDone: data.length, bytesTotal: data.length });
         } else await channel.fastGet(remote, partial, this.fast(path, options));
       } finally {
         await (closing ?? channel.close(handle).catch(() => undefined));
       }
-      await rename(partial, localFile);
+      await renameLocal(partial, localFile);
     } catch (error) {
       await rm(partial, { force: true });
       if (LabbookError.is(error)) throw error;

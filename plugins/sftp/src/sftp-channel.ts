@@ -17,6 +17,9 @@ export interface FastTransferOptions {
   step?: (done: number, chunk: number, total: number) => void;
 }
 
+/** A write size below every limit ssh2 sets (its smallest, for unknown servers, is 34000 - 2048). */
+const MIN_WRITE_LENGTH = 16 * 1024;
+
 type Callback<T> = (error: Error | null | undefined, value: T) => void;
 
 /**
@@ -25,6 +28,8 @@ type Callback<T> = (error: Error | null | undefined, value: T) => void;
  * event listeners around every call; the hot paths of many-file transfers skip both.
  */
 interface Ssh2Sftp {
+  /** Internal to ssh2, read-only here: see {@link SftpChannel.maxWriteLength}. */
+  readonly _maxWriteLen?: number;
   open(path: string, flags: string, cb: Callback<Buffer>): void;
   close(handle: Buffer, cb: (error?: Error | null) => void): void;
   read(handle: Buffer, buffer: Buffer, offset: number, length: number, position: number, cb: Callback<number>): void;
@@ -58,6 +63,12 @@ interface Emitter {
   once(event: string, listener: () => void): unknown;
 }
 
+/** The TCP socket under ssh2's client (its `_sock`). */
+interface Corkable {
+  cork(): void;
+  uncork(): void;
+}
+
 /**
  * Promise-returning SFTP requests on one channel. Requests are not serialised: callers may have many
  * in flight, which is how round trips overlap.
@@ -67,12 +78,16 @@ export class SftpChannel {
   private closed = false;
   /** Rejections of the requests in flight. */
   private readonly pending = new Set<(error: Error) => void>();
+  private readonly socket?: Corkable;
+  private corked = false;
 
   /** The channel of a connected ssh2-sftp-client instance. */
   constructor(client: SftpClient) {
-    const { sftp, client: ssh } = client as unknown as { sftp?: Ssh2Sftp & Partial<Emitter>; client?: Emitter };
+    const { sftp, client: ssh } = client as unknown as { sftp?: Ssh2Sftp & Partial<Emitter>; client?: Emitter & { _sock?: Partial<Corkable> } };
     if (!sftp) throw new LabbookError('TEMPORARILY_UNAVAILABLE', `${MSG} the SFTP client is not connected`);
     this.sftp = sftp;
+    const socket = ssh?._sock;
+    if (typeof socket?.cork === 'function' && typeof socket.uncork === 'function') this.socket = socket as Corkable;
     // ssh2 never answers a request sent after the socket ended, nor always one in flight then:
     // fail them, and every later one, instead of waiting forever.
     const gone = () => this.fail();
@@ -87,8 +102,26 @@ export class SftpChannel {
     this.pending.clear();
   }
 
+  /**
+   * Holds the socket's writes until the current tick ends, so the requests issued together (by one
+   * file's pipelined steps, and by every parallel transfer woken by the same burst of replies) leave
+   * in one system call and reach the server together. With Nagle off, each ssh2 packet would
+   * otherwise be its own send on both ends; this batches without delaying anything.
+   */
+  private batchWrites(): void {
+    if (this.corked || !this.socket) return;
+    const socket = this.socket;
+    this.corked = true;
+    socket.cork();
+    process.nextTick(() => {
+      this.corked = false;
+      socket.uncork();
+    });
+  }
+
   private call<T>(start: (cb: Callback<T>) => void): Promise<T> {
     if (this.closed) return Promise.reject(new SftpConnectionClosedError());
+    this.batchWrites();
     return new Promise<T>((resolve, reject) => {
       this.pending.add(reject);
       start((error, value) => {
@@ -101,6 +134,15 @@ export class SftpChannel {
 
   private done(start: (cb: (error?: Error | null) => void) => void): Promise<void> {
     return this.call<void>((cb) => start((error) => cb(error, undefined)));
+  }
+
+  /**
+   * The most bytes one write request carries: ssh2's limit for this server (announced with
+   * `limits@openssh.com`, or its default), or a smaller safe size if this ssh2 keeps it elsewhere.
+   * ssh2 splits a longer write into requests sent one after the other.
+   */
+  get maxWriteLength(): number {
+    return this.sftp._maxWriteLen ?? MIN_WRITE_LENGTH;
   }
 
   open(path: string, flags: 'r' | 'wx'): Promise<Buffer> {

@@ -15,16 +15,34 @@ function firstRejection(results: PromiseSettledResult<unknown>[]): { reason: unk
 }
 
 /**
- * Writes `data` to the remote file `path`, which must not exist yet (opened exclusively, so nothing
- * already at that name, symlink included, is written through). All chunks are in flight at once; the
- * handle is closed even when a write fails.
+ * Writes the bytes `read` gives to the remote file `path`, which must not exist yet (opened
+ * exclusively, so nothing already at that name, symlink included, is written through). The local
+ * read runs beside the remote open, and the close is sent right behind the writes: the SFTP draft
+ * has a server process requests on one file in the order received, and each write here is a single
+ * request (at most `maxWrite` bytes), so nothing of the file can arrive after the close. A failed
+ * write still fails the whole call. When `read` gives nothing (the file is too large to hold), the
+ * new remote file is left empty and closed, and the result is false.
  */
-export async function writeNewFile(channel: SftpChannel, path: string, data: Buffer, chunkSize: number): Promise<void> {
-  const handle = await channel.open(path, 'wx');
-  const writes = await Promise.allSettled(chunksOf(data.length, chunkSize).map((c) => channel.write(handle, data, c.offset, c.length, c.offset)));
-  const closed = await Promise.allSettled([channel.close(handle)]);
-  const failure = firstRejection(writes) ?? firstRejection(closed);
+export async function writeNewFile(
+  channel: SftpChannel,
+  path: string,
+  read: () => Promise<Buffer | undefined>,
+  maxWrite: number,
+): Promise<boolean> {
+  const [opened, data] = await Promise.allSettled([channel.open(path, 'wx'), read()]);
+  if (opened.status === 'rejected') throw opened.reason;
+  const handle = opened.value;
+  if (data.status === 'rejected' || data.value === undefined) {
+    await channel.close(handle).catch(() => undefined);
+    if (data.status === 'rejected') throw data.reason;
+    return false;
+  }
+  const bytes = data.value;
+  const writes = chunksOf(bytes.length, maxWrite).map((c) => channel.write(handle, bytes, c.offset, c.length, c.offset));
+  const results = await Promise.allSettled([...writes, channel.close(handle)]);
+  const failure = firstRejection(results);
   if (failure) throw failure.reason;
+  return true;
 }
 
 async function readFully(channel: SftpChannel, handle: Buffer, buffer: Buffer, offset: number, length: number): Promise<number> {
