@@ -170,7 +170,8 @@ export class AzureBlobArtifactRepository implements ArtifactRepository {
         concurrency: this.options.concurrency ?? 4,
         ...(contentType ? { blobHTTPHeaders: { blobContentType: contentType } } : {}),
         ...(options.signal ? { abortSignal: options.signal } : {}),
-        onProgress: (p) => options.onProgress?.({ path, bytesDone: p.loadedBytes, bytesTotal: size }),
+        // The SDK wraps the body in a progress stream when asked to: only when someone listens.
+        ...(options.onProgress ? { onProgress: (p) => options.onProgress?.({ path, bytesDone: p.loadedBytes, bytesTotal: size }) } : {}),
       });
     } catch (error) {
       throw azureError('upload to', this.describe(path), error);
@@ -183,7 +184,7 @@ export class AzureBlobArtifactRepository implements ArtifactRepository {
     try {
       await blob.downloadToFile(partial, 0, undefined, {
         ...(options.signal ? { abortSignal: options.signal } : {}),
-        onProgress: (p) => options.onProgress?.({ path, bytesDone: p.loadedBytes }),
+        ...(options.onProgress ? { onProgress: (p) => options.onProgress?.({ path, bytesDone: p.loadedBytes }) } : {}),
       });
       await rename(partial, localFile);
     } catch (error) {
