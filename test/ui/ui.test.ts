@@ -33,6 +33,8 @@ describe.runIf(available)('web UI', () => {
     seeded = await seededServer();
     const context = await browser!.newContext({ viewport: { width: 1440, height: 900 }, colorScheme: 'light' });
     page = await context.newPage();
+    // A missing element fails its test in seconds instead of at the 60 s test timeout.
+    page.setDefaultTimeout(10_000);
     page.on('console', (m) => {
       // Failed requests are judged below, by URL, from their responses.
       if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) problems.push(`console: ${m.text()}`);
@@ -107,6 +109,29 @@ describe.runIf(available)('web UI', () => {
     await expect.poll(async () => (await rows.first().textContent()) ?? '').toContain('run-0');
   });
 
+  it('runs table: one Tab stop, arrows move between rows, Space selects, Enter opens', async () => {
+    await open(`#/experiments/${seeded.experimentId}`);
+    const rows = page.locator('tr[data-run-id]');
+    await expect.poll(() => rows.count()).toBe(seeded.runIds.length);
+    // Tab from the last column header lands on the first row, not on a control inside it.
+    await page.locator('thead button').last().focus();
+    await page.keyboard.press('Tab');
+    await expect.poll(() => page.locator(':focus').getAttribute('aria-rowindex')).toBe('2');
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('ArrowDown');
+    await expect.poll(() => page.locator(':focus').getAttribute('aria-rowindex')).toBe('4');
+    await page.keyboard.press(' ');
+    await expect.poll(() => page.locator('.compare-action').textContent()).toBe('Compare (1)');
+    await page.keyboard.press(' ');
+    await expect.poll(() => page.locator('.compare-action').textContent()).toBe('Compare (0)');
+    await page.keyboard.press('End');
+    await expect.poll(() => page.locator(':focus').getAttribute('aria-rowindex')).toBe(String(seeded.runIds.length + 1));
+    const lastId = await page.locator(':focus').getAttribute('data-run-id');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => new URL(page.url()).hash).toBe(`#/runs/${lastId}`);
+    await page.getByRole('table', { name: 'Parameters' }).waitFor();
+  });
+
   it('compare: overlaid charts, a scatter and highlighted params', async () => {
     await open(`#/experiments/${seeded.experimentId}`);
     await page.getByLabel('Select run run-0').check();
@@ -146,7 +171,7 @@ describe.runIf(available)('web UI', () => {
     await expect.poll(() => page.locator('.preview-table tbody tr').count()).toBe(2);
     await page.getByRole('button', { name: /^▸ plots/ }).click();
     await page.getByRole('button', { name: /confusion\.png/ }).click();
-    await expect.poll(() => page.locator('img.preview-image').evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(40);
+    await expect.poll(() => page.locator('img.preview-image').evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth)).toBe(40);
     await shot('artifacts');
     await page.getByRole('button', { name: /^▸ logs/ }).click();
     await page.getByRole('button', { name: /train\.log/ }).click();
@@ -175,11 +200,11 @@ describe.runIf(available)('web UI', () => {
   it('switches to the dark theme and keeps it', async () => {
     await open(`#/experiments/${seeded.experimentId}`);
     await page.getByRole('button', { name: /dark theme/ }).click();
-    await expect.poll(() => page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
+    await expect.poll(() => page.locator('html').getAttribute('data-theme')).toBe('dark');
     await expect.poll(() => page.locator('tr[data-run-id]').count()).toBe(seeded.runIds.length);
     await shot('runs-dark');
     await page.reload();
-    await expect.poll(() => page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
+    await expect.poll(() => page.locator('html').getAttribute('data-theme')).toBe('dark');
     await page.getByRole('button', { name: /light theme/ }).click();
   });
 

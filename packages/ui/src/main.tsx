@@ -16,9 +16,10 @@ function App() {
   const section = route.page === 'models' || route.page === 'model' ? 'models' : 'experiments';
   return (
     <>
-      <a class="skip" href="#main" onClick={(e) => (e.preventDefault(), document.getElementById('main')?.focus())}>
+      {/* A button, not a link to #main: the hash is the route. */}
+      <button type="button" class="skip" onClick={() => document.getElementById('main')?.focus()}>
         Skip to content
-      </a>
+      </button>
       <header class="top">
         <a class="brand" href={hrefOf({ page: 'experiments' })}>
           labbook

@@ -37,7 +37,7 @@ export function alignSeries(runs: RunSeries[]): { x: number[]; lines: (number | 
   for (const r of runs) for (const x of r.x) xs.add(x);
   const x = [...xs].sort((a, b) => a - b);
   const index = new Map<number, number>();
-  x.forEach((v, i) => index.set(v, i));
+  for (let i = 0; i < x.length; i++) index.set(x[i] as number, i);
   const lines = runs.map((r) => {
     const col: (number | null)[] = new Array(x.length).fill(null);
     r.x.forEach((v, i) => {

@@ -17,14 +17,17 @@ function Folder({ runId, path, onPick, picked }: { runId: string; path: string; 
   if (!files) return <p class="muted">Loading…</p>;
   if (files.length === 0 && path === '') return <p class="muted">No artifacts.</p>;
   return (
-    <ul class="tree" role={path === '' ? 'tree' : 'group'}>
+    // Plain nested lists of buttons: every entry is reachable with Tab and opened with Enter or Space.
+    <ul class="tree">
       {files.map((f) => {
         const name = f.path.split('/').pop();
         const isOpen = open.has(f.path);
         return (
-          <li key={f.path} role="treeitem" aria-expanded={f.is_dir ? isOpen : undefined} aria-selected={picked === f.path}>
+          <li key={f.path}>
             <button
               type="button"
+              aria-expanded={f.is_dir ? isOpen : undefined}
+              aria-pressed={f.is_dir ? undefined : picked === f.path}
               class={`tree-item${picked === f.path ? ' picked' : ''}`}
               onClick={() => {
                 if (f.is_dir) {

@@ -74,17 +74,14 @@ export function ArtifactPreview({ runId, path, size }: { runId: string; path: st
             <thead>
               <tr>
                 {(head ?? []).map((h, i) => (
-                  // biome-ignore lint/suspicious/noArrayIndexKey: columns have no identity but their place
                   <th key={i}>{h}</th>
                 ))}
               </tr>
             </thead>
             <tbody>
               {body.map((r, i) => (
-                // biome-ignore lint/suspicious/noArrayIndexKey: rows have no identity but their place
                 <tr key={i}>
                   {r.map((c, j) => (
-                    // biome-ignore lint/suspicious/noArrayIndexKey: cells have no identity but their place
                     <td key={j}>{c}</td>
                   ))}
                 </tr>

@@ -84,6 +84,13 @@ export function RunsPage({ experimentId }: { experimentId: string }) {
   const sortMark = (column: Sort['column']) => (sort.column.kind === column.kind && sort.column.key === column.key ? (sort.descending ? ' ▼' : ' ▲') : '');
   const ariaSort = (column: Sort['column']) =>
     sort.column.kind === column.kind && sort.column.key === column.key ? (sort.descending ? 'descending' : 'ascending') : undefined;
+  const toggleSelected = (id: string) =>
+    setSelected((current) => {
+      const s = new Set(current);
+      if (s.has(id)) s.delete(id);
+      else s.add(id);
+      return s;
+    });
   const act = async (fn: (id: string) => Promise<unknown>) => {
     try {
       for (const id of selected) await fn(id);
@@ -138,13 +145,15 @@ export function RunsPage({ experimentId }: { experimentId: string }) {
           <a href={hrefOf({ page: 'experiments' })}>Experiments</a> / {experiment.value?.name ?? experimentId}
         </h1>
         <div class="actions">
-          <a
-            class={`button${selected.size < 1 ? ' disabled' : ''}`}
-            aria-disabled={selected.size < 1 ? 'true' : 'false'}
-            href={selected.size > 0 ? hrefOf({ page: 'compare', runIds: [...selected] }) : undefined}
-          >
-            Compare ({selected.size})
-          </a>
+          {selected.size > 0 ? (
+            <a class="button compare-action" href={hrefOf({ page: 'compare', runIds: [...selected] })}>
+              Compare ({selected.size})
+            </a>
+          ) : (
+            <button type="button" class="compare-action" disabled title="Select runs to compare">
+              Compare (0)
+            </button>
+          )}
           {deleted ? (
             <button type="button" disabled={selected.size === 0} onClick={() => act(api.restoreRun)}>
               Restore
@@ -193,25 +202,24 @@ export function RunsPage({ experimentId }: { experimentId: string }) {
         onNearEnd={() => {
           if (next && !loading) load(next, generation.current);
         }}
-        row={(r, i) => {
+        resetKey={`${filter}|${deleted}|${orderBy[0]}`}
+        keyOf={(r) => r.run.info.run_id}
+        rowProps={(r) => ({ class: selected.has(r.run.info.run_id) ? 'selected' : undefined, 'data-run-id': r.run.info.run_id })}
+        onOpen={(r) => {
+          location.hash = hrefOf({ page: 'run', runId: r.run.info.run_id });
+        }}
+        onToggle={(r) => toggleSelected(r.run.info.run_id)}
+        cells={(r) => {
           const id = r.run.info.run_id;
           return (
-            <tr key={id} class={selected.has(id) ? 'selected' : undefined} aria-rowindex={i + 2} data-run-id={id}>
+            <>
               <td>
-                <input
-                  type="checkbox"
-                  aria-label={`Select run ${r.run.info.run_name ?? id}`}
-                  checked={selected.has(id)}
-                  onChange={(e) => {
-                    const s = new Set(selected);
-                    if (e.currentTarget.checked) s.add(id);
-                    else s.delete(id);
-                    setSelected(s);
-                  }}
-                />
+                <input type="checkbox" tabIndex={-1} aria-label={`Select run ${r.run.info.run_name ?? id}`} checked={selected.has(id)} onChange={() => toggleSelected(id)} />
               </td>
               <td class="ellipsis">
-                <a href={hrefOf({ page: 'run', runId: id })}>{r.run.info.run_name || id}</a>
+                <a tabIndex={-1} href={hrefOf({ page: 'run', runId: id })}>
+                  {r.run.info.run_name || id}
+                </a>
               </td>
               <td>{formatTime(r.run.info.start_time)}</td>
               <td>{formatDuration(r.run.info.start_time, r.run.info.end_time)}</td>
@@ -223,7 +231,7 @@ export function RunsPage({ experimentId }: { experimentId: string }) {
                   {cellOf(r, c)}
                 </td>
               ))}
-            </tr>
+            </>
           );
         }}
       />
