@@ -67,7 +67,7 @@ export async function seededServer(options: { runs?: number; steps?: number; sta
       ],
       metrics: Array.from({ length: steps }, (_, s) => [
         { key: 'loss', value: 2 / (s + 1) + i * 0.01, timestamp: t0 + s * 1000, step: s },
-        { key: 'accuracy', value: Math.min(0.99, 0.5 + s * 0.01 + i * 0.02), timestamp: t0 + s * 1000, step: s },
+        { key: 'accuracy', value: 0.5 + 0.4 * (1 - Math.exp(-s / 10)) + i * 0.015, timestamp: t0 + s * 1000, step: s },
       ]).flat(),
     });
     await client.setTerminated(id, 'FINISHED', t0 + steps * 1000);

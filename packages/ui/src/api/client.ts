@@ -67,7 +67,7 @@ export const api = {
     return call<{ experiments?: Experiment[]; next_page_token?: string }>('POST', `${API}/experiments/search`, {
       filter: options.filter || undefined,
       view_type: options.viewType ?? 'ACTIVE_ONLY',
-      max_results: options.maxResults ?? 1000,
+      max_results: options.maxResults ?? 100,
       page_token: options.pageToken,
       order_by: ['name ASC'],
     }).then((r): Page<Experiment> => ({ items: r.experiments ?? [], nextPageToken: r.next_page_token }));
@@ -116,12 +116,13 @@ export const api = {
     return response.blob();
   },
 
-  searchModels: (filter?: string) =>
-    call<{ registered_models?: RegisteredModel[] }>('GET', `${API}/registered-models/search`, undefined, {
-      filter: filter || undefined,
-      max_results: 1000,
+  searchModels: (options: { filter?: string; pageToken?: string; maxResults?: number } = {}) =>
+    call<{ registered_models?: RegisteredModel[]; next_page_token?: string }>('GET', `${API}/registered-models/search`, undefined, {
+      filter: options.filter || undefined,
+      max_results: options.maxResults ?? 100,
       order_by: ['name ASC'],
-    }).then((r) => r.registered_models ?? []),
+      page_token: options.pageToken,
+    }).then((r): Page<RegisteredModel> => ({ items: r.registered_models ?? [], nextPageToken: r.next_page_token })),
   getModel: (name: string) => call<{ registered_model: RegisteredModel }>('GET', `${API}/registered-models/get`, undefined, { name }).then((r) => r.registered_model),
   searchVersions: (name: string) =>
     call<{ model_versions?: ModelVersion[] }>('GET', `${API}/model-versions/search`, undefined, {
@@ -131,4 +132,9 @@ export const api = {
   updateModel: (name: string, description: string) => call('PATCH', `${API}/registered-models/update`, { name, description }),
   transitionStage: (name: string, version: string, stage: string) =>
     call('POST', `${API}/model-versions/transition-stage`, { name, version, stage, archive_existing_versions: false }),
+  updateVersion: (name: string, version: string, description: string) => call('PATCH', `${API}/model-versions/update`, { name, version, description }),
+  setModelTag: (name: string, key: string, value: string) => call('POST', `${API}/registered-models/set-tag`, { name, key, value }),
+  deleteModelTag: (name: string, key: string) => call('DELETE', `${API}/registered-models/delete-tag`, { name, key }),
+  setAlias: (name: string, alias: string, version: string) => call('POST', `${API}/registered-models/alias`, { name, alias, version }),
+  deleteAlias: (name: string, alias: string) => call('DELETE', `${API}/registered-models/alias`, { name, alias }),
 };

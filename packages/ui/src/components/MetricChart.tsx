@@ -48,16 +48,24 @@ export function MetricChart(props: { runId: string; metricKey: string; axis: 'st
   const chart = useMemo(() => {
     if (!data) return undefined;
     const s = runSeries(data);
-    const options: Omit<uPlot.Options, 'width' | 'height'> = {
+    const line: uPlot.Series = { label: metricKey, stroke: color, width: 1.5, points: { show: s.x.length < 60 } };
+    const base: Omit<uPlot.Options, 'width' | 'height' | 'series'> = {
       scales: { x: { time: axis === 'timestamp' } },
       axes: [axisOptions(theme), axisOptions(theme)],
       legend: { show: true },
       cursor: { drag: { x: true, y: false } },
+    };
+    // Every point arrived (min = max = last): a band would be empty and its legend noise.
+    if (data.total_points <= data.x.length) {
+      return { options: { ...base, series: [{ label: axis }, line] }, data: [s.x, s.line] as uPlot.AlignedData };
+    }
+    const options: Omit<uPlot.Options, 'width' | 'height'> = {
+      ...base,
       series: [
         { label: axis },
-        { label: 'min', stroke: 'transparent', points: { show: false } },
-        { label: 'max', stroke: 'transparent', points: { show: false } },
-        { label: metricKey, stroke: color, width: 1.5, points: { show: s.x.length < 60 } },
+        { label: 'bucket min', stroke: 'transparent', points: { show: false } },
+        { label: 'bucket max', stroke: 'transparent', points: { show: false } },
+        line,
       ],
       bands: [{ series: [2, 1], fill: `${color}33` }],
     };

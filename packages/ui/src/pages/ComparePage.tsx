@@ -59,7 +59,11 @@ function Scatter({ runs, theme }: { runs: Run[]; theme: Theme }) {
       mode: 1,
       scales: { x: { time: false } },
       axes: [s.categories ? { ...axis, values: (_u, ticks) => ticks.map((t) => (Number.isInteger(t) ? (s.categories?.[t] ?? '') : '')) } : axis, axis],
-      series: [{ label: x }, { label: y, stroke: colorOf(0), paths: () => null, points: { show: true, size: 9, fill: colorOf(0) } }],
+      series: [
+        // The legend names the run under the cursor beside its param value.
+        { label: x, value: (_u, v, _si, i) => (i === null || i === undefined || v === null ? '--' : `${s.categories?.[v] ?? v} (${s.runNames[i] ?? ''})`) },
+        { label: y, stroke: colorOf(0), paths: () => null, points: { show: true, size: 9, fill: colorOf(0) } },
+      ],
     };
     return { options, data: [s.x, s.y] as uPlot.AlignedData, points: s.x.length };
   }, [runs, x, y, theme]);

@@ -6,7 +6,7 @@ import { ErrorBanner } from '../components/ErrorBanner';
 import { formatTime } from '../formatting';
 import { hrefOf } from '../route';
 import { useAction } from '../use-action';
-import { useAsync } from '../use-async';
+import { usePagedList } from '../use-paged-list';
 
 function nameFilter(text: string): string | undefined {
   const t = text.trim();
@@ -18,7 +18,7 @@ export function ExperimentsPage() {
   const [deleted, setDeleted] = useState(false);
   const [newName, setNewName] = useState('');
   const [renaming, setRenaming] = useState<{ id: string; name: string } | undefined>();
-  const list = useAsync(() => api.searchExperiments({ filter: nameFilter(search), viewType: deleted ? 'DELETED_ONLY' : 'ACTIVE_ONLY' }), [search, deleted]);
+  const list = usePagedList((pageToken) => api.searchExperiments({ filter: nameFilter(search), viewType: deleted ? 'DELETED_ONLY' : 'ACTIVE_ONLY', pageToken }), [search, deleted]);
 
   const { error: actionError, run: act } = useAction(list.reload);
 
@@ -58,7 +58,7 @@ export function ExperimentsPage() {
           </tr>
         </thead>
         <tbody>
-          {(list.value?.items ?? []).map((e: Experiment) => (
+          {list.items.map((e: Experiment) => (
             <tr key={e.experiment_id}>
               <td>
                 {renaming?.id === e.experiment_id ? (
@@ -105,7 +105,12 @@ export function ExperimentsPage() {
         </tbody>
       </table>
       {list.loading && <p class="muted">Loading…</p>}
-      {!list.loading && list.value?.items.length === 0 && <p class="muted">{deleted ? 'No deleted experiments.' : 'No experiments match.'}</p>}
+      {!list.loading && list.hasMore && (
+        <button type="button" class="more" onClick={list.more}>
+          Load more experiments
+        </button>
+      )}
+      {!list.loading && list.error === undefined && list.items.length === 0 && <p class="muted">{deleted ? 'No deleted experiments.' : search.trim() ? 'No experiments match.' : 'No experiments yet: create one above, or start a run.'}</p>}
     </section>
   );
 }

@@ -1,6 +1,10 @@
-/** One registered model: description (editable), tags, aliases, and every version with its stage and run. */
+/**
+ * One registered model: description, tags and aliases (all editable), and every version with its stage
+ * (changeable), aliases, tags, description (editable) and the run it came from.
+ */
 import { useState } from 'preact/hooks';
 import { api } from '../api/client';
+import type { ModelVersion, RegisteredModel } from '../api/types';
 import { ErrorBanner } from '../components/ErrorBanner';
 import { formatTime } from '../formatting';
 import { hrefOf } from '../route';
@@ -8,6 +12,124 @@ import { useAction } from '../use-action';
 import { useAsync } from '../use-async';
 
 const STAGES = ['None', 'Staging', 'Production', 'Archived'];
+
+type Act = (fn: () => Promise<unknown>) => Promise<void>;
+
+function ModelTags({ model, act }: { model: RegisteredModel; act: Act }) {
+  const [tag, setTag] = useState({ key: '', value: '' });
+  const tags = model.tags ?? [];
+  return (
+    <>
+      {tags.length === 0 ? (
+        <p class="muted">No tags.</p>
+      ) : (
+        <table class="grid kv" aria-label="Model tags">
+          <tbody>
+            {tags.map((t) => (
+              <tr key={t.key}>
+                <th scope="row" class="mono">
+                  {t.key}
+                </th>
+                <td class="mono wrap">{t.value}</td>
+                <td class="actions">
+                  <button type="button" aria-label={`Delete model tag ${t.key}`} onClick={() => act(() => api.deleteModelTag(model.name, t.key))}>
+                    Delete
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <form
+        class="inline-form"
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (tag.key.trim()) act(() => api.setModelTag(model.name, tag.key.trim(), tag.value).then(() => setTag({ key: '', value: '' })));
+        }}
+      >
+        <input aria-label="Model tag key" placeholder="key" value={tag.key} onInput={(e) => setTag({ ...tag, key: e.currentTarget.value })} />
+        <input aria-label="Model tag value" placeholder="value" value={tag.value} onInput={(e) => setTag({ ...tag, value: e.currentTarget.value })} />
+        <button type="submit" disabled={!tag.key.trim()}>
+          Set tag
+        </button>
+      </form>
+    </>
+  );
+}
+
+function Aliases({ model, versions, act }: { model: RegisteredModel; versions: ModelVersion[]; act: Act }) {
+  const [alias, setAlias] = useState('');
+  const [version, setVersion] = useState<string | undefined>();
+  const target = version ?? versions[0]?.version;
+  const aliases = model.aliases ?? [];
+  return (
+    <>
+      <p>
+        {aliases.length === 0 && <span class="muted">No aliases. </span>}
+        {aliases.map((a) => (
+          <span key={a.alias} class="pill alias">
+            @{a.alias} → v{a.version}{' '}
+            <button type="button" class="pill-remove" aria-label={`Remove alias ${a.alias}`} onClick={() => act(() => api.deleteAlias(model.name, a.alias))}>
+              ×
+            </button>
+          </span>
+        ))}
+      </p>
+      {versions.length > 0 && (
+        <form
+          class="inline-form"
+          onSubmit={(e) => {
+            e.preventDefault();
+            const name = alias.trim();
+            if (name && target) act(() => api.setAlias(model.name, name, target).then(() => setAlias('')));
+          }}
+        >
+          <input aria-label="Alias" placeholder="alias (e.g. champion)" value={alias} onInput={(e) => setAlias(e.currentTarget.value)} />
+          <select aria-label="Alias version" value={target} onChange={(e) => setVersion(e.currentTarget.value)}>
+            {versions.map((v) => (
+              <option key={v.version} value={v.version}>
+                v{v.version}
+              </option>
+            ))}
+          </select>
+          <button type="submit" disabled={!alias.trim()}>
+            Set alias
+          </button>
+        </form>
+      )}
+    </>
+  );
+}
+
+function VersionDescription({ v, act }: { v: ModelVersion; act: Act }) {
+  const [editing, setEditing] = useState<string | undefined>();
+  if (editing === undefined) {
+    return (
+      <>
+        <span class="wrap">{v.description}</span>{' '}
+        <button type="button" class="link-button" aria-label={`Edit description of version ${v.version}`} onClick={() => setEditing(v.description ?? '')}>
+          Edit
+        </button>
+      </>
+    );
+  }
+  return (
+    <form
+      class="inline-form"
+      onSubmit={(e) => {
+        e.preventDefault();
+        act(() => api.updateVersion(v.name, v.version, editing).then(() => setEditing(undefined)));
+      }}
+    >
+      <input aria-label={`Description of version ${v.version}`} value={editing} onInput={(e) => setEditing(e.currentTarget.value)} />
+      <button type="submit">Save</button>
+      <button type="button" onClick={() => setEditing(undefined)}>
+        Cancel
+      </button>
+    </form>
+  );
+}
 
 export function ModelPage({ name }: { name: string }) {
   const model = useAsync(() => api.getModel(name), [name]);
@@ -21,6 +143,7 @@ export function ModelPage({ name }: { name: string }) {
   const m = model.value;
   if (!m) return <p class="muted">Loading…</p>;
   const aliasesOf = (version: string) => (m.aliases ?? []).filter((a) => a.version === version).map((a) => a.alias);
+  const list = versions.value ?? [];
   return (
     <section class="page">
       <header class="page-head">
@@ -34,15 +157,8 @@ export function ModelPage({ name }: { name: string }) {
         <dd>{formatTime(m.creation_timestamp)}</dd>
         <dt>Updated</dt>
         <dd>{formatTime(m.last_updated_timestamp)}</dd>
-        <dt>Tags</dt>
-        <dd>
-          {(m.tags ?? []).map((t) => (
-            <span key={t.key} class="pill">
-              {t.key}: {t.value}
-            </span>
-          ))}
-          {(m.tags ?? []).length === 0 && <span class="muted">none</span>}
-        </dd>
+        <dt>Versions</dt>
+        <dd>{versions.value ? list.length : '…'}</dd>
       </dl>
       <h2>Description</h2>
       <form
@@ -53,10 +169,20 @@ export function ModelPage({ name }: { name: string }) {
         }}
       >
         <textarea aria-label="Model description" rows={3} value={description ?? m.description ?? ''} onInput={(e) => setDescription(e.currentTarget.value)} />
-        <button type="submit" disabled={description === undefined}>
+        <button type="submit" disabled={description === undefined || description === (m.description ?? '')}>
           Save description
         </button>
       </form>
+      <div class="columns">
+        <div>
+          <h2>Tags</h2>
+          <ModelTags model={m} act={act} />
+        </div>
+        <div>
+          <h2>Aliases</h2>
+          <Aliases model={m} versions={list} act={act} />
+        </div>
+      </div>
       <h2>Versions</h2>
       {versions.error !== undefined && <ErrorBanner error={versions.error} />}
       <table class="grid" aria-label="Model versions">
@@ -67,12 +193,13 @@ export function ModelPage({ name }: { name: string }) {
             <th>Aliases</th>
             <th>Created</th>
             <th>Source run</th>
+            <th>Status</th>
             <th>Tags</th>
             <th>Description</th>
           </tr>
         </thead>
         <tbody>
-          {(versions.value ?? []).map((v) => (
+          {list.map((v) => (
             <tr key={v.version}>
               <td>v{v.version}</td>
               <td>
@@ -90,7 +217,18 @@ export function ModelPage({ name }: { name: string }) {
                 ))}
               </td>
               <td>{formatTime(v.creation_timestamp)}</td>
-              <td>{v.run_id ? <a href={hrefOf({ page: 'run', runId: v.run_id })}>{v.run_id.slice(0, 12)}</a> : <span class="muted">—</span>}</td>
+              <td>
+                {v.run_id ? (
+                  <a href={hrefOf({ page: 'run', runId: v.run_id })} title={v.source}>
+                    {v.run_id.slice(0, 12)}
+                  </a>
+                ) : (
+                  <span class="mono muted ellipsis" title={v.source}>
+                    {v.source ?? '—'}
+                  </span>
+                )}
+              </td>
+              <td>{v.status}</td>
               <td>
                 {(v.tags ?? []).map((t) => (
                   <span key={t.key} class="pill">
@@ -98,11 +236,14 @@ export function ModelPage({ name }: { name: string }) {
                   </span>
                 ))}
               </td>
-              <td class="ellipsis">{v.description}</td>
+              <td>
+                <VersionDescription v={v} act={act} />
+              </td>
             </tr>
           ))}
         </tbody>
       </table>
+      {versions.loading && <p class="muted">Loading versions…</p>}
       {!versions.loading && versions.value?.length === 0 && <p class="muted">No versions yet.</p>}
     </section>
   );

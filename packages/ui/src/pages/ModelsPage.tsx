@@ -4,12 +4,12 @@ import { api } from '../api/client';
 import { ErrorBanner } from '../components/ErrorBanner';
 import { formatTime } from '../formatting';
 import { hrefOf } from '../route';
-import { useAsync } from '../use-async';
+import { usePagedList } from '../use-paged-list';
 
 export function ModelsPage() {
   const [search, setSearch] = useState('');
   const t = search.trim().replace(/\\/g, '\\\\').replace(/'/g, "\\'");
-  const models = useAsync(() => api.searchModels(t ? `name LIKE '%${t}%'` : undefined), [t]);
+  const models = usePagedList((pageToken) => api.searchModels({ filter: t ? `name LIKE '%${t}%'` : undefined, pageToken }), [t]);
   return (
     <section class="page">
       <header class="page-head">
@@ -30,7 +30,7 @@ export function ModelsPage() {
           </tr>
         </thead>
         <tbody>
-          {(models.value ?? []).map((m) => (
+          {models.items.map((m) => (
             <tr key={m.name}>
               <td>
                 <a href={hrefOf({ page: 'model', name: m.name })}>{m.name}</a>
@@ -56,7 +56,12 @@ export function ModelsPage() {
         </tbody>
       </table>
       {models.loading && <p class="muted">Loading…</p>}
-      {!models.loading && models.value?.length === 0 && <p class="muted">No registered models{t ? ' match' : ' yet'}.</p>}
+      {!models.loading && models.hasMore && (
+        <button type="button" class="more" onClick={models.more}>
+          Load more models
+        </button>
+      )}
+      {!models.loading && models.error === undefined && models.items.length === 0 && <p class="muted">No registered models{t ? ' match' : ' yet'}.</p>}
     </section>
   );
 }
