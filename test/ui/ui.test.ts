@@ -5,6 +5,7 @@
  */
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { startServer } from '@labbook/server';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser } from '../harness/browser.js';
@@ -91,6 +92,11 @@ describe.runIf(available)('web UI', () => {
     await page.getByLabel('Filter runs').fill("params.optimizer = 'adam'");
     await page.getByLabel('Filter runs').press('Enter');
     await expect.poll(() => rows.count()).toBe(3);
+    // The applied filter is in the address: a reload (or a shared link) shows the same runs.
+    expect(new URL(page.url()).hash).toBe(`#/experiments/${seeded.experimentId}?filter=params.optimizer+%3D+%27adam%27`);
+    await page.reload();
+    await expect.poll(() => rows.count()).toBe(3);
+    await expect.poll(() => page.getByLabel('Filter runs').inputValue()).toBe("params.optimizer = 'adam'");
     await page.getByLabel('Filter runs').fill('metrics.accuracy >');
     expectedFailure = /runs\/search$/;
     await page.getByLabel('Filter runs').press('Enter');
@@ -99,6 +105,18 @@ describe.runIf(available)('web UI', () => {
     expectedFailure = undefined;
     await expect.poll(async () => (await error.textContent()) ?? '').toContain('position 18');
     await expect.poll(async () => (await error.locator('pre.caret').textContent()) ?? '').toContain('^');
+    expect(await error.locator('mark').count()).toBe(1);
+    await page.getByLabel('Filter runs').fill("params.optimizer = 'adam' and metrics.loss >> 1");
+    expectedFailure = /runs\/search$/;
+    await page.getByLabel('Filter runs').press('Enter');
+    // The mistake in the middle of the filter: the marked character is the one the parser named.
+    await expect.poll(async () => (await error.locator('mark').textContent()) ?? '').toBe('>');
+    expectedFailure = undefined;
+    await page.getByLabel('Filter runs').fill('metrics.accuracy >');
+    expectedFailure = /runs\/search$/;
+    await page.getByLabel('Filter runs').press('Enter');
+    await expect.poll(async () => (await error.locator('mark').textContent()) ?? '').toBe(' ');
+    expectedFailure = undefined;
     await shot('runs-filter-error');
     await page.getByRole('button', { name: 'Clear' }).click();
     await expect.poll(() => rows.count()).toBe(seeded.runIds.length);
@@ -220,6 +238,38 @@ describe.runIf(available)('web UI', () => {
     await page.reload();
     await expect.poll(() => page.locator('html').getAttribute('data-theme')).toBe('dark');
     await page.getByRole('button', { name: /light theme/ }).click();
+  });
+
+  it('shows the server\'s message for a run that does not exist, and a not-found page for a bad link', async () => {
+    expectedFailure = /runs\/get\?/;
+    await open('#/runs/0123456789abcdef0123456789abcdef');
+    await expect.poll(async () => (await page.getByRole('alert').textContent()) ?? '').toContain('RESOURCE_DOES_NOT_EXIST');
+    expectedFailure = undefined;
+    await open('#/no/such/page');
+    await expect.poll(async () => (await page.locator('main').textContent()) ?? '').toContain('Nothing at');
+    await open('#/compare');
+    await expect.poll(async () => (await page.locator('main').textContent()) ?? '').toContain('Select runs');
+  });
+
+  it('works under a static prefix: every URL it uses is relative', async () => {
+    const prefixed = await startServer({
+      port: 0,
+      logger: false,
+      backendStoreUri: join(seeded.root, 'mlruns'),
+      artifactsDestination: join(seeded.root, 'mlartifacts'),
+      staticPrefix: '/mlflow',
+    });
+    try {
+      expect(prefixed.url).toMatch(/\/mlflow$/);
+      await page.goto(`${prefixed.url}/#/experiments/${seeded.experimentId}`);
+      await expect.poll(() => page.locator('tr[data-run-id]').count()).toBe(seeded.runIds.length);
+      await page.goto(`${prefixed.url}/#/runs/${seeded.runIds[0]}`);
+      await page.getByRole('tab', { name: 'Artifacts' }).click();
+      await page.getByRole('button', { name: /config\.json/ }).click();
+      await expect.poll(async () => (await page.locator('.preview-text').textContent()) ?? '').toContain('"layers": 12');
+    } finally {
+      await prefixed.close();
+    }
   });
 
   it('saw no console errors and no request leave the machine', () => {

@@ -38,7 +38,7 @@ function App() {
       </header>
       <main id="main" tabIndex={-1}>
         {route.page === 'experiments' && <ExperimentsPage />}
-        {route.page === 'runs' && <RunsPage key={route.experimentId} experimentId={route.experimentId} />}
+        {route.page === 'runs' && <RunsPage key={route.experimentId} experimentId={route.experimentId} initialFilter={route.filter} />}
         {route.page === 'run' && <RunPage key={route.runId} runId={route.runId} theme={theme} />}
         {route.page === 'compare' && <ComparePage runIds={route.runIds} theme={theme} />}
         {route.page === 'models' && <ModelsPage />}

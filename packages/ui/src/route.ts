@@ -7,7 +7,7 @@ import { useEffect, useState } from 'preact/hooks';
 /** A parsed location. */
 export type Route =
   | { page: 'experiments' }
-  | { page: 'runs'; experimentId: string }
+  | { page: 'runs'; experimentId: string; filter?: string }
   | { page: 'run'; runId: string }
   | { page: 'compare'; runIds: string[] }
   | { page: 'models' }
@@ -21,7 +21,10 @@ export function parseRoute(hash: string): Route {
   const params = new URLSearchParams(query);
   if (parts.length === 0) return { page: 'experiments' };
   if (parts[0] === 'experiments' && parts.length === 1) return { page: 'experiments' };
-  if (parts[0] === 'experiments' && parts[1]) return { page: 'runs', experimentId: parts[1] };
+  if (parts[0] === 'experiments' && parts[1]) {
+    const filter = params.get('filter');
+    return filter ? { page: 'runs', experimentId: parts[1], filter } : { page: 'runs', experimentId: parts[1] };
+  }
   if (parts[0] === 'runs' && parts[1]) return { page: 'run', runId: parts[1] };
   if (parts[0] === 'compare') return { page: 'compare', runIds: (params.get('runs') ?? '').split(',').filter(Boolean) };
   if (parts[0] === 'models' && parts.length === 1) return { page: 'models' };
@@ -35,7 +38,7 @@ export function hrefOf(route: Route): string {
     case 'experiments':
       return '#/experiments';
     case 'runs':
-      return `#/experiments/${encodeURIComponent(route.experimentId)}`;
+      return `#/experiments/${encodeURIComponent(route.experimentId)}${route.filter ? `?${new URLSearchParams({ filter: route.filter })}` : ''}`;
     case 'run':
       return `#/runs/${encodeURIComponent(route.runId)}`;
     case 'compare':

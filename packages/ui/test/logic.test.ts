@@ -24,6 +24,9 @@ describe('routes', () => {
     expect(parseRoute('')).toEqual({ page: 'experiments' });
     expect(parseRoute('#/models/my%20model')).toEqual({ page: 'model', name: 'my model' });
     expect(parseRoute('#/nowhere').page).toBe('not-found');
+    const withFilter = { page: 'runs' as const, experimentId: '3', filter: "params.opt = 'a b' and metrics.x > 1" };
+    expect(parseRoute(hrefOf(withFilter))).toEqual(withFilter);
+    expect(hrefOf(withFilter)).not.toMatch(/[ ']/);
   });
 });
 

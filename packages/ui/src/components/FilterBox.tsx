@@ -59,7 +59,10 @@ export function FilterBox({ value, onApply, error }: FilterBoxProps) {
           <div>{problem.message}</div>
           {problem.position !== undefined && (
             <pre class="caret">
-              {value}
+              {value.slice(0, problem.position)}
+              {/* The character the parser stopped at, or a marked space when it ran off the end. */}
+              <mark>{value.charAt(problem.position) || ' '}</mark>
+              {value.slice(problem.position + 1)}
               {'\n'}
               {' '.repeat(problem.position)}^
             </pre>

@@ -27,9 +27,17 @@ interface Sort {
   descending: boolean;
 }
 
-export function RunsPage({ experimentId }: { experimentId: string }) {
+/**
+ * @param initialFilter - the filter in the link that opened the page; the filter applied later is written
+ *   back into the address (replacing, not adding, a history entry), so the view can be shared.
+ */
+export function RunsPage({ experimentId, initialFilter }: { experimentId: string; initialFilter?: string }) {
   const experiment = useAsync(() => api.getExperiment(experimentId), [experimentId]);
-  const [filter, setFilter] = useState('');
+  const [filter, setFilterState] = useState(initialFilter ?? '');
+  const setFilter = (next: string) => {
+    setFilterState(next);
+    history.replaceState(history.state, '', hrefOf({ page: 'runs', experimentId, ...(next ? { filter: next } : {}) }));
+  };
   const [deleted, setDeleted] = useState(false);
   const [sort, setSort] = useState<Sort>({ column: { kind: 'attribute', key: 'start_time' }, descending: true });
   const [rows, setRows] = useState<RunRow[]>([]);
