@@ -113,7 +113,7 @@ export function VirtualRows<T>({ items, rowHeight, keyOf, cells, rowProps, heade
 
   return (
     <section class="virtual" ref={box} onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)} aria-label={label}>
-      <table class="grid runs" style={{ width: `${width}px` }} aria-rowcount={items.length + 1}>
+      <table class="grid runs" style={{ minWidth: `${width}px` }} aria-rowcount={items.length + 1}>
         <thead ref={head}>{header}</thead>
         <tbody onKeyDown={onKeyDown}>
           {first > 0 && <tr class="spacer" style={{ height: `${first * rowHeight}px` }} />}

@@ -1,5 +1,5 @@
 /** One run: info, params, latest metrics with charts, editable tags and note, artifacts. */
-import { useState } from 'preact/hooks';
+import { useRef, useState } from 'preact/hooks';
 import { api } from '../api/client';
 import type { KeyValue } from '../api/types';
 import { ArtifactBrowser } from '../components/ArtifactBrowser';
@@ -42,6 +42,7 @@ export function RunPage({ runId, theme }: { runId: string; theme: Theme }) {
   const [tab, setTab] = useState<'overview' | 'charts' | 'artifacts'>('overview');
   const [newTag, setNewTag] = useState({ key: '', value: '' });
   const [note, setNote] = useState<string | undefined>();
+  const tagValue = useRef<HTMLInputElement>(null);
 
   if (run.error !== undefined) return <ErrorBanner error={run.error} />;
   const r = run.value;
@@ -125,6 +126,7 @@ export function RunPage({ runId, theme }: { runId: string; theme: Theme }) {
             </div>
           </div>
           <h2>Tags</h2>
+          {userTags.length === 0 && <p class="muted">No tags yet.</p>}
           <table class="grid kv" aria-label="Tags">
             <tbody>
               {userTags.map((t) => (
@@ -134,6 +136,13 @@ export function RunPage({ runId, theme }: { runId: string; theme: Theme }) {
                   </th>
                   <td class="mono wrap">{t.value}</td>
                   <td class="actions">
+                    <button type="button" aria-label={`Edit tag ${t.key}`} onClick={() => {
+                        setNewTag({ key: t.key, value: t.value });
+                        tagValue.current?.focus();
+                      }}
+                    >
+                      Edit
+                    </button>
                     <button type="button" aria-label={`Delete tag ${t.key}`} onClick={() => act(() => api.deleteTag(info.run_id, t.key))}>
                       Delete
                     </button>
@@ -150,7 +159,7 @@ export function RunPage({ runId, theme }: { runId: string; theme: Theme }) {
             }}
           >
             <input aria-label="Tag key" placeholder="key" value={newTag.key} onInput={(e) => setNewTag({ ...newTag, key: e.currentTarget.value })} />
-            <input aria-label="Tag value" placeholder="value" value={newTag.value} onInput={(e) => setNewTag({ ...newTag, value: e.currentTarget.value })} />
+            <input ref={tagValue} aria-label="Tag value" placeholder="value" value={newTag.value} onInput={(e) => setNewTag({ ...newTag, value: e.currentTarget.value })} />
             <button type="submit" disabled={!newTag.key.trim()}>
               Set tag
             </button>

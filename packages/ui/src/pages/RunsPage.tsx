@@ -16,8 +16,8 @@ const PAGE_SIZE = 200;
 const ROW_HEIGHT = 32;
 const FIXED = [
   { key: 'run_name', title: 'Run', width: 220 },
-  { key: 'start_time', title: 'Created', width: 160 },
-  { key: 'duration', title: 'Duration', width: 90 },
+  { key: 'start_time', title: 'Created', width: 180 },
+  { key: 'duration', title: 'Duration', width: 100 },
   { key: 'status', title: 'Status', width: 90 },
 ];
 const DATA_WIDTH = 130;
@@ -143,6 +143,8 @@ export function RunsPage({ experimentId, initialFilter }: { experimentId: string
           </button>
         </th>
       ))}
+      {/* Takes the width left over on a wide screen, so the columns keep their widths and rows span the view. */}
+      <th class="filler" />
     </tr>
   );
 
@@ -224,7 +226,7 @@ export function RunsPage({ experimentId, initialFilter }: { experimentId: string
               <td>
                 <input type="checkbox" tabIndex={-1} aria-label={`Select run ${r.run.info.run_name ?? id}`} checked={selected.has(id)} onChange={() => toggleSelected(id)} />
               </td>
-              <td class="ellipsis">
+              <td>
                 <a tabIndex={-1} href={hrefOf({ page: 'run', runId: id })}>
                   {r.run.info.run_name || id}
                 </a>
@@ -234,11 +236,15 @@ export function RunsPage({ experimentId, initialFilter }: { experimentId: string
               <td>
                 <span class={`status status-${r.run.info.status.toLowerCase()}`}>{r.run.info.status}</span>
               </td>
-              {shown.map((c) => (
-                <td key={`${c.kind}:${c.key}`} class={`ellipsis${c.kind === 'metric' ? ' num' : ''}`}>
-                  {cellOf(r, c)}
-                </td>
-              ))}
+              {shown.map((c) => {
+                const text = cellOf(r, c);
+                return (
+                  <td key={`${c.kind}:${c.key}`} class={c.kind === 'metric' ? 'num' : undefined} title={text}>
+                    {text}
+                  </td>
+                );
+              })}
+              <td class="filler" />
             </>
           );
         }}
