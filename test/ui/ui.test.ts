@@ -88,6 +88,9 @@ describe.runIf(available)('web UI', () => {
     const rows = page.locator('tr[data-run-id]');
     await expect.poll(() => rows.count()).toBe(seeded.runIds.length);
     await expect.poll(async () => (await page.locator('thead').textContent()) ?? '').toContain('accuracy');
+    // The window's arithmetic assumes one row height: a wrapped cell would break scrolling.
+    const heights = await rows.evaluateAll((trs) => trs.map((tr) => (tr as unknown as { getBoundingClientRect(): { height: number } }).getBoundingClientRect().height));
+    expect(new Set(heights.map(Math.round))).toEqual(new Set([32]));
     await shot('runs');
     await page.getByLabel('Filter runs').fill("params.optimizer = 'adam'");
     await page.getByLabel('Filter runs').press('Enter');
