@@ -10,8 +10,11 @@ import { crc32, deflateSync } from 'node:zlib';
 import { type RunningServer, startServer } from '@labbook/server';
 import { Client } from 'labbook';
 
-/** A valid RGB PNG of one colour (the image preview must decode it). */
-export function solidPng(width: number, height: number, rgb: [number, number, number]): Buffer {
+/**
+ * A valid RGB PNG drawn by `pixel(x, y)` (the image preview must decode it), made without an image
+ * library: IHDR, one deflated IDAT of filter-0 scanlines, IEND.
+ */
+export function png(width: number, height: number, pixel: (x: number, y: number) => [number, number, number]): Buffer {
   const chunk = (type: string, data: Buffer) => {
     const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
     const out = Buffer.alloc(body.length + 8);
@@ -24,18 +27,31 @@ export function solidPng(width: number, height: number, rgb: [number, number, nu
   header.writeUInt32BE(width, 0);
   header.writeUInt32BE(height, 4);
   header.set([8, 2, 0, 0, 0], 8);
-  const row = Buffer.concat([Buffer.from([0]), Buffer.from(Array.from({ length: width }, () => rgb).flat())]);
-  const pixels = deflateSync(Buffer.concat(Array.from({ length: height }, () => row)));
+  const rows = Array.from({ length: height }, (_, y) => Buffer.from([0, ...Array.from({ length: width }, (_, x) => pixel(x, y)).flat()]));
+  const pixels = deflateSync(Buffer.concat(rows));
   return Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', header), chunk('IDAT', pixels), chunk('IEND', Buffer.alloc(0))]);
 }
 
-export const PNG = solidPng(40, 30, [220, 40, 40]);
+/** A 5-class confusion matrix as a heat map, 240 x 240: something worth previewing in a screenshot. */
+export const CONFUSION_PNG = png(240, 240, (x, y) => {
+  const row = Math.floor(y / 48);
+  const col = Math.floor(x / 48);
+  if (x % 48 === 47 || y % 48 === 47) return [255, 255, 255];
+  const share = row === col ? 0.8 + 0.04 * row : 0.04 * ((row * 3 + col * 7) % 5);
+  const t = Math.min(1, share);
+  return [Math.round(240 - 205 * t), Math.round(245 - 150 * t), Math.round(255 - 75 * t)];
+});
+
+/** Steps of the long history: more than the 1,500 buckets a run's chart asks for. */
+export const LONG_STEPS = 20_000;
 
 export interface Seeded {
   server: RunningServer;
   root: string;
   experimentId: string;
   runIds: string[];
+  /** A run (in an experiment of its own) whose metric is longer than a chart's buckets. */
+  longRunId: string;
 }
 
 /** Starts the server and logs the seed data; `runs` runs with `steps` metric points each. */
@@ -76,12 +92,28 @@ export async function seededServer(options: { runs?: number; steps?: number; sta
   await client.logText(first, 'epoch 1: loss 2.0\nepoch 2: loss 1.0\n', 'logs/train.log');
   await client.logDict(first, { layers: 12, dropout: 0.1 }, 'config.json');
   await client.logText(first, 'step,loss,accuracy\n0,2.0,0.5\n1,1.0,0.61\n', 'metrics.csv');
-  await client.logImage(first, PNG, 'plots/confusion.png');
+  await client.logImage(first, CONFUSION_PNG, 'plots/confusion.png');
   await client.logText(first, 'flavors:\n  python_function: {}\n', 'model/MLmodel');
   await client.registerModel(`runs:/${first}/model`, 'classifier', { tags: { owner: 'ml-team' } });
   await client.registerModel(`runs:/${runIds[1] ?? first}/model`, 'classifier');
   await client.transitionModelVersionStage('classifier', '2', 'Production');
   await client.setRegisteredModelAlias('classifier', 'champion', '2');
+  // A noisy history of 20,000 steps with rare spikes: the server buckets it, and the chart's min/max
+  // band must keep the spikes.
+  const longExperiment = await client.createExperiment('long-history');
+  const long = await client.createRun(longExperiment, { runName: 'long-run' });
+  const longRunId = long.info.runId;
+  const t1 = Date.now();
+  for (let start = 0; start < LONG_STEPS; start += 1000) {
+    await client.logBatch(longRunId, {
+      metrics: Array.from({ length: 1000 }, (_, j) => {
+        const step = start + j;
+        const spike = step % 4999 === 0 ? 1.5 : 0;
+        return { key: 'noisy_loss', value: 2 * Math.exp(-step / 6000) + 0.15 * Math.sin(step / 37) * Math.cos(step / 11) + spike, timestamp: t1 + step * 10, step };
+      }),
+    });
+  }
+  await client.setTerminated(longRunId, 'FINISHED');
   await client.close?.();
-  return { server, root, experimentId, runIds };
+  return { server, root, experimentId, runIds, longRunId };
 }

@@ -192,13 +192,25 @@ describe.runIf(available)('web UI', () => {
     await expect.poll(() => page.locator('.preview-table tbody tr').count()).toBe(2);
     await page.getByRole('button', { name: /^▸ plots/ }).click();
     await page.getByRole('button', { name: /confusion\.png/ }).click();
-    await expect.poll(() => page.locator('img.preview-image').evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth)).toBe(40);
+    await expect.poll(() => page.locator('img.preview-image').evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth)).toBe(240);
     await shot('artifacts');
     await page.getByRole('button', { name: /^▸ logs/ }).click();
     await page.getByRole('button', { name: /train\.log/ }).click();
     await expect.poll(async () => (await page.locator('.preview-text').textContent()) ?? '').toContain('epoch 2');
     const download = page.getByRole('link', { name: 'Download' });
     expect(await download.getAttribute('href')).toContain('get-artifact?run_id=');
+  });
+
+  it('a long history arrives bucketed and is drawn with its min/max band', async () => {
+    await open(`#/runs/${seeded.longRunId}`);
+    await page.getByRole('tab', { name: /Charts/ }).click();
+    const figure = page.locator('.metric-chart[data-metric="noisy_loss"]');
+    await figure.locator('.chart[data-drawn="true"]').waitFor();
+    await expect.poll(async () => (await figure.locator('figcaption').textContent()) ?? '').toMatch(/20,000 points, shown as 1,\d{3} min\/max buckets/);
+    await shot('run-long-history');
+    await page.getByLabel('X axis').selectOption('timestamp');
+    await expect.poll(async () => (await figure.locator('figcaption').textContent()) ?? '').toContain('min/max buckets');
+    await figure.locator('.chart[data-drawn="true"]').waitFor();
   });
 
   it('registry: models, versions, stages and aliases with their runs', async () => {

@@ -63,11 +63,13 @@ export function MetricChart(props: { runId: string; metricKey: string; axis: 'st
       ...base,
       series: [
         { label: axis },
-        { label: 'bucket min', stroke: 'transparent', points: { show: false } },
-        { label: 'bucket max', stroke: 'transparent', points: { show: false } },
+        // The band's edges are drawn too: a spike is one bucket wide, a pixel or two, and a fill alone
+        // at that width is too faint to see.
+        { label: 'bucket min', stroke: `${color}66`, width: 1, points: { show: false } },
+        { label: 'bucket max', stroke: `${color}66`, width: 1, points: { show: false } },
         line,
       ],
-      bands: [{ series: [2, 1], fill: `${color}33` }],
+      bands: [{ series: [2, 1], fill: `${color}40` }],
     };
     return { options, data: [s.x, s.min, s.max, s.line] as uPlot.AlignedData };
   }, [data, theme, color, axis, metricKey]);
