@@ -6,6 +6,7 @@ const TEXT = new Set(['txt', 'log', 'md', 'py', 'yaml', 'yml', 'mlmodel', 'cfg',
 /** Larger files are offered for download only: previews load whole into the page. */
 export const PREVIEW_MAX_BYTES = 5 * 1024 * 1024;
 
+/** The preview an artifact gets, from its file name (known names first, then the extension). */
 export function previewKindOf(path: string): PreviewKind {
   const name = path.split('/').pop() ?? '';
   if (name === 'MLmodel' || name === 'requirements.txt' || name === 'conda.yaml') return 'text';

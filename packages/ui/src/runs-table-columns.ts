@@ -23,6 +23,7 @@ export interface RunRow {
   tags: Map<string, string>;
 }
 
+/** A run with its metrics (formatted), params and tags in maps, for the table's cell lookups. */
 export function rowOf(run: Run): RunRow {
   return {
     run,

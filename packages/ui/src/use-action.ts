@@ -1,6 +1,10 @@
 /** Runs a user action (a write through the API), keeps its error for display, then refreshes. */
 import { useState } from 'preact/hooks';
 
+/**
+ * Wraps user actions: `run(fn)` clears the last error, awaits `fn`, then calls `afterSuccess` (a reload);
+ * a failure is kept in `error` for display instead of being thrown.
+ */
 export function useAction(afterSuccess: () => void): { error: unknown; run: (fn: () => Promise<unknown>) => Promise<void> } {
   const [error, setError] = useState<unknown>();
   const run = async (fn: () => Promise<unknown>) => {

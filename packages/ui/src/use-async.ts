@@ -8,6 +8,10 @@ export interface AsyncState<T> {
   reload: () => void;
 }
 
+/**
+ * Loads a value with `load` whenever `deps` change (or `reload` is called); answers to superseded loads
+ * are dropped.
+ */
 export function useAsync<T>(load: () => Promise<T>, deps: unknown[]): AsyncState<T> {
   const [state, setState] = useState<{ value?: T; error?: unknown; loading: boolean }>({ loading: true });
   const [tick, setTick] = useState(0);

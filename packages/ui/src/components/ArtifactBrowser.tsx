@@ -50,6 +50,7 @@ function Folder({ runId, path, onPick, picked }: { runId: string; path: string; 
   );
 }
 
+/** The artifact tree of one run (folders listed when opened) and the preview of the chosen file. */
 export function ArtifactBrowser({ runId }: { runId: string }) {
   const [picked, setPicked] = useState<FileInfo | undefined>();
   return (

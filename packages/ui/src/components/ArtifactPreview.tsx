@@ -10,6 +10,10 @@ const CSV_MAX_ROWS = 500;
 
 type Content = { kind: 'text'; text: string } | { kind: 'csv'; rows: string[][]; truncated: boolean } | { kind: 'image'; url: string } | { kind: 'none' };
 
+/**
+ * Fetches one artifact and shows it by kind (from its name); files over the preview limit or of unknown
+ * kinds get only the download link.
+ */
 export function ArtifactPreview({ runId, path, size }: { runId: string; path: string; size?: number }) {
   const [content, setContent] = useState<Content | undefined>();
   const [error, setError] = useState<unknown>();

@@ -1,6 +1,7 @@
 /** The x-axis choice of metric charts: by step or by time. */
 export type ChartAxis = 'step' | 'timestamp';
 
+/** The x-axis picker shared by the run and compare pages. */
 export function AxisSelect({ axis, onChange }: { axis: ChartAxis; onChange: (axis: ChartAxis) => void }) {
   return (
     <div class="toolbar">

@@ -12,6 +12,7 @@ export interface FilterBoxProps {
   error?: string;
 }
 
+/** The filter input: applies on Enter or Apply; shows the server's parser error under itself. */
 export function FilterBox({ value, onApply, error }: FilterBoxProps) {
   const [text, setText] = useState(value);
   const input = useRef<HTMLInputElement>(null);

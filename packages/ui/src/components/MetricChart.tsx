@@ -15,6 +15,10 @@ import { UPlotChart } from './UPlotChart';
 /** Buckets asked of the server: about one per horizontal pixel of a wide chart. */
 export const CHART_BUCKETS = 1500;
 
+/**
+ * Axis colours from the current theme's CSS variables. `theme` is unused in the body but callers pass it
+ * so memoised options are rebuilt when the theme changes.
+ */
 export function axisOptions(theme: Theme): uPlot.Axis {
   void theme;
   const fg = cssVar('--muted');
@@ -22,6 +26,7 @@ export function axisOptions(theme: Theme): uPlot.Axis {
   return { stroke: fg, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 } };
 }
 
+/** The chart of one metric of one run, by step or by time, from the server's downsampled history. */
 export function MetricChart(props: { runId: string; metricKey: string; axis: 'step' | 'timestamp'; theme: Theme; color?: number }) {
   const { runId, metricKey, axis, theme } = props;
   const [data, setData] = useState<DownsampledHistory | undefined>();

@@ -12,6 +12,7 @@ export interface UPlotChartProps {
   label: string;
 }
 
+/** Draws `data` with uPlot into a box that follows its container's width; rebuilt when inputs change. */
 export function UPlotChart({ options, data, height = 260, onDrawn, label }: UPlotChartProps) {
   const box = useRef<HTMLDivElement>(null);
   useEffect(() => {

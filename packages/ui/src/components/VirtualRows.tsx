@@ -34,6 +34,7 @@ export interface VirtualRowsProps<T> {
   resetKey?: string;
 }
 
+/** A windowed, keyboard-navigable table of `items` (see the module comment). */
 export function VirtualRows<T>({ items, rowHeight, keyOf, cells, rowProps, header, onNearEnd, onOpen, onToggle, label, width, resetKey }: VirtualRowsProps<T>) {
   const box = useRef<HTMLElement>(null);
   const head = useRef<HTMLTableSectionElement>(null);

@@ -94,6 +94,7 @@ function Scatter({ runs, theme }: { runs: Run[]; theme: Theme }) {
   );
 }
 
+/** The comparison of the runs in `#/compare?runs=a,b,…`. */
 export function ComparePage({ runIds, theme }: { runIds: string[]; theme: Theme }) {
   const runs = useAsync(() => Promise.all(runIds.map((id) => api.getRun(id))), [runIds.join(',')]);
   const [axis, setAxis] = useState<'step' | 'timestamp'>('step');

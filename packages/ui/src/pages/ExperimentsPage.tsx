@@ -13,6 +13,7 @@ function nameFilter(text: string): string | undefined {
   return t ? `name LIKE '%${t.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}%'` : undefined;
 }
 
+/** The experiments list (`#/experiments`), the home page. */
 export function ExperimentsPage() {
   const [search, setSearch] = useState('');
   const [deleted, setDeleted] = useState(false);

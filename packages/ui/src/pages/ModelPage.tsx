@@ -131,6 +131,7 @@ function VersionDescription({ v, act }: { v: ModelVersion; act: Act }) {
   );
 }
 
+/** The page of one registered model (`#/models/<name>`). */
 export function ModelPage({ name }: { name: string }) {
   const model = useAsync(() => api.getModel(name), [name]);
   const versions = useAsync(() => api.searchVersions(name), [name]);

@@ -6,6 +6,7 @@ import { formatTime } from '../formatting';
 import { hrefOf } from '../route';
 import { usePagedList } from '../use-paged-list';
 
+/** The registered models list (`#/models`). */
 export function ModelsPage() {
   const [search, setSearch] = useState('');
   const t = search.trim().replace(/\\/g, '\\\\').replace(/'/g, "\\'");

@@ -32,6 +32,7 @@ function KeyValueTable({ label, items }: { label: string; items: KeyValue[] }) {
   );
 }
 
+/** The page of one run (`#/runs/<id>`): overview, charts and artifacts tabs. */
 export function RunPage({ runId, theme }: { runId: string; theme: Theme }) {
   const run = useAsync(() => api.getRun(runId), [runId]);
   const experimentId = run.value?.info.experiment_id;
