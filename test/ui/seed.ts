@@ -89,6 +89,8 @@ export async function seededServer(options: { runs?: number; steps?: number; sta
     await client.setTerminated(id, 'FINISHED', t0 + steps * 1000);
   }
   const first = runIds[0] as string;
+  // A metric only one run has: compare must chart it for that run and leave the others out.
+  await client.logBatch(first, { metrics: [0, 1, 2].map((s) => ({ key: 'val_accuracy', value: 0.6 + s * 0.1, timestamp: Date.now(), step: s * 10 })) });
   await client.logText(first, 'epoch 1: loss 2.0\nepoch 2: loss 1.0\n', 'logs/train.log');
   await client.logDict(first, { layers: 12, dropout: 0.1 }, 'config.json');
   await client.logText(first, 'step,loss,accuracy\n0,2.0,0.5\n1,1.0,0.61\n', 'metrics.csv');

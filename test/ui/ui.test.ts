@@ -123,6 +123,17 @@ describe.runIf(available)('web UI', () => {
     await shot('runs-filter-error');
     await page.getByRole('button', { name: 'Clear' }).click();
     await expect.poll(() => rows.count()).toBe(seeded.runIds.length);
+    // A picked column (the `team` tag) shows, and is still there on the next visit.
+    await page.locator('.column-picker summary').click();
+    await page.locator('.picker-body').getByLabel('team').check();
+    await expect.poll(async () => (await page.locator('thead').textContent()) ?? '').toContain('team');
+    await expect.poll(async () => (await rows.first().textContent()) ?? '').toMatch(/vision|nlp/);
+    await page.reload();
+    await expect.poll(async () => (await page.locator('thead').textContent()) ?? '').toContain('team');
+    await page.locator('.column-picker summary').click();
+    await page.locator('.picker-body').getByLabel('team').uncheck();
+    await page.locator('.column-picker summary').click();
+    await expect.poll(async () => (await page.locator('thead').textContent()) ?? '').not.toContain('team');
     // Sorting by run name, ascending then descending.
     await page.getByRole('button', { name: /^Run/ }).click();
     await expect.poll(async () => (await rows.first().textContent()) ?? '').toContain('run-5');
@@ -161,6 +172,7 @@ describe.runIf(available)('web UI', () => {
     await page.getByRole('link', { name: 'Compare (3)' }).click();
     await page.locator('.metric-chart[data-metric="loss"] canvas').waitFor();
     await page.locator('.metric-chart[data-metric="accuracy"] canvas').waitFor();
+    await page.locator('.metric-chart[data-metric="val_accuracy"] .chart[data-drawn="true"]').waitFor();
     await page.locator('.scatter canvas').waitFor();
     await expect.poll(() => page.locator('tr.differs').count()).toBe(2);
     await expect.poll(async () => (await page.locator('tr.differs').first().textContent()) ?? '').toContain('lr');

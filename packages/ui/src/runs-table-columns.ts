@@ -56,3 +56,41 @@ export function defaultColumns(rows: RunRow[]): DataColumn[] {
   const keys = keysOf(rows.slice(0, 200));
   return [...keys.metric.slice(0, 4).map((key) => ({ kind: 'metric' as const, key })), ...keys.param.slice(0, 4).map((key) => ({ kind: 'param' as const, key }))];
 }
+
+const STORAGE_PREFIX = 'labbook.columns.';
+
+/**
+ * Parses a saved column choice, dropping anything that is not a column (storage is shared with other
+ * versions of the UI and with whatever else runs on this origin).
+ */
+export function parseColumns(saved: string | null): DataColumn[] | undefined {
+  if (!saved) return undefined;
+  try {
+    const value: unknown = JSON.parse(saved);
+    if (!Array.isArray(value)) return undefined;
+    return value.filter(
+      (c): c is DataColumn => typeof c === 'object' && c !== null && ['metric', 'param', 'tag'].includes((c as DataColumn).kind) && typeof (c as DataColumn).key === 'string',
+    );
+  } catch {
+    return undefined;
+  }
+}
+
+/** The columns picked for an experiment's table the last time, if any. */
+export function loadColumns(experimentId: string): DataColumn[] | undefined {
+  try {
+    return parseColumns(localStorage.getItem(STORAGE_PREFIX + experimentId));
+  } catch {
+    // Storage disabled: every visit starts from the default columns.
+    return undefined;
+  }
+}
+
+/** Keeps an experiment's column choice for the next visit. */
+export function saveColumns(experimentId: string, columns: DataColumn[]): void {
+  try {
+    localStorage.setItem(STORAGE_PREFIX + experimentId, JSON.stringify(columns));
+  } catch {
+    // Storage disabled or full: the choice lasts for this visit only.
+  }
+}

@@ -5,7 +5,7 @@ import { differingParams, scatterOf } from '../src/charts/scatter';
 import { filterProblemOf } from '../src/filter-error';
 import { formatBytes, formatDuration, formatMetric, toNumber } from '../src/formatting';
 import { hrefOf, parseRoute } from '../src/route';
-import { cellOf, defaultColumns, orderTermOf, rowOf } from '../src/runs-table-columns';
+import { cellOf, defaultColumns, orderTermOf, parseColumns, rowOf } from '../src/runs-table-columns';
 import type { Run } from '../src/api/types';
 
 const run = (id: string, params: Record<string, string>, metrics: Record<string, number | string>): Run => ({
@@ -88,6 +88,12 @@ describe('runs table columns', () => {
       { kind: 'param', key: 'p' },
     ]);
     expect(cellOf(rows[0]!, { kind: 'metric', key: 'm' })).toBe('2');
+  });
+  it('reads a saved column choice, ignoring what is not one', () => {
+    expect(parseColumns('[{"kind":"param","key":"lr"},{"kind":"bogus","key":"x"},{"kind":"metric"},7]')).toEqual([{ kind: 'param', key: 'lr' }]);
+    expect(parseColumns('not json')).toBeUndefined();
+    expect(parseColumns('{"kind":"param"}')).toBeUndefined();
+    expect(parseColumns(null)).toBeUndefined();
   });
 });
 

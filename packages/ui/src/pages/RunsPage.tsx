@@ -9,7 +9,7 @@ import { FilterBox } from '../components/FilterBox';
 import { VirtualRows } from '../components/VirtualRows';
 import { formatDuration, formatTime } from '../formatting';
 import { hrefOf } from '../route';
-import { type ColumnKind, type DataColumn, type RunRow, cellOf, defaultColumns, keysOf, orderTermOf, rowOf } from '../runs-table-columns';
+import { type ColumnKind, type DataColumn, type RunRow, cellOf, defaultColumns, keysOf, loadColumns, orderTermOf, rowOf, saveColumns } from '../runs-table-columns';
 import { useAsync } from '../use-async';
 
 const PAGE_SIZE = 200;
@@ -44,7 +44,8 @@ export function RunsPage({ experimentId, initialFilter }: { experimentId: string
   const [next, setNext] = useState<string | undefined>();
   const [loading, setLoading] = useState(false);
   const [error, setError] = useState<unknown>();
-  const [columns, setColumns] = useState<DataColumn[] | undefined>();
+  // The user's last pick for this experiment; the defaults come from the first page of runs.
+  const [columns, setColumns] = useState<DataColumn[] | undefined>(() => loadColumns(experimentId));
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const generation = useRef(0);
 
@@ -84,7 +85,9 @@ export function RunsPage({ experimentId, initialFilter }: { experimentId: string
   const toggleColumn = (kind: ColumnKind, key: string) => {
     setColumns((cols) => {
       const current = cols ?? [];
-      return current.some((c) => c.kind === kind && c.key === key) ? current.filter((c) => !(c.kind === kind && c.key === key)) : [...current, { kind, key }];
+      const next = current.some((c) => c.kind === kind && c.key === key) ? current.filter((c) => !(c.kind === kind && c.key === key)) : [...current, { kind, key }];
+      saveColumns(experimentId, next);
+      return next;
     });
   };
   const sortBy = (column: Sort['column']) =>
