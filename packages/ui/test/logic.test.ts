@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { imageTypeOf, previewKindOf } from '../src/artifact-kind';
 import { alignSeries, runSeries } from '../src/charts/series';
-import { differingParams, scatterOf } from '../src/charts/scatter';
+import { differingParams, scatterColumns, scatterOf } from '../src/charts/scatter';
 import { filterProblemOf } from '../src/filter-error';
 import { formatBytes, formatDuration, formatMetric, toNumber } from '../src/formatting';
 import { hrefOf, parseRoute } from '../src/route';
@@ -75,6 +75,10 @@ describe('compare', () => {
     expect(scatterOf(runs, 'lr', 'acc')).toMatchObject({ x: [0.01, 0.1], y: [0.9, 0.8], categories: undefined });
     expect(scatterOf(runs, 'opt', 'acc')).toMatchObject({ x: [0, 1], categories: ['adam', 'sgd'] });
     expect([...differingParams(runs)].sort()).toEqual(['lr', 'opt']);
+    // One column per run with a point, each holding only that run's y.
+    const lr = scatterOf(runs, 'lr', 'acc');
+    expect(lr.runIndex).toEqual([1, 0]);
+    expect(scatterColumns(lr)).toEqual({ runs: [0, 1], columns: [[null, 0.8], [0.9, null]] });
   });
 });
 

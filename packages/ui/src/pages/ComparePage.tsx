@@ -3,7 +3,7 @@ import { useEffect, useMemo, useState } from 'preact/hooks';
 import type uPlot from 'uplot';
 import { api } from '../api/client';
 import type { Run } from '../api/types';
-import { differingParams, scatterOf } from '../charts/scatter';
+import { differingParams, scatterColumns, scatterOf } from '../charts/scatter';
 import { alignSeries, colorOf, runSeries } from '../charts/series';
 import { AxisSelect } from '../components/AxisSelect';
 import { ErrorBanner } from '../components/ErrorBanner';
@@ -55,17 +55,23 @@ function Scatter({ runs, theme }: { runs: Run[]; theme: Theme }) {
     if (!x || !y) return undefined;
     const s = scatterOf(runs, x, y);
     const axis = axisOptions(theme);
+    const { runs: shownRuns, columns } = scatterColumns(s);
     const options: Omit<uPlot.Options, 'width' | 'height'> = {
       mode: 1,
       scales: { x: { time: false } },
       axes: [s.categories ? { ...axis, values: (_u, ticks) => ticks.map((t) => (Number.isInteger(t) ? (s.categories?.[t] ?? '') : '')) } : axis, axis],
       series: [
-        // The legend names the run under the cursor beside its param value.
-        { label: x, value: (_u, v, _si, i) => (i === null || i === undefined || v === null ? '--' : `${s.categories?.[v] ?? v} (${s.runNames[i] ?? ''})`) },
-        { label: y, stroke: colorOf(0), paths: () => null, points: { show: true, size: 9, fill: colorOf(0) } },
+        { label: x, value: (_u, v) => (v === null || v === undefined ? '--' : String(s.categories?.[v] ?? v)) },
+        // One series per run, points only, in the run's colour (as in the table and the charts).
+        ...shownRuns.map((i) => ({
+          label: runs[i] ? nameOf(runs[i]) : String(i),
+          stroke: colorOf(i),
+          paths: () => null,
+          points: { show: true, size: 9, fill: colorOf(i) },
+        })),
       ],
     };
-    return { options, data: [s.x, s.y] as uPlot.AlignedData, points: s.x.length };
+    return { options, data: [s.x, ...columns] as uPlot.AlignedData, points: s.x.length };
   }, [runs, x, y, theme]);
   if (params.length === 0 || metrics.length === 0) return <p class="muted">The runs need at least one param and one metric for a scatter plot.</p>;
   return (
@@ -150,7 +156,7 @@ export function ComparePage({ runIds, theme }: { runIds: string[]; theme: Theme 
                 </th>
                 {list.map((r) => (
                   <td key={r.info.run_id} class="num">
-                    {formatMetric(r.data.metrics?.find((m) => m.key === k)?.value)}
+                    {formatMetric(r.data.metrics?.find((m) => m.key === k)?.value) || '—'}
                   </td>
                 ))}
               </tr>
