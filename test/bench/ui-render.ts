@@ -24,7 +24,7 @@ const tracking = new FileTrackingStore({ root: join(root, 'mlruns'), fsync: fals
 const seedStart = performance.now();
 const experimentId = await tracking.createExperiment('ui-bench');
 const t0 = Date.now();
-for (let i = 0; i < RUNS; i++) {
+const seedRun = async (i: number) => {
   const run = await tracking.createRun({ experimentId, startTime: t0 - i * 1000, runName: `run-${i}`, tags: [] });
   await tracking.logBatch(run.info.runId, {
     params: [
@@ -37,7 +37,18 @@ for (let i = 0; i < RUNS; i++) {
     ],
     tags: [],
   });
-}
+};
+// Several runs in flight at once: each is a handful of small files, so the seed waits on the disk
+// less than one at a time would.
+const SEED_CONCURRENCY = 16;
+let nextRun = 0;
+await Promise.all(
+  Array.from({ length: SEED_CONCURRENCY }, async () => {
+    while (nextRun < RUNS) await seedRun(nextRun++);
+  }),
+);
+const runsSeeded = performance.now();
+console.log(`seeded ${RUNS.toLocaleString()} runs in ${((runsSeeded - seedStart) / 1000).toFixed(1)} s`);
 const big = await tracking.createRun({ experimentId: '0', startTime: t0, runName: 'long-history', tags: [] });
 for (let start = 0; start < POINTS; start += 1000) {
   await tracking.logBatch(big.info.runId, {
@@ -46,7 +57,7 @@ for (let start = 0; start < POINTS; start += 1000) {
     tags: [],
   });
 }
-console.log(`seeded ${RUNS.toLocaleString()} runs and one ${POINTS.toLocaleString()}-point metric in ${((performance.now() - seedStart) / 1000).toFixed(1)} s`);
+console.log(`seeded one ${POINTS.toLocaleString()}-point metric in ${((performance.now() - runsSeeded) / 1000).toFixed(1)} s`);
 
 const server = await startServer({
   port: 0,
