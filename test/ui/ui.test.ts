@@ -274,6 +274,7 @@ describe.runIf(available)('web UI', () => {
     expectedFailure = undefined;
     await open('#/no/such/page');
     await expect.poll(async () => (await page.locator('main').textContent()) ?? '').toContain('Nothing at');
+    await expect.poll(() => page.title()).toBe('Not found · labbook');
     await open('#/compare');
     await expect.poll(async () => (await page.locator('main').textContent()) ?? '').toContain('Select runs');
   });

@@ -6,12 +6,16 @@ import { ModelPage } from './pages/ModelPage';
 import { ModelsPage } from './pages/ModelsPage';
 import { RunPage } from './pages/RunPage';
 import { RunsPage } from './pages/RunsPage';
-import { hrefOf, useRoute } from './route';
+import { useEffect } from 'preact/hooks';
+import { hrefOf, titleOf, useRoute } from './route';
 import { useTheme } from './theme';
 import './styles.css';
 
 function App() {
   const route = useRoute();
+  useEffect(() => {
+    document.title = titleOf(route);
+  }, [route]);
   const [theme, toggleTheme] = useTheme();
   const section = route.page === 'models' || route.page === 'model' ? 'models' : 'experiments';
   return (

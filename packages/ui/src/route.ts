@@ -52,6 +52,29 @@ export function hrefOf(route: Route): string {
   }
 }
 
+/** The document title of a route: what a browser tab and its history list show. */
+export function titleOf(route: Route): string {
+  const page = (() => {
+    switch (route.page) {
+      case 'experiments':
+        return 'Experiments';
+      case 'runs':
+        return `Experiment ${route.experimentId}`;
+      case 'run':
+        return `Run ${route.runId.slice(0, 8)}`;
+      case 'compare':
+        return `Compare ${route.runIds.length} runs`;
+      case 'models':
+        return 'Models';
+      case 'model':
+        return `Model ${route.name}`;
+      default:
+        return 'Not found';
+    }
+  })();
+  return `${page} · labbook`;
+}
+
 /** The current route, updated on hash changes. */
 export function useRoute(): Route {
   const [route, setRoute] = useState(() => parseRoute(location.hash));

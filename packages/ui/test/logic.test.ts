@@ -4,7 +4,7 @@ import { alignSeries, runSeries } from '../src/charts/series';
 import { differingParams, scatterColumns, scatterOf } from '../src/charts/scatter';
 import { filterProblemOf } from '../src/filter-error';
 import { formatBytes, formatDuration, formatMetric, toNumber } from '../src/formatting';
-import { hrefOf, parseRoute } from '../src/route';
+import { hrefOf, parseRoute, titleOf } from '../src/route';
 import { cellOf, defaultColumns, orderTermOf, parseColumns, rowOf } from '../src/runs-table-columns';
 import type { Run } from '../src/api/types';
 
@@ -27,6 +27,8 @@ describe('routes', () => {
     const withFilter = { page: 'runs' as const, experimentId: '3', filter: "params.opt = 'a b' and metrics.x > 1" };
     expect(parseRoute(hrefOf(withFilter))).toEqual(withFilter);
     expect(hrefOf(withFilter)).not.toMatch(/[ ']/);
+    expect(titleOf(parseRoute('#/compare?runs=a,b'))).toBe('Compare 2 runs · labbook');
+    expect(titleOf(parseRoute('#/models/my%20model'))).toBe('Model my model · labbook');
   });
 });
 
