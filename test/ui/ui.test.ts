@@ -193,6 +193,13 @@ describe.runIf(available)('web UI', () => {
     await page.getByRole('button', { name: 'Save description' }).click();
     await expect.poll(() => page.getByRole('button', { name: 'Save description' }).isDisabled()).toBe(true);
     await shot('run');
+    // The tabs by keyboard: the selected tab is the Tab stop, arrows move and select.
+    await page.getByRole('tab', { name: 'Overview' }).focus();
+    await page.keyboard.press('ArrowRight');
+    await expect.poll(() => page.getByRole('tab', { name: /Charts/ }).getAttribute('aria-selected')).toBe('true');
+    await expect.poll(() => page.locator(':focus').textContent()).toMatch(/^Charts/);
+    await page.keyboard.press('ArrowLeft');
+    await expect.poll(() => page.getByRole('tab', { name: 'Overview' }).getAttribute('aria-selected')).toBe('true');
     await page.getByRole('tab', { name: /Charts/ }).click();
     await page.locator('.metric-chart[data-metric="loss"] .chart[data-drawn="true"]').waitFor();
     await shot('run-charts');

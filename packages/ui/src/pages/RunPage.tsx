@@ -6,6 +6,7 @@ import { ArtifactBrowser } from '../components/ArtifactBrowser';
 import { AxisSelect } from '../components/AxisSelect';
 import { ErrorBanner } from '../components/ErrorBanner';
 import { MetricChart } from '../components/MetricChart';
+import { Tabs } from '../components/Tabs';
 import { formatDuration, formatMetric, formatTime } from '../formatting';
 import { hrefOf } from '../route';
 import type { Theme } from '../theme';
@@ -63,126 +64,130 @@ export function RunPage({ runId, theme }: { runId: string; theme: Theme }) {
         </h1>
         <span class={`status status-${info.status.toLowerCase()}`}>{info.status}</span>
       </header>
-      <div class="tabs" role="tablist">
-        {(['overview', 'charts', 'artifacts'] as const).map((t) => (
-          <button key={t} type="button" role="tab" aria-selected={tab === t} class={tab === t ? 'active' : ''} onClick={() => setTab(t)}>
-            {t === 'overview' ? 'Overview' : t === 'charts' ? `Charts (${metrics.length})` : 'Artifacts'}
-          </button>
-        ))}
-      </div>
       {actionError !== undefined && <ErrorBanner error={actionError} />}
-      {tab === 'overview' && (
-        <div class="overview">
-          <dl class="info">
-            <dt>Run ID</dt>
-            <dd class="mono">{info.run_id}</dd>
-            <dt>Started</dt>
-            <dd>{formatTime(info.start_time)}</dd>
-            <dt>Duration</dt>
-            <dd>{formatDuration(info.start_time, info.end_time)}</dd>
-            <dt>User</dt>
-            <dd>{info.user_id}</dd>
-            <dt>Lifecycle</dt>
-            <dd>{info.lifecycle_stage}</dd>
-            <dt>Artifacts</dt>
-            <dd class="mono wrap">{info.artifact_uri}</dd>
-          </dl>
-          <h2>Description</h2>
-          <form
-            class="note"
-            onSubmit={(e) => {
-              e.preventDefault();
-              act(() => api.setTag(info.run_id, NOTE_TAG, note ?? savedNote).then(() => setNote(undefined)));
-            }}
-          >
-            <textarea aria-label="Description" rows={3} value={note ?? savedNote} onInput={(e) => setNote(e.currentTarget.value)} placeholder="Notes about this run" />
-            <button type="submit" disabled={note === undefined || note === savedNote}>
-              Save description
-            </button>
-          </form>
-          <div class="columns">
-            <div>
-              <h2>Parameters ({r.data.params?.length ?? 0})</h2>
-              <KeyValueTable label="Parameters" items={r.data.params ?? []} />
+      <Tabs
+        id="run"
+        selected={tab}
+        onSelect={setTab}
+        tabs={[
+          { key: 'overview', label: 'Overview' },
+          { key: 'charts', label: `Charts (${metrics.length})` },
+          { key: 'artifacts', label: 'Artifacts' },
+        ]}
+      >
+        {tab === 'overview' && (
+          <div class="overview">
+            <dl class="info">
+              <dt>Run ID</dt>
+              <dd class="mono">{info.run_id}</dd>
+              <dt>Started</dt>
+              <dd>{formatTime(info.start_time)}</dd>
+              <dt>Duration</dt>
+              <dd>{formatDuration(info.start_time, info.end_time)}</dd>
+              <dt>User</dt>
+              <dd>{info.user_id}</dd>
+              <dt>Lifecycle</dt>
+              <dd>{info.lifecycle_stage}</dd>
+              <dt>Artifacts</dt>
+              <dd class="mono wrap">{info.artifact_uri}</dd>
+            </dl>
+            <h2>Description</h2>
+            <form
+              class="note"
+              onSubmit={(e) => {
+                e.preventDefault();
+                act(() => api.setTag(info.run_id, NOTE_TAG, note ?? savedNote).then(() => setNote(undefined)));
+              }}
+            >
+              <textarea aria-label="Description" rows={3} value={note ?? savedNote} onInput={(e) => setNote(e.currentTarget.value)} placeholder="Notes about this run" />
+              <button type="submit" disabled={note === undefined || note === savedNote}>
+                Save description
+              </button>
+            </form>
+            <div class="columns">
+              <div>
+                <h2>Parameters ({r.data.params?.length ?? 0})</h2>
+                <KeyValueTable label="Parameters" items={r.data.params ?? []} />
+              </div>
+              <div>
+                <h2>Metrics ({metrics.length})</h2>
+                {metrics.length === 0 ? (
+                  <p class="muted">None.</p>
+                ) : (
+                  <table class="grid kv" aria-label="Metrics">
+                    <tbody>
+                      {metrics.map((m) => (
+                        <tr key={m.key}>
+                          <th scope="row" class="mono">
+                            {m.key}
+                          </th>
+                          <td class="num">{formatMetric(m.value)}</td>
+                          <td class="muted">step {m.step ?? 0}</td>
+                        </tr>
+                      ))}
+                    </tbody>
+                  </table>
+                )}
+              </div>
             </div>
-            <div>
-              <h2>Metrics ({metrics.length})</h2>
-              {metrics.length === 0 ? (
-                <p class="muted">None.</p>
-              ) : (
-                <table class="grid kv" aria-label="Metrics">
-                  <tbody>
-                    {metrics.map((m) => (
-                      <tr key={m.key}>
-                        <th scope="row" class="mono">
-                          {m.key}
-                        </th>
-                        <td class="num">{formatMetric(m.value)}</td>
-                        <td class="muted">step {m.step ?? 0}</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              )}
-            </div>
+            <h2>Tags</h2>
+            {userTags.length === 0 && <p class="muted">No tags yet.</p>}
+            <table class="grid kv" aria-label="Tags">
+              <tbody>
+                {userTags.map((t) => (
+                  <tr key={t.key}>
+                    <th scope="row" class="mono">
+                      {t.key}
+                    </th>
+                    <td class="mono wrap">{t.value}</td>
+                    <td class="actions">
+                      <button type="button" aria-label={`Edit tag ${t.key}`} onClick={() => {
+                          setNewTag({ key: t.key, value: t.value });
+                          tagValue.current?.focus();
+                        }}
+                      >
+                        Edit
+                      </button>
+                      <button type="button" aria-label={`Delete tag ${t.key}`} onClick={() => act(() => api.deleteTag(info.run_id, t.key))}>
+                        Delete
+                      </button>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+            <form
+              class="inline-form"
+              onSubmit={(e) => {
+                e.preventDefault();
+                if (newTag.key.trim()) act(() => api.setTag(info.run_id, newTag.key.trim(), newTag.value).then(() => setNewTag({ key: '', value: '' })));
+              }}
+            >
+              <input aria-label="Tag key" placeholder="key" value={newTag.key} onInput={(e) => setNewTag({ ...newTag, key: e.currentTarget.value })} />
+              <input ref={tagValue} aria-label="Tag value" placeholder="value" value={newTag.value} onInput={(e) => setNewTag({ ...newTag, value: e.currentTarget.value })} />
+              <button type="submit" disabled={!newTag.key.trim()}>
+                Set tag
+              </button>
+            </form>
+            <details>
+              <summary>System tags ({systemTags.length})</summary>
+              <KeyValueTable label="System tags" items={systemTags} />
+            </details>
           </div>
-          <h2>Tags</h2>
-          {userTags.length === 0 && <p class="muted">No tags yet.</p>}
-          <table class="grid kv" aria-label="Tags">
-            <tbody>
-              {userTags.map((t) => (
-                <tr key={t.key}>
-                  <th scope="row" class="mono">
-                    {t.key}
-                  </th>
-                  <td class="mono wrap">{t.value}</td>
-                  <td class="actions">
-                    <button type="button" aria-label={`Edit tag ${t.key}`} onClick={() => {
-                        setNewTag({ key: t.key, value: t.value });
-                        tagValue.current?.focus();
-                      }}
-                    >
-                      Edit
-                    </button>
-                    <button type="button" aria-label={`Delete tag ${t.key}`} onClick={() => act(() => api.deleteTag(info.run_id, t.key))}>
-                      Delete
-                    </button>
-                  </td>
-                </tr>
+        )}
+        {tab === 'charts' && (
+          <div>
+            <AxisSelect axis={axis} onChange={setAxis} />
+            {metrics.length === 0 && <p class="muted">This run logged no metrics.</p>}
+            <div class="chart-grid">
+              {metrics.map((m, i) => (
+                <MetricChart key={m.key} runId={info.run_id} metricKey={m.key} axis={axis} theme={theme} color={i} />
               ))}
-            </tbody>
-          </table>
-          <form
-            class="inline-form"
-            onSubmit={(e) => {
-              e.preventDefault();
-              if (newTag.key.trim()) act(() => api.setTag(info.run_id, newTag.key.trim(), newTag.value).then(() => setNewTag({ key: '', value: '' })));
-            }}
-          >
-            <input aria-label="Tag key" placeholder="key" value={newTag.key} onInput={(e) => setNewTag({ ...newTag, key: e.currentTarget.value })} />
-            <input ref={tagValue} aria-label="Tag value" placeholder="value" value={newTag.value} onInput={(e) => setNewTag({ ...newTag, value: e.currentTarget.value })} />
-            <button type="submit" disabled={!newTag.key.trim()}>
-              Set tag
-            </button>
-          </form>
-          <details>
-            <summary>System tags ({systemTags.length})</summary>
-            <KeyValueTable label="System tags" items={systemTags} />
-          </details>
-        </div>
-      )}
-      {tab === 'charts' && (
-        <div>
-          <AxisSelect axis={axis} onChange={setAxis} />
-          {metrics.length === 0 && <p class="muted">This run logged no metrics.</p>}
-          <div class="chart-grid">
-            {metrics.map((m, i) => (
-              <MetricChart key={m.key} runId={info.run_id} metricKey={m.key} axis={axis} theme={theme} color={i} />
-            ))}
+            </div>
           </div>
-        </div>
-      )}
-      {tab === 'artifacts' && <ArtifactBrowser runId={info.run_id} />}
+        )}
+        {tab === 'artifacts' && <ArtifactBrowser runId={info.run_id} />}
+      </Tabs>
     </section>
   );
 }
