@@ -1,7 +1,9 @@
 /**
  * The web UI end to end in headless Chromium against a seeded server: every page loads without
  * console errors or requests leaving the machine, the filter box filters and reports parser errors,
- * compare draws its charts, previews work. Screenshots land in docs/screenshots.
+ * compare draws its charts, previews work. Every run takes a screenshot of each page into
+ * test/.artifacts/screenshots (ignored by git); with LABBOOK_UPDATE_SCREENSHOTS=1 they replace the
+ * README's pictures in docs/screenshots, so an ordinary test run leaves the work tree clean.
  */
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,7 +14,9 @@ import { launchBrowser } from '../harness/browser.js';
 import { serviceAvailable } from '../harness/service.js';
 import { type Seeded, seededServer } from './seed.js';
 
-const SHOTS = join(import.meta.dirname, '..', '..', 'docs', 'screenshots');
+const SHOTS = process.env.LABBOOK_UPDATE_SCREENSHOTS === '1'
+  ? join(import.meta.dirname, '..', '..', 'docs', 'screenshots')
+  : join(import.meta.dirname, '..', '.artifacts', 'screenshots');
 
 let browser: Browser | undefined;
 let launchError: unknown;
