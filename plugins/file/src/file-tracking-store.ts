@@ -64,6 +64,11 @@ export interface FileTrackingStoreOptions {
   fsync?: boolean;
   /** Where warnings about repaired or ignored data go. Default: `process.emitWarning`. */
   onWarning?: (message: string) => void;
+  /**
+   * Bytes of parsed metric histories kept for {@link FileTrackingStore.getMetricHistoryColumns}
+   * (24 per point; least recently used dropped first). 0 keeps none. Default 64 MiB.
+   */
+  metricColumnsCacheBytes?: number;
 }
 
 interface RunLocation {
@@ -108,7 +113,13 @@ export class FileTrackingStore implements TrackingStore {
       : pathToFileURL(this.root).href.replace(/\/$/, '');
     this.fsync = options.fsync ?? true;
     this.warn = options.onWarning ?? defaultWarn;
-    this.reader = new RunReader(this.warn);
+    const cacheBytes = options.metricColumnsCacheBytes;
+    if (cacheBytes !== undefined && !(Number.isSafeInteger(cacheBytes) && cacheBytes >= 0)) {
+      throw new LabbookError('INVALID_PARAMETER_VALUE', `${MSG} metricColumnsCacheBytes must be a whole number of bytes, 0 or more; got ${cacheBytes}`, {
+        field: 'metricColumnsCacheBytes',
+      });
+    }
+    this.reader = new RunReader(this.warn, cacheBytes);
   }
 
   private init(): Promise<void> {

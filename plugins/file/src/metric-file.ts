@@ -1,4 +1,4 @@
-import type { Metric, MetricHistoryColumns } from '@labbook/core';
+import type { Metric } from '@labbook/core';
 import { formatPythonFloat } from './python-float.js';
 
 /** One metric point as MLflow's FileStore writes it: `<timestamp> <value> <step>[ <dataset> <digest>]\n`. */
@@ -136,8 +136,8 @@ function twoProductError(a: number, b: number, p: number): number {
 /**
  * (hi * 10^k + lo) * 10^exp for a mantissa of 16-19 digits, which no double holds exactly: the
  * mantissa is kept as an exact double-double and scaled by an exact power of ten. The result is the
- * first rounding `q` when the leftover is clearly below half an ulp of `q`; otherwise NaN asks the
- * caller to use Number(), so the answer is always the correctly rounded one.
+ * double nearest the scaled value when the leftover is clearly below half an ulp of it; otherwise NaN
+ * asks the caller to use Number(), so the answer is always the correctly rounded one.
  */
 function scaleDoubleDouble(hi: number, lo: number, k: number, exp: number): number {
   const pk = POW10[k]!;
@@ -160,8 +160,34 @@ function scaleDoubleDouble(hi: number, lo: number, k: number, exp: number): numb
     const me = twoProductError(q, P, m);
     rest = (s - m - me + t) / P;
   }
-  // |q| * 2^-53 is at most one ulp of q and at least half of one: 0.49 of it is safely below half an ulp.
-  return Math.abs(rest) < Math.abs(q) * 5.440092820663267e-17 ? q : Number.NaN;
+  // q rounds s, not s + t, so it can be the neighbour of the right answer: step by the leftover
+  // (q2 - q is a whole number of ulps, exact) and take what is left over from q2.
+  const q2 = q + rest;
+  const rest2 = rest - (q2 - q);
+  // q2 is the correct rounding when that leftover is below half an ulp of q2; the margin covers the
+  // leftover's own rounding error (about 2^-53 of it), so only near-halfway texts go to Number().
+  return Math.abs(rest2) < 0.4999 * ulpOf(q2) ? q2 : Number.NaN;
+}
+
+const ULP_BITS = new Float64Array(1);
+const ULP_WORDS = new Uint32Array(ULP_BITS.buffer);
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+const HIGH = LITTLE_ENDIAN ? 1 : 0;
+const LOW = 1 - HIGH;
+
+/**
+ * The gap between |q| and the next larger double, read from q's exponent bits. An estimate from |q|
+ * alone (|q| * 2^-53) is off by up to a factor of two, and sent a quarter of 17-digit values to the
+ * slow path.
+ */
+function ulpOf(q: number): number {
+  ULP_BITS[0] = q;
+  const exponent = (ULP_WORDS[HIGH]! >>> 20) & 0x7ff;
+  // Subnormal or tiny (ulp below the smallest normal): say 0, so the caller takes the exact path.
+  if (exponent <= 52) return 0;
+  ULP_WORDS[HIGH] = (exponent - 52) << 20;
+  ULP_WORDS[LOW] = 0;
+  return ULP_BITS[0]!;
 }
 
 // Long values (16-17 digits) go through Number() on a latin1 slice of just that field.
@@ -204,20 +230,20 @@ export function scanMetricLines(
   let malformed = 0;
   const ends = [0, 0, 0, 0, 0];
   let i = from;
+  // Line ends and spaces are found with Buffer#indexOf (memchr): five times faster than visiting
+  // every byte in JavaScript. The next space is remembered across lines, so a file with few spaces is
+  // still searched once, not once per line.
+  let nextSpace = b.indexOf(SPACE, from);
   while (i < completeEnd) {
-    // One pass per line: find its end and its spaces together (Buffer#indexOf costs a native call).
     const lineStart = i;
+    const lineEnd = b.indexOf(NEWLINE, i);
     let fields = 0;
     let lastSpace = -1;
-    let lineEnd = i;
-    for (; lineEnd < completeEnd; lineEnd++) {
-      const c = b[lineEnd]!;
-      if (c === NEWLINE) break;
-      if (c === SPACE) {
-        if (fields < 5) ends[fields] = lineEnd;
-        fields++;
-        lastSpace = lineEnd;
-      }
+    while (nextSpace !== -1 && nextSpace < lineEnd) {
+      if (fields < 5) ends[fields] = nextSpace;
+      fields++;
+      lastSpace = nextSpace;
+      nextSpace = b.indexOf(SPACE, nextSpace + 1);
     }
     i = lineEnd + 1;
     let e = lineEnd;
@@ -284,36 +310,6 @@ export function parseMetricHistory(buf: Buffer, key: string): { metrics: Metric[
     } else metrics.push({ key, value, timestamp, step });
   });
   return { metrics, report };
-}
-
-/**
- * The whole history as typed-array columns, without one object per point: what charts read. Arrays
- * start at an estimate from the file size and double when a file holds shorter lines.
- */
-export function parseMetricColumns(buf: Buffer): { columns: MetricHistoryColumns; report: MetricParseReport } {
-  let capacity = Math.max(16, Math.ceil(buf.length / 16));
-  let step = new Float64Array(capacity);
-  let timestamp = new Float64Array(capacity);
-  let value = new Float64Array(capacity);
-  let n = 0;
-  const report = scanMetricLines(buf, 0, (t, v, s) => {
-    if (n === capacity) {
-      capacity *= 2;
-      const grow = (a: Float64Array) => {
-        const b = new Float64Array(capacity);
-        b.set(a);
-        return b;
-      };
-      step = grow(step);
-      timestamp = grow(timestamp);
-      value = grow(value);
-    }
-    step[n] = s;
-    timestamp[n] = t;
-    value[n] = v;
-    n++;
-  });
-  return { columns: { length: n, step: step.subarray(0, n), timestamp: timestamp.subarray(0, n), value: value.subarray(0, n) }, report };
 }
 
 /**

@@ -12,7 +12,9 @@ import {
 } from '@labbook/core';
 import { isTempName, sweepStaleTemp } from './atomic-write.js';
 import { META_FILE, MSG } from './constants.js';
-import { latestMetric, parseMetricColumns, parseMetricHistory } from './metric-file.js';
+import { GrowableColumns } from './metric-columns.js';
+import { MetricColumnsCache } from './metric-columns-cache.js';
+import { latestMetric, parseMetricHistory } from './metric-file.js';
 import { parseYaml } from './yaml-io.js';
 
 /** What identifies one version of a file: a rename gives a new inode, an append a new size. */
@@ -41,6 +43,9 @@ function statOrUndefined(path: string): Stats | undefined {
   }
 }
 
+/** 64 MiB of columns: about 2.8 million points across the histories charted last. */
+export const DEFAULT_COLUMNS_CACHE_BYTES = 64 * 1024 * 1024;
+
 /** File timestamps come from a coarse kernel clock (a few ms per tick); stay well clear of it. */
 const RACY_MS = 50;
 
@@ -53,7 +58,7 @@ function same(a: Signature, st: Stats): boolean {
 }
 
 /** For append-only metric files a same-size hit is exact: appends always change the size. */
-function sameAppendOnly(a: Signature, st: Stats): boolean {
+function sameAppendOnly(a: Omit<Signature, 'settled'>, st: Stats): boolean {
   return a.ino === st.ino && a.size === st.size && a.mtimeMs === st.mtimeMs;
 }
 
@@ -145,9 +150,15 @@ export class RunReader {
   private readonly valueCache = new Map<string, { sig: Signature; value: string }>();
   private readonly paramCache = new Map<string, string>();
   private readonly metricCache = new Map<string, MetricEntry>();
+  private readonly columnsCache: MetricColumnsCache;
   private readonly warned = new Set<string>();
 
-  constructor(private readonly warn: (message: string) => void) {}
+  constructor(
+    private readonly warn: (message: string) => void,
+    metricColumnsCacheBytes = DEFAULT_COLUMNS_CACHE_BYTES,
+  ) {
+    this.columnsCache = new MetricColumnsCache(metricColumnsCacheBytes);
+  }
 
   /** Warns once per distinct message. */
   warnOnce(message: string): void {
@@ -272,17 +283,29 @@ export class RunReader {
     return metrics;
   }
 
-  /** A metric file's points as columns (see {@link parseMetricColumns}). */
+  /**
+   * A metric file's points as columns. Kept in a bounded cache validated like the latest-metric one:
+   * an unchanged file costs a stat, a file that only grew is parsed in its new bytes only (a chart
+   * of a run still logging re-reads its history often), anything else is parsed again.
+   */
   readMetricColumns(path: string): MetricHistoryColumns {
-    let buf: Buffer;
-    try {
-      buf = readFileSync(path);
-    } catch {
-      return { length: 0, step: new Float64Array(0), timestamp: new Float64Array(0), value: new Float64Array(0) };
+    const st = statOrUndefined(path);
+    if (!st?.isFile()) {
+      this.columnsCache.delete(path);
+      return new GrowableColumns(0).view();
     }
-    const { columns, report } = parseMetricColumns(buf);
+    const hit = this.columnsCache.get(path);
+    if (hit && sameAppendOnly(hit, st)) return hit.columns.view();
+    const grew = hit !== undefined && hit.ino === st.ino && st.size >= hit.size;
+    const from = grew ? hit.parsedBytes : 0;
+    const buf = readSlice(path, from, st.size);
+    if (!buf) return new GrowableColumns(0).view();
+    const columns = grew ? hit.columns : new GrowableColumns(0);
+    const report = columns.appendFrom(buf);
+    columns.trim();
     this.reportParse(path, report.malformedLines, report.partialTailBytes);
-    return columns;
+    this.columnsCache.set(path, { ...sig(st), parsedBytes: from + report.completeBytes, columns });
+    return columns.view();
   }
 
   private reportParse(path: string, malformed: number, partial: number): void {

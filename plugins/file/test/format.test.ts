@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { generateExperimentId } from '../src/experiment-id.js';
-import { formatMetricLine, latestMetric, parseMetricColumns, parseMetricHistory } from '../src/metric-file.js';
+import { parseMetricColumns } from '../src/metric-columns.js';
+import { formatMetricLine, latestMetric, parseMetricHistory } from '../src/metric-file.js';
 import { formatPythonFloat, parsePythonFloat } from '../src/python-float.js';
 import { dumpYaml, parseYaml } from '../src/yaml-io.js';
 
@@ -77,6 +78,10 @@ describe('metric lines', () => {
       }
       texts.push(formatPythonFloat(v), String(v));
     }
+    // Texts on or beside the midpoint between two doubles, where a fast path is most likely to round
+    // the wrong way: 2^53 + 1 (a tie, to even), and 17-19 digit neighbours of it and of 0.1.
+    texts.push('9007199254740993', '9007199254740993.0', '9007199254740992.5', '9007199254740993.5', '900719925474099.25');
+    texts.push('0.10000000000000000555', '0.10000000000000000556', '0.10000000000000000554', '0.1000000000000000055511151231257827');
     const { metrics } = parseMetricHistory(Buffer.from(texts.map((t, i) => `${i} ${t} 0\n`).join('')), 'm');
     let mismatches = 0;
     for (let i = 0; i < texts.length; i++) if (!Object.is(metrics[i]!.value, parsePythonFloat(texts[i]!))) mismatches++;

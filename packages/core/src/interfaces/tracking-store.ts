@@ -59,7 +59,8 @@ export interface MetricHistoryOptions {
 
 /**
  * A metric's whole history as columns, in the store's history order: what charts and bulk readers
- * need without one object per point.
+ * need without one object per point. The arrays may be views of a store's cache: read them, do not
+ * write to them.
  */
 export interface MetricHistoryColumns {
   length: number;
