@@ -15,7 +15,7 @@ import { BlobServiceClient } from '@azure/storage-blob';
 import { downloadToLocal, forEachBounded, safeArtifactRepository, uploadLocalDir } from '@labbook/core';
 import { AzureBlobArtifactRepository } from '../../plugins/azure-blob/src/index.js';
 import { startAzurite } from '../harness/azurite.js';
-import { BIG_BYTES, makeFixture, report, SMALL_BYTES, SMALL_COUNT, timed } from './transfer-fixture.js';
+import { alternatingRounds, BIG_BYTES, makeFixture, report, SMALL_BYTES, SMALL_COUNT } from './transfer-fixture.js';
 
 const ROUNDS = 5;
 const PARALLEL_FILES = 8;
@@ -30,23 +30,8 @@ const repo = safeArtifactRepository(
   new AzureBlobArtifactRepository('wasbs://bench@devstoreaccount1.blob.core.windows.net/labbook', { connectionString: server.connectionString }),
 );
 
-/** Times of each variant over ROUNDS rounds, sorted; the order of the variants rotates every round. */
-async function rounds(
-  variants: Record<string, (round: number) => Promise<unknown>>,
-  after?: (name: string, round: number) => Promise<unknown>,
-): Promise<Record<string, number[]>> {
-  const names = Object.keys(variants);
-  const times: Record<string, number[]> = {};
-  for (let round = 0; round < ROUNDS; round++) {
-    for (let i = 0; i < names.length; i++) {
-      const name = names[(i + round) % names.length]!;
-      (times[name] ??= []).push(await timed(() => variants[name]!(round)));
-      await after?.(name, round);
-    }
-  }
-  for (const t of Object.values(times)) t.sort((a, b) => a - b);
-  return times;
-}
+const rounds = (variants: Parameters<typeof alternatingRounds>[1], after?: Parameters<typeof alternatingRounds>[2]) =>
+  alternatingRounds(ROUNDS, variants, after);
 
 const best = (t: number[]) => t[0]!;
 const median = (t: number[]) => t[t.length >> 1]!;

@@ -13,7 +13,7 @@ import { downloadToLocal, forEachBounded, safeArtifactRepository, uploadLocalDir
 import SftpClient from 'ssh2-sftp-client';
 import { SftpArtifactRepository } from '../../plugins/sftp/src/index.js';
 import { startSshd } from '../harness/sshd.js';
-import { BIG_BYTES, makeFixture, report, SMALL_BYTES, SMALL_COUNT, timed } from './transfer-fixture.js';
+import { alternatingRounds, BIG_BYTES, makeFixture, report, SMALL_BYTES, SMALL_COUNT } from './transfer-fixture.js';
 
 const ROUNDS = 5;
 const PARALLEL_FILES = 8;
@@ -38,19 +38,8 @@ const repo = safeArtifactRepository(
   new SftpArtifactRepository(`sftp://${server.user}@${server.host}:${server.port}${join(server.root, 'labbook')}`, { privateKeyPath: server.privateKeyPath, sshConfig: '' }),
 );
 
-/** Times of each variant over ROUNDS rounds, sorted; the order of the variants rotates every round. */
-async function rounds(variants: Record<string, (round: number) => Promise<unknown>>): Promise<Record<string, number[]>> {
-  const names = Object.keys(variants);
-  const times: Record<string, number[]> = {};
-  for (let round = 0; round < ROUNDS; round++) {
-    for (let i = 0; i < names.length; i++) {
-      const name = names[(i + round) % names.length]!;
-      (times[name] ??= []).push(await timed(() => variants[name]!(round)));
-    }
-  }
-  for (const t of Object.values(times)) t.sort((a, b) => a - b);
-  return times;
-}
+const rounds = (variants: Parameters<typeof alternatingRounds>[1], after?: Parameters<typeof alternatingRounds>[2]) =>
+  alternatingRounds(ROUNDS, variants, after);
 
 const best = (t: number[]) => t[0]!;
 const median = (t: number[]) => t[t.length >> 1]!;

@@ -42,7 +42,7 @@ async function benchServer(label: string, stores: { tracking: TrackingStore; reg
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify(body),
       })
-    ).json()) as Record<string, any>;
+    ).json()) as { experiment_id: string; run: { info: { run_id: string } } };
 
   const { experiment_id } = await post('experiments/create', { name: 'bench' });
   const runIds: string[] = [];

@@ -36,6 +36,29 @@ export async function timed(fn: () => Promise<unknown>): Promise<number> {
   return (performance.now() - t) / 1000;
 }
 
+/**
+ * Times of each variant over `count` rounds, each list sorted; the variants' order rotates every
+ * round so that none always goes first (a cold cache or a filling server would favour one). `after`
+ * runs after each timing, untimed (clean-up between rounds).
+ */
+export async function alternatingRounds(
+  count: number,
+  variants: Record<string, (round: number) => Promise<unknown>>,
+  after?: (name: string, round: number) => Promise<unknown>,
+): Promise<Record<string, number[]>> {
+  const names = Object.keys(variants);
+  const times: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
+  for (let round = 0; round < count; round++) {
+    for (let i = 0; i < names.length; i++) {
+      const name = names[(i + round) % names.length]!;
+      times[name]!.push(await timed(() => variants[name]!(round)));
+      await after?.(name, round);
+    }
+  }
+  for (const t of Object.values(times)) t.sort((a, b) => a - b);
+  return times;
+}
+
 /** One line: labbook's throughput, the raw floor's, and labbook/raw (target ≥ 0.8). */
 export function report(backend: string, what: string, bytes: number, files: number, labbookSeconds: number, rawSeconds: number): void {
   const mbps = (s: number) => (bytes / 1024 / 1024 / s).toFixed(0);

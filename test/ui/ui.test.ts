@@ -193,6 +193,12 @@ describe.runIf(available)('web UI', () => {
     await page.getByLabel('Tag value').fill('yes');
     await page.getByRole('button', { name: 'Set tag' }).click();
     await expect.poll(async () => (await page.getByRole('table', { name: 'Tags' }).textContent()) ?? '').toContain('reviewed');
+    // Edit copies the row into the form; setting it again replaces the value.
+    await page.getByRole('button', { name: 'Edit tag reviewed' }).click();
+    await expect.poll(() => page.getByLabel('Tag key').inputValue()).toBe('reviewed');
+    await page.getByLabel('Tag value').fill('twice');
+    await page.getByRole('button', { name: 'Set tag' }).click();
+    await expect.poll(async () => (await page.getByRole('table', { name: 'Tags' }).textContent()) ?? '').toContain('twice');
     await page.getByLabel('Description').fill('Baseline run.');
     await page.getByRole('button', { name: 'Save description' }).click();
     await expect.poll(() => page.getByRole('button', { name: 'Save description' }).isDisabled()).toBe(true);
@@ -255,6 +261,12 @@ describe.runIf(available)('web UI', () => {
     await page.getByLabel('Model tag value').fill('classification');
     await page.getByRole('button', { name: 'Set tag' }).click();
     await expect.poll(async () => (await page.getByRole('table', { name: 'Model tags' }).textContent()) ?? '').toContain('classification');
+    await page.getByRole('button', { name: 'Delete model tag task' }).click();
+    await page.getByText('No model tags yet.').waitFor();
+    await page.getByLabel('Model description').fill('Classifies images.');
+    await page.getByRole('button', { name: 'Save description' }).click();
+    await expect.poll(() => page.getByRole('button', { name: 'Save description' }).isDisabled()).toBe(true);
+    await expect.poll(() => page.getByLabel('Model description').inputValue()).toBe('Classifies images.');
     await page.getByRole('button', { name: 'Edit description of version 2' }).click();
     await page.getByLabel('Description of version 2').fill('Trained on the full set.');
     await page.getByRole('button', { name: 'Save', exact: true }).click();

@@ -89,14 +89,14 @@ export class GrowableColumns {
     const keep = this.length + (this.length >> 4) + 16;
     if (this.step.length <= keep + (keep >> 2)) return;
     const n = this.length;
-    const fit = (a: Float64Array) => {
+    const resized = (a: Float64Array) => {
       const b = new Float64Array(keep);
       b.set(a.subarray(0, n));
       return b;
     };
-    this.step = fit(this.step);
-    this.timestamp = fit(this.timestamp);
-    this.value = fit(this.value);
+    this.step = resized(this.step);
+    this.timestamp = resized(this.timestamp);
+    this.value = resized(this.value);
   }
 
   /** The points so far, as views (no copy). */

@@ -5,58 +5,15 @@
 import { useState } from 'preact/hooks';
 import { api } from '../api/client';
 import type { ModelVersion, RegisteredModel } from '../api/types';
+import { DescriptionEditor } from '../components/DescriptionEditor';
 import { ErrorBanner } from '../components/ErrorBanner';
+import { TagEditor } from '../components/TagEditor';
 import { formatTime } from '../formatting';
 import { hrefOf } from '../route';
-import { useAction } from '../use-action';
+import { type Act, useAction } from '../use-action';
 import { useAsync } from '../use-async';
 
 const STAGES = ['None', 'Staging', 'Production', 'Archived'];
-
-type Act = (fn: () => Promise<unknown>) => Promise<void>;
-
-function ModelTags({ model, act }: { model: RegisteredModel; act: Act }) {
-  const [tag, setTag] = useState({ key: '', value: '' });
-  const tags = model.tags ?? [];
-  return (
-    <>
-      {tags.length === 0 ? (
-        <p class="muted">No tags.</p>
-      ) : (
-        <table class="grid kv" aria-label="Model tags">
-          <tbody>
-            {tags.map((t) => (
-              <tr key={t.key}>
-                <th scope="row" class="mono">
-                  {t.key}
-                </th>
-                <td class="mono wrap">{t.value}</td>
-                <td class="actions">
-                  <button type="button" aria-label={`Delete model tag ${t.key}`} onClick={() => act(() => api.deleteModelTag(model.name, t.key))}>
-                    Delete
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
-      <form
-        class="inline-form"
-        onSubmit={(e) => {
-          e.preventDefault();
-          if (tag.key.trim()) act(() => api.setModelTag(model.name, tag.key.trim(), tag.value).then(() => setTag({ key: '', value: '' })));
-        }}
-      >
-        <input aria-label="Model tag key" placeholder="key" value={tag.key} onInput={(e) => setTag({ ...tag, key: e.currentTarget.value })} />
-        <input aria-label="Model tag value" placeholder="value" value={tag.value} onInput={(e) => setTag({ ...tag, value: e.currentTarget.value })} />
-        <button type="submit" disabled={!tag.key.trim()}>
-          Set tag
-        </button>
-      </form>
-    </>
-  );
-}
 
 function Aliases({ model, versions, act }: { model: RegisteredModel; versions: ModelVersion[]; act: Act }) {
   const [alias, setAlias] = useState('');
@@ -135,7 +92,6 @@ function VersionDescription({ v, act }: { v: ModelVersion; act: Act }) {
 export function ModelPage({ name }: { name: string }) {
   const model = useAsync(() => api.getModel(name), [name]);
   const versions = useAsync(() => api.searchVersions(name), [name]);
-  const [description, setDescription] = useState<string | undefined>();
   const { error: actionError, run: act } = useAction(() => {
     model.reload();
     versions.reload();
@@ -162,22 +118,17 @@ export function ModelPage({ name }: { name: string }) {
         <dd>{versions.value ? list.length : '…'}</dd>
       </dl>
       <h2>Description</h2>
-      <form
-        class="note"
-        onSubmit={(e) => {
-          e.preventDefault();
-          act(() => api.updateModel(m.name, description ?? m.description ?? '').then(() => setDescription(undefined)));
-        }}
-      >
-        <textarea aria-label="Model description" rows={3} value={description ?? m.description ?? ''} onInput={(e) => setDescription(e.currentTarget.value)} />
-        <button type="submit" disabled={description === undefined || description === (m.description ?? '')}>
-          Save description
-        </button>
-      </form>
+      <DescriptionEditor label="Model description" saved={m.description ?? ''} onSave={(text) => api.updateModel(m.name, text)} act={act} />
       <div class="columns">
         <div>
           <h2>Tags</h2>
-          <ModelTags model={m} act={act} />
+          <TagEditor
+            tags={m.tags ?? []}
+            noun="model tag"
+            onSet={(key, value) => api.setModelTag(m.name, key, value)}
+            onDelete={(key) => api.deleteModelTag(m.name, key)}
+            act={act}
+          />
         </div>
         <div>
           <h2>Aliases</h2>

@@ -1,12 +1,14 @@
 /** One run: info, params, latest metrics with charts, editable tags and note, artifacts. */
-import { useRef, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { api } from '../api/client';
 import type { KeyValue } from '../api/types';
 import { ArtifactBrowser } from '../components/ArtifactBrowser';
 import { AxisSelect } from '../components/AxisSelect';
+import { DescriptionEditor } from '../components/DescriptionEditor';
 import { ErrorBanner } from '../components/ErrorBanner';
 import { MetricChart } from '../components/MetricChart';
 import { Tabs } from '../components/Tabs';
+import { TagEditor } from '../components/TagEditor';
 import { formatDuration, formatMetric, formatTime } from '../formatting';
 import { hrefOf } from '../route';
 import type { Theme } from '../theme';
@@ -42,9 +44,6 @@ export function RunPage({ runId, theme }: { runId: string; theme: Theme }) {
   const { error: actionError, run: act } = useAction(run.reload);
   const [axis, setAxis] = useState<'step' | 'timestamp'>('step');
   const [tab, setTab] = useState<'overview' | 'charts' | 'artifacts'>('overview');
-  const [newTag, setNewTag] = useState({ key: '', value: '' });
-  const [note, setNote] = useState<string | undefined>();
-  const tagValue = useRef<HTMLInputElement>(null);
 
   if (run.error !== undefined) return <ErrorBanner error={run.error} />;
   const r = run.value;
@@ -92,18 +91,13 @@ export function RunPage({ runId, theme }: { runId: string; theme: Theme }) {
               <dd class="mono wrap">{info.artifact_uri}</dd>
             </dl>
             <h2>Description</h2>
-            <form
-              class="note"
-              onSubmit={(e) => {
-                e.preventDefault();
-                act(() => api.setTag(info.run_id, NOTE_TAG, note ?? savedNote).then(() => setNote(undefined)));
-              }}
-            >
-              <textarea aria-label="Description" rows={3} value={note ?? savedNote} onInput={(e) => setNote(e.currentTarget.value)} placeholder="Notes about this run" />
-              <button type="submit" disabled={note === undefined || note === savedNote}>
-                Save description
-              </button>
-            </form>
+            <DescriptionEditor
+              label="Description"
+              saved={savedNote}
+              placeholder="Notes about this run"
+              onSave={(text) => api.setTag(info.run_id, NOTE_TAG, text)}
+              act={act}
+            />
             <div class="columns">
               <div>
                 <h2>Parameters ({r.data.params?.length ?? 0})</h2>
@@ -131,44 +125,13 @@ export function RunPage({ runId, theme }: { runId: string; theme: Theme }) {
               </div>
             </div>
             <h2>Tags</h2>
-            {userTags.length === 0 && <p class="muted">No tags yet.</p>}
-            <table class="grid kv" aria-label="Tags">
-              <tbody>
-                {userTags.map((t) => (
-                  <tr key={t.key}>
-                    <th scope="row" class="mono">
-                      {t.key}
-                    </th>
-                    <td class="mono wrap">{t.value}</td>
-                    <td class="actions">
-                      <button type="button" aria-label={`Edit tag ${t.key}`} onClick={() => {
-                          setNewTag({ key: t.key, value: t.value });
-                          tagValue.current?.focus();
-                        }}
-                      >
-                        Edit
-                      </button>
-                      <button type="button" aria-label={`Delete tag ${t.key}`} onClick={() => act(() => api.deleteTag(info.run_id, t.key))}>
-                        Delete
-                      </button>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-            <form
-              class="inline-form"
-              onSubmit={(e) => {
-                e.preventDefault();
-                if (newTag.key.trim()) act(() => api.setTag(info.run_id, newTag.key.trim(), newTag.value).then(() => setNewTag({ key: '', value: '' })));
-              }}
-            >
-              <input aria-label="Tag key" placeholder="key" value={newTag.key} onInput={(e) => setNewTag({ ...newTag, key: e.currentTarget.value })} />
-              <input ref={tagValue} aria-label="Tag value" placeholder="value" value={newTag.value} onInput={(e) => setNewTag({ ...newTag, value: e.currentTarget.value })} />
-              <button type="submit" disabled={!newTag.key.trim()}>
-                Set tag
-              </button>
-            </form>
+            <TagEditor
+              tags={userTags}
+              noun="tag"
+              onSet={(key, value) => api.setTag(info.run_id, key, value)}
+              onDelete={(key) => api.deleteTag(info.run_id, key)}
+              act={act}
+            />
             <details>
               <summary>System tags ({systemTags.length})</summary>
               <KeyValueTable label="System tags" items={systemTags} />
