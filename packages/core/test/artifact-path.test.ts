@@ -1,5 +1,6 @@
+import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { LabbookError, normalizeArtifactFilePath, normalizeArtifactPath } from '../src/index.js';
+import { artifactBodyBuffer, artifactBodyStream, artifactContentType, LabbookError, normalizeArtifactFilePath, normalizeArtifactPath } from '../src/index.js';
 
 describe('normalizeArtifactPath', () => {
   it.each([
@@ -56,5 +57,36 @@ describe('normalizeArtifactPath', () => {
   it('requires a file for file paths', () => {
     expect(() => normalizeArtifactFilePath('')).toThrow(/file path is required/);
     expect(normalizeArtifactFilePath('a/b.txt')).toBe('a/b.txt');
+  });
+});
+
+describe('artifact bodies and content types', () => {
+  it('keeps in-memory bodies as Buffers over the same bytes and streams everything', async () => {
+    const bytes = new Uint8Array([1, 2, 3, 4]).subarray(1, 3);
+    const view = artifactBodyBuffer(bytes)!;
+    expect([...view]).toEqual([2, 3]);
+    expect(view.buffer).toBe(bytes.buffer);
+    expect(artifactBodyBuffer('héllo')!.toString('utf8')).toBe('héllo');
+    const readable = Readable.from([Buffer.from('a')]);
+    expect(artifactBodyBuffer(readable)).toBeUndefined();
+    expect(artifactBodyStream(readable)).toBe(readable);
+    async function* parts() {
+      yield new Uint8Array([104, 105]);
+      yield new Uint8Array([33]);
+    }
+    for (const [body, text] of [['text', 'text'], [Buffer.from('buf'), 'buf'], [parts(), 'hi!']] as const) {
+      const chunks: Buffer[] = [];
+      for await (const c of artifactBodyStream(body)) chunks.push(Buffer.from(c));
+      expect(Buffer.concat(chunks).toString()).toBe(text);
+    }
+  });
+
+  it('names the MIME type of common artifact kinds by extension only', () => {
+    expect(artifactContentType('model/MLmodel')).toBeUndefined();
+    expect(artifactContentType('plots/ROC.PNG')).toBe('image/png');
+    expect(artifactContentType('a.b/metrics.json')).toBe('application/json');
+    expect(artifactContentType('conf/.yaml')).toBeUndefined();
+    expect(artifactContentType('data.csv')).toBe('text/csv');
+    expect(artifactContentType('archive.tar.gz')).toBe('application/gzip');
   });
 });

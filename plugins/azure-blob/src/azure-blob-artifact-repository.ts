@@ -1,13 +1,15 @@
 import { rename, rm, stat } from 'node:fs/promises';
-import { extname } from 'node:path';
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import type { ContainerClient } from '@azure/storage-blob';
 import {
   type ArtifactBody,
   type ArtifactRepository,
+  artifactBodyStream,
+  artifactContentType,
   type FileInfo,
   forEachBounded,
-  invalidParameter,
+  joinArtifactPath,
+  normalizeArtifactPath,
   notFound,
   type TransferOptions,
   withProgress,
@@ -16,24 +18,6 @@ import type { AzureBlobArtifactRepositoryOptions } from './azure-config.js';
 import { azureError } from './azure-errors.js';
 import { MSG } from './constants.js';
 import { parseWasbsUri } from './wasbs-uri.js';
-
-const CONTENT_TYPES: Record<string, string> = {
-  '.json': 'application/json',
-  '.yaml': 'application/x-yaml',
-  '.yml': 'application/x-yaml',
-  '.txt': 'text/plain',
-  '.csv': 'text/csv',
-  '.html': 'text/html',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.jpeg': 'image/jpeg',
-  '.svg': 'image/svg+xml',
-};
-
-function toReadable(body: ArtifactBody): Readable {
-  if (typeof body === 'string' || body instanceof Uint8Array) return Readable.from([Buffer.from(body)]);
-  return body instanceof Readable ? body : Readable.from(body as AsyncIterable<Uint8Array>);
-}
 
 /**
  * Artifacts in an Azure Blob container under a name prefix, for MLflow's
@@ -85,10 +69,7 @@ export class AzureBlobArtifactRepository implements ArtifactRepository {
 
   /** The blob name of a repository path, checked to stay under the prefix. */
   blobName(path: string): string {
-    if (path.split('/').some((s) => s === '..' || s === '.') || path.startsWith('/')) {
-      throw invalidParameter(`${MSG} path '${path}' leaves the repository root`, { field: 'path' });
-    }
-    return [this.prefix, path].filter((p) => p !== '').join('/');
+    return joinArtifactPath(this.prefix, normalizeArtifactPath(path));
   }
 
   private describe(path: string): string {
@@ -97,9 +78,9 @@ export class AzureBlobArtifactRepository implements ArtifactRepository {
 
   async put(path: string, body: ArtifactBody, options: TransferOptions = {}): Promise<void> {
     const blob = (await this.client()).getBlockBlobClient(this.blobName(path));
-    const contentType = options.contentType ?? CONTENT_TYPES[extname(path).toLowerCase()];
+    const contentType = options.contentType ?? artifactContentType(path);
     try {
-      await blob.uploadStream(toReadable(body), this.options.blockSize ?? 8 * 1024 * 1024, this.options.concurrency ?? 4, {
+      await blob.uploadStream(artifactBodyStream(body), this.options.blockSize ?? 8 * 1024 * 1024, this.options.concurrency ?? 4, {
         ...(contentType ? { blobHTTPHeaders: { blobContentType: contentType } } : {}),
         ...(options.signal ? { abortSignal: options.signal } : {}),
         onProgress: (p) => options.onProgress?.({ path, bytesDone: p.loadedBytes, ...(options.size !== undefined ? { bytesTotal: options.size } : {}) }),
@@ -161,7 +142,7 @@ export class AzureBlobArtifactRepository implements ArtifactRepository {
 
   async uploadFile(localFile: string, path: string, options: TransferOptions = {}): Promise<void> {
     const blob = (await this.client()).getBlockBlobClient(this.blobName(path));
-    const contentType = options.contentType ?? CONTENT_TYPES[extname(path).toLowerCase()];
+    const contentType = options.contentType ?? artifactContentType(path);
     const { size } = await stat(localFile);
     try {
       // The SDK sends small files in one request and large ones as parallel blocks committed at the end.

@@ -1,13 +1,16 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { extname } from 'node:path';
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import type { S3Client } from '@aws-sdk/client-s3';
 import {
   type ArtifactBody,
   type ArtifactRepository,
+  artifactBodyBuffer,
+  artifactBodyStream,
+  artifactContentType,
   type FileInfo,
-  invalidParameter,
+  joinArtifactPath,
+  normalizeArtifactPath,
   notFound,
   type TransferOptions,
   withProgress,
@@ -19,26 +22,6 @@ import { s3Error } from './s3-errors.js';
 import { parseS3Uri } from './s3-uri.js';
 
 type ClientModule = typeof import('@aws-sdk/client-s3');
-
-const CONTENT_TYPES: Record<string, string> = {
-  '.json': 'application/json',
-  '.yaml': 'application/x-yaml',
-  '.yml': 'application/x-yaml',
-  '.txt': 'text/plain',
-  '.csv': 'text/csv',
-  '.html': 'text/html',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.jpeg': 'image/jpeg',
-  '.svg': 'image/svg+xml',
-  '.gif': 'image/gif',
-};
-
-function toStream(body: ArtifactBody): Readable | Buffer {
-  if (typeof body === 'string') return Buffer.from(body, 'utf8');
-  if (body instanceof Uint8Array) return Buffer.from(body.buffer, body.byteOffset, body.byteLength);
-  return body instanceof Readable ? body : Readable.from(body as AsyncIterable<Uint8Array>);
-}
 
 /**
  * Artifacts in an S3 bucket under a key prefix (`s3://bucket/prefix`). Uploads go through the SDK's
@@ -89,10 +72,7 @@ export class S3ArtifactRepository implements ArtifactRepository {
 
   /** The object key of a repository path, checked to stay under the prefix. */
   key(path: string): string {
-    if (path.split('/').some((s) => s === '..' || s === '.') || path.startsWith('/')) {
-      throw invalidParameter(`${MSG} path '${path}' leaves the repository root`, { field: 'path' });
-    }
-    return [this.prefix, path].filter((p) => p !== '').join('/');
+    return joinArtifactPath(this.prefix, normalizeArtifactPath(path));
   }
 
   private describe(path: string): string {
@@ -103,7 +83,7 @@ export class S3ArtifactRepository implements ArtifactRepository {
     const { client } = await this.sdk();
     const { Upload } = await import('@aws-sdk/lib-storage');
     const key = this.key(path);
-    const contentType = options.contentType ?? CONTENT_TYPES[extname(path).toLowerCase()];
+    const contentType = options.contentType ?? artifactContentType(path);
     const upload = new Upload({
       client,
       queueSize: this.options.queueSize,
@@ -113,7 +93,7 @@ export class S3ArtifactRepository implements ArtifactRepository {
         ...this.options.uploadExtraArgs,
         Bucket: this.bucket,
         Key: key,
-        Body: toStream(body),
+        Body: artifactBodyBuffer(body) ?? artifactBodyStream(body),
         ...(contentType ? { ContentType: contentType } : {}),
       },
     });

@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { posix } from 'node:path';
-import type { Readable } from 'node:stream';
-import { Readable as ReadableStream, PassThrough } from 'node:stream';
-import { type ArtifactBody, type ArtifactRepository, type FileInfo, LabbookError, notFound, type TransferOptions } from '@labbook/core';
+import { PassThrough, type Readable } from 'node:stream';
+import { type ArtifactBody, type ArtifactRepository, artifactBodyStream, type FileInfo, LabbookError, notFound, type TransferOptions } from '@labbook/core';
 import type SftpClient from 'ssh2-sftp-client';
 import { MSG } from './constants.js';
 import { readLocalIfSmall, renameLocal, writeLocalFile } from './local-files.js';
@@ -36,11 +35,6 @@ export interface SftpArtifactRepositoryOptions extends SftpConnectOptions {
 }
 
 const STREAM_BUFFER = 1024 * 1024;
-
-function toReadable(body: ArtifactBody): Readable {
-  if (typeof body === 'string' || body instanceof Uint8Array) return ReadableStream.from([Buffer.from(body)]);
-  return body instanceof ReadableStream ? body : ReadableStream.from(body as AsyncIterable<Uint8Array>);
-}
 
 interface Connection {
   client: SftpClient;
@@ -135,7 +129,7 @@ export class SftpArtifactRepository implements ArtifactRepository {
     try {
       await this.guard.folder(client, channel, posix.dirname(remote));
       let done = 0;
-      const source = toReadable(body);
+      const source = artifactBodyStream(body);
       const counter = new PassThrough({ highWaterMark: STREAM_BUFFER });
       counter.on('data', (c: Buffer) => {
         done += c.length;
