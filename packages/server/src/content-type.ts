@@ -3,32 +3,33 @@
  * previews; everything is sent as an attachment with `nosniff`, so no artifact (HTML, SVG with
  * scripts) ever renders as a page of this origin.
  */
-const TYPES: Record<string, string> = {
-  txt: 'text/plain; charset=utf-8',
-  log: 'text/plain; charset=utf-8',
-  md: 'text/plain; charset=utf-8',
-  py: 'text/plain; charset=utf-8',
-  yaml: 'text/plain; charset=utf-8',
-  yml: 'text/plain; charset=utf-8',
-  mlmodel: 'text/plain; charset=utf-8',
-  csv: 'text/csv; charset=utf-8',
-  tsv: 'text/tab-separated-values; charset=utf-8',
-  json: 'application/json',
-  png: 'image/png',
-  jpg: 'image/jpeg',
-  jpeg: 'image/jpeg',
-  gif: 'image/gif',
-  webp: 'image/webp',
-  bmp: 'image/bmp',
-  svg: 'image/svg+xml',
-  pdf: 'application/pdf',
-};
+import { artifactContentType } from '@labbook/core';
+
+/** Extensions of plain-text artifacts the UI shows as text, whatever their own MIME type. */
+const TEXT = new Set(['txt', 'log', 'md', 'py', 'yaml', 'yml', 'mlmodel']);
+
+/** Types sent as they are; anything else (HTML above all) goes as application/octet-stream. */
+const SENT_AS_IS = new Set([
+  'text/csv',
+  'text/tab-separated-values',
+  'application/json',
+  'image/png',
+  'image/jpeg',
+  'image/gif',
+  'image/webp',
+  'image/bmp',
+  'image/svg+xml',
+  'application/pdf',
+]);
 
 /** The Content-Type to send for an artifact path. */
 export function contentTypeOf(path: string): string {
-  const dot = path.lastIndexOf('.');
-  const ext = dot >= 0 ? path.slice(dot + 1).toLowerCase() : '';
-  return TYPES[ext] ?? 'application/octet-stream';
+  const name = path.slice(path.lastIndexOf('/') + 1);
+  const dot = name.lastIndexOf('.');
+  if (name === 'MLmodel' || (dot > 0 && TEXT.has(name.slice(dot + 1).toLowerCase()))) return 'text/plain; charset=utf-8';
+  const type = artifactContentType(path);
+  if (type === undefined || !SENT_AS_IS.has(type)) return 'application/octet-stream';
+  return type.startsWith('text/') ? `${type}; charset=utf-8` : type;
 }
 
 /** `Content-Disposition: attachment` with an ASCII fallback name and the UTF-8 name (RFC 6266). */
