@@ -3,6 +3,7 @@ import { mkdir, mkdtemp, readdir, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, relative, sep } from 'node:path';
 import { invalidParameter, LabbookError, notFound } from '../errors.js';
+import type { FileInfo } from '../entities/tracking.js';
 import type { ArtifactRepository, TransferOptions } from '../interfaces/artifact-repository.js';
 import { joinArtifactPath, normalizeArtifactFilePath, normalizeArtifactPath } from './artifact-path.js';
 import { forEachBounded } from './bounded-pool.js';
@@ -74,8 +75,8 @@ export async function uploadLocalDir(
   return targets;
 }
 
-async function downloadOne(repo: ArtifactRepository, path: string, localFile: string, options: TransferOptions): Promise<void> {
-  await mkdir(dirname(localFile), { recursive: true });
+async function downloadOne(repo: ArtifactRepository, path: string, localFile: string, options: TransferOptions, folderMade = false): Promise<void> {
+  if (!folderMade) await mkdir(dirname(localFile), { recursive: true });
   if (repo.downloadFile) return repo.downloadFile(path, localFile, options);
   await writeFileFromStream(() => repo.get(path, options), localFile);
 }
@@ -119,13 +120,31 @@ export async function downloadToLocal(
       throw error;
     }
   }
+  const concurrency = options.concurrency ?? 8;
   const files: string[] = [];
   const folders: string[] = [path];
-  for (let i = 0; i < folders.length; i++) {
-    const listing = i === 0 ? entries : await repo.list(folders[i]);
-    for (const info of listing) (info.isDir ? folders : files).push(normalizeArtifactPath(info.path, 'listing path'));
+  // One level of the tree at a time, its folders listed in parallel: a round trip per folder one
+  // after the other dominated trees of many small folders on remote stores.
+  let level: Array<{ folder: string; listing?: FileInfo[] }> = [{ folder: path, listing: entries }];
+  while (level.length > 0) {
+    const next: typeof level = [];
+    await forEachBounded(level, concurrency, async (item) => {
+      for (const info of item.listing ?? (await repo.list(item.folder))) {
+        const child = normalizeArtifactPath(info.path, 'listing path');
+        // A listing names children of the folder listed; anything else (the folder itself, a
+        // sibling) would loop or write outside what was asked for.
+        if (item.folder !== '' && !child.startsWith(`${item.folder}/`)) {
+          throw new LabbookError('INTERNAL_ERROR', `Listing '${item.folder}' in ${repo.rootUri} returned '${child}', which is not inside it`);
+        }
+        if (info.isDir) next.push({ folder: child });
+        else files.push(child);
+      }
+    });
+    for (const item of next) folders.push(item.folder);
+    level = next;
   }
+  // Every folder made once, parents first, so the files need no mkdir of their own.
   for (const folder of folders) await mkdir(localPathFor(root, folder), { recursive: true });
-  await forEachBounded(files, options.concurrency ?? 8, (file) => downloadOne(repo, file, localPathFor(root, file), options));
+  await forEachBounded(files, concurrency, (file) => downloadOne(repo, file, localPathFor(root, file), options, true));
   return localPathFor(root, path);
 }

@@ -1,0 +1,88 @@
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { afterAll, describe, expect, it } from 'vitest';
+import { type ArtifactRepository, downloadToLocal, type FileInfo, LabbookError, notFound } from '../src/index.js';
+
+/** Files by path, folders implied by them or listed empty; counts the lists in flight at once. */
+class TreeRepository implements ArtifactRepository {
+  readonly rootUri = 'tree://test';
+  listsInFlight = 0;
+  maxListsInFlight = 0;
+  constructor(
+    private readonly files: Record<string, string>,
+    private readonly emptyFolders: string[] = [],
+    private readonly override?: (path: string) => FileInfo[] | undefined,
+  ) {}
+  async put(): Promise<void> {}
+  async get(path: string): Promise<Readable> {
+    const text = this.files[path];
+    if (text === undefined) throw notFound(`no ${path}`);
+    return Readable.from([Buffer.from(text)]);
+  }
+  async list(path = ''): Promise<FileInfo[]> {
+    this.listsInFlight++;
+    this.maxListsInFlight = Math.max(this.maxListsInFlight, this.listsInFlight);
+    await new Promise((r) => setTimeout(r, 5));
+    this.listsInFlight--;
+    const overridden = this.override?.(path);
+    if (overridden) return overridden;
+    const prefix = path === '' ? '' : `${path}/`;
+    const children = new Map<string, FileInfo>();
+    for (const p of [...Object.keys(this.files), ...this.emptyFolders.map((f) => `${f}/`)]) {
+      if (!p.startsWith(prefix)) continue;
+      const rest = p.slice(prefix.length);
+      const slash = rest.indexOf('/');
+      if (rest === '') continue;
+      const name = slash === -1 ? rest : rest.slice(0, slash);
+      const child = prefix + name;
+      children.set(child, slash === -1 ? { path: child, isDir: false, fileSize: this.files[p]!.length } : { path: child, isDir: true });
+    }
+    return [...children.values()].sort((a, b) => (a.path < b.path ? -1 : 1));
+  }
+  async delete(): Promise<void> {}
+}
+
+const made: string[] = [];
+const tempDir = () => {
+  const d = mkdtempSync(join(tmpdir(), 'labbook-transfer-'));
+  made.push(d);
+  return d;
+};
+afterAll(() => {
+  for (const d of made) rmSync(d, { recursive: true, force: true });
+});
+
+describe('downloadToLocal', () => {
+  const files: Record<string, string> = { 'model/MLmodel': 'flavors: {}', 'model/data/w.bin': 'weights', 'plots/a/b/c.txt': 'deep', 'top.txt': 'top' };
+  for (let i = 0; i < 12; i++) files[`many/d${i}/f.txt`] = `file ${i}`;
+
+  it('keeps the layout, recreates empty folders, and lists the folders of a level in parallel', async () => {
+    const repo = new TreeRepository(files, ['empty', 'model/empty']);
+    const dst = tempDir();
+    expect(await downloadToLocal(repo, '', dst, { concurrency: 4 })).toBe(dst);
+    for (const [path, text] of Object.entries(files)) expect(readFileSync(join(dst, ...path.split('/')), 'utf8')).toBe(text);
+    expect(statSync(join(dst, 'empty')).isDirectory()).toBe(true);
+    expect(readdirSync(join(dst, 'model', 'empty'))).toEqual([]);
+    expect(repo.maxListsInFlight).toBeGreaterThan(1);
+    expect(repo.maxListsInFlight).toBeLessThanOrEqual(4);
+  });
+
+  it('downloads a sub-folder or a single file', async () => {
+    const repo = new TreeRepository(files);
+    const dst = tempDir();
+    expect(await downloadToLocal(repo, 'plots/a', dst)).toBe(join(dst, 'plots', 'a'));
+    expect(readFileSync(join(dst, 'plots', 'a', 'b', 'c.txt'), 'utf8')).toBe('deep');
+    expect(readFileSync(await downloadToLocal(repo, 'model/MLmodel', dst), 'utf8')).toBe('flavors: {}');
+    await expect(downloadToLocal(repo, 'nothing/here', dst)).rejects.toMatchObject({ code: 'RESOURCE_DOES_NOT_EXIST' });
+  });
+
+  it('refuses a listing that names something outside the folder listed (it would loop or escape)', async () => {
+    const loops = new TreeRepository(files, [], (path) => (path === 'model' ? [{ path: 'model', isDir: true }] : undefined));
+    const error = await downloadToLocal(loops, 'model', tempDir()).catch((e) => e);
+    expect(LabbookError.is(error) && error.code).toBe('INTERNAL_ERROR');
+    const escapes = new TreeRepository(files, [], (path) => (path === 'plots' ? [{ path: 'plots/../../x', isDir: false }] : undefined));
+    await expect(downloadToLocal(escapes, 'plots', tempDir())).rejects.toMatchObject({ code: 'INVALID_PARAMETER_VALUE' });
+  });
+});
