@@ -7,6 +7,7 @@
  */
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { Client } from '@labbook/core';
 import { startServer } from '@labbook/server';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -240,6 +241,26 @@ describe.runIf(available)('web UI', () => {
     await page.getByLabel('X axis').selectOption('timestamp');
     await expect.poll(async () => (await figure.locator('figcaption').textContent()) ?? '').toContain('min/max buckets');
     await figure.locator('.chart[data-drawn="true"]').waitFor();
+  });
+
+  it('a running run follows its metrics live, the chart kept on screen between refreshes', async () => {
+    const client = new Client({ trackingUri: seeded.server.url });
+    // In an experiment of its own: the other tests count the seeded experiment's runs.
+    const run = await client.createRun(await client.createExperiment('live'), { runName: 'still-training' });
+    const id = run.info.runId;
+    await client.logBatch(id, { metrics: [{ key: 'live_loss', value: 1, timestamp: Date.now(), step: 0 }] });
+    await open(`#/runs/${id}`);
+    await page.getByText(/refreshing every \d+ s/).waitFor();
+    await page.getByRole('tab', { name: /Charts/ }).click();
+    const figure = page.locator('.metric-chart[data-metric="live_loss"]');
+    await expect.poll(async () => (await figure.locator('figcaption').textContent()) ?? '').toContain('1 point');
+    await figure.locator('.chart[data-drawn="true"]').waitFor();
+    await client.logBatch(id, { metrics: [1, 2].map((s) => ({ key: 'live_loss', value: 1 / (s + 1), timestamp: Date.now(), step: s })) });
+    await expect.poll(async () => (await figure.locator('figcaption').textContent()) ?? '', { timeout: 15_000 }).toContain('3 points');
+    expect(await figure.locator('.placeholder').count()).toBe(0);
+    // Finished: the page stops refreshing.
+    await client.setTerminated(id, 'FINISHED');
+    await expect.poll(() => page.getByText(/refreshing every/).count(), { timeout: 15_000 }).toBe(0);
   });
 
   it('registry: models, versions, stages and aliases with their runs', async () => {

@@ -3,7 +3,7 @@
  * arrive as a few thousand numbers; the chart draws the bucket's last value as the line and min..max as
  * a band, which keeps spikes visible.
  */
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type uPlot from 'uplot';
 import { api } from '../api/client';
 import type { DownsampledHistory } from '../api/types';
@@ -27,19 +27,26 @@ export function axisOptions(theme: Theme): uPlot.Axis {
 }
 
 /** The chart of one metric of one run, by step or by time, from the server's downsampled history. */
-export function MetricChart(props: { runId: string; metricKey: string; axis: 'step' | 'timestamp'; theme: Theme; color?: number }) {
-  const { runId, metricKey, axis, theme } = props;
+export function MetricChart(props: { runId: string; metricKey: string; axis: 'step' | 'timestamp'; theme: Theme; color?: number; refresh?: number }) {
+  const { runId, metricKey, axis, theme, refresh = 0 } = props;
   const [data, setData] = useState<DownsampledHistory | undefined>();
   const [error, setError] = useState<unknown>();
   const [started, setStarted] = useState(0);
   const [totalMs, setTotalMs] = useState<number | undefined>();
   const [drawMs, setDrawMs] = useState<number | undefined>();
+  const shown = useRef('');
   useEffect(() => {
     let live = true;
-    setData(undefined);
+    // Another metric or axis starts from a placeholder; a refresh of the same one keeps the chart
+    // on screen until the new history arrives.
+    const identity = `${runId}\n${metricKey}\n${axis}`;
+    if (shown.current !== identity) {
+      shown.current = identity;
+      setData(undefined);
+      setTotalMs(undefined);
+      setStarted(performance.now());
+    }
     setError(undefined);
-    setTotalMs(undefined);
-    setStarted(performance.now());
     api.downsampled(runId, metricKey, axis, CHART_BUCKETS).then(
       (d) => live && setData(d),
       (e) => live && setError(e),
@@ -47,7 +54,7 @@ export function MetricChart(props: { runId: string; metricKey: string; axis: 'st
     return () => {
       live = false;
     };
-  }, [runId, metricKey, axis]);
+  }, [runId, metricKey, axis, refresh]);
 
   const color = colorOf(props.color ?? 0);
   const chart = useMemo(() => {
@@ -91,7 +98,7 @@ export function MetricChart(props: { runId: string; metricKey: string; axis: 'st
         {data && (
           <span class="muted">
             {' '}
-            {data.total_points.toLocaleString()} points
+            {data.total_points.toLocaleString()} {data.total_points === 1 ? 'point' : 'points'}
             {data.total_points > data.x.length ? `, shown as ${data.x.length.toLocaleString()} min/max buckets` : ''}
           </span>
         )}
@@ -105,7 +112,8 @@ export function MetricChart(props: { runId: string; metricKey: string; axis: 'st
           data={chart.data}
           onDrawn={(ms) => {
             setDrawMs(ms);
-            setTotalMs(performance.now() - started);
+            // Request to drawn, for the first draw of this metric (refreshes keep the figure).
+            setTotalMs((t) => t ?? performance.now() - started);
           }}
         />
       )}

@@ -1,5 +1,5 @@
 /** One run: info, params, latest metrics with charts, editable tags and note, artifacts. */
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api/client';
 import type { KeyValue } from '../api/types';
 import { ArtifactBrowser } from '../components/ArtifactBrowser';
@@ -14,6 +14,7 @@ import { hrefOf } from '../route';
 import type { Theme } from '../theme';
 import { useAction } from '../use-action';
 import { useAsync } from '../use-async';
+import { LIVE_REFRESH_MS, useLiveTick } from '../use-live-tick';
 
 const NOTE_TAG = 'mlflow.note.content';
 
@@ -45,6 +46,13 @@ export function RunPage({ runId, theme }: { runId: string; theme: Theme }) {
   const [axis, setAxis] = useState<'step' | 'timestamp'>('step');
   const [tab, setTab] = useState<'overview' | 'charts' | 'artifacts'>('overview');
 
+  // A running run's page follows it: the run (latest metrics, status) and its charts reload on a timer.
+  const running = run.value?.info.status === 'RUNNING';
+  const tick = useLiveTick(running);
+  useEffect(() => {
+    if (tick > 0) run.reload();
+  }, [tick]);
+
   if (run.error !== undefined) return <ErrorBanner error={run.error} />;
   const r = run.value;
   if (!r) return <p class="muted">Loading…</p>;
@@ -62,6 +70,7 @@ export function RunPage({ runId, theme }: { runId: string; theme: Theme }) {
           <a href={hrefOf({ page: 'runs', experimentId: info.experiment_id })}>{experiment.value?.name ?? `Experiment ${info.experiment_id}`}</a> / {info.run_name || info.run_id}
         </h1>
         <span class={`status status-${info.status.toLowerCase()}`}>{info.status}</span>
+        {running && <span class="muted live-note">refreshing every {LIVE_REFRESH_MS / 1000} s</span>}
       </header>
       {actionError !== undefined && <ErrorBanner error={actionError} />}
       <Tabs
@@ -144,7 +153,7 @@ export function RunPage({ runId, theme }: { runId: string; theme: Theme }) {
             {metrics.length === 0 && <p class="muted">This run logged no metrics.</p>}
             <div class="chart-grid">
               {metrics.map((m, i) => (
-                <MetricChart key={m.key} runId={info.run_id} metricKey={m.key} axis={axis} theme={theme} color={i} />
+                <MetricChart key={m.key} runId={info.run_id} metricKey={m.key} axis={axis} theme={theme} color={i} refresh={tick} />
               ))}
             </div>
           </div>
