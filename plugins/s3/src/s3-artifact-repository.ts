@@ -19,7 +19,7 @@ import {
 import { MSG } from './constants.js';
 import { type ResolvedS3Options, type S3ArtifactRepositoryOptions, resolveS3Options } from './s3-config.js';
 import { s3Error } from './s3-errors.js';
-import { parseS3Uri } from './s3-uri.js';
+import { parseR2Uri, parseS3Uri } from './s3-uri.js';
 
 type ClientModule = typeof import('@aws-sdk/client-s3');
 
@@ -37,11 +37,11 @@ export class S3ArtifactRepository implements ArtifactRepository {
   private readonly injected?: S3Client;
 
   constructor(uri: string, options: S3ArtifactRepositoryOptions = {}) {
-    const { bucket, prefix } = parseS3Uri(uri);
+    const { bucket, prefix, endpoint } = /^r2:/i.test(uri) ? parseR2Uri(uri) : parseS3Uri(uri);
     this.rootUri = uri.replace(/\/+$/, '');
     this.bucket = bucket;
     this.prefix = prefix;
-    this.options = resolveS3Options(options);
+    this.options = resolveS3Options(options, endpoint);
     if (options.client) this.injected = options.client;
   }
 
@@ -62,9 +62,24 @@ export class S3ArtifactRepository implements ArtifactRepository {
         maxAttempts: o.maxAttempts,
         ...(o.endpoint ? { endpoint: o.endpoint } : {}),
         ...(o.credentials ? { credentials: o.credentials } : {}),
+        // Unsigned: requests leave as built, and no credential chain is searched for keys not needed.
+        ...(o.unsigned ? { signer: { sign: async (request: unknown) => request } as never, credentials: { accessKeyId: '', secretAccessKey: '' } } : {}),
         ...(o.checksums ? { requestChecksumCalculation: o.checksums, responseChecksumValidation: o.checksums } : {}),
         ...(requestHandler ? { requestHandler: requestHandler as never } : {}),
       });
+      const owner = o.expectedBucketOwner;
+      if (owner) {
+        // Every command this repository sends (and the managed upload's part commands) takes
+        // ExpectedBucketOwner: set it once here instead of on each call.
+        client.middlewareStack.add(
+          (next) => (args) => {
+            const input = args.input as { ExpectedBucketOwner?: string };
+            input.ExpectedBucketOwner ??= owner;
+            return next(args);
+          },
+          { step: 'initialize', name: 'labbookExpectedBucketOwner' },
+        );
+      }
       return { client, sdk };
     })();
     return this.clientPromise;
@@ -76,7 +91,8 @@ export class S3ArtifactRepository implements ArtifactRepository {
   }
 
   private describe(path: string): string {
-    return `s3://${this.bucket}/${this.key(path)}`;
+    const relative = normalizeArtifactPath(path);
+    return relative === '' ? this.rootUri : `${this.rootUri}/${relative}`;
   }
 
   async put(path: string, body: ArtifactBody, options: TransferOptions = {}): Promise<void> {

@@ -28,11 +28,22 @@ export interface S3ArtifactRepositoryOptions {
   queueSize?: number;
   /** Attempts per request, with the SDK's exponential backoff (default 5). */
   maxAttempts?: number;
+  /**
+   * The account that must own the bucket: sent with every request, so S3 refuses a bucket of the
+   * same name owned by someone else. Default: `MLFLOW_S3_EXPECTED_BUCKET_OWNER`.
+   */
+  expectedBucketOwner?: string;
+  /**
+   * Send requests unsigned, for public buckets read without credentials. Default: true when
+   * `MLFLOW_EXPERIMENTAL_S3_SIGNATURE_VERSION=unsigned` (`s3v4`, the other value, signs).
+   */
+  unsigned?: boolean;
 }
 
 /** Options with every default resolved. */
-export type ResolvedS3Options = Omit<Required<S3ArtifactRepositoryOptions>, 'client' | 'endpoint' | 'credentials' | 'checksums'> & {
+export type ResolvedS3Options = Omit<Required<S3ArtifactRepositoryOptions>, 'client' | 'endpoint' | 'credentials' | 'checksums' | 'expectedBucketOwner'> & {
   endpoint?: string;
+  expectedBucketOwner?: string;
   credentials?: S3ArtifactRepositoryOptions['credentials'];
   checksums?: 'WHEN_SUPPORTED' | 'WHEN_REQUIRED';
 };
@@ -55,16 +66,30 @@ function extraArgsFromEnv(): Record<string, unknown> {
   });
 }
 
-/** Fills every option from the environment and defaults. */
-export function resolveS3Options(options: S3ArtifactRepositoryOptions = {}): ResolvedS3Options {
-  const endpoint = options.endpoint ?? (process.env.MLFLOW_S3_ENDPOINT_URL || undefined);
+function unsignedFromEnv(): boolean {
+  const version = process.env.MLFLOW_EXPERIMENTAL_S3_SIGNATURE_VERSION?.toLowerCase();
+  if (!version || version === 's3v4') return false;
+  if (version === 'unsigned') return true;
+  throw invalidParameter(`MLFLOW_EXPERIMENTAL_S3_SIGNATURE_VERSION must be 's3v4' or 'unsigned', not '${version}'`, {
+    field: 'MLFLOW_EXPERIMENTAL_S3_SIGNATURE_VERSION',
+  });
+}
+
+/**
+ * Fills every option from the environment and defaults. `uriEndpoint` is the endpoint an `r2://` URI
+ * names: below an explicit option and `MLFLOW_S3_ENDPOINT_URL`, above the AWS default.
+ */
+export function resolveS3Options(options: S3ArtifactRepositoryOptions = {}, uriEndpoint?: string): ResolvedS3Options {
+  const endpoint = options.endpoint ?? (process.env.MLFLOW_S3_ENDPOINT_URL || undefined) ?? uriEndpoint;
+  const owner = options.expectedBucketOwner ?? (process.env.MLFLOW_S3_EXPECTED_BUCKET_OWNER || undefined);
   const style = process.env.MLFLOW_BOTO_CLIENT_ADDRESSING_STYLE?.toLowerCase();
   const partSize = options.partSize ?? 8 * 1024 * 1024;
   if (partSize < 5 * 1024 * 1024) throw invalidParameter('S3 part size must be at least 5 MiB', { field: 'partSize', limit: 5 * 1024 * 1024 });
   const checksums = options.checksums ?? (endpoint ? 'WHEN_REQUIRED' : undefined);
   return {
     ...(endpoint ? { endpoint } : {}),
-    region: options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1',
+    // R2 takes 'auto' as its region.
+    region: options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? (uriEndpoint ? 'auto' : 'us-east-1'),
     forcePathStyle: options.forcePathStyle ?? (style === 'path' ? true : style === 'virtual' ? false : Boolean(endpoint)),
     ...(checksums ? { checksums } : {}),
     ...(options.credentials ? { credentials: options.credentials } : {}),
@@ -73,5 +98,7 @@ export function resolveS3Options(options: S3ArtifactRepositoryOptions = {}): Res
     partSize,
     queueSize: options.queueSize ?? 4,
     maxAttempts: options.maxAttempts ?? 5,
+    ...(owner ? { expectedBucketOwner: owner } : {}),
+    unsigned: options.unsigned ?? unsignedFromEnv(),
   };
 }

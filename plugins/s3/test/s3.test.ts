@@ -1,5 +1,6 @@
 // The S3 repository against a real S3 server (s3rver, on a free loopback port, in its own process).
 import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
 import { existsSync, readdirSync } from 'node:fs';
 import { mkdtemp, rm, writeFile, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -10,7 +11,7 @@ import { describeArtifactRepository } from '@labbook/testkit';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { type S3TestServer, startS3rver } from '../../../test/harness/s3rver.js';
 import { serviceAvailable } from '../../../test/harness/service.js';
-import { parseS3Uri, plugin, resolveS3Options, S3ArtifactRepository } from '../src/index.js';
+import { parseR2Uri, parseS3Uri, plugin, resolveS3Options, S3ArtifactRepository } from '../src/index.js';
 
 let server: S3TestServer | undefined;
 try {
@@ -108,6 +109,38 @@ describe.runIf(server)('s3 repository', () => {
     }
   });
 
+  it('reads an r2:// URI as bucket, prefix and account endpoint (pointed here at the local server)', async () => {
+    const repo = new S3ArtifactRepository(`r2://${server!.bucket}@my-account.r2.cloudflarestorage.com/r2/${randomUUID()}`, {
+      endpoint: server!.endpoint,
+      credentials: server!.credentials,
+    });
+    await repo.put('a/b.txt', 'through r2');
+    expect(await repo.list('a')).toEqual([{ path: 'a/b.txt', isDir: false, fileSize: 10 }]);
+    const error = await repo.get('missing.txt').catch((e) => e);
+    expect(String(error.message)).toContain(`${repo.rootUri}/missing.txt`);
+  });
+
+  it('sends requests unsigned when asked (MLflow\'s unsigned signature version, for public buckets)', async () => {
+    process.env.MLFLOW_EXPERIMENTAL_S3_SIGNATURE_VERSION = 'unsigned';
+    try {
+      const seen: Array<string | undefined> = [];
+      const unsigned = new S3ArtifactRepository(`s3://${server!.bucket}/public`, { endpoint: server!.endpoint });
+      const { client } = await (unsigned as unknown as { sdk(): Promise<{ client: import('@aws-sdk/client-s3').S3Client }> }).sdk();
+      client.middlewareStack.add(
+        (next) => async (args) => {
+          seen.push((args.request as { headers: Record<string, string> }).headers.authorization);
+          return next(args);
+        },
+        { step: 'finalizeRequest', priority: 'low', name: 'recordAuthorization' },
+      );
+      await unsigned.list();
+      expect(seen.length).toBeGreaterThan(0);
+      expect(seen.every((a) => a === undefined)).toBe(true);
+    } finally {
+      delete process.env.MLFLOW_EXPERIMENTAL_S3_SIGNATURE_VERSION;
+    }
+  });
+
   it('is found by scheme through the plugin', async () => {
     registerPlugin(plugin);
     const repo = await resolveArtifactRepository(`s3://${server!.bucket}/via-plugin`, { endpoint: server!.endpoint, credentials: server!.credentials });
@@ -121,6 +154,45 @@ describe('s3 configuration', () => {
   const saved = { ...process.env };
   afterEach(() => {
     process.env = { ...saved };
+  });
+
+  it('parses r2:// URIs as MLflow does', () => {
+    expect(parseR2Uri('r2://models@abc123.r2.cloudflarestorage.com/team/runs/')).toEqual({
+      bucket: 'models',
+      prefix: 'team/runs',
+      endpoint: 'https://abc123.r2.cloudflarestorage.com',
+    });
+    expect(parseR2Uri('r2://b@acct.r2.cloudflarestorage.com')).toMatchObject({ bucket: 'b', prefix: '' });
+    expect(() => parseR2Uri('r2://bucket/prefix')).toThrow(/Not an R2 URI/);
+    expect(() => parseR2Uri('r2://b@acct.example.com/p')).toThrow(/Not an R2 URI/);
+    expect(() => parseR2Uri('r2://b@acct.r2.cloudflarestorage.com/a/%2e%2e/b')).toThrow(/'\.\.' segments/);
+    expect(resolveS3Options({}, 'https://acct.r2.cloudflarestorage.com')).toMatchObject({ region: 'auto', forcePathStyle: true });
+  });
+
+  it('sends the expected bucket owner with every request', async () => {
+    const owners: Array<string | undefined> = [];
+    const fake = createServer((req, res) => {
+      owners.push(req.headers['x-amz-expected-bucket-owner'] as string | undefined);
+      res.writeHead(200, { 'content-type': 'application/xml' });
+      res.end('<?xml version="1.0" encoding="UTF-8"?><ListBucketResult><Name>b</Name><Prefix></Prefix><KeyCount>0</KeyCount><MaxKeys>1000</MaxKeys><IsTruncated>false</IsTruncated></ListBucketResult>');
+    });
+    await new Promise<void>((r) => fake.listen(0, '127.0.0.1', r));
+    try {
+      const endpoint = `http://127.0.0.1:${(fake.address() as { port: number }).port}`;
+      process.env.MLFLOW_S3_EXPECTED_BUCKET_OWNER = '111122223333';
+      const repo = new S3ArtifactRepository('s3://b/p', { endpoint, credentials: { accessKeyId: 'k', secretAccessKey: 's' } });
+      expect(await repo.list()).toEqual([]);
+      expect(owners).toEqual(['111122223333']);
+    } finally {
+      fake.close();
+    }
+  });
+
+  it('refuses an unknown signature version', () => {
+    process.env.MLFLOW_EXPERIMENTAL_S3_SIGNATURE_VERSION = 's3v2';
+    expect(() => resolveS3Options({})).toThrow(/MLFLOW_EXPERIMENTAL_S3_SIGNATURE_VERSION/);
+    process.env.MLFLOW_EXPERIMENTAL_S3_SIGNATURE_VERSION = 'UNSIGNED';
+    expect(resolveS3Options({}).unsigned).toBe(true);
   });
 
   it('parses s3:// URIs', () => {
