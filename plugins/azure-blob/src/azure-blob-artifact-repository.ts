@@ -8,6 +8,7 @@ import {
   artifactContentType,
   type FileInfo,
   forEachBounded,
+  invalidParameter,
   joinArtifactPath,
   normalizeArtifactPath,
   notFound,
@@ -48,7 +49,13 @@ export class AzureBlobArtifactRepository implements ArtifactRepository {
     this.clientPromise ??= (async () => {
       if (this.options.containerClient) return this.options.containerClient;
       const sdk = await import('@azure/storage-blob');
-      const timeout = this.options.timeoutSeconds ?? Number(process.env.MLFLOW_ARTIFACT_UPLOAD_DOWNLOAD_TIMEOUT ?? 600);
+      const timeout = this.options.timeoutSeconds ?? Number(process.env.MLFLOW_ARTIFACT_UPLOAD_DOWNLOAD_TIMEOUT || 600);
+      if (!Number.isFinite(timeout)) {
+        // MLflow reads it as a number too; a typo would otherwise mean "no timeout" here.
+        throw invalidParameter(`${MSG} MLFLOW_ARTIFACT_UPLOAD_DOWNLOAD_TIMEOUT must be a number of seconds (-1 for none), not '${process.env.MLFLOW_ARTIFACT_UPLOAD_DOWNLOAD_TIMEOUT}'`, {
+          field: 'MLFLOW_ARTIFACT_UPLOAD_DOWNLOAD_TIMEOUT',
+        });
+      }
       const retryOptions = { maxTries: this.options.maxTries ?? 5, ...(timeout > 0 ? { tryTimeoutInMs: timeout * 1000 } : {}) };
       const connectionString = this.options.connectionString ?? process.env.AZURE_STORAGE_CONNECTION_STRING;
       const url = this.options.accountUrl ?? `https://${this.account}.${this.apiSuffix}`;

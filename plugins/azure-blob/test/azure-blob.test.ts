@@ -64,6 +64,18 @@ describe.runIf(server)('azure blob repository', () => {
     const missing = await repoAt().get('nothing.txt').catch((e) => e);
     expect(missing.code).toBe('RESOURCE_DOES_NOT_EXIST');
   });
+
+  it('refuses a timeout setting that is not a number instead of running without one', async () => {
+    process.env.MLFLOW_ARTIFACT_UPLOAD_DOWNLOAD_TIMEOUT = '10m';
+    try {
+      const repo = new AzureBlobArtifactRepository('wasbs://labbook@devstoreaccount1.blob.core.windows.net/t', { connectionString: server!.connectionString });
+      const error = await repo.put('a.txt', 'x').catch((e) => e);
+      expect(LabbookError.is(error) && error.code).toBe('INVALID_PARAMETER_VALUE');
+      expect(error.message).toContain('MLFLOW_ARTIFACT_UPLOAD_DOWNLOAD_TIMEOUT');
+    } finally {
+      delete process.env.MLFLOW_ARTIFACT_UPLOAD_DOWNLOAD_TIMEOUT;
+    }
+  });
 });
 
 describe('wasbs URIs', () => {

@@ -30,6 +30,6 @@ export function parseR2Uri(uri: string): S3Location {
 /** Parses `s3://<bucket>/<key prefix>`, as MLflow does (bucket = netloc, prefix = path). */
 export function parseS3Uri(uri: string): S3Location {
   const m = /^s3:\/\/([^/?#]+)\/?([^?#]*)$/i.exec(uri);
-  if (!m || !m[1]) throw invalidParameter(`Not an S3 URI: '${uri}'. Expected s3://<bucket>/<prefix>.`, { field: 'artifact_uri' });
+  if (!m?.[1]) throw invalidParameter(`Not an S3 URI: '${uri}'. Expected s3://<bucket>/<prefix>.`, { field: 'artifact_uri' });
   return { bucket: m[1], prefix: checkedPrefix(uri, m[2] ?? '') };
 }
