@@ -114,6 +114,10 @@ describe.runIf(available)('web UI', () => {
     await expect.poll(async () => (await error.textContent()) ?? '').toContain('position 18');
     await expect.poll(async () => (await error.locator('pre.caret').textContent()) ?? '').toContain('^');
     expect(await error.locator('mark').count()).toBe(1);
+    // A typo does not lose the view: the rows of the last accepted filter stay, marked as such.
+    expect(await rows.count()).toBe(3);
+    expect(await page.locator('tr.stale[data-run-id]').count()).toBe(3);
+    expect(await page.locator('.count').textContent()).toContain("still showing the runs of params.optimizer = 'adam'");
     await page.getByLabel('Filter runs').fill("params.optimizer = 'adam' and metrics.loss >> 1");
     expectedFailure = /runs\/search$/;
     await page.getByLabel('Filter runs').press('Enter');

@@ -44,6 +44,8 @@ export function RunsPage({ experimentId, initialFilter }: { experimentId: string
   const [next, setNext] = useState<string | undefined>();
   const [loading, setLoading] = useState(false);
   const [error, setError] = useState<unknown>();
+  // The filter the rows on screen answer: a refused filter keeps the last good rows, marked as such.
+  const [rowsFilter, setRowsFilter] = useState<string | undefined>();
   // The user's last pick for this experiment; the defaults come from the first page of runs.
   const [columns, setColumns] = useState<DataColumn[] | undefined>(() => loadColumns(experimentId));
   const [selected, setSelected] = useState<Set<string>>(new Set());
@@ -58,11 +60,19 @@ export function RunsPage({ experimentId, initialFilter }: { experimentId: string
       const fresh = page.items.map(rowOf);
       setRows((old) => (token ? [...old, ...fresh] : fresh));
       setNext(page.nextPageToken);
+      setRowsFilter(filter);
       setError(undefined);
     } catch (e) {
       if (gen !== generation.current) return;
       setError(e);
-      if (!token) setRows([]);
+      // The rows of a refused filter stay (with a note saying which filter they answer) so the
+      // user does not lose the view while fixing a typo; any other failure empties the table.
+      if (!token && !isRefusedFilter(e)) {
+        setRows([]);
+        setRowsFilter(undefined);
+      }
+      // The page token belongs to the query before this one: scrolling must not fetch more of it.
+      if (!token) setNext(undefined);
     } finally {
       if (gen === generation.current) setLoading(false);
     }
@@ -80,7 +90,8 @@ export function RunsPage({ experimentId, initialFilter }: { experimentId: string
 
   const keys = useMemo(() => keysOf(rows), [rows]);
   const shown = columns ?? [];
-  const filterError = error instanceof ApiError && error.code === 'INVALID_PARAMETER_VALUE' ? error.message : undefined;
+  const filterError = isRefusedFilter(error) ? error.message : undefined;
+  const stale = filterError !== undefined && rowsFilter !== undefined && rowsFilter !== filter;
 
   const toggleColumn = (kind: ColumnKind, key: string) => {
     setColumns((cols) => {
@@ -204,6 +215,7 @@ export function RunsPage({ experimentId, initialFilter }: { experimentId: string
       {error !== undefined && !filterError && <ErrorBanner error={error} />}
       <p class="muted count" aria-live="polite">
         {rows.length.toLocaleString()} runs{next ? ' loaded, more on scroll' : ''}
+        {stale ? ` · still showing ${rowsFilter ? `the runs of ${rowsFilter}` : 'all runs'} until the filter is fixed` : ''}
         {loading ? ' · loading…' : ''}
       </p>
       <VirtualRows
@@ -217,7 +229,7 @@ export function RunsPage({ experimentId, initialFilter }: { experimentId: string
         }}
         resetKey={`${filter}|${deleted}|${orderBy[0]}`}
         keyOf={(r) => r.run.info.run_id}
-        rowProps={(r) => ({ class: selected.has(r.run.info.run_id) ? 'selected' : undefined, 'data-run-id': r.run.info.run_id })}
+        rowProps={(r) => ({ class: [selected.has(r.run.info.run_id) ? 'selected' : '', stale ? 'stale' : ''].join(' ').trim() || undefined, 'data-run-id': r.run.info.run_id })}
         onOpen={(r) => {
           location.hash = hrefOf({ page: 'run', runId: r.run.info.run_id });
         }}
@@ -255,4 +267,9 @@ export function RunsPage({ experimentId, initialFilter }: { experimentId: string
       {!loading && rows.length === 0 && error === undefined && <p class="muted">No runs match.</p>}
     </section>
   );
+}
+
+/** The server refused the filter or order (a parser error the filter box shows in place). */
+function isRefusedFilter(e: unknown): e is ApiError {
+  return e instanceof ApiError && e.code === 'INVALID_PARAMETER_VALUE';
 }
