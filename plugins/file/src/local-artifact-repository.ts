@@ -1,4 +1,4 @@
-import { createReadStream, createWriteStream, realpathSync } from 'node:fs';
+import { createReadStream, createWriteStream, realpathSync, type WriteStream } from 'node:fs';
 import { promises as fsp } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -11,6 +11,7 @@ import {
   LabbookError,
   type TransferOptions,
   notFound,
+  withProgress,
 } from '@labbook/core';
 import { isTempName, tempPathFor } from './atomic-write.js';
 import { MSG } from './constants.js';
@@ -68,6 +69,7 @@ export class LocalArtifactRepository implements ArtifactRepository {
     assertRealpathInside(this.rootPath, this.realRoot(), dirname(target));
     const tmp = tempPathFor(target);
     let done = 0;
+    let out: WriteStream | undefined;
     try {
       if (typeof body === 'string' || body instanceof Uint8Array) {
         const data = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
@@ -80,7 +82,7 @@ export class LocalArtifactRepository implements ArtifactRepository {
         }
         done = data.length;
       } else {
-        const out = createWriteStream(tmp, { flags: 'wx' });
+        out = createWriteStream(tmp, { flags: 'wx' });
         const counter = async function* (source: AsyncIterable<Uint8Array>) {
           for await (const chunk of source) {
             done += chunk.length;
@@ -98,6 +100,10 @@ export class LocalArtifactRepository implements ArtifactRepository {
       await fsp.rename(tmp, target);
       options.onProgress?.({ path, bytesDone: done, bytesTotal: done });
     } catch (error) {
+      // A failed pipeline can reject while the file is still being opened: removing it before the
+      // stream has closed would let the open create it afterwards and leave it behind.
+      const stream = out;
+      if (stream && !stream.closed) await new Promise<void>((resolve) => stream.once('close', () => resolve()));
       await fsp.rm(tmp, { force: true }).catch(() => undefined);
       if ((error as Error).name === 'AbortError') {
         throw new LabbookError('CANCELLED', `${MSG} upload of ${path} was aborted`, { cause: error });
@@ -116,17 +122,7 @@ export class LocalArtifactRepository implements ArtifactRepository {
       throw ioError(`reading artifact ${path}`, error);
     }
     if (!st.isFile()) throw notFound(`${MSG} artifact '${path}' is not a file`);
-    const stream = createReadStream(target, { signal: options.signal });
-    if (options.onProgress) {
-      let done = 0;
-      const onProgress = options.onProgress;
-      stream.on('data', (chunk) => {
-        done += chunk.length;
-        onProgress({ path, bytesDone: done, bytesTotal: st.size });
-      });
-      stream.on('end', () => onProgress({ path, bytesDone: done, bytesTotal: st.size }));
-    }
-    return stream;
+    return withProgress(createReadStream(target, { signal: options.signal }), path, st.size, options.onProgress);
   }
 
   async list(path = ''): Promise<FileInfo[]> {

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { posix } from 'node:path';
-import { PassThrough, type Readable } from 'node:stream';
-import { type ArtifactBody, type ArtifactRepository, artifactBodyStream, type FileInfo, LabbookError, notFound, type TransferOptions } from '@labbook/core';
+import type { Readable } from 'node:stream';
+import { type ArtifactBody, type ArtifactRepository, artifactBodyStream, type FileInfo, LabbookError, notFound, type TransferOptions, withProgress } from '@labbook/core';
 import type SftpClient from 'ssh2-sftp-client';
 import { MSG } from './constants.js';
 import { readLocalIfSmall, renameLocal, writeLocalFile } from './local-files.js';
@@ -128,15 +128,8 @@ export class SftpArtifactRepository implements ArtifactRepository {
     const temp = this.tempName(remote);
     try {
       await this.guard.folder(client, channel, posix.dirname(remote));
-      let done = 0;
-      const source = artifactBodyStream(body);
-      const counter = new PassThrough({ highWaterMark: STREAM_BUFFER });
-      counter.on('data', (c: Buffer) => {
-        done += c.length;
-        options.onProgress?.({ path, bytesDone: done, ...(options.size !== undefined ? { bytesTotal: options.size } : {}) });
-      });
-      source.on('error', (e) => counter.destroy(e));
-      await client.put(source.pipe(counter), temp, { writeStreamOptions: { highWaterMark: STREAM_BUFFER } as never });
+      const source = withProgress(artifactBodyStream(body), path, options.size, options.onProgress, { highWaterMark: STREAM_BUFFER });
+      await client.put(source, temp, { writeStreamOptions: { highWaterMark: STREAM_BUFFER } as never });
       await channel.replace(temp, remote);
     } catch (error) {
       await channel.unlink(temp).catch(() => undefined);
@@ -157,13 +150,7 @@ export class SftpArtifactRepository implements ArtifactRepository {
       throw sftpError('download of', this.describe(remote), error, this.secrets());
     }
     const stream = client.createReadStream(remote, { highWaterMark: STREAM_BUFFER } as never) as Readable;
-    if (!options.onProgress) return stream;
-    let done = 0;
-    stream.on('data', (c: Buffer) => {
-      done += c.length;
-      options.onProgress?.({ path, bytesDone: done, bytesTotal: size });
-    });
-    return stream;
+    return withProgress(stream, path, size, options.onProgress);
   }
 
   async list(path = ''): Promise<FileInfo[]> {

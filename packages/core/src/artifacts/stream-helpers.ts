@@ -1,28 +1,41 @@
 import { createWriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
-import { PassThrough, type Readable } from 'node:stream';
+import { pipeline as pipelineCallback, type Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { TransferProgress } from '../interfaces/artifact-repository.js';
 
 /**
- * Passes a download stream through unchanged, reporting bytes as they go (for repositories whose SDK
- * has no progress callback on streamed reads). Without a callback the stream is returned as is.
+ * Passes a stream through unchanged, reporting bytes as the consumer reads them (for repositories
+ * whose SDK has no progress callback on streamed reads or writes). Without a callback the stream
+ * is returned as is. Errors and early destruction travel both ways between the two streams.
  */
 export function withProgress(
   stream: Readable,
   path: string,
   bytesTotal: number | undefined,
   onProgress: ((p: TransferProgress) => void) | undefined,
+  options: { highWaterMark?: number } = {},
 ): Readable {
   if (!onProgress) return stream;
   let bytesDone = 0;
-  const counter = new PassThrough();
-  counter.on('data', (chunk: Buffer) => {
-    bytesDone += chunk.length;
-    onProgress({ path, bytesDone, ...(bytesTotal !== undefined ? { bytesTotal } : {}) });
+  const report = () => onProgress({ path, bytesDone, ...(bytesTotal !== undefined ? { bytesTotal } : {}) });
+  // Counted in a Transform, not by a 'data' listener: a listener starts the flow at once, and what
+  // arrives before the caller attaches its own consumer would be counted but never reach it.
+  const counter = new Transform({
+    ...(options.highWaterMark !== undefined ? { highWaterMark: options.highWaterMark } : {}),
+    transform(chunk: Buffer, _encoding, done) {
+      bytesDone += chunk.length;
+      report();
+      done(null, chunk);
+    },
+    flush(done) {
+      report();
+      done();
+    },
   });
-  stream.on('error', (e) => counter.destroy(e));
-  return stream.pipe(counter);
+  // The error, if any, reaches the caller through `counter`, which pipeline destroys with it.
+  pipelineCallback(stream, counter, () => {});
+  return counter;
 }
 
 /**

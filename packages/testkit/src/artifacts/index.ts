@@ -159,6 +159,34 @@ export function artifactContractTests(ctx: ArtifactSuiteContext): void {
       expect(seen === 0 || seen === size).toBe(true);
     });
 
+    it('loses nothing when a stream opened with a progress callback is read only later, and reports every byte', async ({ expect }) => {
+      const dir = uniqueName('late');
+      const bodies = { 'small.txt': Buffer.from('file 1\n'), 'mid.bin': Buffer.alloc(1024 * 1024 + 7, 7) };
+      const local = await mkdtemp(join(tmpdir(), 'labbook-testkit-'));
+      try {
+        for (const [name, body] of Object.entries(bodies)) {
+          const uploaded: number[] = [];
+          await ctx.repo.put(`${dir}/${name}`, Readable.from([body]), { size: body.length, onProgress: (p) => uploaded.push(p.bytesDone) });
+          expect(Math.max(0, ...uploaded)).toBe(body.length);
+          const read: number[] = [];
+          const stream = await ctx.repo.get(`${dir}/${name}`, { onProgress: (p) => read.push(p.bytesDone) });
+          // A caller that does other work before reading (a folder to make, a file to open) must
+          // still get every byte: reporting progress must not start the flow on its own.
+          await new Promise((resolve) => setTimeout(resolve, 100));
+          expect((await readAll(stream)).equals(body)).toBe(true);
+          expect(Math.max(0, ...read)).toBe(body.length);
+          if (ctx.repo.downloadFile) {
+            const downloaded: number[] = [];
+            await ctx.repo.downloadFile(`${dir}/${name}`, join(local, name), { onProgress: (p) => downloaded.push(p.bytesDone) });
+            expect((await readFile(join(local, name))).equals(body)).toBe(true);
+            expect(Math.max(0, ...downloaded)).toBe(body.length);
+          }
+        }
+      } finally {
+        await rm(local, { recursive: true, force: true });
+      }
+    });
+
     it('uploads and downloads through local files', async ({ expect }) => {
       const local = await mkdtemp(join(tmpdir(), 'labbook-testkit-'));
       try {
