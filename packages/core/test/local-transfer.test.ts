@@ -1,9 +1,9 @@
-import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type ArtifactRepository, downloadToLocal, type FileInfo, LabbookError, notFound } from '../src/index.js';
+import { type ArtifactBody, type ArtifactRepository, downloadToLocal, type FileInfo, LabbookError, notFound, type TransferPlan, uploadLocalDir } from '../src/index.js';
 
 /** Files by path, folders implied by them or listed empty; counts the lists in flight at once. */
 class TreeRepository implements ArtifactRepository {
@@ -15,7 +15,10 @@ class TreeRepository implements ArtifactRepository {
     private readonly emptyFolders: string[] = [],
     private readonly override?: (path: string) => FileInfo[] | undefined,
   ) {}
-  async put(): Promise<void> {}
+  async put(_path: string, body: ArtifactBody): Promise<void> {
+    // Read what was sent, as a repository would (an unread file stream would open after the test).
+    if (body instanceof Readable) for await (const _ of body);
+  }
   async get(path: string): Promise<Readable> {
     const text = this.files[path];
     if (text === undefined) throw notFound(`no ${path}`);
@@ -84,5 +87,41 @@ describe('downloadToLocal', () => {
     expect(LabbookError.is(error) && error.code).toBe('INTERNAL_ERROR');
     const escapes = new TreeRepository(files, [], (path) => (path === 'plots' ? [{ path: 'plots/../../x', isDir: false }] : undefined));
     await expect(downloadToLocal(escapes, 'plots', tempDir())).rejects.toMatchObject({ code: 'INVALID_PARAMETER_VALUE' });
+  });
+});
+
+describe('transfer plans', () => {
+  const files: Record<string, string> = { 'a.txt': 'aaa', 'sub/b.txt': 'bbbbb', 'sub/deeper/c.txt': 'c' };
+
+  it('a tree download announces its files and their total size before the first byte moves', async () => {
+    const plans: TransferPlan[] = [];
+    let bytesBeforePlan = 0;
+    await downloadToLocal(new TreeRepository(files), '', tempDir(), {
+      onPlan: (p) => plans.push(p),
+      onProgress: () => {
+        if (plans.length === 0) bytesBeforePlan++;
+      },
+    });
+    expect(plans).toEqual([{ files: 3, bytesTotal: 9 }]);
+    expect(bytesBeforePlan).toBe(0);
+  });
+
+  it('a listing without sizes gives a plan without a total; a single file, one file', async () => {
+    const repo = new TreeRepository(files, [], (path) => (path === 'sub' ? [{ path: 'sub/b.txt', isDir: false }] : undefined));
+    const plans: TransferPlan[] = [];
+    await downloadToLocal(repo, 'sub', tempDir(), { onPlan: (p) => plans.push(p) });
+    await downloadToLocal(repo, 'a.txt', tempDir(), { onPlan: (p) => plans.push(p) });
+    expect(plans).toEqual([{ files: 1 }, { files: 1 }]);
+  });
+
+  it('a folder upload announces the local files and their total size', async () => {
+    const src = tempDir();
+    mkdirSync(join(src, 'sub'));
+    writeFileSync(join(src, 'x.bin'), Buffer.alloc(1000));
+    writeFileSync(join(src, 'sub', 'y.bin'), Buffer.alloc(24));
+    const plans: TransferPlan[] = [];
+    const written = await uploadLocalDir(new TreeRepository({}), src, 'up', { onPlan: (p) => plans.push(p) });
+    expect(written.sort()).toEqual(['up/sub/y.bin', 'up/x.bin']);
+    expect(plans).toEqual([{ files: 2, bytesTotal: 1024 }]);
   });
 });

@@ -9,16 +9,50 @@ import { joinArtifactPath, normalizeArtifactFilePath, normalizeArtifactPath } fr
 import { forEachBounded } from './bounded-pool.js';
 import { writeFileFromStream } from './stream-helpers.js';
 
+/** What a tree transfer is about to move, known once the tree has been walked or listed. */
+export interface TransferPlan {
+  files: number;
+  /** Sum of the files' sizes; absent when a listing did not give every size. */
+  bytesTotal?: number;
+}
+
 /** Options of the tree transfers. */
 export interface TreeTransferOptions extends Pick<TransferOptions, 'onProgress' | 'signal'> {
   /** Files moved at once (default 8). */
   concurrency?: number;
+  /**
+   * Called once, before the first byte moves, with the number of files and their total size, so a
+   * progress display can show a whole-transfer percentage rather than one per file.
+   */
+  onPlan?: (plan: TransferPlan) => void;
+}
+
+function sizeSum(sizes: Array<number | undefined>): number | undefined {
+  let sum = 0;
+  for (const size of sizes) {
+    if (size === undefined) return undefined;
+    sum += size;
+  }
+  return sum;
+}
+
+/**
+ * Ends a file's progress with its whole size as the total: repositories that stream without knowing
+ * the length report bytes only, and a display counting finished files needs to see each one end.
+ */
+async function reportFinished(options: TransferOptions, path: string, localFile: string, size?: number): Promise<void> {
+  if (!options.onProgress) return;
+  const bytes = size ?? (await stat(localFile)).size;
+  options.onProgress({ path, bytesDone: bytes, bytesTotal: bytes });
 }
 
 async function uploadOne(repo: ArtifactRepository, localFile: string, path: string, options: TransferOptions): Promise<void> {
-  if (repo.uploadFile) return repo.uploadFile(localFile, path, options);
-  const { size } = await stat(localFile);
-  await repo.put(path, createReadStream(localFile), { ...options, size });
+  if (repo.uploadFile) await repo.uploadFile(localFile, path, options);
+  else {
+    const { size } = await stat(localFile);
+    await repo.put(path, createReadStream(localFile), { ...options, size });
+  }
+  await reportFinished(options, path, localFile, options.size);
 }
 
 /**
@@ -67,6 +101,10 @@ export async function uploadLocalDir(
   const base = normalizeArtifactPath(artifactPath, 'artifact_path');
   const files = await walk(localDir);
   const targets = files.map((f) => normalizeArtifactFilePath(joinArtifactPath(base, relative(localDir, f).split(sep).join('/'))));
+  if (options.onPlan) {
+    const sizes = await Promise.all(files.map(async (f) => (await stat(f)).size));
+    options.onPlan({ files: files.length, bytesTotal: sizes.reduce((a, b) => a + b, 0) });
+  }
   await forEachBounded(
     files.map((f, i) => [f, targets[i]!] as const),
     options.concurrency ?? 8,
@@ -77,8 +115,9 @@ export async function uploadLocalDir(
 
 async function downloadOne(repo: ArtifactRepository, path: string, localFile: string, options: TransferOptions, folderMade = false): Promise<void> {
   if (!folderMade) await mkdir(dirname(localFile), { recursive: true });
-  if (repo.downloadFile) return repo.downloadFile(path, localFile, options);
-  await writeFileFromStream(() => repo.get(path, options), localFile);
+  if (repo.downloadFile) await repo.downloadFile(path, localFile, options);
+  else await writeFileFromStream(() => repo.get(path, options), localFile);
+  await reportFinished(options, path, localFile);
 }
 
 function localPathFor(root: string, artifactPath: string): string {
@@ -111,6 +150,8 @@ export async function downloadToLocal(
   if (entries.length === 0 && path !== '') {
     const local = localPathFor(root, path);
     try {
+      // One file: its size arrives with its first progress event, not from a listing.
+      options.onPlan?.({ files: 1 });
       await downloadOne(repo, path, local, options);
       return local;
     } catch (error) {
@@ -122,6 +163,7 @@ export async function downloadToLocal(
   }
   const concurrency = options.concurrency ?? 8;
   const files: string[] = [];
+  const sizes: Array<number | undefined> = [];
   const folders: string[] = [path];
   // One level of the tree at a time, its folders listed in parallel: a round trip per folder one
   // after the other dominated trees of many small folders on remote stores.
@@ -137,7 +179,10 @@ export async function downloadToLocal(
           throw new LabbookError('INTERNAL_ERROR', `Listing '${item.folder}' in ${repo.rootUri} returned '${child}', which is not inside it`);
         }
         if (info.isDir) next.push({ folder: child });
-        else files.push(child);
+        else {
+          files.push(child);
+          sizes.push(info.fileSize);
+        }
       }
     });
     for (const item of next) folders.push(item.folder);
@@ -145,6 +190,8 @@ export async function downloadToLocal(
   }
   // Every folder made once, parents first, so the files need no mkdir of their own.
   for (const folder of folders) await mkdir(localPathFor(root, folder), { recursive: true });
+  const bytesTotal = sizeSum(sizes);
+  options.onPlan?.({ files: files.length, ...(bytesTotal !== undefined ? { bytesTotal } : {}) });
   await forEachBounded(files, concurrency, (file) => downloadOne(repo, file, localPathFor(root, file), options, true));
   return localPathFor(root, path);
 }
