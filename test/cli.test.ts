@@ -1,7 +1,7 @@
 // The `labbook` command, run as a user runs it: the built CLI against a file store in a temp folder.
 import { execFile, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -74,6 +74,53 @@ describe('labbook command', () => {
     expect(missing.stderr).toContain('RESOURCE_DOES_NOT_EXIST');
   });
 
+  it('logs, lists and downloads artifacts, with a whole-transfer progress line on stderr', async () => {
+    const client = new Client({ trackingUri: store });
+    const runId = (await client.createRun('0', { runName: 'with-artifacts' })).info.runId;
+    const src = join(dir, 'to-upload');
+    mkdirSync(join(src, 'sub'), { recursive: true });
+    const big = Buffer.alloc(3 * 1024 * 1024 + 1, 9);
+    writeFileSync(join(src, 'big.bin'), big);
+    for (let i = 0; i < 20; i++) writeFileSync(join(src, 'sub', `f${i}.txt`), `file ${i}\n`);
+
+    const up = await labbook('artifacts', 'log-artifacts', '-l', src, '-r', runId, '-a', 'data', '--progress', 'always');
+    expect(up.code).toBe(0);
+    expect(up.stdout).toBe(`Logged 21 artifacts from local folder ${src} to data\n`);
+    expect(up.stderr).toMatch(/uploading \[#+\] 100% \| 3\.15 MB \/ 3\.15 MB \| 21\/21 files/);
+    const one = await labbook('artifacts', 'log-artifact', '-l', join(src, 'big.bin'), '-r', runId);
+    expect(one.stdout).toBe('Logged artifact from local file big.bin to big.bin\n');
+    // Not a terminal and no --progress: nothing but the result.
+    expect(one.stderr).toBe('');
+
+    const listed = JSON.parse((await labbook('artifacts', 'list', '-r', runId, '--json')).stdout) as { path: string; is_dir: boolean; file_size?: number }[];
+    expect(listed).toEqual([
+      { path: 'big.bin', is_dir: false, file_size: big.length },
+      { path: 'data', is_dir: true },
+    ]);
+    expect((await labbook('artifacts', 'list', '-r', runId, '-a', 'data')).stdout).toMatch(/data\/big\.bin\s+│ 3\.15 MB[\s\S]*data\/sub\//);
+
+    // Every file arrives whole: reporting progress once lost the first bytes of small files.
+    const dst = join(dir, 'downloaded');
+    const down = await labbook('artifacts', 'download', '-r', runId, '-a', 'data', '-d', dst, '--progress', 'always');
+    expect(down.code).toBe(0);
+    expect(down.stdout).toBe(`${join(dst, 'data')}\n`);
+    expect(down.stderr).toContain(`100% | 3.15 MB / 3.15 MB | 21/21 files`);
+    expect(readFileSync(join(dst, 'data', 'big.bin')).equals(big)).toBe(true);
+    for (let i = 0; i < 20; i++) expect(readFileSync(join(dst, 'data', 'sub', `f${i}.txt`), 'utf8')).toBe(`file ${i}\n`);
+    const byUri = await labbook('artifacts', 'download', '-u', `runs:/${runId}/big.bin`, '-d', join(dir, 'by-uri'));
+    expect(readFileSync(byUri.stdout.trim()).equals(big)).toBe(true);
+
+    const both = await labbook('artifacts', 'download', '-r', runId, '-u', `runs:/${runId}/big.bin`);
+    expect(both.code).not.toBe(0);
+    expect(both.stderr).toContain('INVALID_PARAMETER_VALUE: Give either --run-id');
+    const badConcurrency = await labbook('artifacts', 'download', '-r', runId, '-j', '0');
+    expect(badConcurrency.stderr).toContain('--concurrency must be a whole number from 1 to 64; got 0');
+    const missing = await labbook('artifacts', 'download', '-r', runId, '-a', 'nothing/here', '-d', dst);
+    expect(missing.stderr).toContain('RESOURCE_DOES_NOT_EXIST');
+    const outside = await labbook('artifacts', 'download', '-r', runId, '-a', '../../etc', '-d', dst);
+    expect(outside.stderr).toContain('INVALID_PARAMETER_VALUE');
+  });
+
   it('lists the discovered plugins with their package and schemes', async () => {
     const out = JSON.parse((await labbook('plugins', '--json')).stdout) as { name: string; tracking: string[]; source: string }[];
     const file = out.find((p) => p.name === '@labbook/plugin-file');
@@ -82,7 +129,7 @@ describe('labbook command', () => {
     expect((await labbook('plugins')).stdout).toContain('@labbook/plugin-file');
   });
 
-  it.each(['', 'experiments', 'experiments list', 'experiments create', 'experiments delete', 'experiments restore', 'runs', 'runs list', 'runs get', 'runs delete', 'plugins', 'server', 'ui'])(
+  it.each(['', 'experiments', 'experiments list', 'experiments create', 'experiments delete', 'experiments restore', 'runs', 'runs list', 'runs get', 'runs delete', 'artifacts', 'artifacts list', 'artifacts download', 'artifacts log-artifact', 'artifacts log-artifacts', 'plugins', 'server', 'ui'])(
     "prints help for 'labbook %s --help'",
     async (command) => {
       const out = await labbook(...command.split(' ').filter(Boolean), '--help');

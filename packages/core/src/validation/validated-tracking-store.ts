@@ -1,4 +1,4 @@
-import { type ViewType } from '../entities/enums.js';
+import type { ViewType } from '../entities/enums.js';
 import type { DatasetInput, Experiment, ExperimentTag, Metric, PagedList, Run, RunInfo } from '../entities/tracking.js';
 import { labbookChannels, traced } from '../diagnostics/channels.js';
 import { invalidParameter } from '../errors.js';

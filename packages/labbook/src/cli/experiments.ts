@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { Client, type ViewType } from '@labbook/core';
+import type { Client, ViewType } from '@labbook/core';
 import { formatTime, printRows } from './output.js';
 import { viewTypeOption } from './view-type.js';
 

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { Client, LabbookError } from '@labbook/core';
+import { artifactsCommand } from './artifacts.js';
 import { experimentsCommand } from './experiments.js';
 import { pluginsCommand } from './plugins.js';
 import { runsCommand } from './runs.js';
@@ -20,6 +21,7 @@ const getClient = () => {
 
 experimentsCommand(program, getClient);
 runsCommand(program, getClient);
+artifactsCommand(program, getClient);
 pluginsCommand(program);
 serverCommands(program);
 
