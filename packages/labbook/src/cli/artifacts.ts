@@ -26,7 +26,7 @@ export function artifactsCommand(program: Command, client: () => Client): void {
     .command('list')
     .description('list the files and folders directly under an artifact path of a run')
     .requiredOption('-r, --run-id <id>', 'the run')
-    .option('-a, --artifact-path <path>', 'folder inside the run’s artifacts (default: the root)')
+    .option('-a, --artifact-path <path>', "folder inside the run's artifacts (default: the root)")
     .option('--json', 'print JSON for scripts')
     .action(async (opts: { runId: string; artifactPath?: string; json?: boolean }) => {
       const files = await client().listArtifacts(opts.runId, opts.artifactPath);
@@ -65,10 +65,10 @@ export function artifactsCommand(program: Command, client: () => Client): void {
 
   artifacts
     .command('log-artifact')
-    .description('upload one local file into a run’s artifacts')
+    .description("upload one local file into a run's artifacts")
     .requiredOption('-l, --local-file <file>', 'the file to upload')
     .requiredOption('-r, --run-id <id>', 'the run')
-    .option('-a, --artifact-path <path>', 'folder inside the run’s artifacts to put it in (default: the root)')
+    .option('-a, --artifact-path <path>', "folder inside the run's artifacts to put it in (default: the root)")
     .addOption(progressOption())
     .action(async (opts: { localFile: string; runId: string; artifactPath?: string; progress: ProgressMode }) => {
       const written = await withProgress('uploading', opts.progress, async (display) => {
@@ -81,10 +81,10 @@ export function artifactsCommand(program: Command, client: () => Client): void {
 
   artifacts
     .command('log-artifacts')
-    .description('upload a local folder, recursively, into a run’s artifacts')
+    .description("upload a local folder, recursively, into a run's artifacts")
     .requiredOption('-l, --local-dir <dir>', 'the folder whose contents to upload')
     .requiredOption('-r, --run-id <id>', 'the run')
-    .option('-a, --artifact-path <path>', 'folder inside the run’s artifacts to put them in (default: the root)')
+    .option('-a, --artifact-path <path>', "folder inside the run's artifacts to put them in (default: the root)")
     .option('-j, --concurrency <n>', 'files moved at once', (v) => Number.parseInt(v, 10), 8)
     .addOption(progressOption())
     .action(async (opts: { localDir: string; runId: string; artifactPath?: string; concurrency: number; progress: ProgressMode }) => {
