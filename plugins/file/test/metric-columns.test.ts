@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { LabbookError, type MetricHistoryColumns } from '@labbook/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { GrowableColumns } from '../src/metric-columns.js';
+import { scanMetricLines } from '../src/metric-file.js';
 import { MetricColumnsCache } from '../src/metric-columns-cache.js';
 import { FileTrackingStore } from '../src/index.js';
 import { RunReader } from '../src/run-reader.js';
@@ -123,5 +124,96 @@ describe('MetricColumnsCache', () => {
     cache.delete('a');
     cache.delete('c');
     expect(cache.bytes).toBe(0);
+  });
+});
+
+describe('the plain-line fast path', () => {
+  // The general scanner is the reference: the fast path must give the same points, bit for bit, and
+  // the same report, whatever mix of line shapes a file holds.
+  function reference(buf: Buffer) {
+    const points: number[][] = [];
+    const report = scanMetricLines(buf, 0, (t, v, s) => points.push([t, v, s]));
+    return { points, report };
+  }
+
+  function same(text: string) {
+    const buf = Buffer.from(text, 'latin1');
+    const columns = new GrowableColumns(0);
+    const report = columns.appendFrom(buf);
+    const want = reference(buf);
+    const got = rows(columns.view());
+    expect(got.length).toBe(want.points.length);
+    for (let i = 0; i < got.length; i++) {
+      for (let k = 0; k < 3; k++) {
+        if (!Object.is(got[i]![k], want.points[i]![k])) throw new Error(`line ${i} field ${k}: ${got[i]![k]} vs ${want.points[i]![k]} in ${JSON.stringify(text.split('\n')[i])}`);
+      }
+    }
+    expect(report).toEqual(want.report);
+  }
+
+  it('agrees with the general scanner on every shape of line', () => {
+    same(
+      [
+        '1700000000000 0.5 0',
+        '1 -0.0 -3',
+        '2 0.1 1',
+        '3 5. 2',
+        '4 .25 3',
+        '5 0.000123456789012345678 4',
+        '6 1e-05 5',
+        '7 -1.5E+20 6',
+        '8 nan 7',
+        '9 -inf 8',
+        '10 Infinity 9',
+        '11 0.30000000000000004 10',
+        '12 123456789012345678901 11',
+        '13 9007199254740993 12',
+        '14 0.1 13 train 0123abcd',
+        '15 0.2 14\r',
+        ' 16 0.3 15',
+        '17 0.4 16 ',
+        '18  0.5 17',
+        '19 0.6',
+        '+20 0.7 18',
+        '21 0.8 +19',
+        '22.0 0.9 20',
+        '1234567890123456789 1 21',
+        '23 x 22',
+        '24 0.5 abc',
+        '',
+        '25 - 23',
+        '26 . 24',
+        '27 1.2.3 25',
+        '28 0.5 1234567890123456789',
+        '29 0.00000000000000000000001 26',
+        'last 1 2',
+      ].join('\n') + '\n30 0.5 3',
+    );
+  });
+
+  it('agrees on random values of every length, signs and magnitudes', () => {
+    let seed = 7;
+    const random = () => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed / 2147483648;
+    };
+    const out: string[] = [];
+    for (let i = 0; i < 20000; i++) {
+      const digits = 1 + Math.floor(random() * 21);
+      let mantissa = '';
+      for (let d = 0; d < digits; d++) mantissa += Math.floor(random() * 10);
+      const dot = Math.floor(random() * (digits + 1));
+      const text = `${random() < 0.3 ? '-' : ''}${mantissa.slice(0, dot)}.${mantissa.slice(dot)}`;
+      const value = random() < 0.5 ? text : String(random() < 0.5 ? random() : (random() - 0.5) * 10 ** Math.floor(random() * 30 - 15));
+      out.push(`${1700000000000 + i} ${value} ${i - 100}`);
+    }
+    same(`${out.join('\n')}\n`);
+  });
+
+  it('grows its columns past a low estimate without losing a point', () => {
+    // Long lines first (a low estimate of the points), short ones after.
+    const long = Array.from({ length: 2000 }, (_, i) => `${1700000000000 + i} 0.${'1'.repeat(17)} ${i} dataset-name-that-is-long digest`);
+    const short = Array.from({ length: 50000 }, (_, i) => `${i} ${i % 10} ${i}`);
+    same(`${[...long, ...short].join('\n')}\n`);
   });
 });
