@@ -4,9 +4,11 @@
  */
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Readable } from 'node:stream';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { LabbookError } from '../src/errors.js';
 import { RestClient } from '../src/rest/http-client.js';
+import { MlflowArtifactsRepository } from '../src/rest/mlflow-artifacts-repository.js';
 
 let server: Server;
 let base: string;
@@ -23,7 +25,14 @@ beforeAll(async () => {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
-afterAll(() => new Promise<void>((r) => server.close(() => r())));
+afterAll(
+  () =>
+    new Promise<void>((r) => {
+      // A handler that never answers (the abort test) leaves its connection open.
+      server.closeAllConnections();
+      server.close(() => r());
+    }),
+);
 beforeEach(() => {
   attempts = 0;
 });
@@ -82,5 +91,69 @@ describe('RestClient', () => {
     expect(String((error as Error).message)).not.toContain('pw-secret');
     await new RestClient(base, { token: 'tok-1', maxRetries: 0 }).get('/x').catch(() => undefined);
     expect(lastAuth).toBe('Bearer tok-1');
+  });
+});
+
+describe('MlflowArtifactsRepository streamed uploads', () => {
+  const chunks = (mib: number) =>
+    Readable.from(
+      (function* () {
+        for (let i = 0; i < mib; i++) yield Buffer.alloc(1024 * 1024, i);
+      })(),
+    );
+  const repo = () => new MlflowArtifactsRepository(`${base}/api/2.0/mlflow-artifacts/artifacts/root`);
+
+  it('sends the body with its length and auth, and reports progress as the socket takes it', async () => {
+    let received = 0;
+    let length: string | undefined;
+    handler = (req, res) => {
+      length = req.headers['content-length'];
+      req.on('data', (c: Buffer) => (received += c.length));
+      req.on('end', () => json(res, 200, {}));
+    };
+    const seen: number[] = [];
+    await repo().put('a/b.bin', chunks(8), { size: 8 * 1024 * 1024, onProgress: (p) => seen.push(p.bytesDone) });
+    expect(received).toBe(8 * 1024 * 1024);
+    expect(length).toBe(String(8 * 1024 * 1024));
+    expect(seen.at(-1)).toBe(8 * 1024 * 1024);
+    expect(seen.length).toBeGreaterThan(1);
+  });
+
+  it("ends with the server's error when it refuses before reading the body", async () => {
+    handler = (_req, res) => json(res, 403, { error_code: 'PERMISSION_DENIED', message: 'no writes here' });
+    let made = 0;
+    const body = Readable.from(
+      (function* () {
+        for (; made < 256; made++) yield Buffer.alloc(1024 * 1024);
+      })(),
+    );
+    const error = await repo()
+      .put('a/b.bin', body, { size: 256 * 1024 * 1024 })
+      .catch((e: unknown) => e);
+    expect(LabbookError.is(error) && [error.code, error.message]).toEqual(['PERMISSION_DENIED', 'no writes here']);
+    // The rest of the body is not sent (nor read from its source) into a server that stopped reading.
+    await expect.poll(() => body.destroyed).toBe(true);
+    expect(made).toBeLessThan(256);
+  });
+
+  it('fails clearly when the connection drops mid-upload, and when the caller aborts', async () => {
+    handler = (req) => {
+      let n = 0;
+      req.on('data', (c: Buffer) => {
+        n += c.length;
+        if (n > 2 * 1024 * 1024) req.socket.destroy();
+      });
+    };
+    const dropped = await repo()
+      .put('a/b.bin', chunks(64), { size: 64 * 1024 * 1024 })
+      .catch((e: unknown) => e);
+    expect(LabbookError.is(dropped) && dropped.code).toBe('TEMPORARILY_UNAVAILABLE');
+    handler = () => {};
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 50);
+    const aborted = await repo()
+      .put('a/b.bin', chunks(64), { size: 64 * 1024 * 1024, signal: controller.signal })
+      .catch((e: unknown) => e);
+    expect(LabbookError.is(aborted) && aborted.code).toBe('CANCELLED');
   });
 });

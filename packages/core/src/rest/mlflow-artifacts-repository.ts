@@ -4,6 +4,8 @@ import { LabbookError } from '../errors.js';
 import type { ArtifactBody, ArtifactRepository, TransferOptions } from '../interfaces/artifact-repository.js';
 import { RestClient, type RestClientOptions, errorFromResponse } from './http-client.js';
 import { fromWire } from './wire.js';
+import { withProgress } from '../artifacts/stream-helpers.js';
+import { putStream } from './streaming-put.js';
 
 const PREFIX = '/api/2.0/mlflow-artifacts/artifacts';
 
@@ -66,24 +68,32 @@ export class MlflowArtifactsRepository implements ArtifactRepository {
   }
 
   async put(path: string, body: ArtifactBody, options: TransferOptions = {}): Promise<void> {
-    let payload: NonNullable<RequestInit['body']>;
-    if (typeof body === 'string') payload = body;
-    else if (body instanceof Uint8Array) payload = body;
-    else {
-      const readable = body instanceof Readable ? body : Readable.from(body);
-      payload = Readable.toWeb(readable) as unknown as NonNullable<RequestInit['body']>;
+    const url = `${PREFIX}/${this.rel(path)}`;
+    const headers = { ...this.client.authHeaders(), 'content-type': options.contentType ?? 'application/octet-stream' };
+    let res: Response;
+    if (typeof body === 'string' || body instanceof Uint8Array) {
+      const init: RequestInit = { method: 'PUT', headers, body };
+      if (options.signal) init.signal = options.signal;
+      res = await this.fetch(url, init);
+    } else {
+      // Counted as the socket takes it, so a long upload through the server shows its progress.
+      const readable = withProgress(body instanceof Readable ? body : Readable.from(body), path, options.size, options.onProgress);
+      const sized: Record<string, string> = { ...headers };
+      if (options.size !== undefined) sized['content-length'] = String(options.size);
+      try {
+        res = await putStream(`${this.client.baseUrl}${url}`, sized, readable, options.signal);
+      } catch (cause) {
+        if ((cause as Error).name === 'AbortError') throw new LabbookError('CANCELLED', `[labbook] [rest] upload of ${path} was aborted`, { cause });
+        throw new LabbookError('TEMPORARILY_UNAVAILABLE', `[labbook] [rest] PUT ${url} failed`, { cause });
+      }
     }
-    const init: RequestInit & { duplex: 'half' } = {
-      method: 'PUT',
-      headers: { ...this.client.authHeaders(), 'content-type': options.contentType ?? 'application/octet-stream' },
-      body: payload,
-      duplex: 'half',
-    };
-    if (options.signal) init.signal = options.signal;
-    const res = await this.fetch(`${PREFIX}/${this.rel(path)}`, init);
     if (!res.ok) throw await errorFromResponse(res, 'PUT', path);
     await res.body?.cancel();
-    options.onProgress?.({ path, bytesDone: options.size ?? 0, ...(options.size ? { bytesTotal: options.size } : {}) });
+    // A stream reported its bytes as they went; a whole body is reported once, sent.
+    if (typeof body === 'string' || body instanceof Uint8Array) {
+      const bytes = typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength;
+      options.onProgress?.({ path, bytesDone: bytes, bytesTotal: bytes });
+    }
   }
 
   async get(path: string, options: Pick<TransferOptions, 'signal' | 'onProgress'> = {}): Promise<Readable> {
@@ -91,8 +101,14 @@ export class MlflowArtifactsRepository implements ArtifactRepository {
     if (options.signal) init.signal = options.signal;
     const res = await this.fetch(`${PREFIX}/${this.rel(path)}`, init);
     if (!res.ok) throw await errorFromResponse(res, 'GET', path);
-    if (res.body === null) return Readable.from([]);
-    return Readable.fromWeb(res.body as import('node:stream/web').ReadableStream<Uint8Array>);
+    if (res.body === null) return withProgress(Readable.from([]), path, 0, options.onProgress);
+    const length = Number(res.headers.get('content-length') ?? Number.NaN);
+    return withProgress(
+      Readable.fromWeb(res.body as import('node:stream/web').ReadableStream<Uint8Array>),
+      path,
+      Number.isSafeInteger(length) && length >= 0 ? length : undefined,
+      options.onProgress,
+    );
   }
 
   async list(path = ''): Promise<FileInfo[]> {
