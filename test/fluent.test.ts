@@ -1,6 +1,6 @@
 // The fluent API and the client end to end, on the real file store in a temp folder, through the
 // built `labbook` package as users get it.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -168,6 +168,16 @@ describe('fluent API', () => {
       expect(run.info.status).toBe('FINISHED');
       expect(await c.getMetricHistory(runId, 'm')).toHaveLength(5000);
     })();
+  });
+
+  it('says on stderr how many points were lost when the process calls process.exit() before a flush', () => {
+    const script = join(import.meta.dirname, 'fixtures', 'exit-abrupt.mjs');
+    const child = spawnSync(process.execPath, [script, store, '10'], { encoding: 'utf8' });
+    expect(child.status).toBe(0);
+    expect(child.stderr).toContain('[labbook] 10 metric points were logged but not stored');
+    // A normal exit flushes and says nothing.
+    const calm = spawnSync(process.execPath, [join(import.meta.dirname, 'fixtures', 'exit-flush.mjs'), store, '10'], { encoding: 'utf8' });
+    expect(calm.stderr).not.toContain('not stored');
   });
 });
 

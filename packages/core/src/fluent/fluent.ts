@@ -102,6 +102,15 @@ function installExitHook(): void {
       }
     })();
   });
+  // `process.exit()` skips `beforeExit`, and an `exit` listener cannot wait for a store: what is
+  // still queued is lost. Say so on stderr (written synchronously here), rather than lose it silently.
+  process.on('exit', () => {
+    const lost = queue.unsettled;
+    if (lost === 0) return;
+    process.stderr.write(
+      `[labbook] ${lost} metric point${lost === 1 ? ' was' : 's were'} logged but not stored: the process ended (process.exit() or an uncaught error) before they were sent. Await flush() or endRun() before exiting.\n`,
+    );
+  });
 }
 
 function reportFailures(failures: unknown[]): void {

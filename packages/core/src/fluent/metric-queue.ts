@@ -33,6 +33,7 @@ export class MetricQueue {
   private readonly lingerMs: number;
   private timer: NodeJS.Timeout | undefined;
   private failures: unknown[] = [];
+  private sending = 0;
 
   constructor(send: MetricSender, options: MetricQueueOptions = {}) {
     this.send = send;
@@ -45,6 +46,11 @@ export class MetricQueue {
     let n = 0;
     for (const q of this.queues.values()) n += q.pending.length;
     return n;
+  }
+
+  /** Points queued or handed to the store and not yet acknowledged by it: lost if the process ends now. */
+  get unsettled(): number {
+    return this.size + this.sending;
   }
 
   /** Queues one point for the run identified by `key` (whose id may still be resolving). */
@@ -68,11 +74,14 @@ export class MetricQueue {
   private drain(q: RunQueue): void {
     while (q.pending.length > 0) {
       const batch = q.pending.splice(0, this.batchSize);
+      this.sending += batch.length;
       q.tail = q.tail.then(async () => {
         try {
           await this.send(await q.runId, batch);
         } catch (error) {
           this.failures.push(error);
+        } finally {
+          this.sending -= batch.length;
         }
       });
     }
