@@ -749,10 +749,16 @@ export class FileTrackingStore implements TrackingStore {
     const loc = this.locateRun(runId);
     this.runMetaOrThrow(runId, loc);
     const path = containedPath(join(loc.runDir, 'metrics'), key);
-    const all = this.reader.readMetricHistory(path, key);
     const max = options.maxResults ?? 0;
-    if (!max) return { items: all };
+    // A whole history is parsed straight into objects (building them from cached columns measured
+    // slower in a process with a large heap). Pages come from the parsed-columns cache, so a history
+    // read page by page is parsed once, not once per page; files with dataset fields, which the
+    // columns do not keep, are parsed whole for each page.
+    if (!max) return { items: this.reader.readMetricHistory(path, key) };
     const offset = decodePageToken(options.pageToken);
+    const page = this.reader.readMetricPoints(path, key, offset, offset + max);
+    if (page) return offset + max < page.total ? { items: page.items, nextPageToken: encodePageToken(offset + max) } : { items: page.items };
+    const all = this.reader.readMetricHistory(path, key);
     const items = all.slice(offset, offset + max);
     return offset + max < all.length ? { items, nextPageToken: encodePageToken(offset + max) } : { items };
   }

@@ -24,6 +24,8 @@ function estimatePoints(buf: Buffer): number {
  */
 export class GrowableColumns {
   length = 0;
+  /** Lines with dataset fields: the columns hold their points but not the dataset name and digest. */
+  datasetLines = 0;
   private step: Float64Array;
   private timestamp: Float64Array;
   private value: Float64Array;
@@ -68,7 +70,9 @@ export class GrowableColumns {
     if (capacity < needed) growAll(needed + (needed >> 4));
     const completeEnd = buf.lastIndexOf(NEWLINE) + 1;
     let malformed = 0;
-    const visit = (t: number, v: number, s: number) => {
+    let datasetLines = 0;
+    const visit = (t: number, v: number, s: number, fields: number) => {
+      if (fields === 5) datasetLines++;
       if (at.n === capacity) growAll(capacity * 2);
       step[at.n] = s;
       timestamp[at.n] = t;
@@ -90,6 +94,7 @@ export class GrowableColumns {
     this.timestamp = timestamp;
     this.value = value;
     this.length = at.n;
+    this.datasetLines += datasetLines;
     return { malformedLines: malformed, partialTailBytes: buf.length - completeEnd, completeBytes: completeEnd };
   }
 

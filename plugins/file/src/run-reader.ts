@@ -289,23 +289,44 @@ export class RunReader {
    * of a run still logging re-reads its history often), anything else is parsed again.
    */
   readMetricColumns(path: string): MetricHistoryColumns {
+    return (this.columnsOf(path) ?? new GrowableColumns(0)).view();
+  }
+
+  /**
+   * Points `from` to `to` (exclusive; the end when absent) of a metric file as metrics, built from
+   * the cached columns, with the number of points in the file: a history read page by page is parsed
+   * once, not once per page. Undefined when the file has lines with dataset fields, which the
+   * columns do not hold (the caller parses those files whole).
+   */
+  readMetricPoints(path: string, key: string, from: number, to?: number): { items: Metric[]; total: number } | undefined {
+    const columns = this.columnsOf(path);
+    if (!columns) return { items: [], total: 0 };
+    if (columns.datasetLines > 0) return undefined;
+    const { length, timestamp, value, step } = columns.view();
+    const end = Math.min(length, to ?? length);
+    const items: Metric[] = [];
+    for (let i = from; i < end; i++) items.push({ key, value: value[i]!, timestamp: timestamp[i]!, step: step[i]! });
+    return { items, total: length };
+  }
+
+  private columnsOf(path: string): GrowableColumns | undefined {
     const st = statOrUndefined(path);
     if (!st?.isFile()) {
       this.columnsCache.delete(path);
-      return new GrowableColumns(0).view();
+      return undefined;
     }
     const hit = this.columnsCache.get(path);
-    if (hit && sameAppendOnly(hit, st)) return hit.columns.view();
+    if (hit && sameAppendOnly(hit, st)) return hit.columns;
     const grew = hit !== undefined && hit.ino === st.ino && st.size >= hit.size;
     const from = grew ? hit.parsedBytes : 0;
     const buf = readSlice(path, from, st.size);
-    if (!buf) return new GrowableColumns(0).view();
+    if (!buf) return undefined;
     const columns = grew ? hit.columns : new GrowableColumns(0);
     const report = columns.appendFrom(buf);
     columns.trim();
     this.reportParse(path, report.malformedLines, report.partialTailBytes);
     this.columnsCache.set(path, { ...sig(st), parsedBytes: from + report.completeBytes, columns });
-    return columns.view();
+    return columns;
   }
 
   private reportParse(path: string, malformed: number, partial: number): void {

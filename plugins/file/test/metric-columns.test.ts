@@ -1,7 +1,7 @@
 import { appendFileSync, renameSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LabbookError, type MetricHistoryColumns } from '@labbook/core';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { GrowableColumns } from '../src/metric-columns.js';
 import { scanMetricLines } from '../src/metric-file.js';
 import { MetricColumnsCache } from '../src/metric-columns-cache.js';
@@ -215,5 +215,48 @@ describe('the plain-line fast path', () => {
     const long = Array.from({ length: 2000 }, (_, i) => `${1700000000000 + i} 0.${'1'.repeat(17)} ${i} dataset-name-that-is-long digest`);
     const short = Array.from({ length: 50000 }, (_, i) => `${i} ${i % 10} ${i}`);
     same(`${[...long, ...short].join('\n')}\n`);
+  });
+});
+
+describe('metric history pages from the columns cache', () => {
+  afterAll(removeTempRoots);
+
+  it('serves every page of a long history from one parse, the same points as a whole read', async () => {
+    const root = join(tempRoot(), 'mlruns');
+    const store = new FileTrackingStore({ root, fsync: false });
+    const runId = (await store.createRun({ experimentId: '0' })).info.runId;
+    for (let b = 0; b < 5; b++) {
+      await store.logBatch(runId, { metrics: Array.from({ length: 1000 }, (_, i) => ({ key: 'loss', value: 1 / (b * 1000 + i + 1), timestamp: 1000 + b * 1000 + i, step: b * 1000 + i })) });
+    }
+    const parses = vi.spyOn(GrowableColumns.prototype, 'appendFrom');
+    try {
+      const whole = (await store.getMetricHistory(runId, 'loss')).items;
+      expect(whole).toHaveLength(5000);
+      const paged: typeof whole = [];
+      let token: string | undefined;
+      do {
+        const page = await store.getMetricHistory(runId, 'loss', { maxResults: 700, ...(token ? { pageToken: token } : {}) });
+        paged.push(...page.items);
+        token = page.nextPageToken;
+      } while (token);
+      expect(paged).toEqual(whole);
+      expect(whole[4999]).toEqual({ key: 'loss', value: 1 / 5000, timestamp: 5999, step: 4999 });
+      expect(parses).toHaveBeenCalledTimes(1);
+    } finally {
+      parses.mockRestore();
+    }
+  });
+
+  it('keeps dataset fields: a file with them is read whole, not from the columns', async () => {
+    const root = join(tempRoot(), 'mlruns');
+    const store = new FileTrackingStore({ root, fsync: false });
+    const runId = (await store.createRun({ experimentId: '0' })).info.runId;
+    await store.logBatch(runId, { metrics: [{ key: 'acc', value: 0.5, timestamp: 1, step: 0 }] });
+    appendFileSync(join(root, '0', runId, 'metrics', 'acc'), '2 0.75 1 eval 3b1f2c9d\n');
+    const items = (await store.getMetricHistory(runId, 'acc', { maxResults: 10 })).items;
+    expect(items).toEqual([
+      { key: 'acc', value: 0.5, timestamp: 1, step: 0 },
+      { key: 'acc', value: 0.75, timestamp: 2, step: 1, datasetName: 'eval', datasetDigest: '3b1f2c9d' },
+    ]);
   });
 });
