@@ -122,10 +122,3 @@ export class GrowableColumns {
     return { length: n, step: this.step.subarray(0, n), timestamp: this.timestamp.subarray(0, n), value: this.value.subarray(0, n) };
   }
 }
-
-/** The whole history in `buf` as typed-array columns, without one object per point: what charts read. */
-export function parseMetricColumns(buf: Buffer): { columns: MetricHistoryColumns; report: MetricParseReport } {
-  const columns = new GrowableColumns(0);
-  const report = columns.appendFrom(buf);
-  return { columns: columns.view(), report };
-}

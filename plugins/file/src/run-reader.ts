@@ -62,6 +62,11 @@ function sameAppendOnly(a: Omit<Signature, 'settled'>, st: Stats): boolean {
   return a.ino === st.ino && a.size === st.size && a.mtimeMs === st.mtimeMs;
 }
 
+/** The same file, only appended to since (a rewrite gives a new inode, a truncation a smaller size). */
+function onlyGrew(a: Pick<Signature, 'ino' | 'size'>, st: Stats): boolean {
+  return a.ino === st.ino && st.size >= a.size;
+}
+
 /** A run's `meta.yaml`, parsed. */
 export interface RunMeta {
   info: RunInfo;
@@ -258,7 +263,7 @@ export class RunReader {
     if (hit && sameAppendOnly(hit, st)) return hit.latest;
     let from = 0;
     let current: Metric | undefined;
-    if (hit && hit.ino === st.ino && st.size >= hit.size) {
+    if (hit && onlyGrew(hit, st)) {
       from = hit.parsedBytes;
       current = hit.latest;
     }
@@ -317,7 +322,7 @@ export class RunReader {
     }
     const hit = this.columnsCache.get(path);
     if (hit && sameAppendOnly(hit, st)) return hit.columns;
-    const grew = hit !== undefined && hit.ino === st.ino && st.size >= hit.size;
+    const grew = hit !== undefined && onlyGrew(hit, st);
     const from = grew ? hit.parsedBytes : 0;
     const buf = readSlice(path, from, st.size);
     if (!buf) return undefined;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { generateExperimentId } from '../src/experiment-id.js';
-import { parseMetricColumns } from '../src/metric-columns.js';
+import { GrowableColumns } from '../src/metric-columns.js';
 import { formatMetricLine, latestMetric, parseMetricHistory } from '../src/metric-file.js';
 import { formatPythonFloat, parsePythonFloat } from '../src/python-float.js';
 import { dumpYaml, parseYaml } from '../src/yaml-io.js';
@@ -100,7 +100,9 @@ describe('metric columns', () => {
     const lines = Array.from({ length: 5000 }, (_, i) => `${i} ${i % 7 === 0 ? 'nan' : i / 3} ${i % 2}\n`);
     const text = `${lines.join('')}garbage line\n1 2 3 ds digest\n12 0.5`;
     const { metrics, report } = parseMetricHistory(Buffer.from(text), 'm');
-    const { columns, report: columnReport } = parseMetricColumns(Buffer.from(text));
+    const growable = new GrowableColumns(0);
+    const columnReport = growable.appendFrom(Buffer.from(text));
+    const columns = growable.view();
     expect(columnReport).toEqual(report);
     expect(columns.length).toBe(metrics.length);
     metrics.forEach((m, i) => {

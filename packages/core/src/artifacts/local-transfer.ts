@@ -47,12 +47,13 @@ async function reportFinished(options: TransferOptions, path: string, localFile:
 }
 
 async function uploadOne(repo: ArtifactRepository, localFile: string, path: string, options: TransferOptions): Promise<void> {
+  let size = options.size;
   if (repo.uploadFile) await repo.uploadFile(localFile, path, options);
   else {
-    const { size } = await stat(localFile);
+    size ??= (await stat(localFile)).size;
     await repo.put(path, createReadStream(localFile), { ...options, size });
   }
-  await reportFinished(options, path, localFile, options.size);
+  await reportFinished(options, path, localFile, size);
 }
 
 /**

@@ -4,6 +4,7 @@ import { LabbookError } from '../errors.js';
 import type { ArtifactBody, ArtifactRepository, TransferOptions } from '../interfaces/artifact-repository.js';
 import { RestClient, type RestClientOptions, errorFromResponse } from './http-client.js';
 import { fromWire } from './wire.js';
+import { artifactBodyBuffer, artifactBodyStream } from '../artifacts/artifact-body.js';
 import { withProgress } from '../artifacts/stream-helpers.js';
 import { putStream } from './streaming-put.js';
 
@@ -70,14 +71,15 @@ export class MlflowArtifactsRepository implements ArtifactRepository {
   async put(path: string, body: ArtifactBody, options: TransferOptions = {}): Promise<void> {
     const url = `${PREFIX}/${this.rel(path)}`;
     const headers = { ...this.client.authHeaders(), 'content-type': options.contentType ?? 'application/octet-stream' };
+    const whole = artifactBodyBuffer(body);
     let res: Response;
-    if (typeof body === 'string' || body instanceof Uint8Array) {
-      const init: RequestInit = { method: 'PUT', headers, body };
+    if (whole) {
+      const init: RequestInit = { method: 'PUT', headers, body: whole };
       if (options.signal) init.signal = options.signal;
       res = await this.fetch(url, init);
     } else {
       // Counted as the socket takes it, so a long upload through the server shows its progress.
-      const readable = withProgress(body instanceof Readable ? body : Readable.from(body), path, options.size, options.onProgress);
+      const readable = withProgress(artifactBodyStream(body), path, options.size, options.onProgress);
       const sized: Record<string, string> = { ...headers };
       if (options.size !== undefined) sized['content-length'] = String(options.size);
       try {
@@ -90,10 +92,7 @@ export class MlflowArtifactsRepository implements ArtifactRepository {
     if (!res.ok) throw await errorFromResponse(res, 'PUT', path);
     await res.body?.cancel();
     // A stream reported its bytes as they went; a whole body is reported once, sent.
-    if (typeof body === 'string' || body instanceof Uint8Array) {
-      const bytes = typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength;
-      options.onProgress?.({ path, bytesDone: bytes, bytesTotal: bytes });
-    }
+    if (whole) options.onProgress?.({ path, bytesDone: whole.length, bytesTotal: whole.length });
   }
 
   async get(path: string, options: Pick<TransferOptions, 'signal' | 'onProgress'> = {}): Promise<Readable> {

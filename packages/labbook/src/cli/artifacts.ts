@@ -3,13 +3,13 @@ import { basename } from 'node:path';
 import { type Command, Option } from 'commander';
 import { type Client, invalidParameter } from '@labbook/core';
 import { formatBytes, printRows } from './output.js';
-import { type ProgressMode, progressDisplay } from './progress-display.js';
+import { type ProgressDisplay, type ProgressMode, progressDisplay } from './progress-display.js';
 
 const progressOption = () =>
   new Option('--progress <when>', 'progress line on stderr: auto (on a terminal), always, never').choices(['auto', 'always', 'never']).default('auto');
 
 /** Runs a transfer with a progress line, stopping the line whether it succeeds or fails. */
-async function withProgress<T>(verb: string, mode: ProgressMode, transfer: (display: ReturnType<typeof progressDisplay>) => Promise<T>): Promise<T> {
+async function withProgressLine<T>(verb: string, mode: ProgressMode, transfer: (display: ProgressDisplay) => Promise<T>): Promise<T> {
   const display = progressDisplay(verb, mode);
   try {
     return await transfer(display);
@@ -54,7 +54,7 @@ export function artifactsCommand(program: Command, client: () => Client): void {
       if (opts.artifactUri && opts.artifactPath) {
         throw invalidParameter('--artifact-path goes with --run-id; put the path in --artifact-uri instead', { field: 'artifact_path' });
       }
-      const local = await withProgress('downloading', opts.progress, (display) => {
+      const local = await withProgressLine('downloading', opts.progress, (display) => {
         const options = { concurrency: checkedConcurrency(opts.concurrency), onPlan: display.onPlan, onProgress: display.onProgress };
         return opts.artifactUri
           ? client().downloadArtifactsFromUri(opts.artifactUri, opts.dstPath, options)
@@ -71,7 +71,7 @@ export function artifactsCommand(program: Command, client: () => Client): void {
     .option('-a, --artifact-path <path>', "folder inside the run's artifacts to put it in (default: the root)")
     .addOption(progressOption())
     .action(async (opts: { localFile: string; runId: string; artifactPath?: string; progress: ProgressMode }) => {
-      const written = await withProgress('uploading', opts.progress, async (display) => {
+      const written = await withProgressLine('uploading', opts.progress, async (display) => {
         const size = (await stat(opts.localFile).catch(() => undefined))?.size;
         if (size !== undefined) display.onPlan({ files: 1, bytesTotal: size });
         return client().logArtifact(opts.runId, opts.localFile, opts.artifactPath, { onProgress: display.onProgress });
@@ -88,7 +88,7 @@ export function artifactsCommand(program: Command, client: () => Client): void {
     .option('-j, --concurrency <n>', 'files moved at once', (v) => Number.parseInt(v, 10), 8)
     .addOption(progressOption())
     .action(async (opts: { localDir: string; runId: string; artifactPath?: string; concurrency: number; progress: ProgressMode }) => {
-      const written = await withProgress('uploading', opts.progress, (display) =>
+      const written = await withProgressLine('uploading', opts.progress, (display) =>
         client().logArtifacts(opts.runId, opts.localDir, opts.artifactPath, {
           concurrency: checkedConcurrency(opts.concurrency),
           onPlan: display.onPlan,
