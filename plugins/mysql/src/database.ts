@@ -63,6 +63,25 @@ export function wrapDriverError(error: unknown, what: string): LabbookError {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** The socket under a core mysql2 connection (`stream`; with TLS, the TCP socket the TLS layer wraps). */
+interface WithStream {
+  stream?: { ref?: () => unknown; unref?: () => unknown };
+}
+
+/**
+ * Scripts that never call `close()` (as with MLflow) must still exit: an idle pooled connection's
+ * socket is unreferenced, so it does not keep the event loop alive, and referenced again while the
+ * connection is checked out, so a query in flight does. Long-lived programs keep their warm
+ * connections. Idle connections are not closed on a timer instead, because mysql2's idle sweep is a
+ * timer that itself keeps the loop alive.
+ */
+function holdLoopOnlyWhileBusy(pool: Pool): void {
+  // The promise pool re-emits the core pool's events with the core connection, which owns `stream`.
+  const core = (pool as unknown as { pool?: Pool }).pool ?? pool;
+  core.on('acquire', (conn) => (conn as unknown as WithStream).stream?.ref?.());
+  core.on('release', (conn) => (conn as unknown as WithStream).stream?.unref?.());
+}
+
 /**
  * One database behind a lazily created mysql2 pool: the driver is imported and the pool made on the
  * first query, the schema checked (or created) once. Shared by the tracking and registry stores.
@@ -113,7 +132,9 @@ export class MysqlDatabase {
         ...(key === undefined ? {} : { key }),
       };
     }
-    return mysql.createPool(config);
+    const pool = mysql.createPool(config);
+    holdLoopOnlyWhileBusy(pool);
+    return pool;
   }
 
   /** The pool, created on first use. */

@@ -76,3 +76,15 @@ export function onConnectionClosed(client: SftpClient, onClose: () => void): voi
   ssh.once('end', onClose);
   ssh.once('close', onClose);
 }
+
+/** A socket's hold on the event loop. */
+export interface Refable {
+  ref(): unknown;
+  unref(): unknown;
+}
+
+/** The socket under the client's SSH connection (ssh2's `_sock`), when it can be (un)referenced. */
+export function sshSocket(client: SftpClient): Refable | undefined {
+  const sock = (client as unknown as { client?: { _sock?: Partial<Refable> } }).client?._sock;
+  return typeof sock?.ref === 'function' && typeof sock.unref === 'function' ? (sock as Refable) : undefined;
+}
