@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   type ArtifactRepository,
+  LabbookError,
   type RegistryStore,
   type TrackingStore,
   resolveArtifactRepository,
@@ -17,7 +18,7 @@ import { isLocalUri } from './local-uri.js';
 import { modelVersionSourceChecker } from './model-version-source.js';
 import type { ServerOptions } from './options.js';
 import { installRequestGuard } from './request-guard.js';
-import { mountArtifactProxy } from './routes/artifact-proxy.js';
+import { ARTIFACT_UPLOAD_MAX_BYTES, mountArtifactProxy } from './routes/artifact-proxy.js';
 import { metricBulkRpcs, mountMetricBulkRoutes } from './routes/metric-bulk.js';
 import { registryRpcs } from './routes/registry.js';
 import { mountRpcs } from './routes/rpc.js';
@@ -34,6 +35,16 @@ function sourcePattern(options: ServerOptions): RegExp | undefined {
   return pattern instanceof RegExp ? pattern : new RegExp(pattern);
 }
 
+function maxArtifactUploadBytes(options: ServerOptions): number {
+  const name = 'LABBOOK_SERVER_MAX_ARTIFACT_UPLOAD_BYTES';
+  const given = options.maxArtifactUploadBytes ?? (process.env[name] ? Number(process.env[name]) : ARTIFACT_UPLOAD_MAX_BYTES);
+  if (!Number.isSafeInteger(given) || given < 0) {
+    const from = options.maxArtifactUploadBytes === undefined ? `${name}=${process.env[name]}` : `maxArtifactUploadBytes ${given}`;
+    throw new LabbookError('INVALID_PARAMETER_VALUE', `${from} is not a byte count: give a whole number of bytes, e.g. ${ARTIFACT_UPLOAD_MAX_BYTES} for 5 GiB`);
+  }
+  return given;
+}
+
 /**
  * Builds the server's Fastify app without listening: MLflow's REST API over the configured stores,
  * the artifact proxy, the UI, `/health` and `/version`.
@@ -44,6 +55,7 @@ export async function createServer(options: ServerOptions = {}): Promise<Fastify
   const backend = options.backendStoreUri ?? './mlruns';
   const destinationUri = options.artifactsDestination ?? './mlartifacts';
   const artifactRoot = options.defaultArtifactRoot ?? (serveArtifacts ? 'mlflow-artifacts:/' : backend);
+  const uploadLimit = maxArtifactUploadBytes(options);
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit: options.bodyLimit ?? 50 * 1024 * 1024,
@@ -109,7 +121,7 @@ export async function createServer(options: ServerOptions = {}): Promise<Fastify
     mountMetricBulkRoutes(app, prefix, tracking);
     mountRunArtifactRoutes(app, prefix, { tracking, registry }, locations);
   }
-  mountArtifactProxy(app, prefix, proxyRepo);
+  mountArtifactProxy(app, prefix, proxyRepo, uploadLimit);
 
   fallback = await mountUi(app, prefix, options.uiDir === undefined ? defaultUiDir() : options.uiDir || undefined);
 

@@ -23,12 +23,31 @@ export interface ServerOptions {
   staticPrefix?: string;
   /** Host header values accepted (DNS-rebinding protection); default: localhost names and the bound host. `*` allows all. */
   allowedHosts?: string[];
-  /** Origins allowed to make state-changing cross-origin requests; default none. */
+  /**
+   * Origins allowed to make state-changing cross-origin requests, and answered with CORS headers;
+   * default none. `*` allows every origin.
+   */
   corsAllowedOrigins?: string[];
+  /**
+   * Origins, besides the server's own, whose pages may make state-changing requests (POST, PUT,
+   * DELETE, …), without CORS headers: e.g. `https://labbook.example` when a TLS proxy serves the UI.
+   * The server's own origin is the scheme, host and port of the Host it is reached at; any other
+   * origin, even another port of the same loopback host, is refused with 403. Requests without an
+   * Origin header (curl, SDKs) are not affected. `*` allows every origin. Default none.
+   */
+  allowedOrigins?: string[];
   /** Require authentication on every route but /health (basic from a password file, bearer tokens). */
   auth?: AuthOptions;
   /** Largest request body in bytes (default 50 MB for JSON; artifact uploads stream). */
   bodyLimit?: number;
+  /**
+   * Largest file uploaded through the artifact proxy (`PUT /api/2.0/mlflow-artifacts/artifacts/...`),
+   * in bytes; larger uploads are refused with 413 (`RESOURCE_EXHAUSTED`) and leave no file. Checked
+   * against Content-Length up front and counted while chunked bodies stream. Default: the
+   * `LABBOOK_SERVER_MAX_ARTIFACT_UPLOAD_BYTES` environment variable when set (so `labbook server` takes
+   * it too), else 5 GiB.
+   */
+  maxArtifactUploadBytes?: number;
   /** Already-built stores (tests inject these instead of URIs). */
   trackingStore?: TrackingStore;
   registryStore?: RegistryStore;

@@ -15,8 +15,15 @@ function hostOf(header: string | undefined): string {
   return host.startsWith('[') ? host.replace(/\]:\d+$/, ']') : host.replace(/:\d+$/, '');
 }
 
-function isLoopbackOrigin(origin: URL): boolean {
-  return ['localhost', '127.0.0.1', '[::1]'].includes(origin.hostname.toLowerCase());
+/** `scheme://host[:port]` as browsers send it in Origin (lower case, default port left out), or undefined. */
+function originOf(value: string): string | undefined {
+  try {
+    const url = new URL(value);
+    // Opaque origins (`null`, `file:`, `data:`) serialize as "null": never one that may be allowed.
+    return url.origin === 'null' ? undefined : url.origin;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Registers the guard hooks on `app`. `limits` maps a path suffix to its largest body. */
@@ -24,6 +31,8 @@ export function installRequestGuard(app: FastifyInstance, prefix: string, option
   const bound = options.host ?? '127.0.0.1';
   const allowed = new Set((options.allowedHosts ?? ['localhost', '127.0.0.1', '[::1]', bound]).map((h) => h.toLowerCase()));
   const origins = new Set(options.corsAllowedOrigins ?? []);
+  // Origins that may change state: the CORS ones plus those allowed without CORS headers.
+  const writers = new Set([...(options.corsAllowedOrigins ?? []), ...(options.allowedOrigins ?? [])].map((o) => (o === '*' ? o : (originOf(o) ?? o))));
   const check = options.auth ? authChecker(options.auth) : undefined;
   const open = new Set([`${prefix}/health`, `${prefix}/version`]);
 
@@ -34,21 +43,39 @@ export function installRequestGuard(app: FastifyInstance, prefix: string, option
       return reply.code(403).send({ error_code: 'PERMISSION_DENIED', message: 'Invalid Host header' });
     }
     const origin = request.headers.origin;
-    if (origin && !SAFE_METHODS.has(request.method) && !origins.has(origin) && !origins.has('*')) {
-      let permitted = false;
-      try {
-        const url = new URL(origin);
-        permitted = url.host.toLowerCase() === (request.headers.host ?? '').toLowerCase() || isLoopbackOrigin(url);
-      } catch {
-        permitted = false;
+    if (origin && !SAFE_METHODS.has(request.method) && !writers.has('*')) {
+      const given = originOf(origin);
+      // Only the page this server itself serves (same scheme, host and port): another port of the
+      // same loopback host is another program, which must not change state here.
+      const own = originOf(`${request.protocol}://${request.headers.host ?? ''}`);
+      if (given === undefined || (given !== own && !writers.has(given))) {
+        return reply.code(403).send({
+          error_code: 'PERMISSION_DENIED',
+          message: `Cross-origin request from ${given ?? 'an opaque or malformed origin'} refused: only ${own ?? "the server's own origin"} may change state. To allow another origin, add it to the server's allowedOrigins (or corsAllowedOrigins) option.`,
+        });
       }
-      if (!permitted) return reply.code(403).send({ error_code: 'PERMISSION_DENIED', message: 'Cross-origin request refused' });
     }
-    if (check && !open.has(path) && !check(request.headers.authorization)) {
-      return reply
-        .code(401)
-        .header('www-authenticate', 'Basic realm="labbook"')
-        .send({ error_code: 'UNAUTHENTICATED', message: 'You are not authenticated. Please see the documentation for details on how to authenticate.' });
+    if (check && !open.has(path)) {
+      const outcome = await check(request.headers.authorization, request.ip);
+      if (!outcome.ok && outcome.retryAfterSeconds !== undefined) {
+        return reply
+          .code(429)
+          .header('retry-after', String(outcome.retryAfterSeconds))
+          .send({
+            error_code: 'RESOURCE_EXHAUSTED',
+            message: `Too many failed authentication attempts from ${request.ip}. Retry after ${outcome.retryAfterSeconds} seconds with valid credentials.`,
+          });
+      }
+      if (!outcome.ok) {
+        return reply
+          .code(401)
+          .header('www-authenticate', 'Basic realm="labbook"')
+          .send({
+            error_code: 'UNAUTHENTICATED',
+            message:
+              'You are not authenticated. Send an Authorization header: "Basic <base64 user:password>" for a user of the server\'s password file, or "Bearer <token>" with one of its tokens.',
+          });
+      }
     }
     const declared = Number(request.headers['content-length'] ?? 0);
     for (const [suffix, bytes] of limits) {

@@ -4,7 +4,7 @@
  * run, and oversized or malformed bodies. Each attack must be refused with a 4xx and leave the files
  * outside the artifact root untouched.
  */
-import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fileServer } from './helpers.js';
@@ -14,6 +14,7 @@ let server: Awaited<ReturnType<typeof fileServer>>;
 let runId: string;
 let secret: string;
 const SECRET = 'top secret, outside every artifact root';
+const PROXY_UPLOAD_LIMIT = 3 * 1024 * 1024;
 
 // Each payload tries to reach `<root>/secret.txt` from inside `<root>/mlartifacts/...`.
 const TRAVERSALS = [
@@ -46,7 +47,7 @@ function expectRefused(r: { status: number; body: string }, what: string, status
 }
 
 beforeAll(async () => {
-  server = await fileServer({ bodyLimit: 2 * 1024 * 1024 });
+  server = await fileServer({ bodyLimit: 2 * 1024 * 1024, maxArtifactUploadBytes: PROXY_UPLOAD_LIMIT });
   secret = join(server.root, 'secret.txt');
   writeFileSync(secret, SECRET);
   const exp = await postJson(server.url, '/api/2.0/mlflow/experiments/create', { name: 'attacks' });
@@ -220,5 +221,83 @@ describe('oversized and malformed bodies', () => {
     });
     expect(xo.status).toBe(403);
     expect((await raw(server.url, 'GET', '/health', { headers: { host: 'evil.example' } })).status).toBe(200);
+  });
+
+  it('artifact proxy uploads over maxArtifactUploadBytes are refused by declared length and when chunked, leaving no file', async () => {
+    const path = '/api/2.0/mlflow-artifacts/artifacts/limits/big.bin';
+    const body = Buffer.alloc(PROXY_UPLOAD_LIMIT + 1, 97);
+    const declared = await raw(server.url, 'PUT', path, { body });
+    expect(declared.status).toBe(413);
+    const refusal = JSON.parse(declared.body) as { error_code: string; message: string };
+    expect(refusal.error_code).toBe('RESOURCE_EXHAUSTED');
+    expect(refusal.message).toContain(String(PROXY_UPLOAD_LIMIT));
+    expect(refusal.message).toContain('maxArtifactUploadBytes');
+    const chunked = await raw(server.url, 'PUT', path, { headers: { 'transfer-encoding': 'chunked' }, body });
+    expect(chunked.status).toBe(413);
+    expect(JSON.parse(chunked.body).message).toContain('maxArtifactUploadBytes');
+    const folder = join(server.root, 'mlartifacts', 'limits');
+    // Neither the file nor a temporary part of it is left behind.
+    expect(existsSync(folder) ? readdirSync(folder) : []).toEqual([]);
+    const atLimit = await raw(server.url, 'PUT', path, { headers: { 'transfer-encoding': 'chunked' }, body: body.subarray(0, PROXY_UPLOAD_LIMIT) });
+    expect(atLimit.status).toBe(200);
+    expect(readdirSync(folder)).toEqual(['big.bin']);
+  });
+
+  it('only the server\'s own origin, not another loopback port, may change state', async () => {
+    const own = new URL(server.url).origin;
+    const create = (origin: string) =>
+      raw(server.url, 'POST', '/api/2.0/mlflow/experiments/create', {
+        headers: { 'content-type': 'application/json', origin },
+        body: JSON.stringify({ name: `origin-${Math.random()}` }),
+      });
+    expect((await create(own)).status).toBe(200);
+    for (const origin of ['http://127.0.0.1:9999', 'http://localhost:9999', `https://${new URL(own).host}`, 'http://[::1]:9999', 'null', 'not a url']) {
+      const r = await create(origin);
+      expect(r.status, origin).toBe(403);
+      expect(JSON.parse(r.body).error_code).toBe('PERMISSION_DENIED');
+      expect(JSON.parse(r.body).message).toContain('allowedOrigins');
+    }
+    // Another loopback port may still read, and clients that send no Origin (curl, SDKs) may write.
+    expect((await raw(server.url, 'GET', '/api/2.0/mlflow/experiments/search?max_results=1', { headers: { origin: 'http://127.0.0.1:9999' } })).status).toBe(200);
+    expect((await postJson(server.url, '/api/2.0/mlflow/experiments/create', { name: 'no-origin' })).status).toBe(200);
+  });
+
+  it('origins in allowedOrigins may change state, without CORS headers', async () => {
+    const s = await fileServer({ allowedOrigins: ['http://127.0.0.1:9999/', 'https://Labbook.Example'] });
+    try {
+      for (const origin of ['http://127.0.0.1:9999', 'https://labbook.example']) {
+        const r = await raw(s.url, 'POST', '/api/2.0/mlflow/experiments/create', {
+          headers: { 'content-type': 'application/json', origin },
+          body: JSON.stringify({ name: origin }),
+        });
+        expect(r.status, origin).toBe(200);
+        expect(r.headers['access-control-allow-origin']).toBeUndefined();
+      }
+      const other = await raw(s.url, 'POST', '/api/2.0/mlflow/experiments/create', {
+        headers: { 'content-type': 'application/json', origin: 'http://127.0.0.1:9998' },
+        body: '{"name":"other"}',
+      });
+      expect(other.status).toBe(403);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('the upload limit is read from LABBOOK_SERVER_MAX_ARTIFACT_UPLOAD_BYTES, and a bad value stops the server from starting', async () => {
+    const name = 'LABBOOK_SERVER_MAX_ARTIFACT_UPLOAD_BYTES';
+    try {
+      process.env[name] = '10';
+      const s = await fileServer();
+      try {
+        expect((await raw(s.url, 'PUT', '/api/2.0/mlflow-artifacts/artifacts/small.txt', { body: '0123456789' })).status).toBe(200);
+        expect((await raw(s.url, 'PUT', '/api/2.0/mlflow-artifacts/artifacts/small.txt', { body: '0123456789a' })).status).toBe(413);
+      } finally {
+        await s.close();
+      }
+      process.env[name] = 'lots';
+      await expect(fileServer()).rejects.toThrow(/LABBOOK_SERVER_MAX_ARTIFACT_UPLOAD_BYTES=lots is not a byte count/);
+    } finally {
+      delete process.env[name];
+    }
   });
 });

@@ -4,18 +4,30 @@
  * answers 503 as MLflow does.
  */
 import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { type ArtifactRepository, LabbookError, normalizeArtifactFilePath, normalizeArtifactPath, toWire } from '@labbook/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { sendArtifact } from '../artifact-download.js';
+import { limitBytes } from '../body-limit-stream.js';
 
 const ROOT = '/api/2.0/mlflow-artifacts';
+
+/** Default of `maxArtifactUploadBytes`: 5 GiB. */
+export const ARTIFACT_UPLOAD_MAX_BYTES = 5 * 1024 ** 3;
+
+function limitHint(limit: number): string {
+  return `The server's artifact upload limit is ${limit} bytes: upload a smaller file, or restart the server with a larger maxArtifactUploadBytes option (LABBOOK_SERVER_MAX_ARTIFACT_UPLOAD_BYTES).`;
+}
 
 function wildcard(request: FastifyRequest): string {
   return (request.params as Record<string, string>)['*'] ?? '';
 }
 
-/** Registers the proxy routes; `repo` undefined means artifacts are not served. */
-export function mountArtifactProxy(app: FastifyInstance, prefix: string, repo: ArtifactRepository | undefined): void {
+/**
+ * Registers the proxy routes; `repo` undefined means artifacts are not served. Uploads over
+ * `maxUploadBytes` are refused with 413.
+ */
+export function mountArtifactProxy(app: FastifyInstance, prefix: string, repo: ArtifactRepository | undefined, maxUploadBytes = ARTIFACT_UPLOAD_MAX_BYTES): void {
   const base = `${prefix}${ROOT}`;
   const disabled = (request: FastifyRequest, reply: FastifyReply) =>
     reply
@@ -54,7 +66,29 @@ export function mountArtifactProxy(app: FastifyInstance, prefix: string, repo: A
       if (!repo) return disabled(request, reply);
       const path = normalizeArtifactFilePath(wildcard(request), 'path');
       const size = Number(request.headers['content-length']);
-      await repo.put(path, (request.body as Readable | undefined) ?? '', Number.isFinite(size) && size > 0 ? { size } : {});
+      if (Number.isFinite(size) && size > maxUploadBytes) {
+        throw new LabbookError('RESOURCE_EXHAUSTED', `Artifact upload of ${size} bytes refused. ${limitHint(maxUploadBytes)}`, {
+          field: 'body',
+          limit: maxUploadBytes,
+        });
+      }
+      const body = request.body as Readable | undefined;
+      if (!body) {
+        await repo.put(path, '');
+        return {};
+      }
+      // Content-Length may be absent (chunked) or wrong, so the bytes are also counted as they stream.
+      const limited = limitBytes(maxUploadBytes, 'artifact upload', limitHint(maxUploadBytes));
+      const put = repo.put(path, limited, Number.isFinite(size) && size > 0 ? { size } : {}).catch((error: unknown) => {
+        // A repository that fails before reading would otherwise leave the request stream waiting forever.
+        limited.destroy();
+        throw error;
+      });
+      // Both must settle before answering: the repository removes its partial file on the way out.
+      const [stored, streamed] = await Promise.allSettled([put, pipeline(body, limited)]);
+      if (streamed.status === 'rejected' && LabbookError.is(streamed.reason) && streamed.reason.code === 'RESOURCE_EXHAUSTED') throw streamed.reason;
+      if (stored.status === 'rejected') throw stored.reason;
+      if (streamed.status === 'rejected') throw streamed.reason;
       return {};
     });
   });
