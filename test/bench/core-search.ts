@@ -1,6 +1,6 @@
 // Filter parsing and in-memory evaluation over 10,000 runs (target < 50 ms), as the file store and
 // third-party in-memory stores use it.
-import { parseFilter, parseOrderBy, type Run, searchRunsInMemory } from '@labbook/core';
+import { likeMatcher, parseFilter, parseOrderBy, type Run, searchRunsInMemory } from '@labbook/core';
 
 const N = 10_000;
 const runs: Run[] = Array.from({ length: N }, (_, i) => {
@@ -47,3 +47,19 @@ const allMs = time(() => searchRunsInMemory(runs, { orderBy: ['metrics.acc ASC',
 console.log(`search parse: ${(parseMs * 1000).toFixed(1)} µs for filter + order_by (median of 2000)`);
 console.log(`search in memory: ${searchMs.toFixed(1)} ms to filter and order ${N} runs (${matched} match) (target < 50 ms)`);
 console.log(`search in memory: ${allMs.toFixed(1)} ms to order all ${N} runs by a metric and a param`);
+
+// LIKE on adversarial input: a pattern of many `%` on a value that almost matches. A
+// backtracking RegExp (how LIKE used to be evaluated) is shown on a short value beside it; the
+// floor is one linear scan of the same value.
+const adversarial = '%a%a%a%a%b';
+const long = 'a'.repeat(8000);
+const short = 'a'.repeat(100);
+const oldRegExp = /^[\s\S]*a[\s\S]*a[\s\S]*a[\s\S]*a[\s\S]*b$/u;
+const likeMs = time(() => likeMatcher(adversarial, true)(long), 200);
+const scanMs = time(() => long.includes('b'), 200);
+const t0 = performance.now();
+oldRegExp.test(short);
+const regexShortMs = performance.now() - t0;
+const likeShortMs = time(() => likeMatcher(adversarial, true)(short), 200);
+console.log(`search LIKE '${adversarial}' on 8,000 chars: ${likeMs.toFixed(3)} ms (floor, one scan: ${scanMs.toFixed(4)} ms)`);
+console.log(`search LIKE '${adversarial}' on 100 chars: ${likeShortMs.toFixed(3)} ms; as a backtracking RegExp: ${regexShortMs.toFixed(1)} ms (${(regexShortMs / likeShortMs).toFixed(0)}x)`);

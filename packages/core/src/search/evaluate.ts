@@ -11,7 +11,7 @@ import {
   type SearchValue,
   type ValueAccessor,
 } from './accessors.js';
-import { likeToRegExp } from './like.js';
+import { likeMatcher } from './like.js';
 import { decodePageToken, encodePageToken } from './page-token.js';
 import { parseFilter, parseOrderBy } from './parser.js';
 
@@ -26,7 +26,7 @@ function valueMatches(lhs: SearchValue, clause: Comparison): boolean {
     return comparator === 'IN' ? inList : !inList;
   }
   if (comparator === 'LIKE' || comparator === 'ILIKE') {
-    return likeToRegExp(String(value.value), comparator === 'ILIKE').test(String(lhs));
+    return likeMatcher(String(value.value), comparator === 'ILIKE')(String(lhs));
   }
   const rhs = value.value;
   // Python semantics: every comparison with NaN is false except !=.
