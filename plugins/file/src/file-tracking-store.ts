@@ -533,6 +533,9 @@ export class FileTrackingStore implements TrackingStore {
       lifecycle_stage: 'active',
       run_id: runId,
       run_name: runName,
+      // MLflow 2.x's RunInfo requires run_uuid (its reader fails on the whole experiment without
+      // it); MLflow 3 ignores it.
+      run_uuid: runId,
       source_name: '',
       source_type: 4,
       source_version: '',
