@@ -3,27 +3,13 @@
  * query string for GET (repeated keys for repeated fields). Required means neither absent, null nor
  * `''`; numbers may arrive as strings (int64s, query values).
  */
-import { LabbookError } from '@labbook/core';
+import { invalidValue, missingValue } from './request-check.js';
 
 /** One request's arguments. */
 export type Args = Record<string, unknown>;
 
 /** MLflow's message for a required parameter that is missing. */
-export function missing(name: string): LabbookError {
-  return new LabbookError(
-    'INVALID_PARAMETER_VALUE',
-    `Missing value for required parameter '${name}'. See the API docs for more information about request parameters.`,
-    { field: name },
-  );
-}
-
-function invalid(name: string, value: unknown, expected: string): LabbookError {
-  return new LabbookError(
-    'INVALID_PARAMETER_VALUE',
-    `Invalid value ${JSON.stringify(value)} for parameter '${name}' supplied. Hint: Value was of type '${Array.isArray(value) ? 'list' : typeof value}', expected ${expected}. See the API docs for more information about request parameters.`,
-    { field: name },
-  );
-}
+export const missing = missingValue;
 
 function scalar(args: Args, name: string): unknown {
   const v = args[name];
@@ -35,7 +21,7 @@ function scalar(args: Args, name: string): unknown {
 export function required(args: Args, name: string): string {
   const v = scalar(args, name);
   if (v === undefined || v === null || v === '') throw missing(name);
-  if (typeof v === 'object') throw invalid(name, v, 'a string');
+  if (typeof v === 'object') throw invalidValue(name, v);
   return String(v);
 }
 
@@ -43,7 +29,7 @@ export function required(args: Args, name: string): string {
 export function optional(args: Args, name: string): string | undefined {
   const v = scalar(args, name);
   if (v === undefined || v === null) return undefined;
-  if (typeof v === 'object') throw invalid(name, v, 'a string');
+  if (typeof v === 'object') throw invalidValue(name, v);
   return String(v);
 }
 
@@ -58,7 +44,7 @@ export function optionalInt(args: Args, name: string): number | undefined {
   const v = scalar(args, name);
   if (v === undefined || v === null || v === '') return undefined;
   const n = typeof v === 'number' ? v : typeof v === 'string' && /^-?\d+$/.test(v.trim()) ? Number(v) : Number.NaN;
-  if (!Number.isSafeInteger(n)) throw invalid(name, v, 'an integer');
+  if (!Number.isSafeInteger(n)) throw invalidValue(name, v);
   return n;
 }
 
@@ -68,7 +54,7 @@ export function optionalBool(args: Args, name: string): boolean | undefined {
   if (v === undefined || v === null || v === '') return undefined;
   if (typeof v === 'boolean') return v;
   if (typeof v === 'string' && /^(true|false)$/i.test(v)) return v.toLowerCase() === 'true';
-  throw invalid(name, v, 'true or false');
+  throw invalidValue(name, v);
 }
 
 /** An optional repeated string argument (`?k=a&k=b`, or a JSON array). */
@@ -76,7 +62,7 @@ export function optionalList(args: Args, name: string): string[] | undefined {
   const v = args[name];
   if (v === undefined || v === null) return undefined;
   const items = Array.isArray(v) ? v : [v];
-  for (const item of items) if (item !== null && typeof item === 'object') throw invalid(name, v, 'a list of strings');
+  for (const item of items) if (item !== null && typeof item === 'object') throw invalidValue(name, v);
   return items.map(String);
 }
 
@@ -84,12 +70,12 @@ export function optionalList(args: Args, name: string): string[] | undefined {
 export function optionalKeyValues(args: Args, name: string): { key: string; value: string }[] | undefined {
   const v = args[name];
   if (v === undefined || v === null) return undefined;
-  if (!Array.isArray(v)) throw invalid(name, v, 'a list of {key, value} objects');
+  if (!Array.isArray(v)) throw invalidValue(name, v);
   return v.map((item: unknown, i) => {
-    if (item === null || typeof item !== 'object' || Array.isArray(item)) throw invalid(`${name}[${i}]`, item, 'a {key, value} object');
+    if (item === null || typeof item !== 'object' || Array.isArray(item)) throw invalidValue(`${name}[${i}]`, item);
     const { key, value } = item as Args;
-    if (key !== undefined && key !== null && typeof key === 'object') throw invalid(`${name}[${i}].key`, key, 'a string');
-    if (value !== undefined && value !== null && typeof value === 'object') throw invalid(`${name}[${i}].value`, value, 'a string');
+    if (key !== undefined && key !== null && typeof key === 'object') throw invalidValue(`${name}[${i}].key`, key);
+    if (value !== undefined && value !== null && typeof value === 'object') throw invalidValue(`${name}[${i}].value`, value);
     return { key: key === undefined || key === null ? '' : String(key), value: value === undefined || value === null ? '' : String(value) };
   });
 }

@@ -27,9 +27,13 @@ export function numberToWire(n: number): number | string {
 export function numberFromWire(v: unknown): number {
   if (typeof v === 'number') return v;
   if (typeof v === 'string') {
-    if (v === 'NaN') return Number.NaN;
-    if (v === 'Infinity' || v === '+Infinity') return Number.POSITIVE_INFINITY;
-    if (v === '-Infinity') return Number.NEGATIVE_INFINITY;
+    // Protobuf's names, and Python float()'s spellings (inf, -Infinity, nan in any case), which
+    // MLflow's server accepts too.
+    const special = /^\s*([+-]?)(inf|infinity|nan)\s*$/i.exec(v);
+    if (special) {
+      if (special[2]!.toLowerCase() === 'nan') return Number.NaN;
+      return special[1] === '-' ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
+    }
     return Number(v);
   }
   return Number.NaN;

@@ -5,11 +5,12 @@
 import { LabbookError, type Metric, type TrackingStore, numberToWire, readMetricColumns, readWholeMetricHistory } from '@labbook/core';
 import type { FastifyInstance } from 'fastify';
 import { downsampleMinMax } from '../metric-downsampling.js';
-import { type Args, missing, optional, optionalInt, optionalList, required } from '../request-args.js';
+import { type Args, optional, optionalInt, optionalList, required } from '../request-args.js';
 import type { Rpc } from './rpc.js';
 
 const MAX_RUN_IDS = 100;
 const BULK_MAX_RESULTS = 25_000;
+/** MLflow's default for get-history-bulk-interval (its range is checked in wire-schemas.ts). */
 const INTERVAL_MAX_RESULTS = 2_500;
 /** Most buckets a downsampled history may ask for: more would defeat its purpose. */
 export const MAX_BUCKETS = 5_000;
@@ -22,14 +23,18 @@ function outOfRange(field: string, value: number, low: number, high: number): La
   });
 }
 
-function runIdsOf(a: Args, field: string): string[] {
-  const ids = optionalList(a, field) ?? [];
-  if (ids.length === 0) throw missing(field);
+/** The UI route's run ids, with MLflow's messages for that route (it has no proto schema). */
+function bulkRunIds(a: Args): string[] {
+  const ids = optionalList(a, 'run_id') ?? [];
+  if (ids.length === 0) {
+    throw new LabbookError('INVALID_PARAMETER_VALUE', 'GetMetricHistoryBulk request must specify at least one run_id.', { field: 'run_id' });
+  }
   if (ids.length > MAX_RUN_IDS) {
-    throw new LabbookError('INVALID_PARAMETER_VALUE', `Invalid value for parameter '${field}': at most ${MAX_RUN_IDS} run ids, got ${ids.length}`, {
-      field,
-      limit: MAX_RUN_IDS,
-    });
+    throw new LabbookError(
+      'INVALID_PARAMETER_VALUE',
+      `GetMetricHistoryBulk request cannot specify more than ${MAX_RUN_IDS} run_ids. Received ${ids.length} run_ids.`,
+      { field: 'run_id', limit: MAX_RUN_IDS },
+    );
   }
   return ids;
 }
@@ -54,7 +59,8 @@ export function metricBulkRpcs(store: TrackingStore): Rpc[] {
       path: 'metrics/get-history-bulk-interval',
       methods: ['GET'],
       handler: async (a) => {
-        const runIds = runIdsOf(a, 'run_ids');
+        // run_ids, metric_key and max_results were checked against MLflow's schema (wire-schemas.ts).
+        const runIds = optionalList(a, 'run_ids') ?? [];
         const key = required(a, 'metric_key');
         const start = optionalInt(a, 'start_step');
         const end = optionalInt(a, 'end_step');
@@ -64,10 +70,11 @@ export function metricBulkRpcs(store: TrackingStore): Rpc[] {
           });
         }
         if (start !== undefined && end !== undefined && start > end) {
-          throw new LabbookError('INVALID_PARAMETER_VALUE', 'end_step must be greater than start_step.', { field: 'end_step' });
+          throw new LabbookError('INVALID_PARAMETER_VALUE', `end_step must be greater than start_step. Found start_step=${start} and end_step=${end}.`, {
+            field: 'end_step',
+          });
         }
         const max = optionalInt(a, 'max_results') ?? INTERVAL_MAX_RESULTS;
-        if (max < 1 || max > INTERVAL_MAX_RESULTS) throw outOfRange('max_results', max, 1, INTERVAL_MAX_RESULTS);
         const histories = await Promise.all(runIds.map(async (id) => [id, await readWholeMetricHistory(store, id, key)] as const));
         const inRange = (m: Metric) => start === undefined || end === undefined || (m.step >= start && m.step <= end);
         const steps = [...new Set(histories.flatMap(([, h]) => h.filter(inRange).map((m) => m.step)))].sort((x, y) => x - y);
@@ -88,17 +95,21 @@ export function metricBulkRpcs(store: TrackingStore): Rpc[] {
 export function mountMetricBulkRoutes(app: FastifyInstance, prefix: string, store: TrackingStore): void {
   app.get(`${prefix}/ajax-api/2.0/mlflow/metrics/get-history-bulk`, async (request) => {
     const a = request.query as Args;
-    const runIds = runIdsOf(a, 'run_id');
-    const key = required(a, 'metric_key');
+    const runIds = bulkRunIds(a);
+    const key = optional(a, 'metric_key');
+    if (key === undefined) {
+      throw new LabbookError('INVALID_PARAMETER_VALUE', 'GetMetricHistoryBulk request must specify a metric_key.', { field: 'metric_key' });
+    }
     const max = Math.min(optionalInt(a, 'max_results') ?? BULK_MAX_RESULTS, BULK_MAX_RESULTS);
     if (max < 1) throw outOfRange('max_results', max, 1, BULK_MAX_RESULTS);
+    // As MLflow: runs in id order, each run's points by timestamp, step, value; max_results in all.
     const metrics: ReturnType<typeof withRunId>[] = [];
-    for (const id of runIds) {
+    for (const id of [...runIds].sort()) {
       const history = await store.getMetricHistory(id, key, { maxResults: max });
-      for (const m of history.items) metrics.push(withRunId(m, id));
+      const points = [...history.items].sort((x, y) => x.timestamp - y.timestamp || x.step - y.step || x.value - y.value);
+      for (const m of points) metrics.push(withRunId(m, id));
     }
-    metrics.sort((x, y) => x.run_id.localeCompare(y.run_id) || x.step - y.step || x.timestamp - y.timestamp);
-    return { metrics };
+    return { metrics: metrics.slice(0, max) };
   });
   app.get(`${prefix}/ajax-api/2.0/labbook/metrics/downsampled`, async (request) => {
     const a = request.query as Args;

@@ -6,6 +6,11 @@
 import { LabbookError } from '@labbook/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Args } from '../request-args.js';
+import { checkRequest, queryArgs, stringifyExperimentIds } from '../request-check.js';
+import { rpcSchema } from '../wire-schemas.js';
+
+/** How deep a JSON body may nest; MLflow's messages nest a handful of levels. */
+export const MAX_JSON_DEPTH = 64;
 
 /** HTTP methods MLflow's RPCs use. */
 export type RpcMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
@@ -51,7 +56,37 @@ function bodyArgs(request: FastifyRequest): Args {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw new LabbookError('MALFORMED_REQUEST', 'Request body must be a JSON object');
   }
+  refuseDeepNesting(body);
   return body as Args;
+}
+
+/**
+ * Refuses a body nested deeper than {@link MAX_JSON_DEPTH}, walking it without recursion: every
+ * later step (checks, error messages, stores) may then recurse safely. A 5,000-level body used to
+ * overflow the stack while its error message was built.
+ */
+function refuseDeepNesting(body: object): void {
+  const stack: [unknown, number][] = [[body, 1]];
+  while (stack.length > 0) {
+    const [value, depth] = stack.pop()!;
+    if (value === null || typeof value !== 'object') continue;
+    if (depth > MAX_JSON_DEPTH) {
+      throw new LabbookError('INVALID_PARAMETER_VALUE', `Request body nests deeper than ${MAX_JSON_DEPTH} levels; MLflow's requests nest a few levels at most.`, {
+        field: 'body',
+        limit: MAX_JSON_DEPTH,
+      });
+    }
+    for (const child of Object.values(value)) if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
+  }
+}
+
+/** A request's arguments, checked against MLflow's schema for the RPC when it has one. */
+function requestArgs(rpc: Rpc, request: FastifyRequest): Args {
+  const schema = rpcSchema(request.method, rpc.path);
+  const query = (request.query ?? {}) as Args;
+  if (!schema) return request.method === 'GET' ? query : bodyArgs(request);
+  const args = stringifyExperimentIds(request.method === 'GET' ? queryArgs(schema, query) : bodyArgs(request));
+  return checkRequest(schema, args);
 }
 
 /**
@@ -69,8 +104,7 @@ export function mountRpcs(app: FastifyInstance, prefix: string, rpcs: Rpc[], dis
           if (disabledReason !== undefined) {
             return reply.code(503).type('text/plain; charset=utf-8').send(`Endpoint: ${request.url.split('?')[0]} ${disabledReason}`);
           }
-          const args = request.method === 'GET' ? ((request.query ?? {}) as Args) : bodyArgs(request);
-          return rpc.handler(args, request, reply);
+          return rpc.handler(requestArgs(rpc, request), request, reply);
         },
       });
     }

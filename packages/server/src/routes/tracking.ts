@@ -9,7 +9,6 @@ import {
 } from '@labbook/core';
 import {
   type Args,
-  missing,
   optional,
   optionalInt,
   optionalKeyValues,
@@ -24,42 +23,10 @@ import { done, type Rpc } from './rpc.js';
 
 /** MLflow's limit on a log-batch request's raw body. */
 export const LOG_BATCH_MAX_BYTES = 1_000_000;
-/** `runs/search` refuses larger pages (MLflow's handler check). */
-const SEARCH_RUNS_MAX_RESULTS = 50_000;
 
-const SPECIAL_NUMBERS = new Set(['NaN', 'Infinity', '+Infinity', '-Infinity']);
-
-function badMetricField(field: string, value: unknown, expected: string): LabbookError {
-  return new LabbookError('INVALID_PARAMETER_VALUE', `Invalid value ${JSON.stringify(value)} for parameter '${field}' supplied: expected ${expected}`, {
-    field,
-  });
-}
-
-/** Checks one metric's wire fields (key, value, timestamp required; step optional) and converts it. */
-function metricOf(m: Args, prefix: string): Metric {
-  for (const field of ['key', 'value', 'timestamp']) {
-    if (m[field] === undefined || m[field] === null || m[field] === '') throw missing(`${prefix}${field}`);
-  }
-  const value = m.value;
-  const numeric = typeof value === 'number' || (typeof value === 'string' && (SPECIAL_NUMBERS.has(value) || (value.trim() !== '' && Number.isFinite(Number(value)))));
-  if (!numeric) throw badMetricField(`${prefix}value`, value, 'a number');
-  for (const field of ['timestamp', 'step']) {
-    const v = m[field];
-    if (v === undefined || v === null) continue;
-    if (!(typeof v === 'number' || typeof v === 'string') || !Number.isSafeInteger(Number(v))) throw badMetricField(`${prefix}${field}`, v, 'an integer');
-  }
-  if (typeof m.key !== 'string') throw badMetricField(`${prefix}key`, m.key, 'a string');
-  return metricFromWire(m);
-}
-
+/** A log-batch's metrics; their fields were checked against MLflow's schema (wire-schemas.ts). */
 function metricsOf(args: Args): Metric[] {
-  const raw = args.metrics;
-  if (raw === undefined || raw === null) return [];
-  if (!Array.isArray(raw)) throw badMetricField('metrics', raw, 'a list');
-  return raw.map((m: unknown, i) => {
-    if (m === null || typeof m !== 'object' || Array.isArray(m)) throw badMetricField(`metrics[${i}]`, m, 'an object');
-    return metricOf(m as Args, `metrics[${i}].`);
-  });
+  return ((args.metrics as Args[] | undefined) ?? []).map((m) => metricFromWire(m));
 }
 
 /**
@@ -158,7 +125,7 @@ export function trackingRpcs(store: TrackingStore, checkArtifactLocation: (locat
     {
       path: 'runs/log-metric',
       methods: ['POST'],
-      handler: async (a) => done(store.logBatch(runId(a), { metrics: [metricOf(a, '')] })),
+      handler: async (a) => done(store.logBatch(runId(a), { metrics: [metricFromWire(a)] })),
     },
     {
       path: 'runs/log-parameter',
@@ -178,22 +145,13 @@ export function trackingRpcs(store: TrackingStore, checkArtifactLocation: (locat
       handler: async (a) => {
         const params = optionalKeyValues(a, 'params') ?? [];
         const tags = optionalKeyValues(a, 'tags') ?? [];
-        for (const [field, list] of [['params', params], ['tags', tags]] as const) {
-          const i = list.findIndex((item) => item.key === '');
-          if (i >= 0) throw missing(`${field}[${i}].key`);
-        }
         return done(store.logBatch(required(a, 'run_id'), { metrics: metricsOf(a), params, tags }));
       },
     },
     {
       path: 'runs/log-inputs',
       methods: ['POST'],
-      handler: async (a) => {
-        if (a.datasets !== undefined && !Array.isArray(a.datasets)) {
-          throw new LabbookError('INVALID_PARAMETER_VALUE', "Invalid value for parameter 'datasets': expected a list", { field: 'datasets' });
-        }
-        return done(store.logInputs(required(a, 'run_id'), fromWire(a.datasets ?? [])));
-      },
+      handler: async (a) => done(store.logInputs(required(a, 'run_id'), fromWire(a.datasets ?? []))),
     },
     {
       path: 'runs/log-model',
@@ -205,13 +163,6 @@ export function trackingRpcs(store: TrackingStore, checkArtifactLocation: (locat
       methods: ['POST'],
       handler: async (a) => {
         const maxResults = optionalInt(a, 'max_results');
-        if (maxResults !== undefined && maxResults > SEARCH_RUNS_MAX_RESULTS) {
-          throw new LabbookError(
-            'INVALID_PARAMETER_VALUE',
-            `Invalid value ${maxResults} for parameter 'max_results' supplied. It must be at most ${SEARCH_RUNS_MAX_RESULTS}.`,
-            { field: 'max_results', limit: SEARCH_RUNS_MAX_RESULTS },
-          );
-        }
         return pageResponse(
           'runs',
           await store.searchRuns({
