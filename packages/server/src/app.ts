@@ -45,6 +45,23 @@ function maxArtifactUploadBytes(options: ServerOptions): number {
   return given;
 }
 
+const PROXY_WILDCARD = '/mlflow-artifacts/artifacts/';
+
+/**
+ * `//model-versions/get-artifact` reaches its route, as on MLflow's server (Werkzeug merges
+ * slashes). Only the route part is merged: an artifact proxy path keeps its own slashes, so that
+ * `artifacts///etc/passwd` is still refused as absolute rather than read as `etc/passwd`.
+ */
+export function mergeRouteSlashes(url: string): string {
+  const q = url.indexOf('?');
+  const path = q < 0 ? url : url.slice(0, q);
+  if (!path.includes('//')) return url;
+  const at = path.indexOf(PROXY_WILDCARD);
+  const route = at < 0 ? path : path.slice(0, at + PROXY_WILDCARD.length);
+  const rest = at < 0 ? '' : path.slice(at + PROXY_WILDCARD.length);
+  return `${route.replace(/\/{2,}/g, '/')}${rest}${q < 0 ? '' : url.slice(q)}`;
+}
+
 /**
  * Builds the server's Fastify app without listening: MLflow's REST API over the configured stores,
  * the artifact proxy, the UI, `/health` and `/version`.
@@ -66,6 +83,7 @@ export async function createServer(options: ServerOptions = {}): Promise<Fastify
     // close() waits for requests in flight but drops idle keep-alive connections, so shutdown ends.
     forceCloseConnections: 'idle',
     return503OnClosing: true,
+    rewriteUrl: (request) => mergeRouteSlashes(request.url ?? '/'),
   });
 
   // Empty JSON bodies mean `{}` (MLflow); other bodies are read as text so handlers can refuse their type.
@@ -83,14 +101,18 @@ export async function createServer(options: ServerOptions = {}): Promise<Fastify
   // Local folders a client may name as an experiment's artifact location: where this server already
   // keeps artifacts (the file store keeps them beside its metadata), plus any the operator allows.
   const localRoots = [artifactRoot, destinationUri, backend, ...(options.allowedArtifactRoots ?? [])].filter(isLocalUri);
-  const locations = new ArtifactLocations({ destination: proxyRepo, destinationUri, localRoots });
+  const locations = new ArtifactLocations({ destination: proxyRepo, destinationUri, localRoots, defaultRoot: artifactRoot });
 
   let fallback: ((reply: FastifyReply) => FastifyReply) | undefined;
   const apiRoots = ['/api/', '/ajax-api/', '/get-artifact', '/model-versions/'].map((p) => `${prefix}${p}`);
   installErrorReplies(app, (path) => apiRoots.some((root) => path.startsWith(root)), () => fallback);
   installRequestGuard(app, prefix, options, [
-    ['/runs/log-batch', LOG_BATCH_MAX_BYTES],
-    ['/upload-artifact', UPLOAD_ARTIFACT_MAX_BYTES],
+    { suffix: '/runs/log-batch', bytes: LOG_BATCH_MAX_BYTES },
+    {
+      suffix: '/upload-artifact',
+      bytes: UPLOAD_ARTIFACT_MAX_BYTES,
+      refusal: { status: 400, error_code: 'INVALID_PARAMETER_VALUE', message: 'Artifact size is too large. Max size is 10MB.' },
+    },
   ]);
 
   app.get(`${prefix}/health`, async (_request, reply) => reply.type('text/plain; charset=utf-8').send('OK'));

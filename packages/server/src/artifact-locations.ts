@@ -5,6 +5,7 @@
  */
 import {
   type ArtifactRepository,
+  appendToUri,
   LabbookError,
   normalizeArtifactPath,
   parseScheme,
@@ -26,6 +27,8 @@ export interface ArtifactLocationsOptions {
   destinationUri?: string;
   /** Local folders clients may use as experiment artifact locations. */
   localRoots: string[];
+  /** The server's default artifact root, under which a relative experiment location is placed. */
+  defaultRoot?: string;
 }
 
 function invalid(field: string, message: string): LabbookError {
@@ -46,6 +49,11 @@ export function proxiedPathOf(uri: string): string | undefined {
     if (at >= 0) return normalizeArtifactPath(uri.slice(at + PROXY_HTTP_ANCHOR.length).replace(/^\/+/, ''), 'artifact_uri');
   }
   return undefined;
+}
+
+/** A location with no scheme that is not absolute (`my_location`, `a/b`). */
+function isRelativeLocation(location: string): boolean {
+  return !/^[a-zA-Z][a-zA-Z0-9+.-]*:/.test(location) && !location.startsWith('/') && !location.startsWith('~');
 }
 
 /** Resolves artifact URIs to repositories and vets client-chosen locations. */
@@ -104,8 +112,15 @@ export class ArtifactLocations {
    * only inside the folders this server stores artifacts in, so no client can make the server read or
    * write elsewhere on its disk.
    */
-  checkExperimentLocation(location: string): void {
+  checkExperimentLocation(location: string): string {
     const field = 'artifact_location';
+    if (isRelativeLocation(location) && this.options.defaultRoot !== undefined) {
+      // MLflow accepts `"my_location"`; placed under the server's artifact root it is usable and
+      // cannot escape it (normalizeArtifactPath refuses `..` and absolute forms, encoded or not).
+      const relative = normalizeArtifactPath(location, field);
+      if (relative === '') throw invalid(field, `Invalid artifact location '${location}': name a folder, or leave artifact_location out`);
+      return this.checkExperimentLocation(appendToUri(this.options.defaultRoot, relative));
+    }
     if (FORBIDDEN_IN_LOCATION.test(location)) throw invalid(field, `Invalid artifact location '${location}': '#', ';' and control characters are not allowed`);
     let decoded = location;
     for (let i = 0; i < 10; i++) {
@@ -121,11 +136,12 @@ export class ArtifactLocations {
     if (/[#;\\\u0000]/.test(decoded) || decoded.split(/[/?&=]/).includes('..')) {
       throw invalid(field, `Invalid artifact location '${location}': '..' segments and encoded separators are not allowed`);
     }
-    if (proxiedPathOf(location) !== undefined) return;
-    if (!isLocalUri(location)) return;
+    if (proxiedPathOf(location) !== undefined) return location;
+    if (!isLocalUri(location)) return location;
     const path = localPathOf(location, field);
     if (!this.localRoots.some((root) => isInside(root, path))) {
       throw invalid(field, `Invalid artifact location '${location}': a local artifact location must lie inside the server's artifact root`);
     }
+    return location;
   }
 }

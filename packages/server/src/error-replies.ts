@@ -27,7 +27,8 @@ export function installErrorReplies(
     if (LabbookError.is(error)) {
       const status = error.code === 'RESOURCE_EXHAUSTED' && error.field === 'body' ? 413 : error.httpStatus;
       if (status >= 500) request.log.error({ err: error, reqId: request.id }, 'request failed');
-      if (status === 413) reply.header('connection', 'close');
+      // A refused body is left unread: the connection cannot carry another request after it.
+      if (status === 413 || error.field === 'body') reply.header('connection', 'close');
       return reply.code(status).send(error.toJSON());
     }
     const status = error.statusCode !== undefined && error.statusCode >= 400 ? error.statusCode : 500;

@@ -26,8 +26,19 @@ function originOf(value: string): string | undefined {
   }
 }
 
-/** Registers the guard hooks on `app`. `limits` maps a path suffix to its largest body. */
-export function installRequestGuard(app: FastifyInstance, prefix: string, options: ServerOptions, limits: [suffix: string, bytes: number][]): void {
+/**
+ * A body limit on the routes whose path ends in `suffix`, checked on the declared length before
+ * any byte is read. `refusal` is the answer when MLflow has a fixed one for that route; otherwise
+ * 413 RESOURCE_EXHAUSTED names the limit.
+ */
+export interface BodyLimit {
+  suffix: string;
+  bytes: number;
+  refusal?: { status: number; error_code: string; message: string };
+}
+
+/** Registers the guard hooks on `app`. */
+export function installRequestGuard(app: FastifyInstance, prefix: string, options: ServerOptions, limits: BodyLimit[]): void {
   const bound = options.host ?? '127.0.0.1';
   const allowed = new Set((options.allowedHosts ?? ['localhost', '127.0.0.1', '[::1]', bound]).map((h) => h.toLowerCase()));
   const origins = new Set(options.corsAllowedOrigins ?? []);
@@ -78,12 +89,14 @@ export function installRequestGuard(app: FastifyInstance, prefix: string, option
       }
     }
     const declared = Number(request.headers['content-length'] ?? 0);
-    for (const [suffix, bytes] of limits) {
+    for (const { suffix, bytes, refusal } of limits) {
       if (declared > bytes && path.endsWith(suffix)) {
-        return reply
-          .code(413)
-          .header('connection', 'close')
-          .send({ error_code: 'RESOURCE_EXHAUSTED', message: `Request body of ${declared} bytes exceeds the limit of ${bytes} bytes for ${suffix}` });
+        const { status, ...body } = refusal ?? {
+          status: 413,
+          error_code: 'RESOURCE_EXHAUSTED',
+          message: `Request body of ${declared} bytes exceeds the limit of ${bytes} bytes for ${suffix}`,
+        };
+        return reply.code(status).header('connection', 'close').send(body);
       }
     }
     if (origin && (origins.has(origin) || origins.has('*'))) reply.header('access-control-allow-origin', origin).header('vary', 'Origin');

@@ -139,7 +139,9 @@ export const RPC_SCHEMAS: Readonly<Record<string, RpcSchema>> = {
   },
   'POST runs/log-inputs': {
     fields: { run_id: s(), datasets: list(DATASET_INPUT), models: list(message({ model_id: s() })) },
-    checks: { run_id: REQ_STR, datasets: ['array'], models: ['array'] },
+    // MLflow 2.x requires datasets (3.x made it optional when models joined): a request that logs
+    // nothing is refused rather than answered 200.
+    checks: { run_id: REQ_STR, datasets: ['required', 'array'], models: ['array'] },
   },
   'POST runs/log-model': { fields: { run_id: s(), model_json: s() }, checks: { run_id: STR_REQ, model_json: STR_REQ } },
   'POST runs/search': {

@@ -172,8 +172,15 @@ describe('oversized and malformed bodies', () => {
 
   it('upload-artifact over 10 MB is refused and leaves no file', async () => {
     const body = Buffer.alloc(10 * 1024 * 1024 + 1, 97);
-    const declared = await raw(server.url, 'POST', `/ajax-api/2.0/mlflow/upload-artifact?run_uuid=${runId}&path=big.bin`, { body });
-    expect(declared.status).toBe(413);
+    const declared = await raw(server.url, 'POST', `/ajax-api/2.0/mlflow/upload-artifact?run_uuid=${runId}&path=big.bin`, {
+      headers: { 'content-length': String(body.length) },
+      body,
+    }).catch(() => undefined);
+    // The server may close the socket before the whole body is sent; the answer is what counts when it arrives.
+    if (declared === undefined) return expect.fail('no answer to an oversized upload');
+    // MLflow's own answer to a declared length over 10 MB.
+    expect(declared.status).toBe(400);
+    expect(JSON.parse(declared.body)).toEqual({ error_code: 'INVALID_PARAMETER_VALUE', message: 'Artifact size is too large. Max size is 10MB.' });
     const chunked = await raw(server.url, 'POST', `/ajax-api/2.0/mlflow/upload-artifact?run_uuid=${runId}&path=big.bin`, {
       headers: { 'transfer-encoding': 'chunked' },
       body,

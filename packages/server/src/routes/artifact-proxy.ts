@@ -5,10 +5,11 @@
  */
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { type ArtifactRepository, LabbookError, normalizeArtifactFilePath, normalizeArtifactPath, toWire } from '@labbook/core';
+import { type ArtifactRepository, LabbookError, toWire } from '@labbook/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { sendArtifact } from '../artifact-download.js';
 import { limitBytes } from '../body-limit-stream.js';
+import { requestFilePath, requestFolderPath } from '../request-paths.js';
 
 const ROOT = '/api/2.0/mlflow-artifacts';
 
@@ -37,7 +38,7 @@ export function mountArtifactProxy(app: FastifyInstance, prefix: string, repo: A
 
   app.get(`${base}/artifacts`, async (request, reply) => {
     if (!repo) return disabled(request, reply);
-    const path = normalizeArtifactPath((request.query as Record<string, string | undefined>).path, 'path');
+    const path = requestFolderPath((request.query as Record<string, string | undefined>).path);
     const files = await repo.list(path);
     const strip = path === '' ? 0 : path.length + 1;
     // MLflow's proxy lists basenames, not paths from the root.
@@ -45,11 +46,11 @@ export function mountArtifactProxy(app: FastifyInstance, prefix: string, repo: A
   });
   app.get(`${base}/artifacts/*`, async (request, reply) => {
     if (!repo) return disabled(request, reply);
-    return sendArtifact(reply, repo, normalizeArtifactFilePath(wildcard(request), 'path'));
+    return sendArtifact(reply, repo, requestFilePath(wildcard(request)));
   });
   app.delete(`${base}/artifacts/*`, async (request, reply) => {
     if (!repo) return disabled(request, reply);
-    await repo.delete(normalizeArtifactFilePath(wildcard(request), 'path'));
+    await repo.delete(requestFilePath(wildcard(request)));
     return {};
   });
   for (const action of ['create', 'complete', 'abort']) {
@@ -64,7 +65,7 @@ export function mountArtifactProxy(app: FastifyInstance, prefix: string, repo: A
     scope.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
     scope.put(`${base}/artifacts/*`, async (request, reply) => {
       if (!repo) return disabled(request, reply);
-      const path = normalizeArtifactFilePath(wildcard(request), 'path');
+      const path = requestFilePath(wildcard(request));
       const size = Number(request.headers['content-length']);
       if (Number.isFinite(size) && size > maxUploadBytes) {
         throw new LabbookError('RESOURCE_EXHAUSTED', `Artifact upload of ${size} bytes refused. ${limitHint(maxUploadBytes)}`, {

@@ -8,7 +8,6 @@ import {
   LabbookError,
   type RegistryStore,
   type TrackingStore,
-  normalizeArtifactFilePath,
   normalizeArtifactPath,
   parseRunsUri,
   appendToUri,
@@ -20,6 +19,7 @@ import type { ArtifactLocations } from '../artifact-locations.js';
 import { sendArtifact } from '../artifact-download.js';
 import { limitBytes } from '../body-limit-stream.js';
 import { type Args, optional, required, runId } from '../request-args.js';
+import { requestFilePath, requestFolderPath } from '../request-paths.js';
 import type { Rpc } from './rpc.js';
 
 /** MLflow's limit on one `upload-artifact` body. */
@@ -32,7 +32,7 @@ export function runArtifactRpcs(tracking: TrackingStore, locations: ArtifactLoca
       path: 'artifacts/list',
       methods: ['GET'],
       handler: async (a) => {
-        const path = normalizeArtifactPath(optional(a, 'path'), 'path');
+        const path = requestFolderPath(optional(a, 'path'));
         const run = await tracking.getRun(runId(a));
         const repo = await locations.repositoryFor(run.info.artifactUri);
         const files = await repo.list(path);
@@ -60,13 +60,13 @@ export function mountRunArtifactRoutes(
 ): void {
   app.get(`${prefix}/get-artifact`, async (request, reply) => {
     const a = request.query as Args;
-    const path = normalizeArtifactFilePath(optional(a, 'path'), 'path');
+    const path = requestFilePath(optional(a, 'path'));
     const run = await stores.tracking.getRun(runId(a));
     return sendArtifact(reply, await locations.repositoryFor(run.info.artifactUri), path);
   });
   app.get(`${prefix}/model-versions/get-artifact`, async (request, reply) => {
     const a = request.query as Args;
-    const path = normalizeArtifactFilePath(optional(a, 'path'), 'path');
+    const path = requestFilePath(optional(a, 'path'));
     const root = await modelVersionRoot(stores.registry, stores.tracking, a);
     return sendArtifact(reply, await locations.repositoryFor(root), path);
   });
@@ -76,15 +76,17 @@ export function mountRunArtifactRoutes(
     scope.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
     scope.post(`${prefix}/ajax-api/2.0/mlflow/upload-artifact`, async (request) => {
       const a = request.query as Args;
-      const path = normalizeArtifactFilePath(optional(a, 'path'), 'path');
+      // MLflow's checks, in its order and with its text (a UI route: no proto schema).
+      const runUuid = optional(a, 'run_uuid') || optional(a, 'run_id');
+      if (!runUuid) throw new LabbookError('INVALID_PARAMETER_VALUE', 'Request must specify run_uuid.', { field: 'run_uuid' });
+      if (!optional(a, 'path')) throw new LabbookError('INVALID_PARAMETER_VALUE', 'Request must specify path.', { field: 'path' });
+      const path = requestFilePath(optional(a, 'path'));
+      // A declared length over the limit was refused by the request guard (app.ts) before any byte was read.
       const declared = Number(request.headers['content-length'] ?? 0);
-      if (declared > UPLOAD_ARTIFACT_MAX_BYTES) {
-        throw new LabbookError('RESOURCE_EXHAUSTED', `Request body exceeds ${UPLOAD_ARTIFACT_MAX_BYTES} bytes`, {
-          field: 'body',
-          limit: UPLOAD_ARTIFACT_MAX_BYTES,
-        });
+      if (declared === 0 && request.headers['transfer-encoding'] === undefined) {
+        throw new LabbookError('INVALID_PARAMETER_VALUE', 'Request must specify data.', { field: 'body' });
       }
-      const run = await stores.tracking.getRun(runId(a));
+      const run = await stores.tracking.getRun(runUuid);
       const repo = await locations.repositoryFor(run.info.artifactUri);
       const body = request.body as Readable | undefined;
       const limited = limitBytes(UPLOAD_ARTIFACT_MAX_BYTES, 'upload-artifact');

@@ -30,17 +30,18 @@ function metricsOf(args: Args): Metric[] {
 }
 
 /**
- * The tracking RPCs. `checkArtifactLocation` vets a client-chosen experiment artifact location before
- * the store sees it (the server decides which local folders clients may point at).
+ * The tracking RPCs. `checkArtifactLocation` vets a client-chosen experiment artifact location
+ * before the store sees it and returns the one to use (a relative location is placed under the
+ * server's artifact root; the server decides which local folders clients may point at).
  */
-export function trackingRpcs(store: TrackingStore, checkArtifactLocation: (location: string) => void): Rpc[] {
+export function trackingRpcs(store: TrackingStore, checkArtifactLocation: (location: string) => string): Rpc[] {
   return [
     {
       path: 'experiments/create',
       methods: ['POST'],
       handler: async (a) => {
-        const location = optional(a, 'artifact_location') || undefined;
-        if (location !== undefined) checkArtifactLocation(location);
+        const given = optional(a, 'artifact_location') || undefined;
+        const location = given === undefined ? undefined : checkArtifactLocation(given);
         return { experiment_id: await store.createExperiment(required(a, 'name'), location, optionalKeyValues(a, 'tags')) };
       },
     },
