@@ -113,9 +113,23 @@ describe('page tokens', () => {
     expect(encodePageToken(1000)).toBe('eyJvZmZzZXQiOiAxMDAwfQ==');
     expect(decodePageToken('eyJvZmZzZXQiOiAxMDAwfQ==')).toBe(1000);
     expect(decodePageToken(undefined)).toBe(0);
+    expect(decodePageToken(Buffer.from('{"offset": 9007199254740991}').toString('base64'))).toBe(Number.MAX_SAFE_INTEGER);
   });
 
-  it.each(['not-base64!!', Buffer.from('{"offset": 0}').toString('base64'), Buffer.from('[]').toString('base64'), Buffer.from('{"offset": -3}').toString('base64')])(
+  it.each([
+    'not-base64!!',
+    Buffer.from('{"offset": 0}').toString('base64'),
+    Buffer.from('[]').toString('base64'),
+    Buffer.from('{"offset": -3}').toString('base64'),
+    // Integers past 2^53 (and Infinity, from 1e400) print in exponent form and overflow SQL OFFSET.
+    Buffer.from('{"offset": 1e20}').toString('base64'),
+    Buffer.from('{"offset": 9007199254740992}').toString('base64'),
+    Buffer.from('{"offset": 1e400}').toString('base64'),
+    Buffer.from('{"offset": -1e400}').toString('base64'),
+    Buffer.from('{"offset": 2.5}').toString('base64'),
+    Buffer.from('{"offset": "5"}').toString('base64'),
+    Buffer.from('null').toString('base64'),
+  ])(
     'rejects %j',
     (token) => {
       const e = caught(() => decodePageToken(token));

@@ -1,7 +1,8 @@
+import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { LabbookError } from '@labbook/core';
-import type { Pool, PoolConnection, PoolOptions } from 'mysql2/promise';
-import { parseMysqlUrl } from './connection-url.js';
+import type { ConnectionOptions, Pool, PoolConnection, PoolOptions } from 'mysql2/promise';
+import { type MysqlConnectionSettings, parseMysqlUrl } from './connection-url.js';
 import { ALEMBIC_HEAD, SCHEMA_DDL } from './schema-ddl.js';
 
 /** The subset of a mysql2 promise pool (or connection) that queries need. */
@@ -15,6 +16,11 @@ export interface MysqlDatabaseOptions {
   pool?: Pool;
   /** Default artifact root for experiment 0 (and new experiments). */
   artifactRoot?: string;
+  /**
+   * Create the URI's database when the server says it does not exist, as MLflow's SqlAlchemyStore
+   * does (default true). Only names made of letters, digits, `_` and `$` are created.
+   */
+  createDatabase?: boolean;
 }
 
 let mysql2Promise: Promise<typeof import('mysql2/promise')> | undefined;
@@ -49,15 +55,88 @@ export function isDuplicateKey(error: unknown): boolean {
   return code === 'ER_DUP_ENTRY' || code === 'ER_FOREIGN_DUPLICATE_KEY' || code === 'ER_FOREIGN_DUPLICATE_KEY_WITH_CHILD_INFO' || code === 'ER_FOREIGN_DUPLICATE_KEY_WITHOUT_CHILD_INFO';
 }
 
-/** Wraps a driver error; the message never carries the URI (credentials). */
+/** The statement a driver error came from: its text with `?` placeholders and how many values it had. */
+const statements = new WeakMap<object, { sql: string; parameterCount: number }>();
+
+/** Remembers which statement failed, for the log; the values themselves are not kept. */
+function noteStatement(error: unknown, sql: string, values: unknown): void {
+  if (typeof error !== 'object' || error === null || LabbookError.is(error) || statements.has(error)) return;
+  statements.set(error, { sql, parameterCount: Array.isArray(values) ? values.length : values === undefined ? 0 : 1 });
+}
+
+/**
+ * What a driver error is kept as, for the server log: the driver's code, number, SQL state and
+ * message, and the statement template with its parameter count. Not the driver's own `sql`, which has
+ * the values spliced in; never the URI or credentials (mysql2 messages do not carry passwords).
+ */
+export class MysqlDriverError extends Error {
+  readonly code?: string;
+  readonly errno?: number;
+  readonly sqlState?: string;
+  readonly statement?: string;
+  readonly parameterCount?: number;
+  readonly reference: string;
+
+  constructor(error: unknown, reference: string) {
+    const e = (typeof error === 'object' && error !== null ? error : {}) as Record<string, unknown>;
+    const text = typeof e.sqlMessage === 'string' ? e.sqlMessage : typeof e.message === 'string' ? e.message : String(error);
+    super(`[reference ${reference}] ${typeof e.code === 'string' ? `${e.code}: ` : ''}${text}`);
+    this.name = 'MysqlDriverError';
+    this.reference = reference;
+    if (typeof e.code === 'string') this.code = e.code;
+    if (typeof e.errno === 'number') this.errno = e.errno;
+    if (typeof e.sqlState === 'string') this.sqlState = e.sqlState;
+    const statement = typeof error === 'object' && error !== null ? statements.get(error) : undefined;
+    if (statement !== undefined) {
+      this.statement = statement.sql;
+      this.parameterCount = statement.parameterCount;
+    }
+    if (typeof e.stack === 'string') this.stack = `${this.name}: ${this.message}\n${e.stack.split('\n').slice(1).join('\n')}`;
+  }
+}
+
+/**
+ * Turns a driver error into a LabbookError whose message says what failed and what to do, without
+ * the driver's text or SQL (both reach clients through the server, and may describe the schema). The
+ * details are the error's `cause` ({@link MysqlDriverError}), which the server logs; a short
+ * reference in both ties a client's report to the log line.
+ */
 export function wrapDriverError(error: unknown, what: string): LabbookError {
   if (LabbookError.is(error)) return error;
-  const code = (error as { code?: unknown } | null)?.code;
-  const transient = isTransient(error);
+  const reference = randomBytes(4).toString('hex');
+  const cause = new MysqlDriverError(error, reference);
+  if (isTransient(error)) {
+    return new LabbookError(
+      'TEMPORARILY_UNAVAILABLE',
+      `[labbook] [mysql] The database was unavailable while ${what} (reference ${reference}). Try again shortly; if it persists, check that the MySQL server is up and reachable.`,
+      { cause },
+    );
+  }
+  if (cause.code !== undefined && ACCESS_DENIED_CODES.has(cause.code)) {
+    return new LabbookError(
+      'INTERNAL_ERROR',
+      `[labbook] [mysql] The database refused the configured user while ${what} (reference ${reference}). Check the user, password and grants in the tracking URI.`,
+      { cause },
+    );
+  }
   return new LabbookError(
-    transient ? 'TEMPORARILY_UNAVAILABLE' : 'INTERNAL_ERROR',
-    `[labbook] [mysql] ${what} failed${typeof code === 'string' ? ` (${code})` : ''}: ${(error as Error)?.message ?? String(error)}`,
-    { cause: error },
+    'INTERNAL_ERROR',
+    `[labbook] [mysql] The database failed to run a query while ${what} (reference ${reference}). The server log has the driver's error under this reference.`,
+    { cause },
+  );
+}
+
+const ACCESS_DENIED_CODES = new Set(['ER_ACCESS_DENIED_ERROR', 'ER_ACCESS_DENIED_NO_PASSWORD_ERROR', 'ER_DBACCESS_DENIED_ERROR']);
+
+/** Unquoted-identifier characters: the only database names labbook creates by itself. */
+const CREATABLE_NAME = /^(?!\d+$)[A-Za-z0-9_$]{1,64}$/;
+
+function missingDatabase(name: string, why: string, cause?: unknown): LabbookError {
+  const quoted = `\`${name.replace(/`/g, '``')}\``;
+  return new LabbookError(
+    'INTERNAL_ERROR',
+    `[labbook] [mysql] The database '${name}' named in the tracking URI does not exist, and ${why}. Create it with \`CREATE DATABASE ${quoted} CHARACTER SET utf8mb4\` (as a user allowed to), or point the URI at an existing database.`,
+    cause === undefined ? {} : { cause },
   );
 }
 
@@ -104,21 +183,15 @@ export class MysqlDatabase {
     if (options.pool !== undefined) this.poolPromise = Promise.resolve(options.pool);
   }
 
-  private async createPool(): Promise<Pool> {
-    const s = parseMysqlUrl(this.options.uri!);
-    const mysql = await loadMysql2();
-    const config: PoolOptions = {
+  /** Connection settings from the URI, shared by the pool and the one-off connection that creates the database. */
+  private async connectionConfig(s: MysqlConnectionSettings): Promise<ConnectionOptions> {
+    const config: ConnectionOptions = {
       host: s.host,
       port: s.port,
-      database: s.database,
-      connectionLimit: s.connectionLimit,
       connectTimeout: s.connectTimeout,
-      waitForConnections: true,
       enableKeepAlive: true,
       supportBigNumbers: true,
       charset: 'utf8mb4',
-      maxIdle: s.connectionLimit,
-      idleTimeout: 60_000,
     };
     if (s.user !== undefined) config.user = s.user;
     if (s.password !== undefined) config.password = s.password;
@@ -132,6 +205,20 @@ export class MysqlDatabase {
         ...(key === undefined ? {} : { key }),
       };
     }
+    return config;
+  }
+
+  private async createPool(): Promise<Pool> {
+    const s = parseMysqlUrl(this.options.uri!);
+    const mysql = await loadMysql2();
+    const config: PoolOptions = {
+      ...(await this.connectionConfig(s)),
+      database: s.database,
+      connectionLimit: s.connectionLimit,
+      waitForConnections: true,
+      maxIdle: s.connectionLimit,
+      idleTimeout: 60_000,
+    };
     const pool = mysql.createPool(config);
     holdLoopOnlyWhileBusy(pool);
     return pool;
@@ -161,9 +248,14 @@ export class MysqlDatabase {
   async query<T = Record<string, unknown>[]>(sql: string, values?: unknown[], rowsAsArray = false): Promise<T> {
     const pool = await this.ready();
     return this.withRetry(async () => {
-      const [rows] = await pool.query({ sql, values, rowsAsArray, ...(this.queryTimeout === undefined ? {} : { timeout: this.queryTimeout }) });
-      return rows as T;
-    }, 'query');
+      try {
+        const [rows] = await pool.query({ sql, values, rowsAsArray, ...(this.queryTimeout === undefined ? {} : { timeout: this.queryTimeout }) });
+        return rows as T;
+      } catch (error) {
+        noteStatement(error, sql, values);
+        throw error;
+      }
+    }, 'running a query');
   }
 
   /**
@@ -194,10 +286,18 @@ export class MysqlDatabase {
     return idempotent ? this.withRetry(once, what) : once().catch((e) => Promise.reject(LabbookError.is(e) ? e : wrapDriverError(e, what)));
   }
 
+  /** The connection a transaction's body sees: the query timeout applied, failed statements noted for the log. */
   private timed(conn: PoolConnection): Queryable {
-    if (this.queryTimeout === undefined) return conn;
     const timeout = this.queryTimeout;
-    return { query: ((sql: string, values?: unknown) => conn.query({ sql, values, timeout } as never)) as PoolConnection['query'] };
+    const query = async (sql: string, values?: unknown) => {
+      try {
+        return await conn.query((timeout === undefined ? { sql, values } : { sql, values, timeout }) as never);
+      } catch (error) {
+        noteStatement(error, sql, values);
+        throw error;
+      }
+    };
+    return { query: query as PoolConnection['query'] };
   }
 
   private async withRetry<T>(fn: () => Promise<T>, what: string): Promise<T> {
@@ -218,7 +318,23 @@ export class MysqlDatabase {
    * server lock makes racing processes take turns; every statement is idempotent anyway.
    */
   private async ensureSchema(pool: Pool): Promise<void> {
-    const conn = await pool.getConnection();
+    let conn: PoolConnection;
+    try {
+      conn = await pool.getConnection();
+    } catch (error) {
+      const code = (error as { code?: unknown } | null)?.code;
+      if (code === 'ER_WRONG_DB_NAME' || code === 'ER_TOO_LONG_IDENT') {
+        const name = this.options.uri === undefined ? '(from the injected pool)' : parseMysqlUrl(this.options.uri).database;
+        throw new LabbookError(
+          'INTERNAL_ERROR',
+          `[labbook] [mysql] The database name '${name}' in the tracking URI is not one MySQL accepts (at most 64 characters, no trailing space). Name an existing database in the URI.`,
+          { cause: new MysqlDriverError(error, randomBytes(4).toString('hex')) },
+        );
+      }
+      if (code !== 'ER_BAD_DB_ERROR') throw error;
+      await this.createMissingDatabase();
+      conn = await pool.getConnection();
+    }
     try {
       const [locked] = (await conn.query("SELECT GET_LOCK(CONCAT('labbook_schema_', DATABASE()), 60) AS l")) as unknown as [{ l: number }[]];
       if (locked[0]?.l !== 1) throw new LabbookError('TEMPORARILY_UNAVAILABLE', '[labbook] [mysql] timed out waiting for another process to initialise the schema');
@@ -249,6 +365,34 @@ export class MysqlDatabase {
       }
     } finally {
       conn.release();
+    }
+  }
+
+  /**
+   * The URI's database does not exist: create it, as MLflow's SqlAlchemyStore does, when allowed and
+   * the name is a plain identifier (so quoting it cannot go wrong); otherwise say how to create it.
+   */
+  private async createMissingDatabase(): Promise<void> {
+    if (this.options.uri === undefined) {
+      throw new LabbookError('INTERNAL_ERROR', '[labbook] [mysql] The injected pool names a database that does not exist. Create it, or configure the pool with an existing database.');
+    }
+    const s = parseMysqlUrl(this.options.uri);
+    if (this.options.createDatabase === false) throw missingDatabase(s.database, 'creating it is turned off (createDatabase: false)');
+    if (!CREATABLE_NAME.test(s.database)) {
+      throw missingDatabase(s.database, 'labbook creates only databases named with letters, digits, _ and $');
+    }
+    const mysql = await loadMysql2();
+    let admin: Awaited<ReturnType<typeof mysql.createConnection>> | undefined;
+    try {
+      admin = await mysql.createConnection(await this.connectionConfig(s));
+      // The name matched CREATABLE_NAME, so the backquotes cannot be closed from inside it.
+      await admin.query(`CREATE DATABASE IF NOT EXISTS \`${s.database}\` CHARACTER SET utf8mb4`);
+    } catch (error) {
+      if (isTransient(error)) throw error;
+      const reference = randomBytes(4).toString('hex');
+      throw missingDatabase(s.database, `creating it failed (reference ${reference})`, new MysqlDriverError(error, reference));
+    } finally {
+      await admin?.end().catch(() => undefined);
     }
   }
 

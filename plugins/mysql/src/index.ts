@@ -1,5 +1,5 @@
 export { MysqlTrackingStore, type MysqlTrackingStoreOptions } from './mysql-tracking-store.js';
-export { MysqlDatabase, type MysqlDatabaseOptions } from './database.js';
+export { MysqlDatabase, type MysqlDatabaseOptions, MysqlDriverError } from './database.js';
 export { parseMysqlUrl, type MysqlConnectionSettings } from './connection-url.js';
 export { ALEMBIC_HEAD, SCHEMA_DDL } from './schema-ddl.js';
 export { compileRunSearch, type RunSearchQuery, type CompiledSql } from './runs-search-sql.js';

@@ -31,6 +31,8 @@ export interface MysqlRegistryStoreOptions {
   /** An injected `mysql2/promise` pool (not ended by `close()`). */
   pool?: Pool;
   artifactRoot?: string;
+  /** Create the URI's database if it does not exist, as MLflow does (default true; plain identifiers only). */
+  createDatabase?: boolean;
   /** Share one database object with a tracking store. */
   database?: MysqlDatabase;
 }

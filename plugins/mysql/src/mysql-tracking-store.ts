@@ -51,6 +51,8 @@ export interface MysqlTrackingStoreOptions {
   pool?: Pool;
   /** Where new experiments' artifacts go by default (`<artifactRoot>/<id>`); default `./mlruns` made absolute. */
   artifactRoot?: string;
+  /** Create the URI's database if it does not exist, as MLflow does (default true; plain identifiers only). */
+  createDatabase?: boolean;
   /** Share one database object (pool, schema check) with a registry store. */
   database?: MysqlDatabase;
 }

@@ -19,6 +19,7 @@ const RUN_ATTRIBUTE_COLUMNS: Readonly<Record<string, string>> = {
 };
 const NUMERIC_ATTRIBUTES = new Set(['start_time', 'end_time']);
 const NUMERIC_OPERATORS: Readonly<Record<string, string>> = { '=': '=', '!=': '<>', '>': '>', '>=': '>=', '<': '<', '<=': '<=' };
+const MAX_ORDER_JOINS = 60;
 const DATASET_COLUMNS: Readonly<Record<string, string>> = { name: 'd.name', digest: 'd.digest' };
 
 /** Escapes MySQL's LIKE escape character, so that only `%` and `_` are special (as MLflow's grammar says). */
@@ -74,6 +75,57 @@ function numberOf(clause: Comparison): number {
   return clause.value.value;
 }
 
+/**
+ * How any finite number compares with a non-finite one (±Infinity from `1e400`, or NaN): the same
+ * for every finite value, so the clause is a constant. mysql2 would print such a value as the bare
+ * word `Infinity` (read as a column name), so it never reaches the statement; 0 stands for "any
+ * finite value".
+ */
+function finiteComparedWith(op: string, rhs: number): boolean {
+  switch (op) {
+    case '=':
+      return 0 === rhs;
+    case '<>':
+      return 0 !== rhs;
+    case '>':
+      return 0 > rhs;
+    case '>=':
+      return 0 >= rhs;
+    case '<':
+      return 0 < rhs;
+    default:
+      return 0 <= rhs;
+  }
+}
+
+/** `expr op ?` for a numeric column that holds only finite values or NULL (NULL never matches). */
+function finiteColumnCondition(expr: string, op: string, rhs: number, values: unknown[]): string {
+  if (!Number.isFinite(rhs)) return finiteComparedWith(op, rhs) ? `${expr} IS NOT NULL` : '0 = 1';
+  values.push(rhs);
+  return `${expr} ${op} ?`;
+}
+
+/**
+ * A latest-metric value against a number. NaN (`is_nan = 1`) compares false with everything except
+ * `!=`, as in Python (and MLflow's FileStore); stored values are finite (±Inf is clamped on write).
+ */
+function metricCondition(alias: string, op: string, rhs: number, values: unknown[]): string {
+  if (op === '<>') {
+    if (!Number.isFinite(rhs)) return '1 = 1';
+    values.push(rhs);
+    return `(${alias}.is_nan = 1 OR ${alias}.value <> ?)`;
+  }
+  if (!Number.isFinite(rhs)) return finiteComparedWith(op, rhs) ? `${alias}.is_nan = 0` : '0 = 1';
+  values.push(rhs);
+  return `(${alias}.is_nan = 0 AND ${alias}.value ${op} ?)`;
+}
+
+/** LIMIT and OFFSET must be plain integers: mysql2 would print `1e+21` into the statement. */
+function rowCount(n: number, what: string, field: string): number {
+  if (!Number.isSafeInteger(n) || n < 0) throw invalidParameter(`Invalid ${what} ${n}: expected a whole number from 0 to ${Number.MAX_SAFE_INTEGER}.`, { field });
+  return n;
+}
+
 /** Options of {@link compileRunSearch}. */
 export interface RunSearchQuery {
   experimentIds: number[];
@@ -85,9 +137,10 @@ export interface RunSearchQuery {
 }
 
 /**
- * One SELECT for one page of runs: a join per metric/param/tag clause of the filter and per order
- * key, MLflow's ordering (real values, then NaN, then missing, in both directions; then
- * `start_time DESC`, `run_uuid ASC`). Returns the run rows in order.
+ * One SELECT for one page of runs: an EXISTS subquery per metric/param/tag clause of the filter (so a
+ * filter of any length stays under MySQL's 61-table join limit; each is a primary-key lookup on
+ * (key, run_uuid)), a LEFT JOIN per order key, and MLflow's ordering (real values, then NaN, then
+ * missing, in both directions; then `start_time DESC`, `run_uuid ASC`). Returns the run rows in order.
  */
 export function compileRunSearch(q: RunSearchQuery): CompiledSql {
   const joins: string[] = [];
@@ -106,23 +159,20 @@ export function compileRunSearch(q: RunSearchQuery): CompiledSql {
   for (const clause of q.filter.clauses) {
     const { type, key } = clause.identifier;
     const alias = `f${n++}`;
-    if (type === 'metric') {
-      joins.push(`JOIN latest_metrics ${alias} ON ${alias}.run_uuid = r.run_uuid AND ${alias}.\`key\` = ? AND BINARY ${alias}.\`key\` = ?`);
-      joinValues.push(key, key);
-      const op = numericOperator(clause.comparator);
-      whereValues.push(numberOf(clause));
-      // NaN compares false with everything except !=, as in Python (and MLflow's FileStore).
-      where.push(op === '<>' ? `(${alias}.is_nan = 1 OR ${alias}.value <> ?)` : `(${alias}.is_nan = 0 AND ${alias}.value ${op} ?)`);
-    } else if (type === 'param' || type === 'tag') {
-      const table = type === 'param' ? 'params' : 'tags';
-      joins.push(`JOIN ${table} ${alias} ON ${alias}.run_uuid = r.run_uuid AND ${alias}.\`key\` = ? AND BINARY ${alias}.\`key\` = ?`);
-      joinValues.push(key, key);
-      where.push(stringCondition(`${alias}.value`, clause, whereValues));
+    if (type === 'metric' || type === 'param' || type === 'tag') {
+      const table = type === 'metric' ? 'latest_metrics' : type === 'param' ? 'params' : 'tags';
+      // The folded match uses the (key, run_uuid) primary key; BINARY then makes it exact.
+      const match = `${alias}.run_uuid = r.run_uuid AND ${alias}.\`key\` = ? AND BINARY ${alias}.\`key\` = ?`;
+      whereValues.push(key, key);
+      const cond =
+        type === 'metric'
+          ? metricCondition(alias, numericOperator(clause.comparator), numberOf(clause), whereValues)
+          : stringCondition(`${alias}.value`, clause, whereValues);
+      where.push(`EXISTS (SELECT 1 FROM ${table} ${alias} WHERE ${match} AND ${cond})`);
     } else if (type === 'attribute') {
       const column = `r.${columnFor(key)}`;
       if (NUMERIC_ATTRIBUTES.has(key)) {
-        where.push(`${column} ${numericOperator(clause.comparator)} ?`);
-        whereValues.push(numberOf(clause));
+        where.push(finiteColumnCondition(column, numericOperator(clause.comparator), numberOf(clause), whereValues));
       } else {
         where.push(stringCondition(column, clause, whereValues));
       }
@@ -143,6 +193,15 @@ export function compileRunSearch(q: RunSearchQuery): CompiledSql {
     }
   }
 
+  // Order keys stay joins (a sort needs their values in the row). MySQL allows 61 tables in a join,
+  // runs being one, so refuse more here rather than fail in the database.
+  const joinedOrderKeys = q.orderBy.filter((o) => o.identifier.type !== 'attribute').length;
+  if (joinedOrderKeys > MAX_ORDER_JOINS) {
+    throw invalidParameter(
+      `Too many metric, param and tag keys in order_by (${joinedOrderKeys}): MySQL joins at most 61 tables, so at most ${MAX_ORDER_JOINS} are allowed. Order by fewer keys.`,
+      { field: 'order_by', limit: MAX_ORDER_JOINS },
+    );
+  }
   let orderedByStartTime = false;
   for (const order of q.orderBy) {
     const { type, key } = order.identifier;
@@ -169,5 +228,5 @@ export function compileRunSearch(q: RunSearchQuery): CompiledSql {
   orderExprs.push('r.run_uuid ASC');
 
   const sql = `SELECT r.* FROM runs r ${joins.join(' ')} WHERE ${where.join(' AND ')} ORDER BY ${orderExprs.join(', ')} LIMIT ? OFFSET ?`;
-  return { sql, values: [...joinValues, ...whereValues, q.limit, q.offset] };
+  return { sql, values: [...joinValues, ...whereValues, rowCount(q.limit, 'max_results', 'max_results'), rowCount(q.offset, 'page token offset', 'page_token')] };
 }

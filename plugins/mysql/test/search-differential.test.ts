@@ -30,7 +30,20 @@ const FILTERS = [
   "attributes.run_name LIKE 'r1%'",
   'attributes.start_time > 20',
   "params.p = 'y' AND metrics.b > 0.2 AND tags.t != 'no'",
+  // ±1e400 parse to ±Infinity; stored ±Inf reads back clamped to ±MAX_DOUBLE, as MLflow's SQL store.
+  ...['>', '>=', '<', '<=', '=', '!='].flatMap((op) => [
+    `metrics.a ${op} 1e400`,
+    `metrics.a ${op} -1e400`,
+    `attributes.start_time ${op} 1e400`,
+    `attributes.start_time ${op} -1e400`,
+    `attributes.end_time ${op} 1e400`,
+    `attributes.end_time ${op} -1e400`,
+  ]),
+  'metrics.a >= 1.7976931348623157e308',
+  'metrics.a <= -1.7976931348623157e308',
+  'metrics.b < 1e300 AND attributes.start_time < 1e300 AND attributes.end_time > -1e300',
 ];
+FILTERS.push(Array.from({ length: 72 }, (_, i) => `metrics.w${i} >= 0`).join(' AND '), Array.from({ length: 72 }, (_, i) => `metrics.w${i} != 1e400`).join(' AND '));
 const ORDERS: string[][] = [[], ['metrics.a'], ['metrics.a DESC'], ['params.p', 'metrics.b DESC'], ['tags.t DESC'], ['attributes.start_time'], ['attributes.run_name DESC'], ['metrics.b', 'params.p DESC']];
 
 describe.runIf(available)('SQL run search equals the in-memory evaluator', () => {
@@ -48,7 +61,7 @@ describe.runIf(available)('SQL run search equals the in-memory evaluator', () =>
     for (let i = 0; i < 40; i++) {
       const { info } = await store.createRun({ experimentId: exp, runName: `r${i}`, startTime: Math.floor(rnd() * 40) });
       const metrics = [];
-      const a = pick([0, 0.25, 0.5, 0.75, 1, Number.NaN, undefined]);
+      const a = pick([0, 0.25, 0.5, 0.75, 1, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, undefined]);
       if (a !== undefined) metrics.push({ key: 'a', value: a, timestamp: 1, step: 0 });
       const b = pick([rnd(), -rnd(), undefined]);
       if (b !== undefined) metrics.push({ key: 'b', value: b, timestamp: 1, step: 0 });
@@ -61,6 +74,10 @@ describe.runIf(available)('SQL run search equals the in-memory evaluator', () =>
       });
       if (rnd() < 0.4) await store.updateRunInfo(info.runId, { status: 'FINISHED', endTime: 50 });
     }
+    // A filter of more clauses than MySQL's 61-table join limit, compared like the others.
+    await store.logBatch((await store.searchRuns({ experimentIds: [exp], maxResults: 1 })).items[0]!.info.runId, {
+      metrics: Array.from({ length: 72 }, (_, i) => ({ key: `w${i}`, value: i, timestamp: 1, step: 0 })),
+    });
     all = (await store.searchRuns({ experimentIds: [exp], maxResults: 1000 })).items;
   });
   afterAll(async () => {

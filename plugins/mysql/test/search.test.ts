@@ -1,7 +1,7 @@
 import { LabbookError } from '@labbook/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MysqlTestDatabase } from '../../../test/harness/mysql.js';
-import { MysqlTrackingStore } from '../src/index.js';
+import { MysqlRegistryStore, MysqlTrackingStore } from '../src/index.js';
 import { available, mysql, testDatabase } from './helpers/db.js';
 
 describe.runIf(available)('MysqlTrackingStore.searchRuns', () => {
@@ -95,5 +95,84 @@ describe.runIf(available)('MysqlTrackingStore.searchRuns', () => {
     const [rows] = (await conn.query('SELECT COUNT(*) AS n FROM runs')) as unknown as [{ n: number }[]];
     await conn.end();
     expect(Number(rows[0]!.n)).toBe(5);
+  });
+
+  it('refuses page tokens whose offset is not a positive safe integer, in every search', async () => {
+    const registry = new MysqlRegistryStore({ database: store.db });
+    const token = (offset: string) => Buffer.from(`{"offset": ${offset}}`).toString('base64');
+    for (const offset of ['1e20', '9007199254740992', '1e400', '-1e400', '0', '-1', '2.5']) {
+      const pageToken = token(offset);
+      const searches = [
+        () => store.searchRuns({ experimentIds: [exp], pageToken }),
+        () => store.searchExperiments({ pageToken }),
+        () => registry.searchRegisteredModels({ pageToken }),
+        () => registry.searchModelVersions({ pageToken }),
+      ];
+      for (const search of searches) {
+        const e = await search().then(
+          () => undefined,
+          (error: unknown) => error,
+        );
+        expect(LabbookError.is(e) && e.code, offset).toBe('INVALID_PARAMETER_VALUE');
+        expect((e as Error).message).toContain('Invalid page token');
+      }
+    }
+    // The largest safe offset is a valid (empty) page, not an SQL error.
+    expect((await store.searchRuns({ experimentIds: [exp], pageToken: token(String(Number.MAX_SAFE_INTEGER)) })).items).toEqual([]);
+  });
+
+  it('compares with ±1e400 (Infinity) as with any number, without putting it in the SQL', async () => {
+    // acc: a=1, b=3, c=NaN, d missing, e=2. NaN matches only !=; missing never matches.
+    expect(await names('metrics.acc > 1e400')).toEqual([]);
+    expect(await names('metrics.acc >= 1e400')).toEqual([]);
+    expect(await names('metrics.acc < 1e400')).toEqual(['e', 'b', 'a']);
+    expect(await names('metrics.acc <= 1e400')).toEqual(['e', 'b', 'a']);
+    expect(await names('metrics.acc = 1e400')).toEqual([]);
+    expect(await names('metrics.acc != 1e400')).toEqual(['e', 'c', 'b', 'a']);
+    expect(await names('metrics.acc > -1e400')).toEqual(['e', 'b', 'a']);
+    expect(await names('metrics.acc < -1e400')).toEqual([]);
+    expect(await names('metrics.acc != -1e400')).toEqual(['e', 'c', 'b', 'a']);
+    expect(await names('attributes.start_time > 1e400')).toEqual([]);
+    expect(await names('attributes.start_time < 1e400')).toEqual(['e', 'd', 'c', 'b', 'a']);
+    expect(await names('attributes.start_time > -1e400')).toEqual(['e', 'd', 'c', 'b', 'a']);
+    expect(await names('attributes.start_time <= -1e400')).toEqual([]);
+    expect(await names('attributes.start_time != 1e400')).toEqual(['e', 'd', 'c', 'b', 'a']);
+    // end_time is unset on these runs: no comparison matches a missing value.
+    expect(await names('attributes.end_time < 1e400')).toEqual([]);
+    // Finite numbers too large for a BIGINT still compare.
+    expect(await names('attributes.start_time < 1e300 AND metrics.acc > -1e300')).toEqual(['e', 'b', 'a']);
+  });
+
+  it.each([72, 150])('answers a filter of %i clauses (past the 61-table join limit)', async (count) => {
+    const { info } = await store.createRun({ experimentId: exp, runName: `wide${count}`, startTime: 1 });
+    const keys = Array.from({ length: count }, (_, i) => i);
+    await store.logBatch(info.runId, {
+      metrics: keys.map((i) => ({ key: `m${i}`, value: i + 1, timestamp: 1, step: 0 })),
+      params: keys.map((i) => ({ key: `p${i}`, value: `v${i}` })),
+      tags: keys.map((i) => ({ key: `t${i}`, value: `w${i}` })),
+    });
+    try {
+      const metrics = keys.map((i) => `metrics.m${i} > 0`).join(' AND ');
+      const params = keys.map((i) => `params.p${i} = 'v${i}'`).join(' AND ');
+      const tags = keys.map((i) => `tags.t${i} LIKE 'w%'`).join(' AND ');
+      expect(await names(metrics)).toEqual([`wide${count}`]);
+      expect(await names(params)).toEqual([`wide${count}`]);
+      expect(await names(tags)).toEqual([`wide${count}`]);
+      expect(await names(`${metrics} AND ${params} AND ${tags}`, ['metrics.m0 DESC', 'params.p1', 'tags.t2'])).toEqual([`wide${count}`]);
+      // One clause that fails leaves nothing.
+      expect(await names(`${metrics} AND metrics.m${count - 1} > ${count}`)).toEqual([]);
+    } finally {
+      await store.deleteRun(info.runId);
+    }
+  });
+
+  it('refuses more order keys than MySQL can join, naming the limit', async () => {
+    expect(await names(undefined, Array.from({ length: 60 }, (_, i) => `metrics.k${i}`))).toHaveLength(5);
+    const e = await names(undefined, Array.from({ length: 61 }, (_, i) => `params.k${i}`)).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(LabbookError.is(e) && e.code).toBe('INVALID_PARAMETER_VALUE');
+    expect((e as LabbookError).message).toMatch(/61 tables.*at most 60/);
   });
 });
