@@ -9,7 +9,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from '@labbook/core';
 import { startServer } from '@labbook/server';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Page, Request, Response, Route } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser } from '../harness/browser.js';
 import { serviceAvailable } from '../harness/service.js';
@@ -64,6 +64,33 @@ describe.runIf(available)('web UI', () => {
     await page.goto(`${seeded.server.url}/${hash}`);
   };
   const shot = (name: string, fullPage = false) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage });
+  const filterOf = (r: Request) => (r.postDataJSON() as { filter?: string } | null)?.filter ?? '';
+  const isSearch = (r: Response, filter: string) => r.url().endsWith('/runs/search') && filterOf(r.request()) === filter;
+  /**
+   * Applies a filter the server must refuse, and returns once the page shows the refusal of exactly
+   * that text. Waiting for "an error" or "a caret" is not enough: the previous filter's error can
+   * satisfy it before this one is answered, and this filter's 400 then lands after `expectedFailure`
+   * was reset.
+   * @param whileWaiting - runs after Enter, before the server's answer is awaited
+   * @returns the position the server's message names
+   */
+  const applyRefused = async (text: string, whileWaiting?: () => Promise<void>) => {
+    const box = page.getByLabel('Filter runs');
+    await box.fill(text);
+    const answered = page.waitForResponse((r) => isSearch(r, text));
+    expectedFailure = /runs\/search$/;
+    try {
+      await box.press('Enter');
+      await whileWaiting?.();
+      const response = await answered;
+      expect(response.status()).toBe(400);
+      await page.locator(`#filter-error[data-filter=${JSON.stringify(text)}]`).waitFor();
+      const { message } = (await response.json()) as { message: string };
+      return Number(/at position (\d+)/.exec(message)?.[1]);
+    } finally {
+      expectedFailure = undefined;
+    }
+  };
 
   it('lists, creates, renames, deletes and restores experiments', async () => {
     await open('#/experiments');
@@ -105,12 +132,8 @@ describe.runIf(available)('web UI', () => {
     await page.reload();
     await expect.poll(() => rows.count()).toBe(3);
     await expect.poll(() => page.getByLabel('Filter runs').inputValue()).toBe("params.optimizer = 'adam'");
-    await page.getByLabel('Filter runs').fill('metrics.accuracy >');
-    expectedFailure = /runs\/search$/;
-    await page.getByLabel('Filter runs').press('Enter');
+    expect(await applyRefused('metrics.accuracy >')).toBe(18);
     const error = page.locator('#filter-error');
-    await error.waitFor();
-    expectedFailure = undefined;
     await expect.poll(async () => (await error.textContent()) ?? '').toContain('position 18');
     await expect.poll(async () => (await error.locator('pre.caret').textContent()) ?? '').toContain('^');
     expect(await error.locator('mark').count()).toBe(1);
@@ -118,17 +141,11 @@ describe.runIf(available)('web UI', () => {
     expect(await rows.count()).toBe(3);
     expect(await page.locator('tr.stale[data-run-id]').count()).toBe(3);
     expect(await page.locator('.count').textContent()).toContain("still showing the runs of params.optimizer = 'adam'");
-    await page.getByLabel('Filter runs').fill("params.optimizer = 'adam' and metrics.loss >> 1");
-    expectedFailure = /runs\/search$/;
-    await page.getByLabel('Filter runs').press('Enter');
+    await applyRefused("params.optimizer = 'adam' and metrics.loss >> 1");
     // The mistake in the middle of the filter: the marked character is the one the parser named.
-    await expect.poll(async () => (await error.locator('mark').textContent()) ?? '').toBe('>');
-    expectedFailure = undefined;
-    await page.getByLabel('Filter runs').fill('metrics.accuracy >');
-    expectedFailure = /runs\/search$/;
-    await page.getByLabel('Filter runs').press('Enter');
-    await expect.poll(async () => (await error.locator('mark').textContent()) ?? '').toBe(' ');
-    expectedFailure = undefined;
+    expect(await error.locator('mark').textContent()).toBe('>');
+    await applyRefused('metrics.accuracy >');
+    expect(await error.locator('mark').textContent()).toBe(' ');
     await shot('runs-filter-error');
     await page.getByRole('button', { name: 'Clear' }).click();
     await expect.poll(() => rows.count()).toBe(seeded.runIds.length);
@@ -148,6 +165,91 @@ describe.runIf(available)('web UI', () => {
     await expect.poll(async () => (await rows.first().textContent()) ?? '').toContain('run-5');
     await page.getByRole('button', { name: /^Run/ }).click();
     await expect.poll(async () => (await rows.first().textContent()) ?? '').toContain('run-0');
+  });
+
+  it('runs table: a caret is only ever drawn under the text it is about', async () => {
+    await open(`#/experiments/${seeded.experimentId}`);
+    const rows = page.locator('tr[data-run-id]');
+    await expect.poll(() => rows.count()).toBe(seeded.runIds.length);
+    // Every state the page commits to the DOM, recorded in the page: polling from here would sample
+    // a few of them and could miss the one wrong frame. A string, as the tests compile without the DOM types.
+    await page.evaluate(`(() => {
+      const seen = [];
+      new MutationObserver(() => {
+        const caret = document.querySelector('#filter-error pre.caret');
+        if (!caret) return;
+        const [drawn, marker] = caret.textContent.split('\\n');
+        const box = document.querySelector('input[aria-label="Filter runs"]').value;
+        seen.push({ box, drawn, at: marker.indexOf('^'), mark: caret.querySelector('mark').textContent });
+      }).observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true });
+      globalThis.__carets = seen;
+    })()`);
+    const box = page.getByLabel('Filter runs');
+    const caret = page.locator('#filter-error pre.caret');
+    const positions = new Map<string, number>();
+    const first = 'metrics.accuracy >';
+    const second = "params.optimizer = 'adam' and metrics.loss >> 1";
+    positions.set(first, await applyRefused(first));
+    expect(await caret.textContent()).toContain('^');
+
+    // The second filter's answer is held back, so the page spends a while with the new text in the box
+    // and the first filter's refusal in hand: exactly where the old caret used to be drawn.
+    let held = 0;
+    const hold = async (route: Route) => {
+      if (filterOf(route.request()) === second) {
+        held++;
+        await new Promise((resolve) => setTimeout(resolve, 600));
+      }
+      await route.continue();
+    };
+    await page.route('**/runs/search', hold);
+    try {
+      positions.set(
+        second,
+        await applyRefused(second, async () => {
+          expect(await box.inputValue()).toBe(second);
+          expect(await page.locator('#filter-error').count()).toBe(0);
+        }),
+      );
+    } finally {
+      await page.unroute('**/runs/search', hold);
+    }
+    expect(held).toBe(1);
+    expect(await caret.locator('mark').textContent()).toBe('>');
+
+    // Editing the box takes the caret away (its position names a character no longer there) but keeps
+    // the message as a hint; undoing the edit brings the caret back.
+    await box.fill(`${second} and`);
+    await expect.poll(() => caret.count()).toBe(0);
+    expect(await page.locator('#filter-error').textContent()).toContain(`position ${positions.get(second)}`);
+    await box.fill(second);
+    await expect.poll(() => caret.count()).toBe(1);
+
+    // A filter the server accepts clears the error.
+    const good = "params.optimizer = 'adam'";
+    await box.fill(good);
+    const accepted = page.waitForResponse((r) => isSearch(r, good));
+    await box.press('Enter');
+    expect((await accepted).status()).toBe(200);
+    await expect.poll(() => rows.count()).toBe(3);
+    await expect.poll(() => page.locator('#filter-error').count()).toBe(0);
+    expect(await box.getAttribute('aria-invalid')).toBe('false');
+    expect(await page.locator('tr.stale[data-run-id]').count()).toBe(0);
+
+    const seen = (await page.evaluate('globalThis.__carets')) as { box: string; drawn: string; at: number; mark: string }[];
+    // A parser that ran off the end has a space drawn and marked after the text.
+    const textOf = (s: { drawn: string; at: number }) => (s.at === s.drawn.length - 1 && s.drawn.endsWith(' ') ? s.drawn.slice(0, -1) : s.drawn);
+    expect(new Set(seen.map(textOf))).toEqual(new Set([first, second]));
+    for (const s of seen) {
+      const text = textOf(s);
+      // The caret marks the text in the box, at the position the server gave for that very text.
+      expect(text).toBe(s.box.trim());
+      expect(s.at).toBe(positions.get(text));
+      expect(s.mark).toBe(text.charAt(s.at) || ' ');
+    }
+    // The next tests open the experiment expecting all its runs, and the address keeps the filter.
+    await page.getByRole('button', { name: 'Clear' }).click();
+    await expect.poll(() => rows.count()).toBe(seeded.runIds.length);
   });
 
   it('runs table: one Tab stop, arrows move between rows, Space selects, Enter opens', async () => {

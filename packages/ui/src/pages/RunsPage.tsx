@@ -5,7 +5,7 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { ApiError, api } from '../api/client';
 import { ErrorBanner } from '../components/ErrorBanner';
-import { FilterBox } from '../components/FilterBox';
+import { FilterBox, type FilterRefusal } from '../components/FilterBox';
 import { VirtualRows } from '../components/VirtualRows';
 import { formatDuration, formatTime } from '../formatting';
 import { hrefOf } from '../route';
@@ -43,7 +43,9 @@ export function RunsPage({ experimentId, initialFilter }: { experimentId: string
   const [rows, setRows] = useState<RunRow[]>([]);
   const [next, setNext] = useState<string | undefined>();
   const [loading, setLoading] = useState(false);
-  const [error, setError] = useState<unknown>();
+  // A failure remembers the filter it happened under: an error shown next to other text (the old
+  // filter's caret under the new filter) is wrong, not merely late.
+  const [failure, setFailure] = useState<{ error: unknown; filter: string } | undefined>();
   // The filter the rows on screen answer: a refused filter keeps the last good rows, marked as such.
   const [rowsFilter, setRowsFilter] = useState<string | undefined>();
   // The user's last pick for this experiment; the defaults come from the first page of runs.
@@ -61,10 +63,10 @@ export function RunsPage({ experimentId, initialFilter }: { experimentId: string
       setRows((old) => (token ? [...old, ...fresh] : fresh));
       setNext(page.nextPageToken);
       setRowsFilter(filter);
-      setError(undefined);
+      setFailure(undefined);
     } catch (e) {
       if (gen !== generation.current) return;
-      setError(e);
+      setFailure({ error: e, filter });
       // The rows of a refused filter stay (with a note saying which filter they answer) so the
       // user does not lose the view while fixing a typo; any other failure empties the table.
       if (!token && !isRefusedFilter(e)) {
@@ -81,6 +83,9 @@ export function RunsPage({ experimentId, initialFilter }: { experimentId: string
     generation.current++;
     setNext(undefined);
     setSelected(new Set());
+    // The last query's error is about that query; leaving it up until this one is answered would
+    // show it against a query it was never about.
+    setFailure(undefined);
     load(undefined, generation.current);
   };
   useEffect(reload, [experimentId, filter, deleted, orderBy[0]]);
@@ -90,7 +95,10 @@ export function RunsPage({ experimentId, initialFilter }: { experimentId: string
 
   const keys = useMemo(() => keysOf(rows), [rows]);
   const shown = columns ?? [];
-  const filterError = isRefusedFilter(error) ? error.message : undefined;
+  // This render may already carry a new filter while `failure` (cleared by the effect that follows)
+  // is still the old one's: only an error about the filter on screen counts.
+  const error = failure?.filter === filter ? failure.error : undefined;
+  const filterError: FilterRefusal | undefined = isRefusedFilter(error) ? { filter, message: error.message } : undefined;
   const stale = filterError !== undefined && rowsFilter !== undefined && rowsFilter !== filter;
 
   const toggleColumn = (kind: ColumnKind, key: string) => {
@@ -118,7 +126,7 @@ export function RunsPage({ experimentId, initialFilter }: { experimentId: string
       for (const id of selected) await fn(id);
       reload();
     } catch (e) {
-      setError(e);
+      setFailure({ error: e, filter });
     }
   };
   const width = 40 + FIXED.reduce((s, c) => s + c.width, 0) + shown.length * DATA_WIDTH;
