@@ -91,6 +91,7 @@ describe('the mlruns/ layout, byte for byte', () => {
         'lifecycle_stage: active',
         `run_id: ${id}`,
         'run_name: baseline',
+        `run_uuid: ${id}`,
         "source_name: ''",
         'source_type: 4',
         "source_version: ''",

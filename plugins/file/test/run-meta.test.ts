@@ -10,7 +10,7 @@ const FIXTURES = fileURLToPath(new URL('./fixtures/run-meta', import.meta.url));
 const VERSIONS = ['mlflow-2.10', 'mlflow-2.22', 'mlflow-3'] as const;
 
 function fixture(version: (typeof VERSIONS)[number]): Record<string, unknown> {
-  return parseYaml(readFileSync(join(FIXTURES, `${version}.yaml`), 'utf8')) as Record<string, unknown>;
+  return parseYaml(readFileSync(join(FIXTURES, `${version}.yaml`), 'utf8'), version) as Record<string, unknown>;
 }
 
 /** An mlruns root whose Default experiment holds one run with the given meta.yaml. */
@@ -36,7 +36,7 @@ describe("a run's meta.yaml across MLflow versions", () => {
     expect(run.info).toMatchObject({ runId, runUuid: runId, experimentId: '0', userId: 'alice', startTime: meta.start_time, runName: meta.run_name });
     // An update keeps the keys that version wrote (a 2.x reader still finds run_uuid).
     await store.updateRunInfo(runId, { status: 'FINISHED', endTime: 1800000000000 });
-    const after = parseYaml(readFileSync(join(root, '0', runId, 'meta.yaml'), 'utf8')) as Record<string, unknown>;
+    const after = parseYaml(readFileSync(join(root, '0', runId, 'meta.yaml'), 'utf8'), 'meta.yaml') as Record<string, unknown>;
     expect(Object.keys(after).sort()).toEqual(expect.arrayContaining(Object.keys(meta).sort()));
     expect(after.end_time).toBe(1800000000000);
   });
@@ -45,7 +45,7 @@ describe("a run's meta.yaml across MLflow versions", () => {
     const root = tempRoot();
     const store = new FileTrackingStore({ root, fsync: false });
     const { info } = await store.createRun({ experimentId: '0', startTime: 1, tags: [] });
-    const written = parseYaml(readFileSync(join(root, '0', info.runId, 'meta.yaml'), 'utf8')) as Record<string, unknown>;
+    const written = parseYaml(readFileSync(join(root, '0', info.runId, 'meta.yaml'), 'utf8'), 'meta.yaml') as Record<string, unknown>;
     for (const version of ['mlflow-2.10', 'mlflow-2.22'] as const) {
       const reference = fixture(version);
       // deleted_time (null until a delete) is the one key more; MLflow's reader drops unknown keys.
