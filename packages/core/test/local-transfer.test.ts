@@ -88,6 +88,46 @@ describe('downloadToLocal', () => {
     const escapes = new TreeRepository(files, [], (path) => (path === 'plots' ? [{ path: 'plots/../../x', isDir: false }] : undefined));
     await expect(downloadToLocal(escapes, 'plots', tempDir())).rejects.toMatchObject({ code: 'INVALID_PARAMETER_VALUE' });
   });
+
+  it('refuses a root listing that names the root itself (it would loop)', async () => {
+    const loops = new TreeRepository(files, [], (path) => (path === '' ? [{ path: '', isDir: true }] : undefined));
+    const error = await Promise.race([downloadToLocal(loops, '', tempDir()).catch((e) => e), new Promise((r) => setTimeout(() => r('timeout'), 2000))]);
+    expect(LabbookError.is(error) && error.code).toBe('INTERNAL_ERROR');
+  });
+
+  // A store that follows `loop -> ..` lists the same folder again one level deeper, for ever.
+  it('stops a listing that repeats itself one level deeper each time, naming the loop and what to do', async () => {
+    const repo = new TreeRepository({}, [], (path) => {
+      const prefix = path === '' ? '' : `${path}/`;
+      return [
+        { path: `${prefix}f.txt`, isDir: false, fileSize: 1 },
+        { path: `${prefix}loop`, isDir: true },
+      ];
+    });
+    const error = await Promise.race([downloadToLocal(repo, '', tempDir()).catch((e) => e), new Promise((r) => setTimeout(() => r('timeout'), 20000))]);
+    expect(LabbookError.is(error) && error.code).toBe('INTERNAL_ERROR');
+    expect((error as Error).message).toMatch(/repeats itself/);
+    expect((error as Error).message).toMatch(/Remove the loop/);
+  }, 30000);
+
+  it('stops a listing that repeats itself wider each time (two loops) too', async () => {
+    // Each level doubles: bounded by depth alone this would be 2^128 folders.
+    // Answers without a timer, so a regression runs out of calls (and fails) rather than starving the test timeout.
+    class Fast extends TreeRepository {
+      calls = 0;
+      override async list(path = ''): Promise<FileInfo[]> {
+        if (++this.calls > 1_500_000) throw new RangeError('downloadToLocal did not stop a repeating listing');
+        const prefix = path === '' ? '' : `${path}/`;
+        return [
+          { path: `${prefix}a`, isDir: true },
+          { path: `${prefix}b`, isDir: true },
+        ];
+      }
+    }
+    const error = await downloadToLocal(new Fast({}), '', tempDir(), { concurrency: 64 }).catch((e) => e);
+    expect(LabbookError.is(error) && error.code).toBe('INTERNAL_ERROR');
+    expect((error as Error).message).toMatch(/repeats itself/);
+  }, 60000);
 });
 
 describe('transfer plans', () => {

@@ -20,6 +20,37 @@ describe('parseScheme', () => {
     expect(parseScheme(uri)).toBe(scheme);
   });
 
+  it.each(['.', '..', './x', '../x', '/x', 'x/y', 'x\\y', '~', '~/x', '.\\x', 'C:/runs', '\\\\server\\share', 'file:x', 'file:///x'])(
+    '%s looks like a path → file',
+    (uri) => {
+      expect(parseScheme(uri)).toBe('file');
+    },
+  );
+
+  it.each(['databricks', 'postgresql', 'sqlite', 'uc', 'mlruns', '.mlruns', '~user', 'my runs'])(
+    'refuses the bare word %s: it is neither a path nor a URI',
+    (uri) => {
+      const error = (() => {
+        try {
+          parseScheme(uri);
+        } catch (e) {
+          return e;
+        }
+        return undefined;
+      })() as LabbookError | undefined;
+      expect(LabbookError.is(error)).toBe(true);
+      expect(error?.code).toBe('INVALID_PARAMETER_VALUE');
+      expect(error?.message).toContain(`'${uri}'`);
+      expect(error?.message).toContain('neither a path nor a URI with a scheme');
+      expect(error?.message).toContain(`'./${uri}'`);
+    },
+  );
+
+  it('suggests the word as a scheme only when it could be one', () => {
+    expect(() => parseScheme('databricks')).toThrow(/'databricks:\/\/…'/);
+    expect(() => parseScheme('my runs')).toThrow(/'<scheme>:\/\/…'/);
+  });
+
   it('refuses two drivers and empty URIs', () => {
     expect(() => parseScheme('mysql+a+b://h')).toThrow(/at most one '\+driver'/);
     expect(() => parseScheme('')).toThrow(/non-empty/);
@@ -105,9 +136,56 @@ describe('discovery', () => {
     expect(error.code).toBe('INVALID_PARAMETER_VALUE');
     expect(error.message).toContain("Unsupported URI scheme 'postgres'");
     expect(error.message).toContain('Known schemes: echo');
-    expect(error.message).toContain('@labbook/plugin-postgres');
-    expect(error.message).toContain('Make sure');
+    // No first-party package provides postgres: naming `@labbook/plugin-postgres` would send people after nothing.
+    expect(error.message).not.toMatch(/@labbook\/plugin-postgres/);
+    expect(error.message).toContain('install a plugin that announces this scheme');
   });
+
+  it.each([
+    ['tracking', 'mysql://u@h/db', '@labbook/plugin-mysql'],
+    ['registry', 'mysql+pymysql://u@h/db', '@labbook/plugin-mysql'],
+    ['artifacts', 's3://bucket/x', '@labbook/plugin-s3'],
+    ['artifacts', 'r2://bucket@acct.r2.cloudflarestorage.com/x', '@labbook/plugin-s3'],
+    ['artifacts', 'wasbs://c@a.blob.core.windows.net/x', '@labbook/plugin-azure-blob'],
+    ['artifacts', 'sftp://u@h/x', '@labbook/plugin-sftp'],
+  ] as const)('names the first-party package for a missing %s scheme (%s)', async (kind, uri, pkg) => {
+    const registry = new PluginRegistry({ roots: [makeApp(`missing-${kind}-${uri.split(':')[0]}`)] });
+    const open = { tracking: () => registry.trackingStore(uri), registry: () => registry.registryStore(uri), artifacts: () => registry.artifactRepository(uri) };
+    const error = await open[kind]().catch((e) => e);
+    expect(error.code).toBe('INVALID_PARAMETER_VALUE');
+    expect(error.message).toContain(`Install ${pkg}`);
+    expect(error.message.match(/@labbook\/plugin-[a-z0-9-]+/g)).toEqual([pkg]);
+  });
+
+  it('does not name a first-party package that provides the scheme only for another kind', async () => {
+    const registry = new PluginRegistry({ roots: [makeApp('wrong-kind')] });
+    const error = await registry.artifactRepository('mysql://u@h/db').catch((e) => e);
+    expect(error.message).not.toContain('@labbook/plugin-');
+    expect(error.message).toContain('install a plugin that announces this scheme');
+  });
+
+  it.each(['databricks', 'postgresql', 'sqlite', 'uc', 'mlruns.db'])(
+    "refuses the bare word '%s' for every kind instead of opening a file store in a folder of that name",
+    async (word) => {
+      const registry = new PluginRegistry({ roots: [makeApp(`bare-${word}`)] });
+      let called = false;
+      const spy = () => {
+        called = true;
+        return {} as never;
+      };
+      registry.register(definePlugin({ name: 'spy-file', trackingStores: { file: spy }, registryStores: { file: spy }, artifactRepositories: { file: spy } }));
+      for (const open of [() => registry.trackingStore(word), () => registry.registryStore(word), () => registry.artifactRepository(word)]) {
+        const error = await open().catch((e) => e);
+        expect(LabbookError.is(error)).toBe(true);
+        expect(error.code).toBe('INVALID_PARAMETER_VALUE');
+        expect(error.message).toContain(`'${word}'`);
+        expect(error.message).toContain('neither a path nor a URI with a scheme');
+        expect(error.message).toContain(`./${word}`);
+        expect(error.message).toContain('://');
+      }
+      expect(called).toBe(false);
+    },
+  );
 
   it('reports a plugin that fails to load with its package name, and lists it with the error', async () => {
     const app = makeApp('broken');
@@ -124,5 +202,23 @@ describe('discovery', () => {
     registry.register(definePlugin({ name: 'mine', trackingStores: { echo: () => ({ mine: true }) as never } }));
     expect(await registry.trackingStore('echo://x')).toEqual({ mine: true });
     expect(() => registry.register({ name: 'future', apiVersion: PLUGIN_API_VERSION + 1 })).toThrow(/plugin API version/);
+  });
+});
+
+describe('first-party plugin table', () => {
+  it('matches what each plugins/*/package.json announces', async () => {
+    const { FIRST_PARTY_PLUGINS } = await import('../src/plugins/first-party.js');
+    const pluginsDir = new URL('../../../plugins/', import.meta.url);
+    const { readdirSync, readFileSync, existsSync } = await import('node:fs');
+    const announced: Record<string, unknown> = {};
+    for (const dir of readdirSync(pluginsDir)) {
+      const file = new URL(`${dir}/package.json`, pluginsDir);
+      if (!existsSync(file)) continue;
+      const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name: string; labbook?: Record<string, string[]> };
+      if (!pkg.labbook) continue;
+      announced[pkg.name] = { tracking: pkg.labbook.tracking ?? [], registry: pkg.labbook.registry ?? [], artifacts: pkg.labbook.artifacts ?? [] };
+    }
+    expect(Object.keys(announced).length).toBeGreaterThan(0);
+    expect(FIRST_PARTY_PLUGINS).toEqual(announced);
   });
 });

@@ -134,6 +134,10 @@ export class LocalArtifactRepository implements ArtifactRepository {
       if (LabbookError.is(error) && /symlink/.test(error.message)) return [];
       throw error;
     }
+    const onPath = await this.foldersOnPath(path);
+    // Reached through a link back to a folder above it (`a/loop/…` with `loop -> ..`): the same
+    // files again under a longer name, as a link leaving the root lists as nothing.
+    if (onPath === undefined) return [];
     let entries: import('node:fs').Dirent[];
     try {
       entries = await fsp.readdir(dir, { withFileTypes: true });
@@ -155,9 +159,35 @@ export class LocalArtifactRepository implements ArtifactRepository {
       } catch {
         continue;
       }
+      // A folder already on the path (`loop -> ..`, `self -> .`, or a bind mount) would make every
+      // walk of the tree repeat it until the path grows too long: 8 files downloaded as hundreds.
+      if (st.isDirectory() && onPath.has(folderKey(st))) continue;
       out.push(st.isDirectory() ? { path: rel, isDir: true } : { path: rel, isDir: false, fileSize: st.size });
     }
     return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  }
+
+  /**
+   * The identities (device and inode, so links and mounts compare equal to their targets) of the
+   * root and of each folder from it down to `path`; undefined when one repeats, i.e. `path` runs
+   * through a loop.
+   */
+  private async foldersOnPath(path: string): Promise<Set<string> | undefined> {
+    const keys = new Set<string>();
+    const segments = path === '' || path === '.' ? [] : path.split('/');
+    for (let i = 0; i <= segments.length; i++) {
+      let st: import('node:fs').Stats;
+      try {
+        st = await fsp.stat(join(this.rootPath, ...segments.slice(0, i)));
+      } catch {
+        // Missing (the listing will be empty) or unreadable: nothing above can loop back to it.
+        return keys;
+      }
+      const key = folderKey(st);
+      if (keys.has(key)) return undefined;
+      keys.add(key);
+    }
+    return keys;
   }
 
   async delete(path = ''): Promise<void> {
@@ -186,4 +216,8 @@ export class LocalArtifactRepository implements ArtifactRepository {
       throw ioError(`downloading artifact ${path}`, error);
     }
   }
+}
+
+function folderKey(st: import('node:fs').Stats): string {
+  return `${st.dev}:${st.ino}`;
 }

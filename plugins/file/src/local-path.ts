@@ -1,5 +1,6 @@
 import { realpathSync } from 'node:fs';
-import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { homedir } from 'node:os';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LabbookError, invalidParameter } from '@labbook/core';
 import { MSG } from './constants.js';
@@ -19,6 +20,8 @@ export function localPathFromUri(uri: string): string {
     }
     return resolve(decodeURIComponent(uri.slice('file:'.length)));
   }
+  // `~` and `~/x` are the user's home, as a shell (and MLflow's os.path.expanduser) reads them.
+  if (uri === '~' || uri.startsWith('~/')) return join(homedir(), uri.slice(1));
   return resolve(uri);
 }
 

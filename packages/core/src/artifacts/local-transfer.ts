@@ -121,6 +121,12 @@ async function downloadOne(repo: ArtifactRepository, path: string, localFile: st
   await reportFinished(options, path, localFile);
 }
 
+// Bounds on a tree download, far beyond real artifact trees: a repository whose listing repeats
+// itself (a store that follows a link back up, `a/loop -> ..`) would otherwise walk forever, one
+// level deeper each time, or exponentially wider when two such links meet.
+const MAX_TREE_DEPTH = 128;
+const MAX_TREE_FOLDERS = 1_000_000;
+
 function localPathFor(root: string, artifactPath: string): string {
   // Listing entries come from the repository; check them like any input before joining.
   const safe = normalizeArtifactPath(artifactPath, 'listing path');
@@ -163,6 +169,7 @@ export async function downloadToLocal(
     }
   }
   const concurrency = options.concurrency ?? 8;
+  const baseDepth = path === '' ? 0 : path.split('/').length;
   const files: string[] = [];
   const sizes: Array<number | undefined> = [];
   const folders: string[] = [path];
@@ -176,11 +183,19 @@ export async function downloadToLocal(
         const child = normalizeArtifactPath(info.path, 'listing path');
         // A listing names children of the folder listed; anything else (the folder itself, a
         // sibling) would loop or write outside what was asked for.
-        if (item.folder !== '' && !child.startsWith(`${item.folder}/`)) {
+        if (child === '' || (item.folder !== '' && !child.startsWith(`${item.folder}/`))) {
           throw new LabbookError('INTERNAL_ERROR', `Listing '${item.folder}' in ${repo.rootUri} returned '${child}', which is not inside it`);
         }
-        if (info.isDir) next.push({ folder: child });
-        else {
+        if (info.isDir) {
+          if (child.split('/').length - baseDepth > MAX_TREE_DEPTH || folders.length + next.length >= MAX_TREE_FOLDERS) {
+            throw new LabbookError(
+              'INTERNAL_ERROR',
+              `Listing ${repo.rootUri} under '${path || '/'}' reached '${child.length > 200 ? `${child.slice(0, 200)}…` : child}', more than ${MAX_TREE_DEPTH} folders deep or ${MAX_TREE_FOLDERS} folders in all: ` +
+                'the listing probably repeats itself (a link to a folder above it?). Remove the loop from the artifacts, or download a sub-folder that has none.',
+            );
+          }
+          next.push({ folder: child });
+        } else {
           files.push(child);
           sizes.push(info.fileSize);
         }

@@ -7,6 +7,7 @@ import type { RunContextProvider } from '../interfaces/run-context-provider.js';
 import type { TrackingStore } from '../interfaces/tracking-store.js';
 import { type LabbookPlugin, PLUGIN_API_VERSION, type StoreFactoryOptions } from './define-plugin.js';
 import { type DiscoveryResult, discoverPlugins, findPackageRoot } from './discovery.js';
+import { firstPartyPackageFor } from './first-party.js';
 import type { PluginKind, PluginManifest } from './manifest.js';
 import { parseScheme, redactUri } from './scheme.js';
 
@@ -21,11 +22,6 @@ const KIND_NAME: Record<PluginKind, string> = {
   registry: 'registry store',
   artifacts: 'artifact repository',
 };
-
-// First-party package names, used only to suggest what to install for an unknown scheme.
-function suggestedPackage(scheme: string): string {
-  return `@labbook/plugin-${scheme}`;
-}
 
 /** One plugin as the registry knows it: registered in code, or announced by an installed package. */
 export interface PluginInfo {
@@ -198,11 +194,15 @@ export class PluginRegistry {
 
   private unknownScheme(kind: PluginKind, scheme: string, uri: string): LabbookError {
     const known = this.knownSchemes(kind);
+    // Name a package only when one exists: a guessed `@labbook/plugin-<scheme>` sends people to install nothing.
+    const pkg = firstPartyPackageFor(kind, scheme);
+    const next = pkg
+      ? `Install ${pkg} (it provides '${scheme}') and list it in your package.json dependencies, or register it with registerPlugin().`
+      : `No first-party labbook plugin provides '${scheme}' for a ${KIND_NAME[kind]}: install a plugin that announces this scheme in its package.json and list it in your dependencies, or register one with registerPlugin().`;
     return new LabbookError(
       'INVALID_PARAMETER_VALUE',
       `[labbook] Unsupported URI scheme '${scheme}' for a ${KIND_NAME[kind]} (URI '${redactUri(uri)}'). ` +
-        `Known schemes: ${known.length > 0 ? known.join(', ') : '(none)'}. ` +
-        `Make sure the plugin that provides '${scheme}' (e.g. ${suggestedPackage(scheme)}) is installed and listed in your package.json dependencies, or register it with registerPlugin().`,
+        `Known schemes: ${known.length > 0 ? known.join(', ') : '(none)'}. ${next}`,
       { field: 'uri' },
     );
   }
