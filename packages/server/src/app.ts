@@ -25,6 +25,7 @@ import { mountRpcs } from './routes/rpc.js';
 import { mountRunArtifactRoutes, runArtifactRpcs, UPLOAD_ARTIFACT_MAX_BYTES } from './routes/run-artifacts.js';
 import { LOG_BATCH_MAX_BYTES, trackingRpcs } from './routes/tracking.js';
 import { defaultUiDir, mountUi } from './routes/ui.js';
+import { mountUiHelperRoutes } from './routes/ui-helpers.js';
 import { SERVER_VERSION } from './version.js';
 
 const ARTIFACTS_ONLY_REASON = 'disabled due to the labbook server running in `--artifacts-only` mode. To enable tracking operations, restart the server without `--artifacts-only`.';
@@ -142,6 +143,7 @@ export async function createServer(options: ServerOptions = {}): Promise<Fastify
   if (tracking && registry) {
     mountMetricBulkRoutes(app, prefix, tracking);
     mountRunArtifactRoutes(app, prefix, { tracking, registry }, locations);
+    mountUiHelperRoutes(app, prefix, tracking, locations, options.deploymentsTarget ?? (process.env.MLFLOW_DEPLOYMENTS_TARGET || undefined));
   }
   mountArtifactProxy(app, prefix, proxyRepo, uploadLimit);
 

@@ -48,6 +48,11 @@ export interface ServerOptions {
    * it too), else 5 GiB.
    */
   maxArtifactUploadBytes?: number;
+  /**
+   * The deployments (AI gateway) server the UI's `gateway-proxy` forwards to; default
+   * `MLFLOW_DEPLOYMENTS_TARGET`. Unset, the proxy answers an empty gateway, as MLflow's does.
+   */
+  deploymentsTarget?: string;
   /** Already-built stores (tests inject these instead of URIs). */
   trackingStore?: TrackingStore;
   registryStore?: RegistryStore;

@@ -13,14 +13,17 @@ export async function recordLoggedModel(store: TrackingStore, runId: string, mod
   try {
     model = JSON.parse(modelJson);
   } catch {
-    throw new LabbookError('INVALID_PARAMETER_VALUE', "Invalid value for parameter 'model_json': not valid JSON", { field: 'model_json' });
+    model = undefined;
   }
+  // MLflow's texts; it also refuses a JSON value that is not an object as not valid.
   if (model === null || typeof model !== 'object' || Array.isArray(model)) {
-    throw new LabbookError('INVALID_PARAMETER_VALUE', "Invalid value for parameter 'model_json': expected a JSON object", { field: 'model_json' });
+    throw new LabbookError('INVALID_PARAMETER_VALUE', `Malformed model info. \n ${modelJson.slice(0, 1000)} \n is not a valid JSON.`, { field: 'model_json' });
   }
   const absent = REQUIRED_FIELDS.filter((f) => !(f in model));
   if (absent.length > 0) {
-    throw new LabbookError('INVALID_PARAMETER_VALUE', `Model json is missing mandatory fields: ${absent.join(', ')}`, { field: 'model_json' });
+    // Python prints the missing names as a set: {'flavors', 'run_id'}.
+    const names = absent.map((f) => `'${f}'`).join(', ');
+    throw new LabbookError('INVALID_PARAMETER_VALUE', `Model json is missing mandatory fields: {${names}}`, { field: 'model_json' });
   }
   const run = await store.getRun(runId);
   const current = run.data.tags.find((t) => t.key === LOGGED_MODEL_HISTORY_TAG)?.value;

@@ -7,10 +7,9 @@ import { LabbookError } from '@labbook/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Args } from '../request-args.js';
 import { checkRequest, queryArgs, stringifyExperimentIds } from '../request-check.js';
+import { refuseDeepNesting } from '../json-depth.js';
 import { rpcSchema } from '../wire-schemas.js';
 
-/** How deep a JSON body may nest; MLflow's messages nest a handful of levels. */
-export const MAX_JSON_DEPTH = 64;
 
 /** HTTP methods MLflow's RPCs use. */
 export type RpcMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
@@ -58,26 +57,6 @@ function bodyArgs(request: FastifyRequest): Args {
   }
   refuseDeepNesting(body);
   return body as Args;
-}
-
-/**
- * Refuses a body nested deeper than {@link MAX_JSON_DEPTH}, walking it without recursion: every
- * later step (checks, error messages, stores) may then recurse safely. A 5,000-level body used to
- * overflow the stack while its error message was built.
- */
-function refuseDeepNesting(body: object): void {
-  const stack: [unknown, number][] = [[body, 1]];
-  while (stack.length > 0) {
-    const [value, depth] = stack.pop()!;
-    if (value === null || typeof value !== 'object') continue;
-    if (depth > MAX_JSON_DEPTH) {
-      throw new LabbookError('INVALID_PARAMETER_VALUE', `Request body nests deeper than ${MAX_JSON_DEPTH} levels; MLflow's requests nest a few levels at most.`, {
-        field: 'body',
-        limit: MAX_JSON_DEPTH,
-      });
-    }
-    for (const child of Object.values(value)) if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
-  }
 }
 
 /** A request's arguments, checked against MLflow's schema for the RPC when it has one. */
