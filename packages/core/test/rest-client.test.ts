@@ -77,10 +77,56 @@ describe('RestClient', () => {
     expect(LabbookError.is(error) && error.code).toBe('DEADLINE_EXCEEDED');
   });
 
-  it('reports an unreachable server as TEMPORARILY_UNAVAILABLE after retrying', async () => {
-    const client = new RestClient('http://127.0.0.1:1', { maxRetries: 1, backoffMs: 1 });
+  it('reports an unreachable server as TEMPORARILY_UNAVAILABLE, naming host, port, cause, retries and what to do', async () => {
+    // A port that was listening a moment ago and is now closed: refused at once, no timeout to wait for.
+    const closed = createServer();
+    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise<void>((r) => closed.close(() => r()));
+
+    const client = new RestClient(`http://127.0.0.1:${port}`, { maxRetries: 2, backoffMs: 1 });
+    const error = await client.get('/api/2.0/mlflow/experiments/get').catch((e: unknown) => e);
+    expect(LabbookError.is(error) && error.code).toBe('TEMPORARILY_UNAVAILABLE');
+    const message = (error as Error).message;
+    expect(message).toContain('GET /api/2.0/mlflow/experiments/get');
+    expect(message).toContain('host 127.0.0.1');
+    expect(message).toContain(`port ${port}`);
+    expect(message).toContain('ECONNREFUSED');
+    expect(message).toMatch(/after 3 attempts over \d+(\.\d)? m?s/);
+    expect(message).toContain('Check that the tracking server is running');
+    expect(message).toContain(`labbook server --port ${port}`);
+    expect(message).toContain('LABBOOK_TRACKING_URI');
+
+    // A POST is tried once, and the message says why it was not retried.
+    const post = await client.send('POST', '/api/2.0/mlflow/runs/create', {}).catch((e: unknown) => e);
+    expect(LabbookError.is(post) && post.code).toBe('TEMPORARILY_UNAVAILABLE');
+    expect((post as Error).message).toMatch(/after 1 attempt over .*POST is not retried/);
+  });
+
+  it('names the cause when the host does not resolve, and keeps credentials out of the message', async () => {
+    // .invalid never resolves (RFC 6761); a stub fetch keeps the test off the real resolver.
+    const notFound = Object.assign(new Error('getaddrinfo ENOTFOUND tracking.invalid'), { code: 'ENOTFOUND', hostname: 'tracking.invalid' });
+    const fetchStub = (async () => {
+      throw new TypeError('fetch failed', { cause: notFound });
+    }) as unknown as typeof fetch;
+    const client = new RestClient('https://bob:s3cret@tracking.invalid/mlflow', { maxRetries: 1, backoffMs: 1, fetch: fetchStub });
     const error = await client.get('/x').catch((e: unknown) => e);
     expect(LabbookError.is(error) && error.code).toBe('TEMPORARILY_UNAVAILABLE');
+    const message = (error as Error).message;
+    expect(message).toContain('host tracking.invalid, port 443');
+    expect(message).toContain('ENOTFOUND');
+    expect(message).toContain('after 2 attempts');
+    expect(message).toContain('reachable from this machine');
+    expect(message).not.toContain('s3cret');
+  });
+
+  it('says how long it waited when every attempt timed out', async () => {
+    handler = (_req, res) => setTimeout(() => json(res, 200, {}), 400);
+    const client = new RestClient(base, { timeoutMs: 40, maxRetries: 1, backoffMs: 1 });
+    const error = await client.get('/slow').catch((e: unknown) => e);
+    expect(LabbookError.is(error) && error.code).toBe('DEADLINE_EXCEEDED');
+    expect((error as Error).message).toMatch(/no response within 40 ms\) after 2 attempts/);
+    expect((error as Error).message).toContain('raise the timeout');
   });
 
   it('sends basic auth, or a bearer token, and never puts them in error messages', async () => {
