@@ -1,5 +1,7 @@
 // The `labbook` command, run as a user runs it: the built CLI against a file store in a temp folder.
 import { execFile, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { createInterface } from 'node:readline';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -137,6 +139,47 @@ describe('labbook command', () => {
       expect(out.stdout).toMatch(/Usage: labbook/);
     },
   );
+
+  // Without --tracking-uri, as a user first types it.
+  async function bare(args: string[], env: Record<string, string> = {}) {
+    try {
+      const { stdout, stderr } = await run(process.execPath, [cli, ...args], { cwd: dir, env: { ...process.env, ...env } });
+      return { stdout, stderr, code: 0 };
+    } catch (error) {
+      const e = error as { stdout: string; stderr: string; code: number };
+      return { stdout: e.stdout, stderr: e.stderr, code: e.code };
+    }
+  }
+
+  it("prints the package's version for --version and -v", async () => {
+    const { version } = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'packages', 'labbook', 'package.json'), 'utf8')) as { version: string };
+    for (const flag of ['--version', '-v']) {
+      const out = await bare([flag]);
+      expect(out).toEqual({ stdout: `${version}\n`, stderr: '', code: 0 });
+    }
+  });
+
+  it('prints the help on stdout and exits 0 when run with no arguments', async () => {
+    const out = await bare([]);
+    expect(out.code).toBe(0);
+    expect(out.stdout).toMatch(/^Usage: labbook/);
+    expect(out.stdout).toContain('experiments');
+    expect(out.stderr).toBe('');
+  });
+
+  it('says which server it could not reach, and what to do, when the tracking server is down', async () => {
+    const closed = createServer();
+    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise<void>((r) => closed.close(() => r()));
+    const out = await bare(['--tracking-uri', `http://127.0.0.1:${port}`, 'experiments', 'list'], { LABBOOK_HTTP_REQUEST_MAX_RETRIES: '1' });
+    expect(out.code).toBe(1);
+    expect(out.stderr).toContain('TEMPORARILY_UNAVAILABLE');
+    expect(out.stderr).toContain(`host 127.0.0.1, port ${port}`);
+    expect(out.stderr).toContain('ECONNREFUSED');
+    expect(out.stderr).toContain('after 2 attempts');
+    expect(out.stderr).toContain('Check that the tracking server is running');
+  });
 
   // Starts `labbook <args>` and resolves with its child and the address it prints (log lines are JSON).
   async function startCli(args: string[], announce: RegExp) {
