@@ -1,8 +1,10 @@
 // A third-party plugin installed from a tarball, as from npm, is found by its package.json alone:
 // pack @labbook/core and the memory example, install both into a scratch project, and use
-// `memory://` there with no registration code, from ESM and from CommonJS.
+// `memory://` there with no registration code, from ESM and from CommonJS. And labbook itself, as the
+// README tells people to install it before it is on npm: scripts/pack.mjs packs the workspace, an app
+// installs the tarballs it prints, and logs runs to ./mlruns from ESM, CommonJS and the command.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -74,5 +76,71 @@ await new Client({ trackingUri: 'mysql://root@127.0.0.1/x' }).getExperiment('0')
     expect(message).toContain("Unsupported URI scheme 'mysql'");
     expect(message).toMatch(/Known schemes: [^.]*memory/);
     expect(message).toContain('@labbook/plugin-mysql');
+  });
+});
+
+describe('labbook installed from the tarballs of scripts/pack.mjs', () => {
+  const app = join(scratch, 'labbook-app');
+  let printed = '';
+
+  beforeAll(() => {
+    const out = join(scratch, 'all');
+    // --no-build: the suite runs after the build (`pnpm test` builds first) and other test files read
+    // the same dist/ folders, which a rebuild here would empty under them.
+    printed = execFileSync(process.execPath, [join(repo, 'scripts', 'pack.mjs'), out, '--no-build'], { cwd: repo, stdio: 'pipe' }).toString();
+    // The script prints the one npm line for an app; run exactly that, as a user pastes it.
+    const line = /^\s*npm install (.+)$/m.exec(printed)?.[1];
+    if (!line) throw new Error(`scripts/pack.mjs printed no install line:\n${printed}`);
+    mkdirSync(app, { recursive: true });
+    writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'labbook-app', private: true }));
+    // --prefer-offline: third-party dependencies come from npm's cache when it has them.
+    execFileSync('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', ...line.split(' ')], { cwd: app, stdio: 'pipe' });
+    writeFileSync(
+      join(app, 'train.mjs'),
+      `import { Client, logMetric, logParams, setExperiment, withRun } from 'labbook';
+await setExperiment('from-tarballs');
+const runId = await withRun(async (run) => {
+  await logParams({ lr: 0.1 });
+  for (let step = 0; step < 3; step++) logMetric('loss', 1 / (step + 1), { step });
+  return run.info.runId;
+});
+const run = await new Client().getRun(runId);
+console.log(JSON.stringify({ status: run.info.status, loss: run.data.metrics.find((m) => m.key === 'loss')?.value, lr: run.data.params[0]?.value }));
+`,
+    );
+    writeFileSync(
+      join(app, 'train.cjs'),
+      `const { Client } = require('labbook');
+(async () => {
+  const client = new Client();
+  const experiment = await client.getExperimentByName('from-tarballs');
+  const run = await client.createRun(experiment.experimentId, { runName: 'cjs' });
+  await client.logBatch(run.info.runId, { metrics: [{ key: 'acc', value: 0.5, timestamp: 1, step: 0 }] });
+  await client.setTerminated(run.info.runId);
+  const { items } = await client.searchRuns([experiment.experimentId]);
+  console.log(JSON.stringify({ runs: items.length }));
+})().catch((e) => { console.error(e); process.exit(1); });
+`,
+    );
+  }, 120_000);
+
+  it('packs every public package, with workspace: ranges rewritten', () => {
+    const names = readdirSync(join(scratch, 'all')).sort();
+    expect(names).toEqual(expect.arrayContaining(['labbook-0.1.0.tgz', 'labbook-core-0.1.0.tgz', 'labbook-plugin-file-0.1.0.tgz', 'labbook-server-0.1.0.tgz', 'labbook-ui-0.1.0.tgz', 'labbook-plugin-mysql-0.1.0.tgz', 'labbook-testkit-0.1.0.tgz']));
+    expect(names.some((n) => n.includes('quickstart'))).toBe(false);
+    const manifest = execFileSync('tar', ['-xOzf', join(scratch, 'all', 'labbook-0.1.0.tgz'), 'package/package.json']).toString();
+    expect(manifest).not.toContain('workspace:');
+  });
+
+  it("logs runs to the app's ./mlruns from ESM, then CommonJS, then the labbook command", () => {
+    const esm = JSON.parse(execFileSync(process.execPath, ['train.mjs'], { cwd: app, env: { ...process.env, LABBOOK_TRACKING_URI: '', MLFLOW_TRACKING_URI: '' } }).toString()) as Record<string, unknown>;
+    expect(esm).toEqual({ status: 'FINISHED', loss: 1 / 3, lr: '0.1' });
+    expect(existsSync(join(app, 'mlruns'))).toBe(true);
+    const cjs = JSON.parse(execFileSync(process.execPath, ['train.cjs'], { cwd: app, env: { ...process.env, LABBOOK_TRACKING_URI: '', MLFLOW_TRACKING_URI: '' } }).toString()) as Record<string, unknown>;
+    expect(cjs).toEqual({ runs: 2 });
+    const bin = join(app, 'node_modules', '.bin', 'labbook');
+    expect(execFileSync(bin, ['--version'], { cwd: app }).toString().trim()).toBe('0.1.0');
+    const listed = JSON.parse(execFileSync(bin, ['experiments', 'list', '--json'], { cwd: app, env: { ...process.env, LABBOOK_TRACKING_URI: '', MLFLOW_TRACKING_URI: '' } }).toString()) as { name: string }[];
+    expect(listed.map((e) => e.name)).toContain('from-tarballs');
   });
 });
