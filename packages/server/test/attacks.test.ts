@@ -308,3 +308,34 @@ describe('oversized and malformed bodies', () => {
     }
   });
 });
+
+describe('input-sized work is bounded', () => {
+  it('adversarial LIKE/ILIKE patterns on values at MLflow’s maximum lengths answer at once and never stall the server', async () => {
+    // Each of these froze the event loop for 4 s to over 20 s when LIKE was a backtracking RegExp.
+    const longTag = 'a'.repeat(8000);
+    const long = await postJson(server.url, '/api/2.0/mlflow/runs/set-tag', { run_id: runId, key: 't', value: longTag });
+    expect(long.status).toBe(200);
+    const name = 'a'.repeat(500);
+    expect((await postJson(server.url, '/api/2.0/mlflow/experiments/create', { name })).status).toBe(200);
+    const exp = (await getJson(server.url, `/api/2.0/mlflow/experiments/get-by-name?experiment_name=${name}`)).json.experiment as { experiment_id: string };
+    const searches = [
+      postJson(server.url, '/api/2.0/mlflow/runs/search', { experiment_ids: [exp.experiment_id, '0', '1'], filter: "tags.t LIKE '%a%a%b'" }),
+      postJson(server.url, '/api/2.0/mlflow/runs/search', { experiment_ids: ['0', '1'], filter: "tags.t ILIKE '%a%a%a%a%a%a%a%b'" }),
+      postJson(server.url, '/api/2.0/mlflow/experiments/search', { filter: "name ILIKE '%a%a%a%a%a%a%a%a%b'" }),
+      postJson(server.url, '/api/2.0/mlflow/experiments/search', { filter: `name LIKE '%${'a%'.repeat(100)}b'` }),
+    ];
+    // The server keeps answering meanwhile.
+    const t0 = performance.now();
+    const health = await raw(server.url, 'GET', '/health');
+    const healthMs = performance.now() - t0;
+    const results = await Promise.all(searches);
+    const allMs = performance.now() - t0;
+    expect(health.status).toBe(200);
+    for (const r of results) expect(r.status, JSON.stringify(r.json)).toBe(200);
+    expect(results[0]!.json.runs).toBeUndefined();
+    expect(results[2]!.json.experiments).toBeUndefined();
+    // Generous bounds: a backtracking matcher takes seconds to minutes here.
+    expect(healthMs).toBeLessThan(1000);
+    expect(allMs).toBeLessThan(3000);
+  });
+});
