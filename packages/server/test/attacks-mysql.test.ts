@@ -14,19 +14,12 @@ import { LabbookError } from '@labbook/core';
 import { MysqlRegistryStore, MysqlTrackingStore } from '@labbook/plugin-mysql';
 import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createMysqlTestDatabase, type MysqlTestDatabase, mysqlServerUrl } from '../../../test/harness/mysql.js';
-import { serviceAvailable } from '../../../test/harness/service.js';
+import { type MysqlTestDatabase, mysqlServerUrl } from '../../../test/harness/mysql.js';
 import { type RunningServer, startServer } from '../src/index.js';
+import { mysqlDatabaseOrSkip } from './helpers.js';
 import { getJson, postJson } from './raw-http.js';
 
-async function database(): Promise<MysqlTestDatabase | undefined> {
-  try {
-    return await createMysqlTestDatabase(mysql, 'labbook_atk');
-  } catch (error) {
-    serviceAvailable('MySQL', error);
-    return undefined;
-  }
-}
+const database = () => mysqlDatabaseOrSkip('labbook_atk');
 const probe = await database();
 await probe?.drop();
 

@@ -2,6 +2,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FileRegistryStore, FileTrackingStore, LocalArtifactRepository } from '@labbook/plugin-file';
+import mysql from 'mysql2/promise';
+import { createMysqlTestDatabase, type MysqlTestDatabase } from '../../../test/harness/mysql.js';
+import { serviceAvailable } from '../../../test/harness/service.js';
 import { type RunningServer, startServer } from '../src/index.js';
 
 /** A server on a free loopback port backed by a file store in a temp folder. */
@@ -16,4 +19,17 @@ export async function fileServer(extra: Record<string, unknown> = {}): Promise<R
     ...extra,
   });
   return { ...s, root };
+}
+
+/**
+ * A fresh MySQL database for one suite (or one test), or undefined where MariaDB cannot be reached:
+ * the suite is then skipped with the reason printed, and under CI=true it fails instead.
+ */
+export async function mysqlDatabaseOrSkip(prefix: string): Promise<MysqlTestDatabase | undefined> {
+  try {
+    return await createMysqlTestDatabase(mysql, prefix);
+  } catch (error) {
+    serviceAvailable('MySQL', error);
+    return undefined;
+  }
 }

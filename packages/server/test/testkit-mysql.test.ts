@@ -9,20 +9,12 @@ import { join } from 'node:path';
 import { RestRegistryStore, RestTrackingStore } from '@labbook/core';
 import { MysqlRegistryStore, MysqlTrackingStore } from '@labbook/plugin-mysql';
 import { describeRegistryStore, describeTrackingStore } from '@labbook/testkit';
-import mysql from 'mysql2/promise';
 import { describe } from 'vitest';
-import { type MysqlTestDatabase, createMysqlTestDatabase } from '../../../test/harness/mysql.js';
-import { serviceAvailable } from '../../../test/harness/service.js';
+import type { MysqlTestDatabase } from '../../../test/harness/mysql.js';
 import { type RunningServer, startServer } from '../src/index.js';
+import { mysqlDatabaseOrSkip } from './helpers.js';
 
-async function database(): Promise<MysqlTestDatabase | undefined> {
-  try {
-    return await createMysqlTestDatabase(mysql, 'labbook_srv');
-  } catch (error) {
-    serviceAvailable('MySQL', error);
-    return undefined;
-  }
-}
+const database = () => mysqlDatabaseOrSkip('labbook_srv');
 const probe = await database();
 await probe?.drop();
 

@@ -8,13 +8,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MysqlRegistryStore, MysqlTrackingStore } from '@labbook/plugin-mysql';
-import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createMysqlTestDatabase, type MysqlTestDatabase } from '../../../test/harness/mysql.js';
-import { serviceAvailable } from '../../../test/harness/service.js';
 import { type RunningServer, startServer } from '../src/index.js';
 import { type Check, type Field, RPC_SCHEMAS, type RpcSchema } from '../src/wire-schemas.js';
-import { fileServer } from './helpers.js';
+import { fileServer, mysqlDatabaseOrSkip } from './helpers.js';
 import { raw } from './raw-http.js';
 
 const SEE_DOCS = ' See the API docs for more information about request parameters.';
@@ -171,14 +168,7 @@ function describeAgainst(label: string, start: () => Promise<{ url: string; clos
 
 describeAgainst('file store', () => fileServer());
 
-async function mysqlDatabase(): Promise<MysqlTestDatabase | undefined> {
-  try {
-    return await createMysqlTestDatabase(mysql, 'labbook_wire');
-  } catch (error) {
-    serviceAvailable('MySQL', error);
-    return undefined;
-  }
-}
+const mysqlDatabase = () => mysqlDatabaseOrSkip('labbook_wire');
 const probe = await mysqlDatabase();
 await probe?.drop();
 
