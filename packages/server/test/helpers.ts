@@ -1,7 +1,8 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FileRegistryStore, FileTrackingStore, LocalArtifactRepository } from '@labbook/plugin-file';
+import { MysqlRegistryStore, MysqlTrackingStore } from '@labbook/plugin-mysql';
 import mysql from 'mysql2/promise';
 import { createMysqlTestDatabase, type MysqlTestDatabase } from '../../../test/harness/mysql.js';
 import { serviceAvailable } from '../../../test/harness/service.js';
@@ -32,4 +33,25 @@ export async function mysqlDatabaseOrSkip(prefix: string): Promise<MysqlTestData
     serviceAvailable('MySQL', error);
     return undefined;
   }
+}
+
+/** A server on a free loopback port over MySQL stores in `db`; `dispose` stops it and drops the database. */
+export async function mysqlBackedServer(db: MysqlTestDatabase): Promise<RunningServer & { dispose: () => Promise<void> }> {
+  const dir = mkdtempSync(join(tmpdir(), 'labbook-srv-mysql-'));
+  const server = await startServer({
+    port: 0,
+    logger: false,
+    uiDir: '',
+    trackingStore: new MysqlTrackingStore({ uri: db.url, artifactRoot: 'mlflow-artifacts:/' }),
+    registryStore: new MysqlRegistryStore({ uri: db.url }),
+    artifactsDestination: join(dir, 'mlartifacts'),
+  });
+  return {
+    ...server,
+    dispose: async () => {
+      await server.close();
+      await db.drop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }

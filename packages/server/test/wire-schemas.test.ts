@@ -1,17 +1,7 @@
-/**
- * MLflow's request checks, generated from the one schema table (src/wire-schemas.ts): for every RPC,
- * each required field left out and each checked field sent with a wrong JSON type must be answered
- * 400 INVALID_PARAMETER_VALUE with MLflow's exact text, before any store is asked. The same cases
- * run against a file-backed and a MySQL-backed server.
- */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { MysqlRegistryStore, MysqlTrackingStore } from '@labbook/plugin-mysql';
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningServer, startServer } from '../src/index.js';
 import { type Check, type Field, RPC_SCHEMAS, type RpcSchema } from '../src/wire-schemas.js';
-import { fileServer, mysqlDatabaseOrSkip } from './helpers.js';
+import { fileServer, mysqlBackedServer, mysqlDatabaseOrSkip } from './helpers.js';
 import { raw } from './raw-http.js';
 
 const SEE_DOCS = ' See the API docs for more information about request parameters.';
@@ -174,23 +164,7 @@ await probe?.drop();
 
 describe.runIf(probe !== undefined)('on MySQL', () => {
   describeAgainst('MySQL', async () => {
-    const db = (await mysqlDatabase())!;
-    const dir = mkdtempSync(join(tmpdir(), 'labbook-wire-'));
-    const server: RunningServer = await startServer({
-      port: 0,
-      logger: false,
-      uiDir: '',
-      trackingStore: new MysqlTrackingStore({ uri: db.url, artifactRoot: 'mlflow-artifacts:/' }),
-      registryStore: new MysqlRegistryStore({ uri: db.url }),
-      artifactsDestination: join(dir, 'mlartifacts'),
-    });
-    return {
-      url: server.url,
-      close: async () => {
-        await server.close();
-        await db.drop();
-        rmSync(dir, { recursive: true, force: true });
-      },
-    };
+    const server = await mysqlBackedServer((await mysqlDatabase())!);
+    return { url: server.url, close: server.dispose };
   });
 });
