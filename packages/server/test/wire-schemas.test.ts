@@ -1,4 +1,9 @@
-
+/**
+ * MLflow's request checks, generated from the one schema table (src/wire-schemas.ts): for every RPC,
+ * each required field left out and each checked field sent with a wrong JSON type must be answered
+ * 400 INVALID_PARAMETER_VALUE with MLflow's exact text, before any store is asked. The same cases
+ * run against a file-backed and a MySQL-backed server.
+ */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Check, type Field, RPC_SCHEMAS, type RpcSchema } from '../src/wire-schemas.js';
 import { fileServer, mysqlBackedServer, mysqlDatabaseOrSkip } from './helpers.js';
