@@ -53,6 +53,10 @@ export function downsampleMinMax(history: MetricHistoryColumns, axis: XAxis, buc
   const lo = xs[at(0)] as number;
   const hi = xs[at(n - 1)] as number;
   const width = (hi - lo) / buckets || 1;
+  // One pass over up to millions of points with the bucket's state in plain locals: the earlier
+  // version kept it in variables a closure shared (flush, at), which V8 keeps in a context object,
+  // and took ~60 ms per million points instead of a few.
+  const { x: outX, min: outMin, max: outMax, last: outLast } = out;
   let current = -1;
   // Finite extremes, and extremes over every non-NaN value for buckets holding only infinities:
   // an infinite value next to finite ones would flatten the chart.
@@ -61,34 +65,40 @@ export function downsampleMinMax(history: MetricHistoryColumns, axis: XAxis, buc
   let amin = Number.NaN;
   let amax = Number.NaN;
   let last = Number.NaN;
-  const flush = () => {
-    if (current < 0) return;
-    const finite = !Number.isNaN(fmin);
-    out.min.push(finite ? fmin : amin);
-    out.max.push(finite ? fmax : amax);
-    out.last.push(last);
-  };
+  const top = buckets - 1;
   for (let i = 0; i < n; i++) {
-    const j = at(i);
+    const j = order === undefined ? i : (order[i] as number);
     const x = xs[j] as number;
     const v = vs[j] as number;
-    const bucket = Math.min(buckets - 1, Math.floor((x - lo) / width));
+    let bucket = Math.floor((x - lo) / width);
+    if (bucket > top) bucket = top;
     if (bucket !== current) {
-      flush();
+      if (current >= 0) {
+        const finite = fmin === fmin;
+        outMin.push(finite ? fmin : amin);
+        outMax.push(finite ? fmax : amax);
+        outLast.push(last);
+      }
       current = bucket;
-      out.x.push(x);
+      outX.push(x);
       fmin = fmax = amin = amax = Number.NaN;
     }
-    if (!Number.isNaN(v)) {
-      if (Number.isNaN(amin) || v < amin) amin = v;
-      if (Number.isNaN(amax) || v > amax) amax = v;
-      if (Number.isFinite(v)) {
-        if (Number.isNaN(fmin) || v < fmin) fmin = v;
-        if (Number.isNaN(fmax) || v > fmax) fmax = v;
+    // v === v: not NaN, without a call per point.
+    if (v === v) {
+      if (!(v >= amin)) amin = v;
+      if (!(v <= amax)) amax = v;
+      if (v !== Number.POSITIVE_INFINITY && v !== Number.NEGATIVE_INFINITY) {
+        if (!(v >= fmin)) fmin = v;
+        if (!(v <= fmax)) fmax = v;
       }
     }
     last = v;
   }
-  flush();
+  if (current >= 0) {
+    const finite = fmin === fmin;
+    outMin.push(finite ? fmin : amin);
+    outMax.push(finite ? fmax : amax);
+    outLast.push(last);
+  }
   return out;
 }

@@ -97,18 +97,40 @@ function isObject(value: unknown): value is Args {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
-/** Whether one (non-repeated) value parses as the field's type; nested messages are walked. */
-function parsesAs(field: Field, value: unknown, path: string): { path: string; value: unknown } | undefined {
+// Every request is checked against one of a fixed set of schemas: their entries are listed once,
+// not by Object.entries on each request.
+const fieldLists = new WeakMap<MessageFields, readonly (readonly [string, Field])[]>();
+function fieldsOf(fields: MessageFields): readonly (readonly [string, Field])[] {
+  let list = fieldLists.get(fields);
+  if (list === undefined) {
+    list = Object.entries(fields);
+    fieldLists.set(fields, list);
+  }
+  return list;
+}
+
+/** A refused value and where it is below the field being parsed (`''`, `.key`, `.tags[1].value`). */
+interface ParseError {
+  path: string;
+  value: unknown;
+}
+
+/**
+ * Whether one (non-repeated) value parses as the field's type; nested messages are walked. The
+ * path is only built for the value refused, so a well-formed request allocates none.
+ */
+function parsesAs(field: Field, value: unknown): ParseError | undefined {
   const { type } = field;
   if (type.kind === 'message') {
-    if (!isObject(value)) return { path, value };
-    return firstParseError(type.fields, value, `${path}.`);
+    if (!isObject(value)) return { path: '', value };
+    const error = firstParseError(type.fields, value);
+    return error && { path: `.${error.path}`, value: error.value };
   }
   if (type.kind === 'enum') {
     // By name, or by number (a JSON number or its decimal text), as protobuf's JSON parser reads enums.
     const number = typeof value === 'number' ? value : typeof value === 'string' && INT_TEXT.test(value) ? Number(value) : undefined;
     const ok = (typeof value === 'string' && Object.hasOwn(type.values, value)) || (number !== undefined && Object.values(type.values).includes(number));
-    return ok ? undefined : { path, value };
+    return ok ? undefined : { path: '', value };
   }
   const ok =
     type.type === 'string'
@@ -118,7 +140,7 @@ function parsesAs(field: Field, value: unknown, path: string): { path: string; v
         : type.type === 'double'
           ? isDouble(value)
           : typeof value === 'boolean';
-  return ok ? undefined : { path, value };
+  return ok ? undefined : { path: '', value };
 }
 
 /**
@@ -126,20 +148,19 @@ function parsesAs(field: Field, value: unknown, path: string): { path: string; v
  * are ignored and null means absent, as with `ParseDict(ignore_unknown_fields=True)`. The walk
  * follows the schema, so its depth is the schema's, whatever the body nests.
  */
-function firstParseError(fields: MessageFields, args: Args, prefix = ''): { path: string; value: unknown } | undefined {
-  for (const [name, field] of Object.entries(fields)) {
+function firstParseError(fields: MessageFields, args: Args): ParseError | undefined {
+  for (const [name, field] of fieldsOf(fields)) {
     const value = args[name];
     if (value === undefined || value === null) continue;
-    const path = `${prefix}${name}`;
     if (field.repeated) {
-      if (!Array.isArray(value)) return { path, value };
+      if (!Array.isArray(value)) return { path: name, value };
       for (let k = 0; k < value.length; k++) {
-        const error = parsesAs(field, value[k], `${path}[${k}]`);
-        if (error) return error;
+        const error = parsesAs(field, value[k]);
+        if (error) return { path: `${name}[${k}]${error.path}`, value: error.value };
       }
     } else {
-      const error = parsesAs(field, value, path);
-      if (error) return error;
+      const error = parsesAs(field, value);
+      if (error) return { path: `${name}${error.path}`, value: error.value };
     }
   }
   return undefined;
@@ -204,8 +225,8 @@ function runCheck(check: Check, param: string, value: unknown): LabbookError | u
  */
 export function checkRequest(schema: RpcSchema, args: Args): Args {
   const parseError = firstParseError(schema.fields, args);
-  for (const [param, checks] of Object.entries(schema.checks)) {
-    if (!(param in args) && !checks.includes('required')) continue;
+  for (const { param, checks, required } of checksOf(schema)) {
+    if (!required && !(param in args)) continue;
     let value = args[param];
     if (param === 'run_id' && (value === undefined || value === null) && 'run_uuid' in args) value = args.run_uuid;
     for (const check of checks) {
@@ -218,12 +239,23 @@ export function checkRequest(schema: RpcSchema, args: Args): Args {
   return enumsByName(schema, args);
 }
 
+const checkLists = new WeakMap<RpcSchema, readonly { param: string; checks: readonly Check[]; required: boolean }[]>();
+function checksOf(schema: RpcSchema): readonly { param: string; checks: readonly Check[]; required: boolean }[] {
+  let list = checkLists.get(schema);
+  if (list === undefined) {
+    list = Object.entries(schema.checks).map(([param, checks]) => ({ param, checks, required: checks.includes('required') }));
+    checkLists.set(schema, list);
+  }
+  return list;
+}
+
 /** Enum fields sent by number (`"status": 3`) as their names, which is what the stores take. */
 function enumsByName(schema: RpcSchema, args: Args): Args {
   let out = args;
-  for (const [name, field] of Object.entries(schema.fields)) {
+  for (const [name, field] of fieldsOf(schema.fields)) {
+    if (field.type.kind !== 'enum') continue;
     const value = args[name];
-    if (field.type.kind !== 'enum' || value === undefined || value === null || Object.hasOwn(field.type.values, String(value))) continue;
+    if (value === undefined || value === null || Object.hasOwn(field.type.values, String(value))) continue;
     const number = Number(value);
     const entry = Object.entries(field.type.values).find(([, n]) => n === number);
     if (entry) out = { ...out, [name]: entry[0] };

@@ -8,7 +8,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Args } from '../request-args.js';
 import { checkRequest, queryArgs, stringifyExperimentIds } from '../request-check.js';
 import { refuseDeepNesting } from '../json-depth.js';
-import { rpcSchema } from '../wire-schemas.js';
+import { type RpcSchema, rpcSchema } from '../wire-schemas.js';
 
 
 /** HTTP methods MLflow's RPCs use. */
@@ -32,11 +32,13 @@ export async function done(call: Promise<void>): Promise<Record<string, never>> 
 /** The API roots every RPC is served under. */
 export const API_ROOTS = ['/api/2.0/mlflow', '/ajax-api/2.0/mlflow'] as const;
 
+const JSON_TYPE = /^application\/json\b/i;
+
 function bodyArgs(request: FastifyRequest): Args {
   const type = String(request.headers['content-type'] ?? '');
   let body = request.body;
   const empty = body === undefined || body === null || body === '';
-  if (!empty && !/^application\/json\b/i.test(type)) {
+  if (!empty && !JSON_TYPE.test(type)) {
     throw new LabbookError(
       'INVALID_PARAMETER_VALUE',
       type === '' ? 'Content-Type header is missing' : `Content-Type must be application/json, got '${type}'`,
@@ -60,8 +62,7 @@ function bodyArgs(request: FastifyRequest): Args {
 }
 
 /** A request's arguments, checked against MLflow's schema for the RPC when it has one. */
-function requestArgs(rpc: Rpc, request: FastifyRequest): Args {
-  const schema = rpcSchema(request.method, rpc.path);
+function requestArgs(schema: RpcSchema | undefined, request: FastifyRequest): Args {
   const query = (request.query ?? {}) as Args;
   if (!schema) return request.method === 'GET' ? query : bodyArgs(request);
   const args = stringifyExperimentIds(request.method === 'GET' ? queryArgs(schema, query) : bodyArgs(request));
@@ -75,6 +76,8 @@ function requestArgs(rpc: Rpc, request: FastifyRequest): Args {
 export function mountRpcs(app: FastifyInstance, prefix: string, rpcs: Rpc[], disabledReason?: string): void {
   for (const root of API_ROOTS) {
     for (const rpc of rpcs) {
+      // Looked up once here rather than per request: the table is keyed by method and path.
+      const schemas = new Map(rpc.methods.map((method) => [method, rpcSchema(method, rpc.path)]));
       app.route({
         method: rpc.methods,
         url: `${prefix}${root}/${rpc.path}`,
@@ -83,7 +86,7 @@ export function mountRpcs(app: FastifyInstance, prefix: string, rpcs: Rpc[], dis
           if (disabledReason !== undefined) {
             return reply.code(503).type('text/plain; charset=utf-8').send(`Endpoint: ${request.url.split('?')[0]} ${disabledReason}`);
           }
-          return rpc.handler(requestArgs(rpc, request), request, reply);
+          return rpc.handler(requestArgs(schemas.get(request.method as RpcMethod), request), request, reply);
         },
       });
     }
