@@ -11,6 +11,7 @@ import {
   generateRunId,
   generateRunName,
   invalidParameter,
+  LabbookError,
   type LogBatchInput,
   type Metric,
   type MetricHistoryOptions,
@@ -59,6 +60,31 @@ export interface MysqlTrackingStoreOptions {
 
 type Row = Record<string, unknown>;
 
+/** What mysql2 returns for a write. */
+type WriteResult = { affectedRows: number; warningStatus?: number };
+
+const RUN_COLUMNS = 'run_uuid, name, source_type, source_name, entry_point_name, user_id, status, start_time, end_time, source_version, lifecycle_stage, artifact_uri, experiment_id, deleted_time';
+
+/**
+ * Tag keys the returned Run can be built from without re-reading: the database's collation (case-
+ * and accent-insensitive by default, PAD SPACE) could merge two of them into one row, which only a
+ * read shows. Plain ASCII keys that stay distinct lowercased and without trailing spaces cannot merge.
+ */
+function keysSurviveCollation(keys: string[]): boolean {
+  const seen = new Set<string>();
+  for (const k of keys) {
+    if (!/^[\x20-\x7e]*$/.test(k)) return false;
+    const folded = k.toLowerCase().trimEnd();
+    if (seen.has(folded)) return false;
+    seen.add(folded);
+  }
+  return true;
+}
+
+function byKey(a: { key: string }, b: { key: string }): number {
+  return a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
+}
+
 function qs(n: number): string {
   return new Array(n).fill('?').join(', ');
 }
@@ -73,6 +99,12 @@ function experimentIdNumber(id: string): number | undefined {
  */
 export class MysqlTrackingStore implements TrackingStore {
   readonly db: MysqlDatabase;
+  /**
+   * Experiments' artifact locations, so that createRun need not read the experiment first. A stale
+   * entry is harmless: the INSERT checks it against the row (and the experiment is active) in its
+   * WHERE clause, and a miss falls back to reading the experiment.
+   */
+  private readonly artifactLocations = new Map<number, string | null>();
 
   constructor(options: MysqlTrackingStoreOptions) {
     this.db = options.database ?? new MysqlDatabase(options);
@@ -225,17 +257,53 @@ export class MysqlTrackingStore implements TrackingStore {
     if (tagName === undefined) tags.push({ key: RUN_NAME_TAG, value: runName });
     const runId = generateRunId();
     const startTime = options.startTime ?? Date.now();
+    const experimentId = experimentIdNumber(options.experimentId);
+    const last = lastTagValues(tags);
+    let artifactUri = '';
+    let warnings = 0;
     await this.db.transaction(async (c) => {
-      const exp = await this.experimentRow(c, options.experimentId);
-      this.requireActiveExperiment(exp);
-      const artifactUri = `${(exp.artifact_location ?? '').replace(/\/+$/, '')}/${runId}/artifacts`;
-      await c.query(
-        "INSERT INTO runs (run_uuid, name, source_type, source_name, entry_point_name, user_id, status, start_time, end_time, source_version, lifecycle_stage, artifact_uri, experiment_id, deleted_time) VALUES (?, ?, 'UNKNOWN', '', '', ?, 'RUNNING', ?, NULL, '', 'active', ?, ?, NULL)",
-        [runId, runName, options.userId ?? null, startTime, artifactUri, exp.experiment_id],
-      );
-      await upsertTags(c, runId, tags);
+      const uriFor = (location: string | null) => `${(location ?? '').replace(/\/+$/, '')}/${runId}/artifacts`;
+      const values = [runId, runName, options.userId ?? null, startTime];
+      let res: WriteResult | undefined;
+      const cached = experimentId === undefined ? undefined : this.artifactLocations.get(experimentId);
+      if (cached !== undefined) {
+        // One statement both checks the experiment (exists, active, location as cached) and inserts.
+        artifactUri = uriFor(cached);
+        [res] = (await c.query(
+          `INSERT INTO runs (${RUN_COLUMNS}) SELECT ?, ?, 'UNKNOWN', '', '', ?, 'RUNNING', ?, NULL, '', 'active', ?, experiment_id, NULL FROM experiments WHERE experiment_id = ? AND lifecycle_stage = 'active' AND artifact_location <=> ?`,
+          [...values, artifactUri, experimentId, cached],
+        )) as unknown as [WriteResult];
+      }
+      if (res === undefined || res.affectedRows === 0) {
+        const exp = await this.experimentRow(c, options.experimentId);
+        this.requireActiveExperiment(exp);
+        this.artifactLocations.set(Number(exp.experiment_id), exp.artifact_location);
+        artifactUri = uriFor(exp.artifact_location);
+        [res] = (await c.query(
+          `INSERT INTO runs (${RUN_COLUMNS}) VALUES (?, ?, 'UNKNOWN', '', '', ?, 'RUNNING', ?, NULL, '', 'active', ?, ?, NULL)`,
+          [...values, artifactUri, exp.experiment_id],
+        )) as unknown as [WriteResult];
+      }
+      warnings += res.warningStatus ?? 0;
+      // runs.name was written with the run name above, so the tags need no follow-up UPDATE.
+      if (last.size > 0) warnings += (await writeTags(c, runId, last)).warningStatus ?? 0;
     }, false, 'createRun');
-    return this.getRun(runId);
+    // A non-strict server truncates over-long values with a warning, and the collation may merge
+    // keys: then only a read says what was stored. Otherwise the rows are exactly what was sent.
+    if (warnings > 0 || !keysSurviveCollation([...last.keys()]) || !Number.isSafeInteger(startTime) || experimentId === undefined) return this.getRun(runId);
+    const info: RunInfo = {
+      runId,
+      runUuid: runId,
+      runName,
+      experimentId: String(experimentId),
+      userId: options.userId ?? '',
+      status: 'RUNNING',
+      artifactUri,
+      lifecycleStage: 'active',
+      startTime,
+    };
+    const runTags = [...last].map(([key, value]) => ({ key, value })).sort(byKey);
+    return { info, data: { metrics: [], params: [], tags: runTags }, inputs: { datasetInputs: [] } };
   }
 
   private async runRow(c: Queryable | MysqlDatabase, runId: string, lock = false): Promise<RunRow> {
@@ -278,6 +346,9 @@ export class MysqlTrackingStore implements TrackingStore {
     }
     for (const p of params) runs.get(String(p.run_uuid))?.data.params.push({ key: String(p.key), value: String(p.value) });
     for (const t of tags) runs.get(String(t.run_uuid))?.data.tags.push({ key: String(t.key), value: (t.value as string | null) ?? '' });
+    // The rows come in the collation's order, which varies by server; sorting makes a read equal to
+    // the Run that createRun builds from what it wrote.
+    for (const run of runs.values()) run.data.tags.sort(byKey);
     for (const m of metrics) runs.get(String(m.run_uuid))?.data.metrics.push(metricFromRow(m));
     if (inputs.length > 0) {
       const inputIds = inputs.map((i) => String(i.input_uuid));
@@ -302,22 +373,37 @@ export class MysqlTrackingStore implements TrackingStore {
   }
 
   async updateRunInfo(runId: string, update: UpdateRunOptions): Promise<RunInfo> {
-    await this.db.transaction(async (c) => {
-      const row = await this.runRow(c, runId);
-      this.requireActiveRun(row);
-      const sets: string[] = [];
-      const values: unknown[] = [];
-      const set = (column: string, value: unknown) => {
-        sets.push(`${column} = ?`);
-        values.push(value);
-      };
-      if (update.status !== undefined) set('status', update.status);
-      if (update.endTime !== undefined) set('end_time', update.endTime);
-      if (update.runName !== undefined && update.runName !== '') set('name', update.runName);
-      if (sets.length > 0) await c.query(`UPDATE runs SET ${sets.join(', ')} WHERE run_uuid = ?`, [...values, runId]);
-      if (update.runName !== undefined && update.runName !== '') await upsertTags(c, runId, [{ key: RUN_NAME_TAG, value: update.runName }]);
-    }, true, 'updateRunInfo');
-    return (await this.getRun(runId)).info;
+    const sets: string[] = [];
+    const values: unknown[] = [];
+    const set = (column: string, value: unknown) => {
+      sets.push(`${column} = ?`);
+      values.push(value);
+    };
+    const rename = update.runName !== undefined && update.runName !== '';
+    if (update.status !== undefined) set('status', update.status);
+    if (update.endTime !== undefined) set('end_time', update.endTime);
+    if (rename) set('name', update.runName);
+    // The run must exist and be active: that check is the UPDATE's WHERE clause, and the row is read
+    // only afterwards (for the returned RunInfo, and for the error when nothing matched).
+    // BINARY: under a case-insensitive collation another casing of the id would match, and runRow calls that not found.
+    const guarded = `UPDATE runs SET ${sets.join(', ')} WHERE run_uuid = ? AND BINARY run_uuid = ? AND lifecycle_stage = 'active'`;
+    let matched = true;
+    if (rename) {
+      // The name and its tag change together.
+      await this.db.transaction(async (c) => {
+        const [res] = (await c.query(guarded, [...values, runId, runId])) as unknown as [WriteResult];
+        if (res.affectedRows === 0) this.requireActiveRun(await this.runRow(c, runId));
+        await writeTags(c, runId, new Map([[RUN_NAME_TAG, update.runName!]]));
+      }, true, 'updateRunInfo');
+    } else if (sets.length > 0) {
+      matched = (await this.db.query<WriteResult>(guarded, [...values, runId, runId])).affectedRows > 0;
+    } else {
+      matched = false;
+    }
+    const row = await this.runRow(this.db, runId);
+    // Zero affected rows is also what a server without CLIENT_FOUND_ROWS says for an unchanged row.
+    if (!matched) this.requireActiveRun(row);
+    return runInfoFromRow(row);
   }
 
   async deleteRun(runId: string): Promise<void> {
@@ -342,6 +428,18 @@ export class MysqlTrackingStore implements TrackingStore {
       this.requireActiveRun(await this.runRow(this.db, runId));
       return;
     }
+    // logParam and logMetric send one entity: their run check rides on the INSERT (see below).
+    if (metrics.length === 0 && tags.length === 0 && params.length === 1 && (await this.logOneParam(runId, params[0]!))) return;
+    if (metrics.length === 1 && params.length === 0 && tags.length === 0) {
+      await this.db.transaction(async (c) => {
+        if ((await insertOneMetric(c, runId, metrics[0]!)).affectedRows === 0) {
+          // Nothing inserted: the run is missing or not active, or the point was logged before (a no-op).
+          this.requireActiveRun(await this.runRow(c, runId));
+        }
+        await upsertLatestMetrics(c, runId, metrics);
+      }, true, 'logBatch');
+      return;
+    }
     // Every step is idempotent (INSERT IGNORE, checked params, upserts), so the batch may be retried whole.
     await this.db.transaction(async (c) => {
       this.requireActiveRun(await this.runRow(c, runId));
@@ -349,6 +447,38 @@ export class MysqlTrackingStore implements TrackingStore {
       if (tags.length > 0) await upsertTags(c, runId, tags);
       if (metrics.length > 0) await insertMetrics(c, runId, metrics);
     }, true, 'logBatch');
+  }
+
+  /**
+   * One param in one autocommitted statement that inserts only if the run exists and is active.
+   * Inserted cleanly means there was nothing to compare against, so done; anything else (run
+   * missing or inactive, key taken, a warning) returns false and the caller takes the general path,
+   * which gives the same answers and errors as before.
+   */
+  private async logOneParam(runId: string, param: { key: string; value: string }): Promise<boolean> {
+    // Over-long values would be a strict-mode error or a truncation here, not the general path's error.
+    if (param.key.length > 250 || param.value.length > 8000) return false;
+    let res: WriteResult;
+    try {
+      res = await this.db.query<WriteResult>(
+        "INSERT INTO params (`key`, value, run_uuid) SELECT ?, ?, run_uuid FROM runs WHERE run_uuid = ? AND BINARY run_uuid = ? AND lifecycle_stage = 'active'",
+        [param.key, param.value, runId, runId],
+      );
+    } catch (error) {
+      // An unavailable database stays unavailable for the general path too: say so now.
+      if (LabbookError.is(error) && error.code === 'TEMPORARILY_UNAVAILABLE') throw error;
+      // A taken key or any other failure: the general path meets the same condition and answers (or
+      // reports) it as it always has.
+      return false;
+    }
+    if (res.affectedRows === 0) return false;
+    if ((res.warningStatus ?? 0) > 0) {
+      // A non-strict server stored something other than what was sent (say, characters the column's
+      // charset lacks). The general path rejects that and rolls back; undo the row to match it.
+      await this.db.query('DELETE FROM params WHERE run_uuid = ? AND BINARY run_uuid = ? AND `key` = ?', [runId, runId, param.key]);
+      return false;
+    }
+    return true;
   }
 
   async deleteTag(runId: string, key: string): Promise<void> {
@@ -441,13 +571,25 @@ async function rowsOf<T>(c: Queryable | MysqlDatabase, sql: string, values: unkn
   return rows as unknown as T[];
 }
 
+/** The last value given for each tag key (last one wins). */
+function lastTagValues(tags: RunTag[]): Map<string, string> {
+  const last = new Map<string, string>();
+  for (const t of tags) last.set(t.key, t.value);
+  return last;
+}
+
+/** Upserts run tags in one multi-row statement, in key order so that concurrent writers lock rows alike. */
+async function writeTags(c: Queryable, runId: string, last: Map<string, string>): Promise<WriteResult> {
+  const rows = [...last].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([k, v]) => [k, v, runId]);
+  const [res] = (await c.query('INSERT INTO tags (`key`, value, run_uuid) VALUES ? ON DUPLICATE KEY UPDATE value = VALUES(value)', [rows])) as unknown as [WriteResult];
+  return res;
+}
+
 /** Upserts run tags (last one wins) and keeps `runs.name` equal to the `mlflow.runName` tag. */
 async function upsertTags(c: Queryable, runId: string, tags: RunTag[]): Promise<void> {
   if (tags.length === 0) return;
-  const last = new Map<string, string>();
-  for (const t of tags) last.set(t.key, t.value);
-  const rows = [...last].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([k, v]) => [k, v, runId]);
-  await c.query('INSERT INTO tags (`key`, value, run_uuid) VALUES ? ON DUPLICATE KEY UPDATE value = VALUES(value)', [rows]);
+  const last = lastTagValues(tags);
+  await writeTags(c, runId, last);
   const name = last.get(RUN_NAME_TAG);
   if (name !== undefined) await c.query('UPDATE runs SET name = ? WHERE run_uuid = ?', [name, runId]);
 }
@@ -484,22 +626,43 @@ async function insertParams(c: Queryable, runId: string, params: { key: string; 
 }
 
 /**
+ * Appends one metric point only if the run exists and is active, in one statement (exact duplicates
+ * ignored, as in {@link insertMetrics}). Zero affected rows is either case.
+ */
+async function insertOneMetric(c: Queryable, runId: string, m: Metric): Promise<WriteResult> {
+  const [value, isNan] = toStoredValue(m.value);
+  const [res] = (await c.query(
+    "INSERT IGNORE INTO metrics (`key`, value, timestamp, run_uuid, step, is_nan) SELECT ?, ?, ?, run_uuid, ?, ? FROM runs WHERE run_uuid = ? AND BINARY run_uuid = ? AND lifecycle_stage = 'active'",
+    [m.key, value, m.timestamp, m.step ?? 0, isNan, runId, runId],
+  )) as unknown as [WriteResult];
+  return res;
+}
+
+/**
  * Appends metric points (exact duplicates ignored by the primary key) and moves `latest_metrics` to
  * the winner by (step, timestamp, value), in the caller's transaction.
  */
 async function insertMetrics(c: Queryable, runId: string, metrics: Metric[]): Promise<void> {
   const rows: unknown[][] = [];
+  for (const m of metrics) {
+    const [value, isNan] = toStoredValue(m.value);
+    rows.push([m.key, value, m.timestamp, runId, m.step ?? 0, isNan]);
+  }
+  await c.query('INSERT IGNORE INTO metrics (`key`, value, timestamp, run_uuid, step, is_nan) VALUES ?', [rows]);
+  await upsertLatestMetrics(c, runId, metrics);
+}
+
+/** Moves `latest_metrics` to the winner by (step, timestamp, value) of each key. */
+async function upsertLatestMetrics(c: Queryable, runId: string, metrics: Metric[]): Promise<void> {
   const best = new Map<string, { value: number; isNan: 0 | 1; timestamp: number; step: number }>();
   for (const m of metrics) {
     const [value, isNan] = toStoredValue(m.value);
     const step = m.step ?? 0;
-    rows.push([m.key, value, m.timestamp, runId, step, isNan]);
     const b = best.get(m.key);
     if (b === undefined || step > b.step || (step === b.step && (m.timestamp > b.timestamp || (m.timestamp === b.timestamp && value > b.value)))) {
       best.set(m.key, { value, isNan, timestamp: m.timestamp, step });
     }
   }
-  await c.query('INSERT IGNORE INTO metrics (`key`, value, timestamp, run_uuid, step, is_nan) VALUES ?', [rows]);
   const latest = [...best].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([k, b]) => [k, b.value, b.timestamp, b.step, b.isNan, runId]);
   // @w holds "the new point wins" for the row being updated; assignments run left to right, so the
   // comparison must be made before any column changes.
