@@ -5,14 +5,28 @@
  * (cold = new store instance, so its in-process cache is empty; the OS page cache stays warm; warm =
  * repeated), metric history read for 1,000,000 points, and, in the same run, a naive baseline that
  * reads every run's folder on every search the way MLflow's FileStore does, with the ratio.
+ * The run lifecycle (create, log one metric and one param, end) is timed beside its floor: the bare
+ * file operations the same crash guarantee needs, so the ratio shows what labbook adds on top.
+ * LABBOOK_BENCH_BASELINE=<path of another copy of plugins/file/src/index.ts> benches that copy too,
+ * alternating with this one in the same process (before/after comparisons on a noisy disk).
  */
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { promises as fsp, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { endRun, flush, logMetric, type Metric, registerPlugin, type Run, searchRunsInMemory, setTrackingUri, startRun } from '@labbook/core';
 import YAML from 'yaml';
 import { FileTrackingStore, plugin } from '../../plugins/file/src/index.js';
+
+type StoreClass = typeof FileTrackingStore;
+const baselinePath = process.env.LABBOOK_BENCH_BASELINE;
+const Baseline: StoreClass | undefined = baselinePath ? ((await import(baselinePath)) as { FileTrackingStore: StoreClass }).FileTrackingStore : undefined;
+
+/** Last measured on this machine with MLflow 2.10's FileStore (create, log_metric, log_param, end). */
+const MLFLOW_MS_PER_RUN = 9.1;
+/** MLflow 2.10's get_metric_history of 10,000 points on the file store, same machine. */
+const MLFLOW_HISTORY_10K_MS = 18;
 
 const base = mkdtempSync(join(tmpdir(), 'labbook-bench-'));
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
@@ -173,12 +187,34 @@ async function benchHistory(): Promise<void> {
     }
     await store.logBatch(run.info.runId, { metrics });
   }
-  const times: number[] = [];
+  // 10,000 points in a second run, read whole like the 1,000,000 (cold: a new store each time, so
+  // nothing is cached but the OS's pages).
+  const small = await store.createRun({ experimentId: '0' });
+  await store.logBatch(small.info.runId, {
+    metrics: Array.from({ length: 10_000 }, (_, step) => ({ key: 'loss', value: 1 / (step + 1), timestamp: 1_700_000_000_000 + step, step })),
+  });
+  const contenders: Array<[string, StoreClass]> = [['labbook', FileTrackingStore]];
+  if (Baseline) contenders.push(['baseline', Baseline]);
+  const whole = new Map<string, { small: number[]; large: number[] }>(contenders.map(([name]) => [name, { small: [], large: [] }]));
   let count = 0;
-  for (let i = 0; i < 3; i++) {
-    const [t, page] = await time(() => new FileTrackingStore({ root }).getMetricHistory(run.info.runId, 'loss'));
-    times.push(t);
-    count = page.items.length;
+  for (let i = 0; i < 6; i++) {
+    // Who goes first swaps each round: the first pays for collecting the garbage of the last.
+    for (const [name, Store] of i % 2 ? [...contenders].reverse() : contenders) {
+      const [ts] = await time(() => new Store({ root }).getMetricHistory(small.info.runId, 'loss'));
+      const [t, page] = await time(() => new Store({ root }).getMetricHistory(run.info.runId, 'loss'));
+      whole.get(name)!.small.push(ts);
+      whole.get(name)!.large.push(t);
+      count = page.items.length;
+    }
+  }
+  const times = whole.get('labbook')!.large;
+  for (const [name] of contenders) {
+    const w = whole.get(name)!;
+    console.log(
+      `${name === 'labbook' ? 'labbook' : 'baseline copy'} whole getMetricHistory (Metric objects, new store each, median of 6): ` +
+        `10,000 points ${ms(median(w.small))} (MLflow 2.10: ${MLFLOW_HISTORY_10K_MS} ms -> ${(MLFLOW_HISTORY_10K_MS / median(w.small)).toFixed(1)}x), ` +
+        `1,000,000 points ${ms(median(w.large))}`,
+    );
   }
   const file = readFileSync(join(root, '0', run.info.runId, 'metrics', 'loss'));
   const [tn] = await time(async () => {
@@ -191,7 +227,7 @@ async function benchHistory(): Promise<void> {
     return out;
   });
   console.log(
-    `getMetricHistory ${fmt(count)} points (${(file.length / 1e6).toFixed(1)} MB): ${ms(median(times))} (median of 3); naive split/line parser ${ms(tn)}`,
+    `getMetricHistory ${fmt(count)} points (${(file.length / 1e6).toFixed(1)} MB): ${ms(median(times))} (median of 6); naive split/line parser ${ms(tn)}`,
   );
   // Read page by page as a REST client does (max_results 25,000): the file is parsed once, for the
   // first page, and the rest come from the parsed columns.
@@ -210,11 +246,107 @@ async function benchHistory(): Promise<void> {
   console.log(`getMetricHistory in pages of 25,000: ${fmt(points)} points in ${pages} pages, ${ms(tp)} in all`);
 }
 
+const RUN_META = (id: string, name: string, end: boolean) =>
+  `artifact_uri: file:///x/0/${id}/artifacts\nend_time: ${end ? Date.now() : 'null'}\nentry_point_name: ''\nexperiment_id: '0'\n` +
+  `lifecycle_stage: active\nrun_id: ${id}\nrun_name: ${name}\nrun_uuid: ${id}\nsource_name: ''\nsource_type: 4\n` +
+  `source_version: ''\nstart_time: ${Date.now()}\nstatus: ${end ? 3 : 1}\ntags: []\nuser_id: unknown\n`;
+
+/** Writes files under temp names and fsyncs them together: one wait for the disk, not one per file. */
+async function writeSynced(files: Array<[string, string]>): Promise<void> {
+  const handles = await Promise.all(files.map(([p]) => fsp.open(p, 'wx')));
+  await Promise.all(handles.map((h, k) => h.writeFile(files[k]![1])));
+  await Promise.all(handles.map((h) => h.sync()));
+  await Promise.all(handles.map((h) => h.close()));
+}
+
+/**
+ * The floor of one run's lifecycle: the fewest file operations that keep labbook's crash guarantee (a
+ * crash leaves the old state or the new, never an empty or partial file; metric appends unsynced, as
+ * MLflow's): create = the run folder built under a temp name (meta.yaml and the runName tag fsynced
+ * together) and renamed into place; log = the param created from a fsynced temp by link(2) (exclusive,
+ * so a param is never overwritten) plus one O_APPEND write of the metric; end = meta.yaml replaced by a
+ * fsynced temp. Three fsync waits in all; no directory fsync (labbook, like MLflow, does none).
+ */
+async function floorCycle(expDir: string): Promise<void> {
+  const id = randomBytes(16).toString('hex');
+  const tmp = join(expDir, `.lbtmp-${id}`);
+  const runDir = join(expDir, id);
+  await fsp.mkdir(tmp);
+  await Promise.all(['metrics', 'params', 'tags', 'artifacts'].map((d) => fsp.mkdir(join(tmp, d))));
+  await writeSynced([
+    [join(tmp, 'meta.yaml'), RUN_META(id, 'run', false)],
+    [join(tmp, 'tags', 'mlflow.runName'), 'run'],
+  ]);
+  await fsp.rename(tmp, runDir);
+  const paramTmp = join(runDir, 'params', '.lbtmp-p');
+  await writeSynced([[paramTmp, '0.1']]);
+  await fsp.link(paramTmp, join(runDir, 'params', 'lr'));
+  await fsp.unlink(paramTmp);
+  await fsp.appendFile(join(runDir, 'metrics', 'loss'), `${Date.now()} 0.5 0\n`);
+  const metaTmp = join(runDir, '.lbtmp-meta');
+  await writeSynced([[metaTmp, RUN_META(id, 'run', true)]]);
+  await fsp.rename(metaTmp, join(runDir, 'meta.yaml'));
+}
+
+async function labbookCycle(store: FileTrackingStore): Promise<void> {
+  const run = await store.createRun({ experimentId: '0' });
+  const runId = run.info.runId;
+  await store.logBatch(runId, {
+    metrics: [{ key: 'loss', value: 0.5, timestamp: Date.now(), step: 0 }],
+    params: [{ key: 'lr', value: '0.1' }],
+  });
+  await store.updateRunInfo(runId, { status: 'FINISHED', endTime: Date.now() });
+}
+
+async function benchLifecycle(): Promise<void> {
+  const runs = 1000;
+  const rounds = 3;
+  const root = join(base, 'lifecycle');
+  const floorDir = join(root, 'floor');
+  await fsp.mkdir(floorDir, { recursive: true });
+  const contenders: Array<[string, (i: number) => Promise<void>]> = [['floor', () => floorCycle(floorDir)]];
+  const store = new FileTrackingStore({ root: join(root, 'labbook') });
+  contenders.push(['labbook', () => labbookCycle(store)]);
+  if (Baseline) {
+    const old = new Baseline({ root: join(root, 'baseline') });
+    contenders.push(['baseline', () => labbookCycle(old as unknown as FileTrackingStore)]);
+  }
+  for (const [, cycle] of contenders) for (let i = 0; i < 20; i++) await cycle(i);
+  const perRun = new Map<string, number[]>(contenders.map(([name]) => [name, []]));
+  // Alternated in rounds so that a slow patch of the disk hits every contender alike.
+  for (let r = 0; r < rounds; r++) {
+    for (const [name, cycle] of contenders) {
+      const [t] = await time(async () => {
+        for (let i = 0; i < runs; i++) await cycle(i);
+      });
+      perRun.get(name)!.push(t / runs);
+    }
+  }
+  const f = median(perRun.get('floor')!);
+  const l = median(perRun.get('labbook')!);
+  const all = (name: string) => perRun.get(name)!.map((x) => x.toFixed(2)).join(', ');
+  console.log(
+    `run lifecycle (create, log 1 metric + 1 param, end; ${fmt(runs)} runs x ${rounds} rounds, median per run):` +
+      `\n  floor (bare fs ops, 3 fsync waits) ${f.toFixed(2)} ms/run [${all('floor')}]` +
+      `\n  labbook ${l.toFixed(2)} ms/run [${all('labbook')}] -> ${(l / f).toFixed(2)}x the floor` +
+      `\n  MLflow 2.10 (last measured) ${MLFLOW_MS_PER_RUN} ms/run -> labbook ${(MLFLOW_MS_PER_RUN / l).toFixed(1)}x faster (the floor allows ${(MLFLOW_MS_PER_RUN / f).toFixed(1)}x)`,
+  );
+  if (Baseline) {
+    const b = median(perRun.get('baseline')!);
+    console.log(`  baseline copy ${b.toFixed(2)} ms/run [${all('baseline')}] -> ${(b / f).toFixed(2)}x the floor; this copy is ${(b / l).toFixed(2)}x faster`);
+  }
+}
+
 try {
   console.log(`labbook file store benchmark — node ${process.version}, ${process.platform}, temp dir ${base}`);
-  await benchLogging();
-  await benchHistory();
-  await benchSearch();
+  if (process.env.LABBOOK_BENCH_ONLY !== 'history') await benchLifecycle();
+  if (process.env.LABBOOK_BENCH_ONLY) {
+    if (process.env.LABBOOK_BENCH_ONLY === 'history') await benchHistory();
+  } else {
+    await benchLogging();
+    await benchHistory();
+    await benchSearch();
+  }
 } finally {
   rmSync(base, { recursive: true, force: true });
 }

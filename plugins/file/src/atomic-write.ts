@@ -17,25 +17,156 @@ export function isTempName(name: string): boolean {
 }
 
 /**
- * Writes a whole file so that readers see either the old or the new content, never a prefix: write a
- * temp file in the same folder, fsync it (so a power loss cannot leave an empty file behind the
- * rename), then rename it over the target.
+ * Every fsync of the store goes through here: one call is one wait for the disk, however many files it
+ * syncs. A seam for the tests that pin how many waits a write path costs, so a change that adds one
+ * cannot slip in unnoticed.
  */
-export async function writeFileAtomic(target: string, data: string | Uint8Array, fsync = true): Promise<void> {
-  const tmp = tempPathFor(target);
-  let handle: fsp.FileHandle | undefined;
-  try {
-    handle = await fsp.open(tmp, 'wx');
-    await handle.writeFile(data);
-    if (fsync) await handle.sync();
-    await handle.close();
-    handle = undefined;
-    await fsp.rename(tmp, target);
-  } catch (error) {
-    if (handle) await handle.close().catch(() => undefined);
-    await fsp.rm(tmp, { force: true }).catch(() => undefined);
-    throw ioError(`writing ${target}`, error);
+export const fsyncs = {
+  async syncAll(handles: readonly fsp.FileHandle[]): Promise<void> {
+    await Promise.all(handles.map((h) => h.sync()));
+  },
+};
+
+/** Removes a file if it is there: unlink(2) alone, where `rm` would lstat first. */
+export async function removeQuietly(path: string): Promise<void> {
+  await fsp.unlink(path).catch(() => undefined);
+}
+
+/** One file to write: its path and content. */
+export interface FileToWrite {
+  path: string;
+  data: string | Uint8Array;
+}
+
+/**
+ * Creates the files (each must not exist yet), writes them, and, with `fsync`, syncs them all together
+ * before closing: the disk is waited for once, not once per file, and when this resolves every file is
+ * complete on disk, so a name published afterwards (rename, link) can never point at an empty file. On
+ * failure the files written so far are removed.
+ */
+export async function writeFilesSynced(files: readonly FileToWrite[], fsync: boolean): Promise<void> {
+  const handles: Array<fsp.FileHandle | undefined> = new Array(files.length);
+  let error: unknown;
+  // Opened and written side by side: each is a trip through the thread pool, and they overlap.
+  const written = await Promise.allSettled(
+    files.map(async (f, i) => {
+      const h = await fsp.open(f.path, 'wx');
+      handles[i] = h;
+      await h.writeFile(f.data);
+    }),
+  );
+  for (const r of written) if (r.status === 'rejected') error ??= r.reason;
+  const open = handles.filter((h): h is fsp.FileHandle => h !== undefined);
+  if (error === undefined && fsync && open.length > 0) {
+    try {
+      await fsyncs.syncAll(open);
+    } catch (e) {
+      error = e;
+    }
   }
+  const closed = await Promise.allSettled(open.map((h) => h.close()));
+  for (const r of closed) if (r.status === 'rejected') error ??= r.reason;
+  if (error !== undefined) {
+    await Promise.all(files.map((f, i) => (handles[i] ? removeQuietly(f.path) : undefined)));
+    throw error;
+  }
+}
+
+/**
+ * Files written under temp names beside their targets and synced together, waiting to be published
+ * one by one in the caller's order: {@link replace} renames a temp over its target, {@link create}
+ * links it to a target that must not exist yet. {@link discard} removes what is left; call it in a
+ * `finally`.
+ */
+export class StagedFiles {
+  private readonly temps: Array<string | undefined>;
+  private readonly linked: string[] = [];
+
+  private constructor(
+    private readonly targets: readonly string[],
+    temps: string[],
+  ) {
+    this.temps = temps;
+  }
+
+  /** Writes and syncs (one wait) a temp file for every target. */
+  static async stage(files: readonly FileToWrite[], fsync: boolean): Promise<StagedFiles> {
+    const temps = files.map((f) => tempPathFor(f.path));
+    await writeFilesSynced(
+      files.map((f, i) => ({ path: temps[i]!, data: f.data })),
+      fsync,
+    );
+    return new StagedFiles(
+      files.map((f) => f.path),
+      temps,
+    );
+  }
+
+  /** Renames file `i` over its target: readers see the old content or the new, never a prefix. */
+  async replace(i: number): Promise<void> {
+    const tmp = this.take(i);
+    try {
+      await fsp.rename(tmp, this.targets[i]!);
+    } catch (error) {
+      await removeQuietly(tmp);
+      throw ioError(`writing ${this.targets[i]}`, error);
+    }
+  }
+
+  /**
+   * Links file `i` to its target only if the target does not exist (link(2) fails then): of two
+   * writers racing, exactly one wins. False when the target already existed.
+   */
+  async create(i: number): Promise<boolean> {
+    const tmp = this.take(i);
+    this.linked.push(tmp);
+    try {
+      await fsp.link(tmp, this.targets[i]!);
+      return true;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+      throw ioError(`creating ${this.targets[i]}`, error);
+    }
+  }
+
+  /** Removes the temps of files linked or never published. */
+  async discard(): Promise<void> {
+    const left = [...this.linked, ...this.temps.filter((t): t is string => t !== undefined)];
+    this.linked.length = 0;
+    this.temps.fill(undefined);
+    await Promise.all(left.map(removeQuietly));
+  }
+
+  private take(i: number): string {
+    const tmp = this.temps[i];
+    if (tmp === undefined) throw new Error(`staged file ${i} was already published`);
+    this.temps[i] = undefined;
+    return tmp;
+  }
+}
+
+/**
+ * Replaces whole files so that readers see either the old or the new content, never a prefix: temp
+ * files in the same folders, synced together (so a power loss cannot leave an empty file behind a
+ * rename), then renamed over the targets in order.
+ */
+export async function writeFilesAtomic(files: readonly FileToWrite[], fsync = true): Promise<void> {
+  let staged: StagedFiles;
+  try {
+    staged = await StagedFiles.stage(files, fsync);
+  } catch (error) {
+    throw ioError(`writing ${files.map((f) => f.path).join(', ')}`, error);
+  }
+  try {
+    for (let i = 0; i < files.length; i++) await staged.replace(i);
+  } finally {
+    await staged.discard();
+  }
+}
+
+/** {@link writeFilesAtomic} for one file. */
+export async function writeFileAtomic(target: string, data: string | Uint8Array, fsync = true): Promise<void> {
+  await writeFilesAtomic([{ path: target, data }], fsync);
 }
 
 /**
@@ -44,26 +175,16 @@ export async function writeFileAtomic(target: string, data: string | Uint8Array,
  * target already existed.
  */
 export async function createFileExclusive(target: string, data: string | Uint8Array, fsync = true): Promise<boolean> {
-  const tmp = tempPathFor(target);
+  let staged: StagedFiles;
   try {
-    const handle = await fsp.open(tmp, 'wx');
-    try {
-      await handle.writeFile(data);
-      if (fsync) await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    try {
-      await fsp.link(tmp, target);
-      return true;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
-      throw error;
-    }
+    staged = await StagedFiles.stage([{ path: target, data }], fsync);
   } catch (error) {
     throw ioError(`creating ${target}`, error);
+  }
+  try {
+    return await staged.create(0);
   } finally {
-    await fsp.rm(tmp, { force: true }).catch(() => undefined);
+    await staged.discard();
   }
 }
 

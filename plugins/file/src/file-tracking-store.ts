@@ -33,7 +33,7 @@ import {
   searchExperimentsInMemory,
   searchRunsInMemory,
 } from '@labbook/core';
-import { createFileExclusive, isTempName, sweepStaleTemp, tempPathFor, writeFileAtomic } from './atomic-write.js';
+import { type FileToWrite, StagedFiles, isTempName, sweepStaleTemp, tempPathFor, writeFileAtomic, writeFilesAtomic, writeFilesSynced } from './atomic-write.js';
 import {
   DEFAULT_EXPERIMENT_ID,
   META_FILE,
@@ -47,7 +47,7 @@ import { withMetaLock } from './meta-lock.js';
 import { ioError, isMissing } from './io-error.js';
 import { containedPath, localPathFromUri } from './local-path.js';
 import { formatMetricLine } from './metric-file.js';
-import { type RunMeta, RunReader } from './run-reader.js';
+import { type RunMeta, RunReader, runMetaFromRaw } from './run-reader.js';
 import { type FieldNeeds, planRunSearch } from './search-engine.js';
 import { dumpYaml } from './yaml-io.js';
 
@@ -78,6 +78,9 @@ interface RunLocation {
 }
 
 const DEFAULT_MAX_RESULTS = 1000;
+
+/** The folders of a new run, created with it as MLflow does. */
+const RUN_FOLDERS = ['metrics', 'params', 'tags', 'artifacts'] as const;
 
 function defaultWarn(message: string): void {
   process.emitWarning(message, { code: 'LABBOOK_FILE_STORE' });
@@ -146,9 +149,7 @@ export class FileTrackingStore implements TrackingStore {
       lifecycle_stage: 'active',
       name: 'Default',
     };
-    await this.publishFolder(join(this.root, DEFAULT_EXPERIMENT_ID), async (tmp) => {
-      await fsp.writeFile(join(tmp, META_FILE), dumpYaml(meta));
-    }).catch((error) => {
+    await this.publishFolder(join(this.root, DEFAULT_EXPERIMENT_ID), dumpYaml(meta), [], []).catch((error) => {
       // Another process created it first.
       if (!isRenameConflict(error)) throw error;
     });
@@ -156,18 +157,33 @@ export class FileTrackingStore implements TrackingStore {
 
   /**
    * Builds a folder under a temp name and renames it into place, so other processes never see an
-   * experiment or run without its meta.yaml.
+   * experiment or run without its meta.yaml. The folder is invisible until the rename, so its files
+   * are written under their own names, and synced together: one wait for the disk, and a crash after
+   * the rename cannot leave an empty meta.yaml or tag file.
    */
-  private async publishFolder(target: string, fill: (tmp: string) => Promise<void>): Promise<void> {
+  private async publishFolder(
+    target: string,
+    meta: string,
+    subfolders: readonly string[],
+    tags: ReadonlyArray<{ key: string; value: string }>,
+  ): Promise<void> {
     const tmp = tempPathFor(target);
     await fsp.mkdir(tmp);
     try {
-      await fill(tmp);
-      if (this.fsync) {
-        const h = await fsp.open(join(tmp, META_FILE), 'r');
-        await h.sync();
-        await h.close();
+      await Promise.all(subfolders.map((sub) => fsp.mkdir(join(tmp, sub))));
+      // A key given twice keeps its last value, as rewriting the file did.
+      const byKey = new Map<string, string>();
+      for (const tag of tags) byKey.set(tag.key, tag.value);
+      const files: FileToWrite[] = [{ path: join(tmp, META_FILE), data: meta }];
+      const tagsDir = join(tmp, 'tags');
+      if (byKey.size > 0 && !subfolders.includes('tags')) await fsp.mkdir(tagsDir);
+      for (const [key, value] of byKey) {
+        const path = containedPath(tagsDir, key);
+        // Keys with `/` are nested folders.
+        if (key.includes('/')) await fsp.mkdir(resolve(path, '..'), { recursive: true });
+        files.push({ path, data: value });
       }
+      await writeFilesSynced(files, this.fsync);
       // rename(2) replaces an empty target folder silently, so refuse an existing target first.
       if (existsSync(target)) throw Object.assign(new Error('exists'), { code: 'EEXIST' });
       await fsp.rename(tmp, target);
@@ -268,10 +284,7 @@ export class FileTrackingStore implements TrackingStore {
         name,
       };
       try {
-        await this.publishFolder(containedPath(this.root, id), async (tmp) => {
-          await fsp.writeFile(join(tmp, META_FILE), dumpYaml(meta));
-          for (const tag of tags) await this.writeKeyFile(join(tmp, 'tags'), tag.key, tag.value, false);
-        });
+        await this.publishFolder(containedPath(this.root, id), dumpYaml(meta), [], tags);
         return id;
       } catch (error) {
         if (isRenameConflict(error)) continue;
@@ -341,7 +354,7 @@ export class FileTrackingStore implements TrackingStore {
     for (const runDir of this.listRunDirs(found.dir)) {
       const meta = this.safeRunMeta(runDir);
       if (meta && meta.info.lifecycleStage === 'active') {
-        await this.writeRunMeta(runDir, meta, { lifecycle_stage: 'deleted', deleted_time: now });
+        await this.writeRunMeta(runDir, { lifecycle_stage: 'deleted', deleted_time: now });
       }
     }
     await this.rewriteExperimentMeta(found.dir, experimentId, { lifecycle_stage: 'deleted', last_update_time: now });
@@ -374,7 +387,7 @@ export class FileTrackingStore implements TrackingStore {
       const runMeta = this.safeRunMeta(runDir);
       // Only the runs deleted together with the experiment come back.
       if (runMeta && runMeta.info.lifecycleStage === 'deleted' && (runMeta.deletedTime ?? 0) >= deletedAt) {
-        await this.writeRunMeta(runDir, runMeta, { lifecycle_stage: 'active', deleted_time: null });
+        await this.writeRunMeta(runDir, { lifecycle_stage: 'active', deleted_time: null });
       }
     }
     await this.rewriteExperimentMeta(target, experimentId, { lifecycle_stage: 'active', last_update_time: Date.now() });
@@ -403,7 +416,7 @@ export class FileTrackingStore implements TrackingStore {
   async setExperimentTag(experimentId: string, tag: ExperimentTag): Promise<void> {
     await this.init();
     const dir = this.activeExperimentDir(experimentId);
-    await this.writeKeyFile(join(dir, 'tags'), tag.key, tag.value, true);
+    await this.writeKeyFile(join(dir, 'tags'), tag.key, tag.value);
   }
 
   async deleteExperimentTag(experimentId: string, key: string): Promise<void> {
@@ -483,21 +496,53 @@ export class FileTrackingStore implements TrackingStore {
     return meta;
   }
 
-  private activeRun(runId: string): { loc: RunLocation; meta: RunMeta } {
+  /**
+   * A run's location and meta.yaml. The cached location is checked by reading its meta.yaml (one
+   * stat when cached), not by a separate existence check first; only a run not found there is looked
+   * for in every experiment.
+   */
+  private runAt(runId: string): { loc: RunLocation; meta: RunMeta } {
+    this.checkRunId(runId);
+    const cached = this.runLocations.get(runId);
+    const meta = cached && this.reader.readRunMeta(cached.runDir);
+    if (cached && meta) return { loc: cached, meta };
     const loc = this.locateRun(runId);
-    const meta = this.runMetaOrThrow(runId, loc);
+    return { loc, meta: this.runMetaOrThrow(runId, loc) };
+  }
+
+  private checkActive(runId: string, meta: RunMeta): void {
     if (meta.info.lifecycleStage !== 'active') {
       throw invalidParameter(`The run ${runId} must be in the 'active' state. Current state is ${meta.info.lifecycleStage}.`);
     }
-    return { loc, meta };
   }
 
-  /** Changes fields of a run's meta.yaml: re-read under the folder's lock, merged, written atomically. */
-  private async writeRunMeta(runDir: string, _seen: RunMeta, change: Record<string, unknown>): Promise<void> {
-    await withMetaLock(runDir, async () => {
+  private activeRun(runId: string): { loc: RunLocation; meta: RunMeta } {
+    const found = this.runAt(runId);
+    this.checkActive(runId, found.meta);
+    return found;
+  }
+
+  /**
+   * Changes fields of a run's meta.yaml: re-read under the folder's lock, merged, written atomically
+   * (with `extra` files, synced together with it). `check` judges the fresh meta first. Returns the
+   * meta written.
+   */
+  private async writeRunMeta(
+    runDir: string,
+    change: Record<string, unknown>,
+    extra: FileToWrite[] = [],
+    check?: (fresh: RunMeta) => void,
+  ): Promise<RunMeta> {
+    return withMetaLock(runDir, async () => {
       const fresh = this.reader.readRunMeta(runDir);
       if (!fresh) throw notFound(`Run folder ${runDir} has no ${META_FILE}`);
-      await writeFileAtomic(join(runDir, META_FILE), dumpYaml({ ...fresh.raw, ...change }), this.fsync);
+      check?.(fresh);
+      const raw = { ...fresh.raw, ...change };
+      const text = dumpYaml(raw);
+      await writeFilesAtomic([{ path: join(runDir, META_FILE), data: text }, ...extra], this.fsync);
+      const meta = runMetaFromRaw(raw);
+      this.reader.noteRunMeta(runDir, text, meta);
+      return meta;
     });
   }
 
@@ -511,8 +556,14 @@ export class FileTrackingStore implements TrackingStore {
         `Could not create run under non-active experiment with ID ${options.experimentId}.`,
       );
     }
-    const exp = this.readExperimentAt(options.experimentId, found.dir);
-    if (!exp) throw this.experimentNotFound(options.experimentId);
+    // Only the artifact location is needed: the experiment's tags are not read.
+    let expMeta: ReturnType<RunReader['readExperimentMeta']>;
+    try {
+      expMeta = this.reader.readExperimentMeta(found.dir, options.experimentId);
+    } catch (error) {
+      this.reader.warnOnce(`${MSG} skipping experiment folder ${found.dir}: ${(error as Error).message}`);
+    }
+    if (!expMeta) throw this.experimentNotFound(options.experimentId);
     const tags = [...(options.tags ?? [])];
     const nameTag = tags.find((t) => t.key === 'mlflow.runName');
     if (options.runName !== undefined && options.runName !== '' && nameTag && nameTag.value !== options.runName) {
@@ -523,7 +574,7 @@ export class FileTrackingStore implements TrackingStore {
     const runName = options.runName || nameTag?.value || generateRunName();
     if (!nameTag) tags.push({ key: 'mlflow.runName', value: runName });
     const runId = generateRunId();
-    const artifactUri = `${exp.artifactLocation.replace(/\/+$/, '')}/${runId}/artifacts`;
+    const artifactUri = `${expMeta.experiment.artifactLocation.replace(/\/+$/, '')}/${runId}/artifacts`;
     const raw = {
       artifact_uri: artifactUri,
       deleted_time: null,
@@ -545,17 +596,24 @@ export class FileTrackingStore implements TrackingStore {
       user_id: options.userId ?? 'unknown',
     };
     const runDir = join(found.dir, runId);
+    const text = dumpYaml(raw);
     try {
-      await this.publishFolder(runDir, async (tmp) => {
-        await fsp.writeFile(join(tmp, META_FILE), dumpYaml(raw));
-        for (const sub of ['metrics', 'params', 'tags', 'artifacts']) await fsp.mkdir(join(tmp, sub));
-        for (const tag of tags) await this.writeKeyFile(join(tmp, 'tags'), tag.key, tag.value, false);
-      });
+      await this.publishFolder(runDir, text, RUN_FOLDERS, tags);
     } catch (error) {
       throw ioError(`creating run ${runId}`, error);
     }
     this.runLocations.set(runId, { experimentId: options.experimentId, expDir: found.dir, runDir });
-    return this.getRun(runId);
+    for (const sub of RUN_FOLDERS) this.knownDirs.add(join(runDir, sub));
+    // The run is what was just written, and nobody else knows its id yet: no need to read it back.
+    const byKey = new Map<string, string>();
+    for (const tag of tags) byKey.set(tag.key, tag.value);
+    const meta = runMetaFromRaw(raw);
+    this.reader.noteRunMeta(runDir, text, meta);
+    return {
+      info: { ...meta.info },
+      data: { metrics: [], params: [], tags: [...byKey].map(([key, value]) => ({ key, value })) },
+      inputs: { datasetInputs: [] },
+    };
   }
 
   async getRun(runId: string): Promise<Run> {
@@ -568,28 +626,54 @@ export class FileTrackingStore implements TrackingStore {
 
   async updateRunInfo(runId: string, update: UpdateRunOptions): Promise<RunInfo> {
     await this.init();
-    const { loc, meta } = this.activeRun(runId);
+    let loc = this.cachedRunLocation(runId);
     const change: Record<string, unknown> = {};
     if (update.status !== undefined) change.status = RUN_STATUS_NUMBER[update.status];
     if (update.endTime !== undefined) change.end_time = update.endTime;
-    if (update.runName !== undefined && update.runName !== '') change.run_name = update.runName;
-    await this.writeRunMeta(loc.runDir, meta, change);
-    if (change.run_name !== undefined) await this.writeKeyFile(join(loc.runDir, 'tags'), 'mlflow.runName', update.runName!, true);
-    return (await this.getRun(runId)).info;
+    const newName = update.runName !== undefined && update.runName !== '' ? update.runName : undefined;
+    if (newName !== undefined) change.run_name = newName;
+    const write = (runDir: string) =>
+      this.writeRunMeta(
+        runDir,
+        change,
+        // The tag is synced together with meta.yaml: one wait for both.
+        newName === undefined ? [] : [{ path: join(runDir, 'tags', 'mlflow.runName'), data: newName }],
+        // The active check reads the meta.yaml that the lock re-reads anyway.
+        (fresh) => this.checkActive(runId, fresh),
+      );
+    const written = await write(loc.runDir).catch((error) => {
+      if (!isMissing(error)) throw error;
+      // The cached folder moved (its experiment was deleted or restored): find it and try again.
+      this.runLocations.delete(runId);
+      loc = this.locateRun(runId);
+      return write(loc.runDir);
+    });
+    // A copy: the meta is cached.
+    if (written.hasRunName) return { ...written.info };
+    // No run_name in the file (older MLflow): the tag names the run, as getRun reports it.
+    const name = this.reader.readValue(join(loc.runDir, 'tags', 'mlflow.runName'));
+    return name === undefined ? written.info : { ...written.info, runName: name };
+  }
+
+  /**
+   * The cached location of a run without touching the disk (a write under the run's lock finds out
+   * soon enough if it moved), else the one found by looking.
+   */
+  private cachedRunLocation(runId: string): RunLocation {
+    this.checkRunId(runId);
+    return this.runLocations.get(runId) ?? this.locateRun(runId);
   }
 
   async deleteRun(runId: string): Promise<void> {
     await this.init();
-    const loc = this.locateRun(runId);
-    const meta = this.runMetaOrThrow(runId, loc);
-    await this.writeRunMeta(loc.runDir, meta, { lifecycle_stage: 'deleted', deleted_time: Date.now() });
+    const { loc } = this.runAt(runId);
+    await this.writeRunMeta(loc.runDir, { lifecycle_stage: 'deleted', deleted_time: Date.now() });
   }
 
   async restoreRun(runId: string): Promise<void> {
     await this.init();
-    const loc = this.locateRun(runId);
-    const meta = this.runMetaOrThrow(runId, loc);
-    await this.writeRunMeta(loc.runDir, meta, { lifecycle_stage: 'active', deleted_time: null });
+    const { loc } = this.runAt(runId);
+    await this.writeRunMeta(loc.runDir, { lifecycle_stage: 'active', deleted_time: null });
   }
 
   /** Creates the parent folders of a key file once per process (keys with `/` are nested folders). */
@@ -599,35 +683,54 @@ export class FileTrackingStore implements TrackingStore {
     this.knownDirs.add(dir);
   }
 
-  /** Writes a param or tag file: atomically replaced, or (`exclusive`) created only if absent. */
-  private async writeKeyFile(folder: string, key: string, value: string, atomic: boolean): Promise<void> {
+  /** Replaces a tag file atomically. */
+  private async writeKeyFile(folder: string, key: string, value: string): Promise<void> {
     const path = containedPath(folder, key);
     await this.ensureDir(resolve(path, '..'));
-    if (atomic) await writeFileAtomic(path, value, this.fsync);
-    else await fsp.writeFile(path, value);
+    await writeFileAtomic(path, value, this.fsync);
   }
 
   async logBatch(runId: string, batch: LogBatchInput): Promise<void> {
     await this.init();
     const { loc, meta } = this.activeRun(runId);
-    for (const param of batch.params ?? []) await this.logParam(runId, loc, param.key, param.value);
-    if (batch.metrics && batch.metrics.length > 0) await this.appendMetrics(loc, batch.metrics);
-    for (const tag of batch.tags ?? []) {
-      await this.writeKeyFile(join(loc.runDir, 'tags'), tag.key, tag.value, true);
-      if (tag.key === 'mlflow.runName' && tag.value !== meta.info.runName) {
-        const fresh = this.runMetaOrThrow(runId, loc);
-        await this.writeRunMeta(loc.runDir, fresh, { run_name: tag.value });
+    const params = batch.params ?? [];
+    const tags = batch.tags ?? [];
+    // Params and tags go to temp files that are synced together, one wait for the disk however many
+    // there are; each is then published in the batch's order (params first, then metrics, then tags,
+    // as MLflow does), so a param conflict still stops the batch before its metrics and tags.
+    let staged: StagedFiles | undefined;
+    if (params.length + tags.length > 0) {
+      const files: FileToWrite[] = [];
+      for (const p of params) files.push({ path: containedPath(join(loc.runDir, 'params'), p.key), data: p.value });
+      for (const t of tags) files.push({ path: containedPath(join(loc.runDir, 'tags'), t.key), data: t.value });
+      for (const f of files) await this.ensureDir(resolve(f.path, '..'));
+      try {
+        staged = await StagedFiles.stage(files, this.fsync);
+      } catch (error) {
+        throw ioError(`logging to run ${runId}`, error);
       }
+    }
+    try {
+      for (let i = 0; i < params.length; i++) await this.publishParam(runId, staged!, i, params[i]!, loc);
+      if (batch.metrics && batch.metrics.length > 0) await this.appendMetrics(loc, batch.metrics);
+      for (let i = 0; i < tags.length; i++) {
+        const tag = tags[i]!;
+        await staged!.replace(params.length + i);
+        if (tag.key === 'mlflow.runName' && tag.value !== meta.info.runName) await this.writeRunMeta(loc.runDir, { run_name: tag.value });
+      }
+    } finally {
+      await staged?.discard();
     }
   }
 
-  private async logParam(runId: string, loc: RunLocation, key: string, value: string): Promise<void> {
-    const path = containedPath(join(loc.runDir, 'params'), key);
-    await this.ensureDir(resolve(path, '..'));
-    // Created with link(2) from a complete temp file: of two writers racing, exactly one wins and the
-    // other compares values, so a param can never be overwritten or seen half-written.
-    if (await createFileExclusive(path, value, this.fsync)) return;
-    const existing = await fsp.readFile(path, 'utf8').catch((error) => {
+  /**
+   * Creates a param from its staged temp with link(2): of two writers racing, exactly one wins and the
+   * other compares values, so a param can never be overwritten or seen half-written.
+   */
+  private async publishParam(runId: string, staged: StagedFiles, i: number, param: { key: string; value: string }, loc: RunLocation): Promise<void> {
+    if (await staged.create(i)) return;
+    const { key, value } = param;
+    const existing = await fsp.readFile(containedPath(join(loc.runDir, 'params'), key), 'utf8').catch((error) => {
       throw ioError(`reading param ${key}`, error);
     });
     if (existing !== value) {
@@ -643,14 +746,22 @@ export class FileTrackingStore implements TrackingStore {
     for (const [key, lines] of byKey) {
       const path = containedPath(join(loc.runDir, 'metrics'), key);
       await this.ensureDir(resolve(path, '..'));
-      if (!this.checkedMetricFiles.has(path)) {
-        await this.repairMetricTail(path);
-        this.checkedMetricFiles.add(path);
-      }
+      // The first append of this process to a file also checks its tail, through the same descriptor
+      // (opened for reading too) rather than a second open.
+      const check = !this.checkedMetricFiles.has(path);
       // One write(2) on an O_APPEND descriptor per key and batch: the kernel places it at the end
       // atomically, so lines of concurrent writers never interleave.
-      const handle = await fsp.open(path, 'a');
+      let handle: fsp.FileHandle;
       try {
+        handle = await fsp.open(path, check ? 'a+' : 'a');
+      } catch (error) {
+        throw ioError(`appending to metric ${key}`, error);
+      }
+      try {
+        if (check) {
+          await this.repairMetricTail(handle, path);
+          this.checkedMetricFiles.add(path);
+        }
         const buf = Buffer.from(lines, 'utf8');
         const { bytesWritten } = await handle.write(buf, 0, buf.length);
         if (bytesWritten !== buf.length) {
@@ -669,34 +780,23 @@ export class FileTrackingStore implements TrackingStore {
    * to it would glue the next point onto that fragment, so the fragment is cut off (with a warning)
    * before this process appends for the first time.
    */
-  private async repairMetricTail(path: string): Promise<void> {
-    let handle: fsp.FileHandle;
-    try {
-      handle = await fsp.open(path, 'r+');
-    } catch (error) {
-      if (isMissing(error)) return;
-      throw ioError(`opening metric file ${path}`, error);
-    }
-    try {
-      const { size } = await handle.stat();
-      if (size === 0) return;
-      const last = Buffer.alloc(1);
-      await handle.read(last, 0, 1, size - 1);
-      if (last[0] === 10) return;
-      // Read back far enough to find the previous newline.
-      const window = Math.min(size, 64 * 1024);
-      const buf = Buffer.alloc(window);
-      await handle.read(buf, 0, window, size - window);
-      const nl = buf.lastIndexOf(10);
-      const keep = nl < 0 ? (window === size ? 0 : size) : size - window + nl + 1;
-      if (keep === size) return;
-      const now = await handle.stat();
-      if (now.size !== size) return;
-      await handle.truncate(keep);
-      this.warn(`${MSG} removed an incomplete last line (${size - keep} bytes, a write cut short) from ${path}`);
-    } finally {
-      await handle.close();
-    }
+  private async repairMetricTail(handle: fsp.FileHandle, path: string): Promise<void> {
+    const { size } = await handle.stat();
+    if (size === 0) return;
+    const last = Buffer.alloc(1);
+    await handle.read(last, 0, 1, size - 1);
+    if (last[0] === 10) return;
+    // Read back far enough to find the previous newline.
+    const window = Math.min(size, 64 * 1024);
+    const buf = Buffer.alloc(window);
+    await handle.read(buf, 0, window, size - window);
+    const nl = buf.lastIndexOf(10);
+    const keep = nl < 0 ? (window === size ? 0 : size) : size - window + nl + 1;
+    if (keep === size) return;
+    const now = await handle.stat();
+    if (now.size !== size) return;
+    await handle.truncate(keep);
+    this.warn(`${MSG} removed an incomplete last line (${size - keep} bytes, a write cut short) from ${path}`);
   }
 
   async deleteTag(runId: string, key: string): Promise<void> {
@@ -749,12 +849,11 @@ export class FileTrackingStore implements TrackingStore {
 
   async getMetricHistory(runId: string, key: string, options: MetricHistoryOptions = {}): Promise<PagedList<Metric>> {
     await this.init();
-    const loc = this.locateRun(runId);
-    this.runMetaOrThrow(runId, loc);
+    const { loc } = this.runAt(runId);
     const path = containedPath(join(loc.runDir, 'metrics'), key);
     const max = options.maxResults ?? 0;
-    // A whole history is parsed straight into objects (building them from cached columns measured
-    // slower in a process with a large heap). Pages come from the parsed-columns cache, so a history
+    // A whole history is parsed straight into objects, plain lines on the charts' fast path (building
+    // them from cached columns measured slower in a process with a large heap). Pages come from the parsed-columns cache, so a history
     // read page by page is parsed once, not once per page; files with dataset fields, which the
     // columns do not keep, are parsed whole for each page.
     if (!max) return { items: this.reader.readMetricHistory(path, key) };
@@ -769,8 +868,7 @@ export class FileTrackingStore implements TrackingStore {
   /** The whole history as typed-array columns, parsed without one object per point. */
   async getMetricHistoryColumns(runId: string, key: string): Promise<MetricHistoryColumns> {
     await this.init();
-    const loc = this.locateRun(runId);
-    this.runMetaOrThrow(runId, loc);
+    const { loc } = this.runAt(runId);
     return this.reader.readMetricColumns(containedPath(join(loc.runDir, 'metrics'), key));
   }
 

@@ -18,6 +18,15 @@ function alive(pid: number): boolean {
   }
 }
 
+/** unlink(2) that ignores a missing file (`rm` would lstat first: one more trip to the disk). */
+async function unlinkIfThere(path: string): Promise<void> {
+  try {
+    await fsp.unlink(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+}
+
 /**
  * Runs a read-modify-write of a folder's `meta.yaml` under an exclusive lock file in that folder, so
  * two processes changing different fields (status, name, lifecycle) never lose each other's change.
@@ -46,11 +55,15 @@ export async function withMetaLock<T>(dir: string, fn: () => Promise<T>): Promis
       if (!acquired) await fsp.rm(claim, { force: true });
     }
     if (acquired) {
-      await fsp.rm(claim, { force: true });
+      // The claim is only a second name of the lock now: removed while `fn` runs, not before.
+      const unclaimed = unlinkIfThere(claim);
+      // Awaited after `fn`; this only keeps a failure from counting as unhandled meanwhile.
+      unclaimed.catch(() => undefined);
       try {
         return await fn();
       } finally {
-        await fsp.rm(path, { force: true });
+        await unlinkIfThere(path);
+        await unclaimed;
       }
     }
     try {

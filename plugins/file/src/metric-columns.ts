@@ -46,7 +46,7 @@ export class GrowableColumns {
    * Parses the complete lines of `buf` and appends their points. An estimate from the lines in the
    * first 64 KiB sizes the arrays up front; files whose later lines are shorter double them. Plain
    * lines go through {@link parsePlainMetricLines}; a line of any other shape (dataset fields, an
-   * exponent, a CR, a malformed line) through the general scanner, one line at a time. The loop works
+   * exponent out of exact range, a CR, a malformed line) through the general scanner, one line at a time. The loop works
    * on locals, written back at the end: fields read through `this` per point made it 40% slower.
    */
   appendFrom(buf: Buffer): MetricParseReport {

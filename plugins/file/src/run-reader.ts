@@ -14,7 +14,8 @@ import { isTempName, sweepStaleTemp } from './atomic-write.js';
 import { META_FILE, MSG } from './constants.js';
 import { GrowableColumns } from './metric-columns.js';
 import { MetricColumnsCache } from './metric-columns-cache.js';
-import { latestMetric, parseMetricHistory } from './metric-file.js';
+import { latestMetric } from './metric-file.js';
+import { parseMetricHistoryFast } from './plain-metric-lines.js';
 import { parseYaml } from './yaml-io.js';
 
 /** What identifies one version of a file: a rename gives a new inode, an append a new size. */
@@ -150,7 +151,8 @@ interface MetricEntry extends Signature {
  * small stats and reads are several times faster through the sync API than through the thread pool.
  */
 export class RunReader {
-  private readonly metaCache = new Map<string, { sig: Signature; meta: RunMeta }>();
+  /** `text` is kept while the file is too fresh for its signature to be trusted (see {@link noteRunMeta}). */
+  private readonly metaCache = new Map<string, { sig: Signature; meta: RunMeta; text?: string }>();
   private readonly expMetaCache = new Map<string, { sig: Signature; meta: ExperimentMeta }>();
   private readonly valueCache = new Map<string, { sig: Signature; value: string }>();
   private readonly paramCache = new Map<string, string>();
@@ -188,9 +190,23 @@ export class RunReader {
     } catch {
       return undefined;
     }
-    const meta = runMetaFromRaw(parseYaml(text, path));
-    this.metaCache.set(path, { sig: sig(st), meta });
+    // The very bytes parsed last (the file as this process just wrote it): parsing is the cost, not
+    // the read.
+    const meta = hit?.text === text ? hit.meta : runMetaFromRaw(parseYaml(text, path));
+    const s = sig(st);
+    this.metaCache.set(path, s.settled ? { sig: s, meta } : { sig: s, meta, text });
     return meta;
+  }
+
+  /**
+   * Remembers the meta.yaml this process has just written to a run folder, so that reading it back
+   * (the next write to the run checks its state) compares bytes instead of parsing them. The file is
+   * still read: its stat signature is not trusted within a clock tick of a write, and another process
+   * may have replaced it since.
+   */
+  noteRunMeta(runDir: string, text: string, meta: RunMeta): void {
+    const path = `${runDir}${sep}${META_FILE}`;
+    this.metaCache.set(path, { sig: { ino: -1, size: -1, mtimeMs: -1, settled: false }, meta, text });
   }
 
   /** The parsed meta.yaml of an experiment folder, or undefined. */
@@ -275,7 +291,7 @@ export class RunReader {
     return latest;
   }
 
-  /** Every point of a metric file in file order (one read, one pass). */
+  /** Every point of a metric file in file order (one read, one pass, plain lines on the fast path). */
   readMetricHistory(path: string, key: string): Metric[] {
     let buf: Buffer;
     try {
@@ -283,7 +299,7 @@ export class RunReader {
     } catch {
       return [];
     }
-    const { metrics, report } = parseMetricHistory(buf, key);
+    const { metrics, report } = parseMetricHistoryFast(buf, key);
     this.reportParse(path, report.malformedLines, report.partialTailBytes);
     return metrics;
   }

@@ -3,7 +3,9 @@ import { join } from 'node:path';
 import { LabbookError, type MetricHistoryColumns } from '@labbook/core';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { GrowableColumns } from '../src/metric-columns.js';
-import { scanMetricLines } from '../src/metric-file.js';
+import { parseMetricHistory, scanMetricLines } from '../src/metric-file.js';
+import { parseMetricHistoryFast } from '../src/plain-metric-lines.js';
+import { formatPythonFloat } from '../src/python-float.js';
 import { MetricColumnsCache } from '../src/metric-columns-cache.js';
 import { FileTrackingStore } from '../src/index.js';
 import { RunReader } from '../src/run-reader.js';
@@ -149,6 +151,24 @@ describe('the plain-line fast path', () => {
       }
     }
     expect(report).toEqual(want.report);
+    sameObjects(buf);
+  }
+
+  /** Whole-history reads as objects: the fast path against the general parser, field by field. */
+  function sameObjects(buf: Buffer) {
+    const want = parseMetricHistory(buf, 'k');
+    const got = parseMetricHistoryFast(buf, 'k');
+    expect(got.metrics.length).toBe(want.metrics.length);
+    for (let i = 0; i < got.metrics.length; i++) {
+      const g = got.metrics[i]!;
+      const w = want.metrics[i]!;
+      // Same keys in the same order (one object shape), and every number bit for bit.
+      if (Object.keys(g).join() !== Object.keys(w).join()) throw new Error(`point ${i}: keys ${Object.keys(g)} vs ${Object.keys(w)}`);
+      for (const k of Object.keys(w) as Array<keyof typeof w>) {
+        if (!Object.is(g[k], w[k])) throw new Error(`point ${i} field ${k}: ${String(g[k])} vs ${String(w[k])}`);
+      }
+    }
+    expect(got.report).toEqual(want.report);
   }
 
   it('agrees with the general scanner on every shape of line', () => {
@@ -204,10 +224,36 @@ describe('the plain-line fast path', () => {
       for (let d = 0; d < digits; d++) mantissa += Math.floor(random() * 10);
       const dot = Math.floor(random() * (digits + 1));
       const text = `${random() < 0.3 ? '-' : ''}${mantissa.slice(0, dot)}.${mantissa.slice(dot)}`;
-      const value = random() < 0.5 ? text : String(random() < 0.5 ? random() : (random() - 0.5) * 10 ** Math.floor(random() * 30 - 15));
+      const magnitude = (random() - 0.5) * 10 ** Math.floor(random() * 60 - 30);
+      const pick = random();
+      // Decimal texts, JavaScript's shortest form (e-7), Python's (e-07, the files' own), and
+      // hand-made exponents on long mantissas.
+      const value =
+        pick < 0.3 ? text : pick < 0.45 ? String(random() < 0.5 ? random() : magnitude) : pick < 0.8 ? formatPythonFloat(magnitude) : `${text}e${random() < 0.5 ? '-' : '+'}${Math.floor(random() * 30)}`;
       out.push(`${1700000000000 + i} ${value} ${i - 100}`);
     }
     same(`${out.join('\n')}\n`);
+  });
+
+  it('reads whole histories as objects like the general parser: dataset fields, 2-field lines, chunk edges', () => {
+    const out: string[] = [];
+    for (let i = 0; i < 20000; i++) {
+      const r = i % 997;
+      // Plain lines in long runs (past the fast path's chunk of points), broken by every other shape.
+      if (r === 5) out.push(`${1700000000000 + i} 0.${i} ${i} train-ds 0123abcd`);
+      else if (r === 17) out.push(`${1700000000000 + i} ${i / 3}`);
+      else if (r === 40) out.push(`${1700000000000 + i} 1e-07 ${i}`);
+      else if (r === 41) out.push('garbage line here');
+      else if (r === 42) out.push(`${1700000000000 + i} nan ${i}\r`);
+      else out.push(`${1700000000000 + i} ${(i * 0.37) % 13} ${i}`);
+    }
+    sameObjects(Buffer.from(`${out.join('\n')}\n1 2`, 'latin1'));
+    // Every line with dataset fields (MLflow's metrics logged with a dataset), names in UTF-8.
+    const ds = Array.from({ length: 6000 }, (_, i) => `${i} ${i / 8} ${i} jeu-de-données-${i % 3} d1g3st${i}`);
+    sameObjects(Buffer.from(`${ds.join('\n')}\n`, 'utf8'));
+    sameObjects(Buffer.alloc(0));
+    sameObjects(Buffer.from('\n\n1 0.5 0\n\n', 'latin1'));
+    sameObjects(Buffer.from('no newline at all', 'latin1'));
   });
 
   it('grows its columns past a low estimate without losing a point', () => {
