@@ -1,0 +1,1 @@
+export { echoProjectBackend, type EchoBackendConfig } from './echo-backend.js';

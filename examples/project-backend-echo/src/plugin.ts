@@ -1,0 +1,8 @@
+import { definePlugin } from '@labbook/core';
+import { echoProjectBackend } from './echo-backend.js';
+
+/** `--backend echo`; announced in package.json as `"labbook": { "projectBackends": ["echo"] }`. */
+export default definePlugin({
+  name: 'labbook-project-backend-echo',
+  projectBackends: { echo: echoProjectBackend },
+});
