@@ -1,0 +1,10 @@
+import { definePlugin } from '@labbook/core';
+import { ONNX_FLAVOR, PLUGIN_NAME } from './constants.js';
+
+/** The `onnx` model flavor; onnxruntime-node is imported only when an onnx model is loaded. */
+export default definePlugin({
+  name: PLUGIN_NAME,
+  modelFlavors: {
+    [ONNX_FLAVOR]: async () => (await import('./onnx-flavor.js')).onnxFlavor,
+  },
+});
