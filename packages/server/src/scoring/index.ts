@@ -1,0 +1,10 @@
+export {
+  createScoringServer,
+  DEFAULT_SCORING_BODY_LIMIT,
+  DEFAULT_SCORING_TIMEOUT_SECONDS,
+  type RunningScoringServer,
+  type ScoringServerOptions,
+  startScoringServer,
+} from './scoring-server.js';
+export { parseCsvInput, parseJsonInput, type ParsedRequest } from './parse-input.js';
+export { predictionsBody, toJsonPredictions } from './predictions.js';
