@@ -10,7 +10,7 @@ import { Client, type LabbookPlugin, PluginRegistry } from '@labbook/core';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const root = join(import.meta.dirname, '..');
-const KINDS = { tracking: 'trackingStores', registry: 'registryStores', artifacts: 'artifactRepositories' } as const;
+const KINDS = { tracking: 'trackingStores', registry: 'registryStores', artifacts: 'artifactRepositories', flavors: 'modelFlavors', projectBackends: 'projectBackends' } as const;
 
 interface Announced {
   name: string;
@@ -64,5 +64,20 @@ describe('plugin scheme announcements', () => {
     // Building the repository touches no network: the SDK client is made on first transfer.
     const repo = await client.artifactRepositoryFor(uri);
     expect(repo.rootUri).toBe(uri);
+  });
+
+  it('a project backend announced under "projectBackends" is found by name (examples/project-backend-echo)', async () => {
+    const example = join(root, 'examples', 'project-backend-echo');
+    const pkg = JSON.parse(readFileSync(join(example, 'package.json'), 'utf8')) as Announced;
+    const plugin = await loadPlugin(example, pkg);
+    expect(Object.keys(plugin.projectBackends ?? {})).toEqual(pkg.labbook.projectBackends);
+    const app = mkdtempSync(join(tmpdir(), 'labbook-plugin-schemes-'));
+    temp.push(app);
+    writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', private: true, dependencies: { [pkg.name]: '*' } }));
+    mkdirSync(join(app, 'node_modules'), { recursive: true });
+    symlinkSync(example, join(app, 'node_modules', pkg.name), 'dir');
+    const registry = new PluginRegistry({ roots: [app] });
+    expect((await registry.projectBackend('echo')).name).toBe('echo');
+    await expect(registry.projectBackend('nope')).rejects.toMatchObject({ code: 'INVALID_PARAMETER_VALUE', field: 'backend' });
   });
 });

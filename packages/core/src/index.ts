@@ -16,4 +16,8 @@ export * from './uri/index.js';
 export * from './context/index.js';
 export * from './client/index.js';
 export * from './fluent/index.js';
+export * from './models/index.js';
+export * from './projects/index.js';
 export * from './diagnostics/channels.js';
+export * from './system-metrics/index.js';
+export * from './media/index.js';

@@ -216,7 +216,12 @@ describe('first-party plugin table', () => {
       if (!existsSync(file)) continue;
       const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name: string; labbook?: Record<string, string[]> };
       if (!pkg.labbook) continue;
-      announced[pkg.name] = { tracking: pkg.labbook.tracking ?? [], registry: pkg.labbook.registry ?? [], artifacts: pkg.labbook.artifacts ?? [] };
+      announced[pkg.name] = {
+        tracking: pkg.labbook.tracking ?? [],
+        registry: pkg.labbook.registry ?? [],
+        artifacts: pkg.labbook.artifacts ?? [],
+        ...(pkg.labbook.flavors ? { flavors: pkg.labbook.flavors } : {}),
+      };
     }
     expect(Object.keys(announced).length).toBeGreaterThan(0);
     expect(FIRST_PARTY_PLUGINS).toEqual(announced);

@@ -8,3 +8,4 @@ export { startServer } from './start.js';
 export type { RunningServer, ServerOptions } from './options.js';
 export { type AuthOptions, hashPassword } from './auth.js';
 export { downsampleMinMax, type DownsampledHistory, type XAxis } from './metric-downsampling.js';
+export * from './scoring/index.js';

@@ -57,6 +57,16 @@ function checkForm(form: string, original: string, field: string): void {
 }
 
 /**
+ * MLflow (>= 2.12) names the files of an image series
+ * `images/<key, '/' as '#'>%step%<n>%timestamp%<ms>%<uuid>[%compressed].png|webp`. The generic checks
+ * refuse every such name (`#` stands for `/`, and `%17…` of the timestamp decodes to a control
+ * character), so neither MLflow's images nor labbook's could be read. This exact shape admits no
+ * separator past `images/`, no dot segment, backslash, `;` or control character, and is taken
+ * literally; what comes before `images/` (a run's prefix, through the artifact proxy) gets the usual checks.
+ */
+const MLFLOW_IMAGE_SERIES_FILE = /(^|\/)images\/[a-zA-Z0-9_\-. #]+%step%-?\d+%timestamp%\d+%[g-z][0-9a-f-]{35}(%compressed)?\.(png|webp)$/;
+
+/**
  * Normalises and checks an artifact path relative to a repository root, once, before any repository
  * sees it. The path and every form it takes under repeated percent-decoding must be relative and free
  * of `..` segments, backslashes, `#`, `;`, NUL and control characters (MLflow's path-traversal CVEs).
@@ -69,6 +79,11 @@ function checkForm(form: string, original: string, field: string): void {
 export function normalizeArtifactPath(path: string | undefined | null, field = 'path'): string {
   if (path === undefined || path === null) return '';
   if (typeof path !== 'string') throw invalidParameter(`Invalid path for ${field}: expected a string`, { field });
+  const image = MLFLOW_IMAGE_SERIES_FILE.exec(path);
+  if (image) {
+    const prefix = path.slice(0, image.index);
+    return [normalizeArtifactPath(prefix, field), path.slice(image.index + image[1]!.length)].filter((s) => s !== '').join('/');
+  }
   for (const form of decodingsOf(path, field)) checkForm(form, path, field);
   return path
     .split('/')

@@ -13,6 +13,7 @@ import { safeArtifactRepository } from '../artifacts/safe-artifact-repository.js
 import { defaultPluginRegistry } from '../plugins/default-registry.js';
 import type { PluginRegistry } from '../plugins/plugin-registry.js';
 import { SystemTags } from '../runs/system-tags.js';
+import { type LogModelOptions, logModelToRun, type ModelInfo } from '../models/log-model.js';
 import { appendToUri, isModelsUri, isRunsUri, parseModelsUri, parseRunsUri } from '../uri/artifact-uri.js';
 import { getRegistryUri, getTrackingUri } from '../uri/tracking-uri.js';
 import { validatedRegistryStore } from '../validation/validated-registry-store.js';
@@ -60,6 +61,11 @@ export class Client {
     this.storeOptions = options.storeOptions ?? {};
     if (options.trackingStore) this.trackingPromise = Promise.resolve(validatedTrackingStore(options.trackingStore));
     if (options.registryStore) this.registryPromise = Promise.resolve(validatedRegistryStore(options.registryStore));
+  }
+
+  /** The plugin registry this client resolves URIs (and model flavors) with. */
+  get pluginRegistry(): PluginRegistry {
+    return this.plugins;
   }
 
   /** The (validated) tracking store, resolved from the tracking URI on first use. */
@@ -383,6 +389,18 @@ export class Client {
       return downloadToLocal(await this.artifactRepositoryFor(resolved), '', dstPath, options);
     }
     return downloadToLocal(await this.artifactRepositoryFor(parent), decodeURIComponent(leaf), dstPath, options);
+  }
+
+  // ---- models ----
+
+  /**
+   * Saves `model` with a flavor and logs the folder as the run artifact `artifactPath` (default
+   * `model`), records it in the run's `mlflow.log-model.history` tag as MLflow 2.x does, and
+   * registers a version when `registeredModelName` is given. Load it back with
+   * `loadModel('runs:/<run_id>/<artifactPath>')`.
+   */
+  async logModel<TModel>(runId: string, model: TModel, options: LogModelOptions<TModel>): Promise<ModelInfo> {
+    return logModelToRun(this, runId, model, options);
   }
 
   // ---- model registry ----

@@ -10,8 +10,10 @@ import { defaultPluginRegistry } from '../plugins/default-registry.js';
 import { SystemTags } from '../runs/system-tags.js';
 import { getRegistryUri, getTrackingUri } from '../uri/tracking-uri.js';
 import { validateKey } from '../validation/keys.js';
+import type { LogModelOptions, ModelInfo } from '../models/log-model.js';
 import { ActiveRun } from './active-run.js';
 import { MetricQueue } from './metric-queue.js';
+import { startRunMonitor, stopRunMonitor } from '../system-metrics/run-monitors.js';
 
 /** Arguments of {@link startRun}. */
 export interface StartRunOptions {
@@ -26,6 +28,11 @@ export interface StartRunOptions {
   tags?: TagInput;
   /** Stored as the `mlflow.note.content` tag. */
   description?: string;
+  /**
+   * Samples CPU, memory, disk, network (and GPU) metrics into the run until it ends. Undefined
+   * follows `enableSystemMetricsLogging()` / `MLFLOW_ENABLE_SYSTEM_METRICS_LOGGING`.
+   */
+  logSystemMetrics?: boolean;
 }
 
 /** Options of a fluent metric call. */
@@ -221,6 +228,7 @@ export async function startRun(options: StartRunOptions = {}): Promise<ActiveRun
     run = await client.createRun(experimentId, { tags, ...(options.runName !== undefined ? { runName: options.runName } : {}) });
   }
   const activeRun = new ActiveRun(run);
+  startRunMonitor(run, options.logSystemMetrics, (runId, metrics) => fluentClient().logBatch(runId, { metrics }));
   ctx.stack.push(activeRun);
   lastRun = activeRun;
   installExitHook();
@@ -237,6 +245,8 @@ export async function endRun(status: RunStatus = 'FINISHED'): Promise<void> {
   const run = ctx.stack[ctx.stack.length - 1];
   if (!run) return;
   let failure: unknown;
+  // Stopped first, so no system metric lands on the run after its end time.
+  await stopRunMonitor(run.runId);
   try {
     await queue.flush(run);
     if (ctx.implicit) await queue.flush(ctx.implicit);
@@ -301,6 +311,24 @@ function target(runId: string | undefined): RunTarget {
 
 async function targetRunId(runId?: string): Promise<string> {
   return target(runId).id;
+}
+
+/**
+ * The run id a fluent call without an explicit run logs into (starting a run implicitly when none is
+ * active, as the built-in calls do). For fluent functions defined outside this file.
+ * @internal
+ */
+export function resolveFluentRunId(runId?: string): Promise<string> {
+  return targetRunId(runId);
+}
+
+/**
+ * The experiment the fluent API works in: the one set by `setExperiment`, else the environment's,
+ * else the default experiment `0`.
+ * @internal
+ */
+export function resolveFluentExperimentId(): Promise<string> {
+  return resolveExperimentId(fluentClient());
 }
 
 function checkMetricKey(key: string): void {
@@ -399,4 +427,17 @@ export function resetFluentState(): void {
   rootContext.implicit = undefined;
   lastRun = undefined;
   cachedClient = undefined;
+}
+
+/**
+ * Logs a model into the active run (started implicitly if none is), as MLflow's
+ * `mlflow.<flavor>.log_model`: see `Client.logModel`.
+ *
+ * ```ts
+ * await logModel('./predict.mjs', { flavor: 'js_function', inputExample: [{ x: 1 }], registeredModelName: 'scorer' });
+ * ```
+ */
+export async function logModel<TModel>(model: TModel, options: LogModelOptions<TModel> & { runId?: string }): Promise<ModelInfo> {
+  const { runId, ...rest } = options;
+  return fluentClient().logModel(await targetRunId(runId), model, rest);
 }

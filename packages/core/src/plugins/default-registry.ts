@@ -1,6 +1,8 @@
 import type { ArtifactRepository } from '../interfaces/artifact-repository.js';
 import type { RegistryStore } from '../interfaces/registry-store.js';
 import type { TrackingStore } from '../interfaces/tracking-store.js';
+import { builtInProjectBackendsPlugin } from '../projects/built-in-backends.js';
+import type { ProjectBackend } from '../projects/project-backend.js';
 import * as rest from '../rest/index.js';
 import type { LabbookPlugin, StoreFactoryOptions } from './define-plugin.js';
 import { type PluginInfo, PluginRegistry } from './plugin-registry.js';
@@ -11,6 +13,8 @@ export const defaultPluginRegistry = new PluginRegistry();
 // The REST stores ship in core (http, https, mlflow-artifacts); installed plugins may override them.
 const restPlugin = (rest as Record<string, unknown>).restPlugin as LabbookPlugin | undefined;
 if (restPlugin) defaultPluginRegistry.registerBuiltIn(restPlugin);
+// The `local` and `docker` project backends ship in core too.
+defaultPluginRegistry.registerBuiltIn(builtInProjectBackendsPlugin);
 
 /**
  * Registers a plugin in code (for embedders and tests). It takes precedence over installed packages
@@ -38,4 +42,9 @@ export function resolveArtifactRepository(uri: string, options?: StoreFactoryOpt
 /** Every plugin known to the default registry, with the schemes each provides. */
 export function listPlugins(): PluginInfo[] {
   return defaultPluginRegistry.list();
+}
+
+/** Builds the project backend named `name` (`local`, `docker`, or one an installed plugin provides). */
+export function resolveProjectBackend(name: string, config?: Readonly<Record<string, unknown>>): Promise<ProjectBackend> {
+  return defaultPluginRegistry.projectBackend(name, config);
 }

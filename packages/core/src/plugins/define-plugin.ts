@@ -1,7 +1,9 @@
 import type { ArtifactRepository } from '../interfaces/artifact-repository.js';
+import type { ModelFlavor } from '../interfaces/model-flavor.js';
 import type { RegistryStore } from '../interfaces/registry-store.js';
 import type { RunContextProvider } from '../interfaces/run-context-provider.js';
 import type { TrackingStore } from '../interfaces/tracking-store.js';
+import type { ProjectBackendFactory } from '../projects/project-backend.js';
 
 /** The plugin contract version this core implements. A plugin declares the version it was built for. */
 export const PLUGIN_API_VERSION = 1;
@@ -27,6 +29,12 @@ export type ArtifactRepositoryFactory = (
   options: StoreFactoryOptions,
 ) => ArtifactRepository | Promise<ArtifactRepository>;
 
+/**
+ * Makes a model flavor. Called once, when the first model of that flavor is saved or loaded, so a
+ * flavor's heavy runtime (onnxruntime-node…) is imported only then.
+ */
+export type ModelFlavorFactory = () => ModelFlavor | Promise<ModelFlavor>;
+
 /** What a plugin provides, by URI scheme. */
 export interface LabbookPlugin {
   /** The package name, for messages (`@labbook/plugin-mysql`). */
@@ -37,6 +45,10 @@ export interface LabbookPlugin {
   registryStores?: Record<string, RegistryStoreFactory>;
   artifactRepositories?: Record<string, ArtifactRepositoryFactory>;
   runContextProviders?: RunContextProvider[];
+  /** Model flavors by flavor name as it appears under `flavors:` in MLmodel (`onnx`). */
+  modelFlavors?: Record<string, ModelFlavorFactory>;
+  /** Project backends by `--backend` name (announced as `"projectBackends": ["name"]`). */
+  projectBackends?: Record<string, ProjectBackendFactory>;
 }
 
 /** Input of {@link definePlugin}: `apiVersion` defaults to the current one. */
@@ -47,7 +59,7 @@ export type PluginDefinition = Omit<LabbookPlugin, 'apiVersion'> & { apiVersion?
  * schemes under a `labbook` field so core finds it without importing it:
  *
  * ```json
- * "labbook": { "plugin": "./dist/plugin.js", "tracking": ["mysql"], "registry": ["mysql"], "artifacts": [] }
+ * "labbook": { "plugin": "./dist/plugin.js", "tracking": ["mysql"], "registry": ["mysql"], "artifacts": [], "projectBackends": [] }
  * ```
  */
 export function definePlugin(definition: PluginDefinition): LabbookPlugin {

@@ -11,12 +11,16 @@ export interface PluginManifest {
   tracking: string[];
   registry: string[];
   artifacts: string[];
+  /** Model flavor names the package provides (`"flavors": ["onnx"]`), loaded when a model of that flavor is. */
+  flavors: string[];
+  /** Project backend names (`"projectBackends": ["echo"]`), the `--backend` values the package provides. */
+  projectBackends: string[];
   /** True when the package declares run context providers (`"context": true`). */
   context: boolean;
 }
 
-/** The kinds of things a plugin provides by scheme. */
-export type PluginKind = 'tracking' | 'registry' | 'artifacts';
+/** The kinds of things a plugin provides by scheme (for `flavors`: by flavor name). */
+export type PluginKind = 'tracking' | 'registry' | 'artifacts' | 'flavors' | 'projectBackends';
 
 function stringList(value: unknown): string[] {
   return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string').map((v) => v.toLowerCase()) : [];
@@ -36,6 +40,8 @@ export function manifestFromPackageJson(pkg: Record<string, unknown>, packageDir
     tracking: stringList(f.tracking),
     registry: stringList(f.registry),
     artifacts: stringList(f.artifacts),
+    flavors: stringList(f.flavors),
+    projectBackends: stringList(f.projectBackends),
     context: f.context === true,
   };
 }

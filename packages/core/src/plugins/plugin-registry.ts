@@ -2,9 +2,11 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { LabbookError } from '../errors.js';
 import type { ArtifactRepository } from '../interfaces/artifact-repository.js';
+import type { ModelFlavor } from '../interfaces/model-flavor.js';
 import type { RegistryStore } from '../interfaces/registry-store.js';
 import type { RunContextProvider } from '../interfaces/run-context-provider.js';
 import type { TrackingStore } from '../interfaces/tracking-store.js';
+import type { ProjectBackend } from '../projects/project-backend.js';
 import { type LabbookPlugin, PLUGIN_API_VERSION, type StoreFactoryOptions } from './define-plugin.js';
 import { type DiscoveryResult, discoverPlugins, findPackageRoot } from './discovery.js';
 import { firstPartyPackageFor } from './first-party.js';
@@ -15,12 +17,16 @@ const FACTORY_FIELD = {
   tracking: 'trackingStores',
   registry: 'registryStores',
   artifacts: 'artifactRepositories',
+  flavors: 'modelFlavors',
+  projectBackends: 'projectBackends',
 } as const satisfies Record<PluginKind, keyof LabbookPlugin>;
 
 const KIND_NAME: Record<PluginKind, string> = {
   tracking: 'tracking store',
   registry: 'registry store',
   artifacts: 'artifact repository',
+  flavors: 'model flavor',
+  projectBackends: 'project backend',
 };
 
 /** One plugin as the registry knows it: registered in code, or announced by an installed package. */
@@ -32,6 +38,10 @@ export interface PluginInfo {
   tracking: string[];
   registry: string[];
   artifacts: string[];
+  /** Model flavor names. */
+  flavors: string[];
+  /** Project backend names (`--backend`). */
+  projectBackends: string[];
   loaded: boolean;
   loadError?: string;
 }
@@ -118,6 +128,8 @@ export class PluginRegistry {
         tracking: m.tracking,
         registry: m.registry,
         artifacts: m.artifacts,
+        flavors: m.flavors,
+        projectBackends: m.projectBackends,
         loaded: this.loading.has(m.packageName) && !loadError,
         ...(loadError ? { loadError } : {}),
       });
@@ -133,6 +145,8 @@ export class PluginRegistry {
       tracking: schemesOf(p, 'tracking'),
       registry: schemesOf(p, 'registry'),
       artifacts: schemesOf(p, 'artifacts'),
+      flavors: schemesOf(p, 'flavors'),
+      projectBackends: schemesOf(p, 'projectBackends'),
       loaded: true,
     };
   }
@@ -228,6 +242,35 @@ export class PluginRegistry {
   /** Builds the artifact repository rooted at a URI. */
   async artifactRepository(uri: string, options: StoreFactoryOptions = {}): Promise<ArtifactRepository> {
     return (await (await this.factoryFor('artifacts', uri))(uri, options)) as ArtifactRepository;
+  }
+
+  /**
+   * The model flavor named `name` (as under `flavors:` in MLmodel), importing the installed package
+   * that announces it on first use; undefined when no plugin provides it.
+   */
+  async modelFlavor(name: string): Promise<ModelFlavor | undefined> {
+    const plugin = await this.pluginFor('flavors', name.toLowerCase());
+    const factory = plugin?.modelFlavors?.[name.toLowerCase()];
+    return factory ? factory() : undefined;
+  }
+
+  /**
+   * Builds the project backend named `name` (`--backend`): registered plugins, then installed packages
+   * announcing it under `"projectBackends"`, then the built-in `local` and `docker`.
+   */
+  async projectBackend(name: string, config: Readonly<Record<string, unknown>> = {}): Promise<ProjectBackend> {
+    const key = name.toLowerCase();
+    const factory = (await this.pluginFor('projectBackends', key))?.projectBackends?.[key];
+    if (!factory) {
+      const known = this.knownSchemes('projectBackends');
+      throw new LabbookError(
+        'INVALID_PARAMETER_VALUE',
+        `[labbook] Got unsupported execution mode '${name}': no project backend of that name. Known backends: ${known.length > 0 ? known.join(', ') : '(none)'}. ` +
+          'Install a plugin that announces it under "projectBackends" in its package.json and list it in your dependencies, or register one with registerPlugin().',
+        { field: 'backend' },
+      );
+    }
+    return factory(config);
   }
 
   /** Run context providers of every registered plugin and of installed ones that declare `context`. */

@@ -5,7 +5,9 @@ import { Command } from 'commander';
 import { Client, LabbookError } from '@labbook/core';
 import { artifactsCommand } from './artifacts.js';
 import { experimentsCommand } from './experiments.js';
+import { modelsCommand } from './models.js';
 import { pluginsCommand } from './plugins.js';
+import { renameRunVersionFlag, runCommand } from './run.js';
 import { runsCommand } from './runs.js';
 import { serverCommands } from './server.js';
 
@@ -43,12 +45,14 @@ experimentsCommand(program, getClient);
 runsCommand(program, getClient);
 artifactsCommand(program, getClient);
 pluginsCommand(program);
+modelsCommand(program, getClient);
+runCommand(program, getClient);
 serverCommands(program);
 
 // With no command at all, the help is what was asked for, not an error: print it to stdout, exit 0.
 if (process.argv.length <= 2) program.outputHelp();
 else
-  program.parseAsync(process.argv).then(
+  program.parseAsync(renameRunVersionFlag(process.argv)).then(
     () => client?.close(),
     (error: unknown) => {
       const message = LabbookError.is(error) ? `${error.code}: ${error.message}` : (error as Error)?.message ?? String(error);

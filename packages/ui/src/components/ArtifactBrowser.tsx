@@ -5,6 +5,7 @@ import type { FileInfo } from '../api/types';
 import { formatBytes } from '../formatting';
 import { ArtifactPreview } from './ArtifactPreview';
 import { ErrorBanner } from './ErrorBanner';
+import { ModelPreview } from './ModelPreview';
 
 function Folder({ runId, path, onPick, picked }: { runId: string; path: string; onPick: (f: FileInfo) => void; picked?: string }) {
   const [files, setFiles] = useState<FileInfo[] | undefined>();
@@ -59,7 +60,16 @@ export function ArtifactBrowser({ runId }: { runId: string }) {
         <Folder runId={runId} path="" onPick={setPicked} picked={picked?.path} />
       </nav>
       <div class="artifact-preview">
-        {picked ? <ArtifactPreview runId={runId} path={picked.path} size={picked.file_size} /> : <p class="muted">Choose a file to preview it.</p>}
+        {picked ? (
+          // An MLmodel file stands for its whole folder: shown as the model, not as YAML.
+          picked.path.split('/').pop() === 'MLmodel' ? (
+            <ModelPreview runId={runId} path={picked.path} size={picked.file_size} />
+          ) : (
+            <ArtifactPreview runId={runId} path={picked.path} size={picked.file_size} />
+          )
+        ) : (
+          <p class="muted">Choose a file to preview it.</p>
+        )}
       </div>
     </div>
   );

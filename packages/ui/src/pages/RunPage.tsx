@@ -6,8 +6,11 @@ import { ArtifactBrowser } from '../components/ArtifactBrowser';
 import { AxisSelect } from '../components/AxisSelect';
 import { DescriptionEditor } from '../components/DescriptionEditor';
 import { ErrorBanner } from '../components/ErrorBanner';
+import { ImageSeries } from '../components/ImageSeries';
 import { MetricChart } from '../components/MetricChart';
+import { ProjectSourcePanel } from '../components/ProjectSourcePanel';
 import { Tabs } from '../components/Tabs';
+import { SystemMetricsTab, systemMetricKeys } from '../components/SystemMetricsTab';
 import { TagEditor } from '../components/TagEditor';
 import { formatDuration, formatMetric, formatTime } from '../formatting';
 import { hrefOf } from '../route';
@@ -44,7 +47,7 @@ export function RunPage({ runId, theme }: { runId: string; theme: Theme }) {
   const experiment = useAsync(() => (experimentId === undefined ? Promise.resolve(undefined) : api.getExperiment(experimentId)), [experimentId]);
   const { error: actionError, run: act } = useAction(run.reload);
   const [axis, setAxis] = useState<'step' | 'timestamp'>('step');
-  const [tab, setTab] = useState<'overview' | 'charts' | 'artifacts'>('overview');
+  const [tab, setTab] = useState<'overview' | 'charts' | 'system' | 'artifacts'>('overview');
 
   // A running run's page follows it: the run (latest metrics, status) and its charts reload on a timer.
   const running = run.value?.info.status === 'RUNNING';
@@ -80,6 +83,7 @@ export function RunPage({ runId, theme }: { runId: string; theme: Theme }) {
         tabs={[
           { key: 'overview', label: 'Overview' },
           { key: 'charts', label: `Charts (${metrics.length})` },
+          { key: 'system', label: `System metrics (${systemMetricKeys(metrics.map((m) => m.key)).length})` },
           { key: 'artifacts', label: 'Artifacts' },
         ]}
       >
@@ -99,6 +103,7 @@ export function RunPage({ runId, theme }: { runId: string; theme: Theme }) {
               <dt>Artifacts</dt>
               <dd class="mono wrap">{info.artifact_uri}</dd>
             </dl>
+            <ProjectSourcePanel tags={tags} params={r.data.params ?? []} />
             <h2>Description</h2>
             <DescriptionEditor
               label="Description"
@@ -158,7 +163,13 @@ export function RunPage({ runId, theme }: { runId: string; theme: Theme }) {
             </div>
           </div>
         )}
-        {tab === 'artifacts' && <ArtifactBrowser runId={info.run_id} />}
+        {tab === 'system' && <SystemMetricsTab runId={info.run_id} keys={metrics.map((m) => m.key)} theme={theme} refresh={tick} />}
+        {tab === 'artifacts' && (
+          <div>
+            <ImageSeries runId={info.run_id} />
+            <ArtifactBrowser runId={info.run_id} />
+          </div>
+        )}
       </Tabs>
     </section>
   );

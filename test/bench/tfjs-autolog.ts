@@ -1,0 +1,72 @@
+// TF.js autolog overhead and the system-metrics sampler's CPU cost, on the embedded file store.
+// 1. fit of a small model for 20 epochs, with and without the labbook callback, alternating, 5 pairs,
+//    all inside one run (goal: median with-callback time <= 2% above without).
+// 2. CPU time the sampler costs per minute of sampling, from process.cpuUsage() around a sampled window.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { endRun, setTrackingUri, startRun, SystemMetricsMonitor } from 'labbook';
+
+const pluginDir = join(import.meta.dirname, '..', '..', 'packages', 'tfjs');
+// biome-ignore lint/suspicious/noExplicitAny: TF.js resolves from the plugin's folder, not test/'s, so its types are not at hand here
+const tf: any = await import(pathToFileURL(join(pluginDir, 'node_modules', '@tensorflow', 'tfjs', 'dist', 'tf.node.js')).href);
+const { labbookCallback } = await import(pathToFileURL(join(pluginDir, 'dist', 'index.js')).href);
+
+const dir = mkdtempSync(join(tmpdir(), 'labbook-bench-tfjs-'));
+setTrackingUri(join(dir, 'mlruns'));
+await tf.setBackend('cpu');
+const warn = console.warn;
+console.warn = () => undefined; // TF.js's "install tfjs-node" banner
+
+const n = 512;
+const xs = tf.randomNormal([n, 16], 0, 1, 'float32', 1);
+const ys = tf.oneHot(tf.tensor1d(Array.from({ length: n }, (_, i) => i % 4), 'int32'), 4);
+function model() {
+  const m = tf.sequential();
+  m.add(tf.layers.dense({ units: 32, activation: 'relu', inputShape: [16] }));
+  m.add(tf.layers.dense({ units: 4, activation: 'softmax' }));
+  m.compile({ optimizer: tf.train.adam(0.01), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+  return m;
+}
+
+async function fitMs(withCallback: boolean): Promise<number> {
+  const m = model();
+  const t0 = performance.now();
+  await m.fit(xs, ys, { epochs: 20, batchSize: 32, verbose: 0, ...(withCallback ? { callbacks: [labbookCallback({ logModelSummary: false })] } : {}) });
+  return performance.now() - t0;
+}
+
+await startRun({ runName: 'bench-tfjs' });
+await fitMs(false); // warm-up: kernels, JIT
+await fitMs(true);
+const without: number[] = [];
+const withCb: number[] = [];
+for (let i = 0; i < 5; i++) {
+  without.push(await fitMs(false));
+  withCb.push(await fitMs(true));
+}
+await endRun();
+const median = (a: number[]): number => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)]!;
+const overhead = (median(withCb) / median(without) - 1) * 100;
+console.log(`fit 20 epochs (512 samples, batch 32), median of 5 alternating pairs:`);
+console.log(`  without callback ${median(without).toFixed(1)} ms, with callback ${median(withCb).toFixed(1)} ms, overhead ${overhead.toFixed(2)}% (goal <= 2%)`);
+console.log(`  all without: ${without.map((x) => x.toFixed(0)).join(' ')}; all with: ${withCb.map((x) => x.toFixed(0)).join(' ')}`);
+
+// Sampler cost: sample every 100 ms for 3 s (30 samples), scale to the default 10 s interval per minute.
+let sent = 0;
+const monitor = new SystemMetricsMonitor(async (ms) => {
+  sent += ms.length;
+}, { samplingIntervalSeconds: 0.1 });
+const before = process.cpuUsage();
+const w0 = performance.now();
+monitor.start();
+await new Promise((r) => setTimeout(r, 3000));
+await monitor.stop();
+const used = process.cpuUsage(before);
+const seconds = (performance.now() - w0) / 1000;
+const cpuMsPerSample = (used.user + used.system) / 1000 / (seconds / 0.1);
+console.log(`system metrics sampler: ${(((used.user + used.system) / 1000) / seconds * 60).toFixed(1)} ms CPU per minute at 100 ms sampling (${cpuMsPerSample.toFixed(2)} ms a sample, ${sent} points sent);`);
+console.log(`  at MLflow's default 10 s interval: ${(cpuMsPerSample * 6).toFixed(2)} ms CPU per minute`);
+console.warn = warn;
+rmSync(dir, { recursive: true, force: true });
