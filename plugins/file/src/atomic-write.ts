@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { lstatSync, promises as fsp, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { LabbookError } from '@labbook/core';
 import { TEMP_PREFIX } from './constants.js';
 import { ioError } from './io-error.js';
 
@@ -139,7 +140,7 @@ export class StagedFiles {
 
   private take(i: number): string {
     const tmp = this.temps[i];
-    if (tmp === undefined) throw new Error(`staged file ${i} was already published`);
+    if (tmp === undefined) throw new LabbookError('INTERNAL_ERROR', `staged file ${i} was already published (a bug in the file store: please report it)`);
     this.temps[i] = undefined;
     return tmp;
   }

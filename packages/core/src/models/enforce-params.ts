@@ -30,13 +30,13 @@ function convertParam(value: unknown, spec: ParamSpec): unknown {
       default:
         return v;
     }
-    throw new Error(`Failed to convert value ${JSON.stringify(v)} from type ${typeof v} to ${spec.type}`);
+    throw invalidParameter(`Failed to convert value ${JSON.stringify(v)} from type ${typeof v} to ${spec.type}`);
   };
   if (spec.shape === null) {
-    if (Array.isArray(value)) throw new Error(`Value must be a scalar for type \`${spec.type}\``);
+    if (Array.isArray(value)) throw invalidParameter(`Value must be a scalar for type \`${spec.type}\``);
     return one(value);
   }
-  if (!Array.isArray(value)) throw new Error(`Value must be a 1D array with shape (-1,) for param '${spec.name}': received ${typeof value}`);
+  if (!Array.isArray(value)) throw invalidParameter(`Value must be a 1D array with shape (-1,) for param '${spec.name}': received ${typeof value}`);
   return value.map(one);
 }
 

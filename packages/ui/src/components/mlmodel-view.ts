@@ -35,6 +35,11 @@ function fold(parts: string[]): string {
   return out;
 }
 
+/** An MLmodel file the preview cannot read: the artifact browser falls back to showing its text. */
+export class MlmodelParseError extends Error {
+  override readonly name = 'MlmodelParseError';
+}
+
 class Reader {
   private i = 0;
   constructor(private readonly lines: Line[]) {}
@@ -101,7 +106,7 @@ class Reader {
     while (this.line && this.line.indent === indent && !/^-( |$)/.test(this.line.text)) {
       const text = this.line.text;
       const m = /^('(?:[^']|'')*'|"(?:[^"\\]|\\.)*"|[^:]+?)\s*:(?: (.*)|$)/.exec(text);
-      if (!m) throw new Error(`Unreadable MLmodel line: ${text}`);
+      if (!m) throw new MlmodelParseError(`Unreadable MLmodel line: ${text}`);
       const rawKey = m[1]!;
       const key = rawKey.startsWith("'") ? rawKey.slice(1, -1).replace(/''/g, "'") : rawKey.startsWith('"') ? (JSON.parse(rawKey) as string) : rawKey;
       const value = m[2]?.trim() ?? '';
@@ -186,7 +191,7 @@ function show(value: YamlValue | undefined): string {
 /** The model view of an MLmodel file's text: flavors, signature tables, input example location. */
 export function modelViewOf(text: string): ModelView {
   const doc = parseYamlSubset(text);
-  if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw new Error('MLmodel is not a YAML map');
+  if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw new MlmodelParseError('MLmodel is not a YAML map');
   const flavorsNode = (doc.flavors ?? {}) as Record<string, YamlValue>;
   const flavors = Object.entries(flavorsNode).map(([name, config]) => ({
     name,
