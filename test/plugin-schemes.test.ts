@@ -1,12 +1,13 @@
 // Core finds a plugin by the schemes its package.json announces, before importing it: a scheme the
 // plugin serves but does not announce (`r2://` in the S3 plugin once) is unreachable through the
 // Client, and one announced but not served fails at first use. So for every plugin in plugins/*, the
-// built plugin module and the announcement must agree, kind by kind.
+// built plugin module and the announcement must agree, kind by kind. The same holds for packages
+// outside plugins/ that announce a `labbook` block.
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { Client, type LabbookPlugin, PluginRegistry } from '@labbook/core';
+import { Client, type LabbookPlugin, PluginRegistry, saveModel } from '@labbook/core';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const root = join(import.meta.dirname, '..');
@@ -17,12 +18,18 @@ interface Announced {
   labbook: { plugin: string } & Record<keyof typeof KINDS, string[] | undefined>;
 }
 
-const plugins = readdirSync(join(root, 'plugins'))
-  .filter((d) => existsSync(join(root, 'plugins', d, 'package.json')))
-  .map((d) => {
-    const dir = join(root, 'plugins', d);
-    return { dir, pkg: JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as Announced };
-  });
+// Every package in plugins/*, plus packages/* that are plugins too (@labbook/tfjs serves the `tfjs`
+// flavor): there, a package is a plugin exactly when it has a `labbook` block.
+function packagesIn(folder: string, pluginsOnly: boolean): Array<{ dir: string; pkg: Announced }> {
+  return readdirSync(join(root, folder))
+    .filter((d) => existsSync(join(root, folder, d, 'package.json')))
+    .map((d) => {
+      const dir = join(root, folder, d);
+      return { dir, pkg: JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as Announced };
+    })
+    .filter((p) => !pluginsOnly || p.pkg.labbook !== undefined);
+}
+const plugins = [...packagesIn('plugins', false), ...packagesIn('packages', true)];
 
 async function loadPlugin(dir: string, pkg: Announced): Promise<LabbookPlugin> {
   const file = join(dir, pkg.labbook.plugin);
@@ -39,7 +46,7 @@ afterAll(() => {
 describe('plugin scheme announcements', () => {
   it('finds every plugin', () => {
     expect(plugins.map((p) => p.pkg.name).sort()).toEqual(
-      expect.arrayContaining(['@labbook/plugin-file', '@labbook/plugin-mysql', '@labbook/plugin-s3', '@labbook/plugin-azure-blob', '@labbook/plugin-sftp']),
+      expect.arrayContaining(['@labbook/plugin-file', '@labbook/plugin-mysql', '@labbook/plugin-s3', '@labbook/plugin-azure-blob', '@labbook/plugin-sftp', '@labbook/tfjs']),
     );
   });
 
@@ -50,6 +57,20 @@ describe('plugin scheme announcements', () => {
       const announced = [...(pkg.labbook[kind] ?? [])].map((s) => s.toLowerCase()).sort();
       expect({ kind, schemes: announced }).toEqual({ kind, schemes: served });
     }
+  });
+
+  it('a missing tfjs flavor names @labbook/tfjs, and once installed the package is found by its announcement', async () => {
+    const bare = mkdtempSync(join(tmpdir(), 'labbook-plugin-schemes-'));
+    temp.push(bare);
+    writeFileSync(join(bare, 'package.json'), JSON.stringify({ name: 'app', private: true }));
+    const missing = saveModel(join(bare, 'model'), { flavor: 'tfjs', model: {}, plugins: new PluginRegistry({ roots: [bare] }) });
+    await expect(missing).rejects.toThrow(/Install @labbook\/tfjs/);
+    const app = mkdtempSync(join(tmpdir(), 'labbook-plugin-schemes-'));
+    temp.push(app);
+    writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', private: true, dependencies: { '@labbook/tfjs': '*' } }));
+    mkdirSync(join(app, 'node_modules', '@labbook'), { recursive: true });
+    symlinkSync(join(root, 'packages', 'tfjs'), join(app, 'node_modules', '@labbook', 'tfjs'), 'dir');
+    expect((await new PluginRegistry({ roots: [app] }).modelFlavor('tfjs'))?.name).toBe('tfjs');
   });
 
   it('r2:// reaches the S3 plugin through the Client, found by its package.json', async () => {

@@ -1,5 +1,5 @@
 import { defineConfig } from 'tsup';
 import { baseConfig } from '../../tsup.base';
 
-// TensorFlow.js stays external: the user's own copy must be the one patched.
-export default defineConfig(baseConfig(['src/index.ts'], { external: ['@tensorflow/tfjs', '@labbook/core'] }));
+// TF.js stays external: the user's own copy must be the one patched (and the one that loads models).
+export default defineConfig(baseConfig(['src/index.ts', 'src/plugin.ts'], { external: ['@tensorflow/tfjs', '@labbook/core'] }));

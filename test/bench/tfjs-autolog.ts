@@ -1,6 +1,9 @@
 // TF.js autolog overhead and the system-metrics sampler's CPU cost, on the embedded file store.
-// 1. fit of a small model for 20 epochs, with and without the labbook callback, alternating, 5 pairs,
-//    all inside one run (goal: median with-callback time <= 2% above without).
+// 1. fit of a small model for 20 epochs, with and without the labbook callback, alternating, 7 rounds,
+//    all inside one run (goal: median with-callback time <= 2% above without). Wall time and the
+//    process's CPU time are both reported: on a loaded machine CPU time is the steadier of the two.
+//    LABBOOK_TFJS_BASELINE=<dir of an older packages/tfjs/dist> adds that build's callback to each
+//    round, so a change is measured before/after in the same process.
 // 2. CPU time the sampler costs per minute of sampling, from process.cpuUsage() around a sampled window.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,6 +15,8 @@ const pluginDir = join(import.meta.dirname, '..', '..', 'packages', 'tfjs');
 // biome-ignore lint/suspicious/noExplicitAny: TF.js resolves from the plugin's folder, not test/'s, so its types are not at hand here
 const tf: any = await import(pathToFileURL(join(pluginDir, 'node_modules', '@tensorflow', 'tfjs', 'dist', 'tf.node.js')).href);
 const { labbookCallback } = await import(pathToFileURL(join(pluginDir, 'dist', 'index.js')).href);
+const baselineDir = process.env.LABBOOK_TFJS_BASELINE;
+const baseline = baselineDir ? ((await import(pathToFileURL(join(baselineDir, 'index.js')).href)).labbookCallback as typeof labbookCallback) : undefined;
 
 const dir = mkdtempSync(join(tmpdir(), 'labbook-bench-tfjs-'));
 setTrackingUri(join(dir, 'mlruns'));
@@ -30,28 +35,43 @@ function model() {
   return m;
 }
 
-async function fitMs(withCallback: boolean): Promise<number> {
+type Variant = 'without' | 'with' | 'baseline';
+async function fitOnce(variant: Variant): Promise<{ wall: number; cpu: number }> {
   const m = model();
+  const make = variant === 'baseline' ? baseline! : labbookCallback;
+  const callbacks = variant === 'without' ? {} : { callbacks: [make({ logModelSummary: false })] };
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
-  await m.fit(xs, ys, { epochs: 20, batchSize: 32, verbose: 0, ...(withCallback ? { callbacks: [labbookCallback({ logModelSummary: false })] } : {}) });
-  return performance.now() - t0;
+  await m.fit(xs, ys, { epochs: 20, batchSize: 32, verbose: 0, ...callbacks });
+  const wall = performance.now() - t0;
+  const c = process.cpuUsage(c0);
+  m.dispose();
+  return { wall, cpu: (c.user + c.system) / 1000 };
 }
 
+const variants: Variant[] = baseline ? ['without', 'baseline', 'with'] : ['without', 'with'];
 await startRun({ runName: 'bench-tfjs' });
-await fitMs(false); // warm-up: kernels, JIT
-await fitMs(true);
-const without: number[] = [];
-const withCb: number[] = [];
-for (let i = 0; i < 5; i++) {
-  without.push(await fitMs(false));
-  withCb.push(await fitMs(true));
+for (const v of variants) await fitOnce(v); // warm-up: kernels, JIT
+const results: Record<Variant, { wall: number[]; cpu: number[] }> = { without: { wall: [], cpu: [] }, with: { wall: [], cpu: [] }, baseline: { wall: [], cpu: [] } };
+for (let i = 0; i < 7; i++) {
+  // Rotate the order so no variant always runs right after another.
+  for (const v of variants.map((_, j) => variants[(i + j) % variants.length]!)) {
+    const r = await fitOnce(v);
+    results[v].wall.push(r.wall);
+    results[v].cpu.push(r.cpu);
+  }
 }
 await endRun();
 const median = (a: number[]): number => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)]!;
-const overhead = (median(withCb) / median(without) - 1) * 100;
-console.log(`fit 20 epochs (512 samples, batch 32), median of 5 alternating pairs:`);
-console.log(`  without callback ${median(without).toFixed(1)} ms, with callback ${median(withCb).toFixed(1)} ms, overhead ${overhead.toFixed(2)}% (goal <= 2%)`);
-console.log(`  all without: ${without.map((x) => x.toFixed(0)).join(' ')}; all with: ${withCb.map((x) => x.toFixed(0)).join(' ')}`);
+const pct = (a: number[], b: number[]): string => `${((median(a) / median(b) - 1) * 100).toFixed(2)}%`;
+console.log(`fit 20 epochs (512 samples, batch 32), median of 7 rotating rounds (goal: callback <= 2% over bare fit):`);
+for (const v of variants) {
+  const r = results[v];
+  const over = v === 'without' ? '' : `, overhead wall ${pct(r.wall, results.without.wall)}, cpu ${pct(r.cpu, results.without.cpu)}`;
+  const label = v === 'without' ? 'bare fit' : v === 'with' ? 'callback (this build)' : 'callback (baseline build)';
+  console.log(`  ${label.padEnd(26)} wall ${median(r.wall).toFixed(1)} ms, cpu ${median(r.cpu).toFixed(1)} ms${over}`);
+  console.log(`    all wall: ${r.wall.map((x) => x.toFixed(0)).join(' ')}`);
+}
 
 // Sampler cost: sample every 100 ms for 3 s (30 samples), scale to the default 10 s interval per minute.
 let sent = 0;

@@ -206,13 +206,14 @@ describe('discovery', () => {
 });
 
 describe('first-party plugin table', () => {
-  it('matches what each plugins/*/package.json announces', async () => {
+  it('matches what each plugins/*/package.json (and packages/* with a labbook block) announces', async () => {
     const { FIRST_PARTY_PLUGINS } = await import('../src/plugins/first-party.js');
-    const pluginsDir = new URL('../../../plugins/', import.meta.url);
     const { readdirSync, readFileSync, existsSync } = await import('node:fs');
     const announced: Record<string, unknown> = {};
-    for (const dir of readdirSync(pluginsDir)) {
-      const file = new URL(`${dir}/package.json`, pluginsDir);
+    // @labbook/tfjs lives in packages/ and is a plugin too (the `tfjs` flavor).
+    const folders = ['plugins', 'packages'].map((f) => new URL(`../../../${f}/`, import.meta.url));
+    for (const [parent, dir] of folders.flatMap((p) => readdirSync(p).map((d) => [p, d] as const))) {
+      const file = new URL(`${dir}/package.json`, parent);
       if (!existsSync(file)) continue;
       const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name: string; labbook?: Record<string, string[]> };
       if (!pkg.labbook) continue;

@@ -1,7 +1,8 @@
-import { activeRun, type StartRunOptions, withRun } from '@labbook/core';
+import { activeRun, logModel, type StartRunOptions, withRun } from '@labbook/core';
 import * as tfDefault from '@tensorflow/tfjs';
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { AUTOLOGGING_TAG, FLAVOR_NAME, LabbookCallback, type LabbookCallbackOptions } from './labbook-callback.js';
+import { AUTOLOGGING_TAG, FLAVOR_NAME, LabbookCallback, type LabbookCallbackOptions, type TrainedModelLogger } from './labbook-callback.js';
+import { tfjsFlavor } from './tfjs-flavor.js';
 
 /** Options of {@link autolog}. */
 export interface AutologOptions extends Omit<LabbookCallbackOptions, 'fit' | 'tags'> {
@@ -9,6 +10,13 @@ export interface AutologOptions extends Omit<LabbookCallbackOptions, 'fit' | 'ta
   disable?: boolean;
   /** Tags added to runs autolog starts, besides `mlflow.autologging` (MLflow's `extra_tags`). */
   extraTags?: Record<string, string>;
+  /**
+   * Log the trained model with the `tfjs` flavor as the run artifact `model` when fit ends (MLflow's
+   * `log_models`, default true). A `logModel` function given here replaces that default logger.
+   */
+  logModels?: boolean;
+  /** Register each model logged as a new version of this registered model (MLflow's `registered_model_name`). */
+  registeredModelName?: string;
   /** For runs autolog starts: sample system metrics while training. */
   logSystemMetrics?: boolean;
   /**
@@ -44,14 +52,26 @@ function userCallbacks(callbacks: unknown, tf: AutologOptions['tf']): unknown[] 
   return user.map((cb) => (isCallbackInstance(cb, tf) ? cb : new Custom(cb)));
 }
 
+/** MLflow's Keras autolog logs the fitted model as `model`; so does this, with the tfjs flavor. */
+function defaultModelLogger(registeredModelName: string | undefined): TrainedModelLogger {
+  return async (model, { runId }) => {
+    await logModel(model, { flavor: tfjsFlavor, runId, artifactPath: 'model', ...(registeredModelName ? { registeredModelName } : {}) });
+  };
+}
+
 function patched(name: 'fit' | 'fitDataset', original: FitFn, tf: AutologOptions['tf']): FitFn {
   return function (this: object, ...callArgs: unknown[]): Promise<unknown> {
     if (inFit.getStore()) return original.apply(this, callArgs);
     const argIndex = name === 'fit' ? 2 : 1;
     const args = ((callArgs[argIndex] as Record<string, unknown> | undefined) ?? {}) as Record<string, unknown>;
-    const { disable: _d, extraTags, logSystemMetrics, tf: _tf, ...callbackOptions } = settings;
+    const { disable: _d, extraTags, logSystemMetrics, tf: _tf, logModels, registeredModelName, ...callbackOptions } = settings;
     const user = userCallbacks(args.callbacks, tf);
-    const ours = new LabbookCallback({ ...callbackOptions, fit: { kind: name, args, callbacks: user, model: this as never } });
+    const logger = callbackOptions.logModel ?? (logModels === false ? undefined : defaultModelLogger(registeredModelName));
+    const ours = new LabbookCallback({
+      ...callbackOptions,
+      ...(logger ? { logModel: logger } : {}),
+      fit: { kind: name, args, callbacks: user, model: this as never },
+    });
     const nextArgs = [...callArgs];
     while (nextArgs.length < argIndex) nextArgs.push(undefined);
     nextArgs[argIndex] = { ...args, callbacks: [...user, ours] };
@@ -70,7 +90,8 @@ function patched(name: 'fit' | 'fitDataset', original: FitFn, tf: AutologOptions
 /**
  * Logs every `model.fit()` / `model.fitDataset()` of TF.js layers models, as MLflow's
  * `mlflow.tensorflow.autolog()` does: inside the active run, or in a run it starts (tagged
- * `mlflow.autologging=tensorflow`) and ends with the fit. Calling it again while enabled changes
+ * `mlflow.autologging=tensorflow`) and ends with the fit. The trained model is logged as `model`
+ * with the `tfjs` flavor unless `logModels: false`. Calling it again while enabled changes
  * nothing and warns once; `autolog({ disable: true })` restores TF.js.
  */
 export function autolog(options: AutologOptions = {}): void {

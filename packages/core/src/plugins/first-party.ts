@@ -20,6 +20,7 @@ export const FIRST_PARTY_PLUGINS: Readonly<
   '@labbook/plugin-azure-blob': { tracking: [], registry: [], artifacts: ['wasbs'] },
   '@labbook/plugin-sftp': { tracking: [], registry: [], artifacts: ['sftp'] },
   '@labbook/plugin-onnx': { tracking: [], registry: [], artifacts: [], flavors: ['onnx'] },
+  '@labbook/tfjs': { tracking: [], registry: [], artifacts: [], flavors: ['tfjs'] },
 };
 
 /** The first-party package that provides `scheme` for `kind`, if there is one. */
