@@ -4,8 +4,12 @@
  * An MLP ONNX model (generated here: 256 → 1024 ReLU → 16, 8 rows a request) served over loopback:
  * `/invocations` requests/s, p50 and p99 at 1 and 16 keep-alive clients (a worker thread sends, so
  * the load generator does not share the server's event loop), beside the floor: the same input
- * through onnxruntime-node's `session.run` in a loop in this process (one caller, and 16 concurrent).
- * The ratio at 16 clients is printed (goal >= 0.8x the floor).
+ * through onnxruntime-node's `session.run` in a loop in this process (one caller, and 16 concurrent;
+ * onnxruntime-node runs a session synchronously on the main thread, so concurrency cannot add
+ * throughput there), and the HTTP floor: a do-nothing Fastify route taking the same body as text and
+ * answering a fixed reply of the same size, driven the same way. A server does both in turn on
+ * one thread, so its throughput is compared with each floor and with min(model, HTTP) (goal >= 0.8x);
+ * the serial bound 1/(1/model + 1/HTTP) is printed beside it.
  *
  * Then load-by-alias from a cold cache of a ~10 MB ONNX model (one 1600 x 1600 float32 MatMul):
  * logged through a local tracking server (artifacts proxied, so the cache really downloads),
@@ -28,6 +32,7 @@ interface OrtSession {
   run(feeds: Record<string, unknown>): Promise<unknown>;
   release(): Promise<void>;
 }
+const serverRequire = createRequire(join(import.meta.dirname, '../../packages/server/package.json'));
 const ort = createRequire(join(import.meta.dirname, '../../plugins/onnx/package.json'))('onnxruntime-node') as {
   Tensor: new (type: 'float32', data: Float32Array, dims: number[]) => unknown;
   InferenceSession: { create(path: string, options?: Record<string, unknown>): Promise<OrtSession> };
@@ -98,6 +103,8 @@ interface Load {
   non2xx: number;
 }
 function loadFromWorker(port: number, body: string, connections: number, seconds: number): Promise<Load> {
+  // A worker thread, not autocannon in this thread: a load generator sharing the server's event
+  // loop would take turns with it and measure both at once.
   const code = `
     const { connect } = require('node:net');
     const { workerData, parentPort } = require('node:worker_threads');
@@ -212,6 +219,33 @@ try {
   console.log(`  POST /invocations, 16 clients       ${fmt(http16)}   ${(http16.rps / floor1.rps).toFixed(2)}x the 1-caller floor, ${(http16.rps / floor16.rps).toFixed(2)}x the 16-concurrent floor (goal >= 0.8x)`);
   await session.release();
   await server.close();
+
+  // The HTTP floor: what Fastify itself costs for this body over loopback, nothing parsed or run.
+  const reply = await check.text();
+  const Fastify = serverRequire('fastify') as (options: Record<string, unknown>) => {
+    removeAllContentTypeParsers(): void;
+    addContentTypeParser(type: string, options: { parseAs: 'string' }, parser: (request: unknown, body: string, done: (error: null, body: string) => void) => void): void;
+    post(path: string, handler: (request: unknown, reply: { type(t: string): { send(body: string): unknown } }) => unknown): void;
+    listen(options: { host: string; port: number }): Promise<string>;
+    close(): Promise<void>;
+  };
+  const httpFloor = Fastify({ logger: false, bodyLimit: 50 * 1024 * 1024 });
+  httpFloor.removeAllContentTypeParsers();
+  httpFloor.addContentTypeParser('*', { parseAs: 'string' }, (_request, text, done) => done(null, text));
+  httpFloor.post('/invocations', (_request, res) => res.type('application/json').send(reply));
+  const httpFloorPort = Number(new URL(await httpFloor.listen({ host: '127.0.0.1', port: 0 })).port);
+  await loadFromWorker(httpFloorPort, body, 4, 1); // warm-up
+  const httpFloor1 = await loadFromWorker(httpFloorPort, body, 1, SECONDS);
+  const httpFloor16 = await loadFromWorker(httpFloorPort, body, 16, SECONDS);
+  await httpFloor.close();
+  console.log(`  HTTP floor (do-nothing route),  1 client  ${fmt(httpFloor1)}`);
+  console.log(`  HTTP floor (do-nothing route), 16 clients ${fmt(httpFloor16)}`);
+  const floorMin = Math.min(floor16.rps, httpFloor16.rps);
+  const serial = 1 / (1 / floor16.rps + 1 / httpFloor16.rps);
+  console.log(
+    `  at 16 clients: ${(http16.rps / floor16.rps).toFixed(2)}x the model floor, ${(http16.rps / httpFloor16.rps).toFixed(2)}x the HTTP floor, ` +
+      `${(http16.rps / floorMin).toFixed(2)}x min(model, HTTP) = ${floorMin.toFixed(0)} req/s (goal >= 0.8x); ${(http16.rps / serial).toFixed(2)}x the serial bound 1/(1/model + 1/HTTP) = ${serial.toFixed(0)} req/s`,
+  );
 
   // --- Load by alias from a cold cache, ~10 MB model.
   const bigFile = join(root, 'big.onnx');

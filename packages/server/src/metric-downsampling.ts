@@ -74,7 +74,7 @@ export function downsampleMinMax(history: MetricHistoryColumns, axis: XAxis, buc
     if (bucket > top) bucket = top;
     if (bucket !== current) {
       if (current >= 0) {
-        const finite = fmin === fmin;
+        const finite = !Number.isNaN(fmin);
         outMin.push(finite ? fmin : amin);
         outMax.push(finite ? fmax : amax);
         outLast.push(last);
@@ -83,8 +83,7 @@ export function downsampleMinMax(history: MetricHistoryColumns, axis: XAxis, buc
       outX.push(x);
       fmin = fmax = amin = amax = Number.NaN;
     }
-    // v === v: not NaN, without a call per point.
-    if (v === v) {
+    if (!Number.isNaN(v)) {
       if (!(v >= amin)) amin = v;
       if (!(v <= amax)) amax = v;
       if (v !== Number.POSITIVE_INFINITY && v !== Number.NEGATIVE_INFINITY) {
@@ -95,7 +94,7 @@ export function downsampleMinMax(history: MetricHistoryColumns, axis: XAxis, buc
     last = v;
   }
   if (current >= 0) {
-    const finite = fmin === fmin;
+    const finite = !Number.isNaN(fmin);
     outMin.push(finite ? fmin : amin);
     outMax.push(finite ? fmax : amax);
     outLast.push(last);

@@ -10,6 +10,7 @@ import {
   isFrame,
   isTensor,
   type LoadedModel,
+  nestedToTypedTensorData,
   type ModelFlavor,
   notFound,
   type Tensor,
@@ -72,8 +73,11 @@ function asTensor(value: unknown, info: InputInfo): Tensor {
   if (isTensor(value)) return value;
   if (ArrayBuffer.isView(value)) return tensor(value as Float32Array);
   if (Array.isArray(value)) {
-    const { data, shape } = flattenNested(value);
     const dtype = info.dtype ?? 'float32';
+    // Straight into a typed array when every value fits; otherwise the slow path and its errors.
+    const fast = nestedToTypedTensorData(value, dtype);
+    if (fast) return { kind: 'tensor', dtype, shape: fast.shape, data: fast.data };
+    const { data, shape } = flattenNested(value);
     return { kind: 'tensor', dtype, shape, data: toTensorData(data, dtype) };
   }
   throw invalidParameter(`Input '${info.name}' must be a tensor (a Tensor, a typed array or nested arrays); got ${typeof value}.`, { field: info.name });

@@ -1,7 +1,7 @@
 import { LabbookError, invalidParameter } from '../errors.js';
 import { type Frame, isFrame, toFrame } from './frame.js';
 import { type ColSpec, type ColumnType, columnTypeName, isTensorSchema, type Schema, schemaToJson, type TensorSpec } from './schema.js';
-import { describeValue, dtypeOfTypedArray, flattenNested, isTensor, type Tensor, tensor, toTensorData } from './tensor.js';
+import { describeValue, dtypeOfTypedArray, flattenNested, isTensor, nestedToTypedTensorData, type Tensor, tensor, toTensorData } from './tensor.js';
 
 /** What a flavor's predict receives after enforcement: a frame, a tensor, or named tensors. */
 export type EnforcedInput = Frame | Tensor | Record<string, Tensor>;
@@ -164,13 +164,19 @@ function enforceTensorSpec(t: Tensor, spec: TensorSpec): Tensor {
   return t;
 }
 
+function flattenNestedTensor(value: unknown, dtype: TensorSpec['dtype']): { data: ReturnType<typeof toTensorData>; shape: number[] } {
+  const { data, shape } = flattenNested(value);
+  return { data: toTensorData(data, dtype), shape };
+}
+
 /** Plain JS values have no dtype: they take the spec's (the scoring server parses JSON the same way). */
 function asTensor(value: unknown, spec: TensorSpec): Tensor | undefined {
   if (isTensor(value)) return value;
   if (dtypeOfTypedArray(value)) return tensor(value as Float32Array);
   if (Array.isArray(value)) {
-    const { data, shape } = flattenNested(value);
-    return { kind: 'tensor', dtype: spec.dtype, shape, data: toTensorData(data, spec.dtype) };
+    // Straight into a typed array when every value fits: a scoring request's nested lists land here.
+    const { data, shape } = nestedToTypedTensorData(value, spec.dtype) ?? flattenNestedTensor(value, spec.dtype);
+    return { kind: 'tensor', dtype: spec.dtype, shape, data };
   }
   return undefined;
 }

@@ -1,4 +1,4 @@
-import { invalidParameter } from '../errors.js';
+import { type LabbookError, invalidParameter } from '../errors.js';
 
 /**
  * Tensor element types by their numpy names, as MLflow writes them in a TensorSpec (`float32`,
@@ -91,28 +91,94 @@ function product(shape: readonly number[]): number {
   return shape.reduce((a, b) => a * b, 1);
 }
 
-/** Flattens nested arrays row-major and reports their shape; ragged nesting is an error. */
-export function flattenNested(value: unknown): { data: unknown[]; shape: number[] } {
+/** The shape nested arrays claim by their first elements (ragged nesting is found by the walk). */
+function probeShape(value: unknown): number[] {
   const shape: number[] = [];
   let probe: unknown = value;
   while (Array.isArray(probe)) {
     shape.push(probe.length);
     probe = probe[0];
   }
+  return shape;
+}
+
+function raggedLeaf(): LabbookError {
+  return invalidParameter('Nested arrays are ragged: every row must have the same length to form a tensor.');
+}
+
+function raggedAt(depth: number, shape: readonly number[]): LabbookError {
+  return invalidParameter(`Nested arrays are ragged at depth ${depth}: every row must have length ${shape[depth]} to form a tensor.`);
+}
+
+/** Flattens nested arrays row-major and reports their shape; ragged nesting is an error. */
+export function flattenNested(value: unknown): { data: unknown[]; shape: number[] } {
+  const shape = probeShape(value);
   const data: unknown[] = [];
+  // Recursion over the outer levels only: the innermost rows (all of a request's values) are
+  // copied by a flat loop, without a call per value.
+  const last = shape.length - 1;
   const walk = (v: unknown, depth: number): void => {
-    if (depth === shape.length) {
-      if (Array.isArray(v)) throw invalidParameter('Nested arrays are ragged: every row must have the same length to form a tensor.');
-      data.push(v);
+    if (!Array.isArray(v) || v.length !== shape[depth]) throw raggedAt(depth, shape);
+    if (depth === last) {
+      for (let i = 0; i < v.length; i++) {
+        const x: unknown = v[i];
+        if (Array.isArray(x)) throw raggedLeaf();
+        data.push(x);
+      }
       return;
     }
-    if (!Array.isArray(v) || v.length !== shape[depth]) {
-      throw invalidParameter(`Nested arrays are ragged at depth ${depth}: every row must have length ${shape[depth]} to form a tensor.`);
-    }
-    for (const item of v) walk(item, depth + 1);
+    for (let i = 0; i < v.length; i++) walk(v[i], depth + 1);
   };
-  walk(value, 0);
+  if (shape.length === 0) data.push(value);
+  else walk(value, 0);
   return { data, shape };
+}
+
+type NumericArray = Float32Array | Float64Array | Int8Array | Int16Array | Int32Array | Uint8Array | Uint16Array | Uint32Array;
+const NUMERIC: Partial<Record<TensorDType, new (length: number) => NumericArray>> = {
+  float32: Float32Array,
+  float64: Float64Array,
+  int8: Int8Array,
+  int16: Int16Array,
+  int32: Int32Array,
+  uint8: Uint8Array,
+  uint16: Uint16Array,
+  uint32: Uint32Array,
+};
+
+/**
+ * `toTensorData(flattenNested(value).data, dtype)` without the intermediate array, for the dtypes
+ * stored in a number typed array; `{data, shape}` or undefined when the fast path does not apply
+ * (another dtype, a non-number value, ragged nesting). Callers then take the slow path, which
+ * throws the very error it always threw: this one only ever succeeds or steps aside.
+ */
+export function nestedToTypedTensorData(value: unknown, dtype: TensorDType): { data: TensorData; shape: number[] } | undefined {
+  const Typed = NUMERIC[dtype];
+  if (!Typed || !Array.isArray(value)) return undefined;
+  const shape = probeShape(value);
+  const last = shape.length - 1;
+  // The innermost rows first, checked against the shape: the shape probed from first elements
+  // alone could claim far more values than the body holds, and must not size an allocation.
+  const rows: unknown[][] = [];
+  const collect = (v: unknown, depth: number): boolean => {
+    if (!Array.isArray(v) || v.length !== shape[depth]) return false;
+    if (depth === last) rows.push(v);
+    else for (let i = 0; i < v.length; i++) if (!collect(v[i], depth + 1)) return false;
+    return true;
+  };
+  if (!collect(value, 0)) return undefined;
+  const width = shape[last]!;
+  const out = new Typed(rows.length * width);
+  const integer = dtype !== 'float32' && dtype !== 'float64';
+  let k = 0;
+  for (const row of rows) {
+    for (let i = 0; i < width; i++) {
+      const x: unknown = row[i];
+      if (typeof x !== 'number' || (integer && !Number.isInteger(x))) return undefined;
+      out[k++] = x;
+    }
+  }
+  return { data: out, shape };
 }
 
 /** The dtype numpy would give plain JavaScript values (numbers → int64 when all integers, else float64). */
@@ -138,23 +204,25 @@ export function toTensorData(values: readonly unknown[], dtype: TensorDType): Te
     if (!Number.isInteger(n)) throw invalidParameter(`Tensor element ${i} is ${n}; a ${dtype} tensor needs integers.`);
     return n;
   };
+  const Typed = NUMERIC[dtype];
+  if (Typed) {
+    // A plain loop, not `TypedArray.from(values, fn)`: V8 runs that mapper as a call per element
+    // through the builtin, several times slower on a request's thousands of values.
+    const out = new Typed(values.length);
+    if (dtype === 'float32' || dtype === 'float64') {
+      for (let i = 0; i < values.length; i++) {
+        const v = values[i];
+        out[i] = typeof v === 'number' ? v : num(v, i);
+      }
+    } else {
+      for (let i = 0; i < values.length; i++) {
+        const v = values[i];
+        out[i] = typeof v === 'number' && Number.isInteger(v) ? v : int(v, i);
+      }
+    }
+    return out;
+  }
   switch (dtype) {
-    case 'float32':
-      return Float32Array.from(values, num);
-    case 'float64':
-      return Float64Array.from(values, num);
-    case 'int8':
-      return Int8Array.from(values, int);
-    case 'int16':
-      return Int16Array.from(values, int);
-    case 'int32':
-      return Int32Array.from(values, int);
-    case 'uint8':
-      return Uint8Array.from(values, int);
-    case 'uint16':
-      return Uint16Array.from(values, int);
-    case 'uint32':
-      return Uint32Array.from(values, int);
     case 'int64':
       return BigInt64Array.from(values, (v, i) => (typeof v === 'bigint' ? v : BigInt(int(v, i))));
     case 'uint64':

@@ -9,7 +9,7 @@ import { LabbookError, type LabbookModel, type LoadedModel, type LoadModelOption
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { AuthOptions } from '../auth.js';
 import { installErrorReplies } from '../error-replies.js';
-import { refuseDeepNesting } from '../json-depth.js';
+import { MAX_JSON_DEPTH, refuseDeepNesting } from '../json-depth.js';
 import { installRequestGuard } from '../request-guard.js';
 import { SERVER_VERSION } from '../version.js';
 import { type ParsedRequest, parseCsvInput, parseJsonInput } from './parse-input.js';
@@ -100,6 +100,21 @@ function signatureOf(model: LabbookModel | LoadedModel): ModelSignature | undefi
   return (model as Partial<LabbookModel>).signature;
 }
 
+/**
+ * False when `text` holds at most MAX_JSON_DEPTH `[` and `{` characters: nesting needs an opener per
+ * level, so such a body cannot be too deep and the walk over every parsed value (a tensor body's
+ * thousands of numbers) can be skipped. Openers inside strings only make the count an over-estimate.
+ */
+function mayNestTooDeep(text: string): boolean {
+  let openers = 0;
+  for (const opener of ['[', '{']) {
+    for (let at = text.indexOf(opener); at >= 0; at = text.indexOf(opener, at + 1)) {
+      if (++openers > MAX_JSON_DEPTH) return true;
+    }
+  }
+  return false;
+}
+
 function parseBody(request: FastifyRequest, signature: ModelSignature | undefined): ParsedRequest {
   const text = typeof request.body === 'string' ? request.body : '';
   const type = (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
@@ -110,7 +125,7 @@ function parseBody(request: FastifyRequest, signature: ModelSignature | undefine
   } catch (error) {
     throw new LabbookError('BAD_REQUEST', `Failed to parse input from JSON. Ensure that input is a valid JSON formatted string. Error: ${(error as Error).message}`);
   }
-  if (json !== null && typeof json === 'object') {
+  if (json !== null && typeof json === 'object' && mayNestTooDeep(text)) {
     try {
       refuseDeepNesting(json);
     } catch (error) {
