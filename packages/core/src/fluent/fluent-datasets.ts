@@ -1,10 +1,16 @@
-import { createHash } from 'node:crypto';
+import { DIGEST_MAX_ROWS, type NumpyArrayLike, computeNumpyDigest, computePandasDigest, isNumpyArrayLike } from '../datasets/digest.js';
 import type { Dataset, DatasetInput } from '../entities/tracking.js';
 import { invalidParameter } from '../errors.js';
 import { fluentClient, resolveFluentRunId } from './fluent.js';
 
 /** MLflow hashes at most this many rows of a dataset for its digest (`MAX_ROWS` in `mlflow.data.digest_utils`). */
-export const DATASET_DIGEST_MAX_ROWS = 10000;
+export const DATASET_DIGEST_MAX_ROWS = DIGEST_MAX_ROWS;
+
+export { computeNumpyDigest, computePandasDigest } from '../datasets/digest.js';
+export type { NumpyArrayLike, ShapedArray } from '../datasets/digest.js';
+
+/** Arrays for MLflow's `from_numpy`: one array, or a dict of named arrays. */
+export type DatasetArrays = NumpyArrayLike | Readonly<Record<string, NumpyArrayLike>>;
 
 /** Input tag MLflow uses for a dataset's role (`training`, `eval`, …). */
 export const DATASET_CONTEXT_TAG = 'mlflow.data.context';
@@ -13,16 +19,23 @@ export const DATASET_CONTEXT_TAG = 'mlflow.data.context';
 export interface DatasetOptions {
   /** Default `dataset`, as MLflow's `from_pandas`. */
   name?: string;
-  /** Rows of the data; used for the digest, schema and profile. */
+  /** Rows of the data, as `pd.DataFrame(rows)` reads them; used for the digest, schema and profile. */
   rows?: Record<string, unknown>[];
+  /** The data by column (`pd.DataFrame(columns)`), instead of `rows`. */
+  columns?: Record<string, unknown[]>;
+  /** Array data (typed arrays, nested arrays, tensors), as MLflow's `from_numpy(features, targets=…)`. */
+  features?: DatasetArrays;
   /** Where the data lives (a URI, a path); default: this code, as MLflow's `CodeDatasetSource`. */
   source?: string;
   /** MLflow source type (`local`, `s3`, `http`, `code`, …); default `local` with a source, `code` without. */
   sourceType?: string;
   /** A precomputed digest (≤ 36 characters), used as is. */
   digest?: string;
-  /** Name of the target column, recorded in the schema as MLflow's pandas datasets do. */
-  targets?: string;
+  /**
+   * With rows/columns: the name of the target column, recorded as MLflow's pandas datasets do.
+   * With `features`: the target array(s), part of the digest as in `compute_numpy_digest`.
+   */
+  targets?: string | DatasetArrays;
 }
 
 function mlflowType(v: unknown): string {
@@ -35,26 +48,71 @@ function mlflowType(v: unknown): string {
 }
 
 /**
- * The digest MLflow gives a dataset: the first 8 hex characters of an MD5 over the (first
- * {@link DATASET_DIGEST_MAX_ROWS}) rows' contents, the row count as an int64 and the column names.
- * MLflow feeds pandas' `hash_pandas_object` in place of the row contents; that hash cannot be
- * reproduced outside pandas, so here each row is fed as canonical JSON. The shape (8 hex digits,
- * stable for the same data, changing with any value, the row count or a column name) is MLflow's;
- * the same DataFrame logged from Python gets a different digest.
+ * The digest MLflow gives a pandas dataset built from these rows (`compute_pandas_digest`), bit for
+ * bit; see src/datasets/digest.ts for the pandas dtype rules mirrored and the inputs where labbook's
+ * digest is stable but can differ from MLflow's.
  */
 export function computeDatasetDigest(rows: Record<string, unknown>[]): string {
-  const columns = [...new Set(rows.flatMap((r) => Object.keys(r)))];
-  const md5 = createHash('md5');
-  // Only string and number columns, as MLflow drops others (objects, arrays) from the hashed frame.
-  const hashed = columns.filter((c) => rows.every((r) => ['string', 'number', 'bigint', 'boolean'].includes(typeof r[c])));
-  for (const row of rows.slice(0, DATASET_DIGEST_MAX_ROWS)) {
-    md5.update(JSON.stringify(hashed.map((c) => (typeof row[c] === 'bigint' ? String(row[c]) : row[c]))));
+  return computePandasDigest(rows);
+}
+
+function columnsToRows(columns: Record<string, unknown[]>): Record<string, unknown>[] {
+  const entries = Object.entries(columns);
+  const n = entries[0]?.[1].length ?? 0;
+  return Array.from({ length: n }, (_, i) => Object.fromEntries(entries.map(([k, vs]) => [k, vs[i]])));
+}
+
+function arrayShape(a: NumpyArrayLike): number[] {
+  if (ArrayBuffer.isView(a)) return [a.length];
+  if (Array.isArray(a)) {
+    const shape: number[] = [];
+    for (let p: unknown = a; Array.isArray(p); p = p[0]) shape.push(p.length);
+    return shape;
   }
-  const count = Buffer.alloc(8);
-  count.writeBigInt64LE(BigInt(rows.length));
-  md5.update(count);
-  for (const c of columns) md5.update(c);
-  return md5.digest('hex').slice(0, 8);
+  return [...(a as { shape: readonly number[] }).shape];
+}
+
+// The shape/size keys of MLflow's NumpyDataset profile (its `*_nbytes` are left out: numpy's itemsize
+// for str/object arrays has no faithful JavaScript counterpart). Not checked against MLflow.
+function numpyProfile(prefix: string, arrays: DatasetArrays): Record<string, unknown> {
+  const shapeOf = (a: NumpyArrayLike) => arrayShape(a);
+  const sizeOf = (shape: number[]) => shape.reduce((x, y) => x * y, 1);
+  if (isNumpyArrayLike(arrays)) {
+    const shape = shapeOf(arrays);
+    return { [`${prefix}_shape`]: shape, [`${prefix}_size`]: sizeOf(shape) };
+  }
+  const entries = Object.entries(arrays as Record<string, NumpyArrayLike>);
+  return {
+    [`${prefix}_shape`]: Object.fromEntries(entries.map(([k, a]) => [k, shapeOf(a)])),
+    [`${prefix}_size`]: Object.fromEntries(entries.map(([k, a]) => [k, sizeOf(shapeOf(a))])),
+  };
+}
+
+function datasetSource(options: DatasetOptions): { sourceType: string; source: string } {
+  const sourceType = options.sourceType ?? (options.source ? 'local' : 'code');
+  const source =
+    options.source !== undefined
+      ? JSON.stringify(sourceType === 'local' ? { uri: options.source } : { url: options.source })
+      : JSON.stringify({ tags: { 'mlflow.source.name': process.argv[1] ?? '', 'mlflow.source.type': 'LOCAL' } });
+  return { sourceType, source };
+}
+
+function checkDigest(digest: string): string {
+  if (digest.length > 36) throw invalidParameter(`Dataset digest is longer than 36 characters: '${digest}'.`, { field: 'digest' });
+  return digest;
+}
+
+// MLflow's `from_numpy`: digest by `compute_numpy_digest`, profile by array shapes.
+function numpyDataset(options: DatasetOptions, features: DatasetArrays): Dataset {
+  const targets = typeof options.targets === 'string' ? undefined : options.targets;
+  let digest = options.digest;
+  try {
+    digest ??= computeNumpyDigest(features, targets);
+  } catch (e) {
+    throw invalidParameter(e instanceof Error ? e.message : String(e), { field: 'features' });
+  }
+  const profile = { ...numpyProfile('features', features), ...(targets !== undefined ? numpyProfile('targets', targets) : {}) };
+  return { name: options.name ?? 'dataset', digest: checkDigest(digest), ...datasetSource(options), profile: JSON.stringify(profile) };
 }
 
 /**
@@ -62,16 +120,24 @@ export function computeDatasetDigest(rows: Record<string, unknown>[]): string {
  * schema and `{num_rows, num_elements}` profile from the rows, and a source.
  */
 export function dataset(options: DatasetOptions): Dataset {
-  const rows = options.rows ?? [];
-  if (!Array.isArray(rows)) throw invalidParameter('rows must be an array of objects.', { field: 'rows' });
+  if (options.features !== undefined) return numpyDataset(options, options.features);
+  if (options.rows !== undefined && !Array.isArray(options.rows)) throw invalidParameter('rows must be an array of objects.', { field: 'rows' });
+  const byColumn = options.rows === undefined ? options.columns : undefined;
+  let rows = options.rows ?? [];
+  let digest = options.digest;
+  if (byColumn !== undefined) {
+    // pd.DataFrame(dict) has no gaps, so it is digested column-wise rather than through rows.
+    try {
+      digest ??= computePandasDigest(byColumn);
+    } catch (e) {
+      throw invalidParameter(e instanceof Error ? e.message : String(e), { field: 'columns' });
+    }
+    rows = columnsToRows(byColumn);
+  }
+  digest ??= computeDatasetDigest(rows);
   const columns = [...new Set(rows.flatMap((r) => Object.keys(r)))];
-  const digest = options.digest ?? computeDatasetDigest(rows);
-  if (digest.length > 36) throw invalidParameter(`Dataset digest is longer than 36 characters: '${digest}'.`, { field: 'digest' });
-  const sourceType = options.sourceType ?? (options.source ? 'local' : 'code');
-  const source =
-    options.source !== undefined
-      ? JSON.stringify(sourceType === 'local' ? { uri: options.source } : { url: options.source })
-      : JSON.stringify({ tags: { 'mlflow.source.name': process.argv[1] ?? '', 'mlflow.source.type': 'LOCAL' } });
+  checkDigest(digest);
+  const { sourceType, source } = datasetSource(options);
   const colspec = columns.map((name) => {
     const sample = rows.find((r) => r[name] !== null && r[name] !== undefined)?.[name];
     return { type: mlflowType(sample), name, required: rows.every((r) => r[name] !== null && r[name] !== undefined) };
@@ -103,8 +169,8 @@ function toDatasetInput(d: Dataset, context?: string, tags?: Record<string, stri
 }
 
 function isDataset(d: Dataset | DatasetOptions): d is Dataset {
-  const x = d as Partial<Dataset> & { rows?: unknown };
-  return x.rows === undefined && [x.name, x.digest, x.sourceType, x.source].every((v) => typeof v === 'string');
+  const x = d as Partial<Dataset> & { rows?: unknown; columns?: unknown; features?: unknown };
+  return x.rows === undefined && x.columns === undefined && x.features === undefined && [x.name, x.digest, x.sourceType, x.source].every((v) => typeof v === 'string');
 }
 
 /** Records that the active run used a dataset (MLflow's `log_input`). */
