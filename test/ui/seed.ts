@@ -7,6 +7,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { crc32, deflateSync } from 'node:zlib';
+import { Writable } from 'node:stream';
 import { type RunningServer, startServer } from '@labbook/server';
 import { Client } from 'labbook';
 
@@ -47,6 +48,8 @@ export const LONG_STEPS = 20_000;
 
 export interface Seeded {
   server: RunningServer;
+  /** What the server logged at level error (a 5xx's cause), for a test's failure message. */
+  serverErrors: string[];
   root: string;
   experimentId: string;
   runIds: string[];
@@ -57,9 +60,17 @@ export interface Seeded {
 /** Starts the server and logs the seed data; `runs` runs with `steps` metric points each. */
 export async function seededServer(options: { runs?: number; steps?: number; staticPrefix?: string } = {}): Promise<Seeded> {
   const root = mkdtempSync(join(tmpdir(), 'labbook-ui-'));
+  // Errors only: a 5xx seen by the browser is reported with its cause instead of a bare status.
+  const serverErrors: string[] = [];
+  const errorLog = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      serverErrors.push(chunk.toString());
+      done();
+    },
+  });
   const server = await startServer({
     port: 0,
-    logger: false,
+    logger: { level: 'error', stream: errorLog },
     backendStoreUri: join(root, 'mlruns'),
     artifactsDestination: join(root, 'mlartifacts'),
     ...(options.staticPrefix ? { staticPrefix: options.staticPrefix } : {}),
@@ -117,5 +128,5 @@ export async function seededServer(options: { runs?: number; steps?: number; sta
   }
   await client.setTerminated(longRunId, 'FINISHED');
   await client.close?.();
-  return { server, root, experimentId, runIds, longRunId };
+  return { server, serverErrors, root, experimentId, runIds, longRunId };
 }
