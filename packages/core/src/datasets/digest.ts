@@ -30,6 +30,7 @@
 import { createHash } from 'node:crypto';
 import { type PandasFrame, inferPandasFrame, inferPandasFrameFromColumns } from './pandas-frame.js';
 import { type HashableArray, type NumericArray, hashArray, hashPandasObject, utf8SurrogatePass } from './pandas-hash.js';
+import { invalidParameter } from '../errors.js';
 
 /** MLflow hashes at most this many rows (elements, for arrays) of a dataset (`MAX_ROWS`). */
 export const DIGEST_MAX_ROWS = 10000;
@@ -141,11 +142,11 @@ function flattenNested(value: readonly unknown[]): { data: unknown[]; shape: num
   const data: unknown[] = [];
   const walk = (v: unknown, depth: number): void => {
     if (depth === shape.length) {
-      if (Array.isArray(v)) throw new RangeError('Nested arrays are ragged: every row must have the same length.');
+      if (Array.isArray(v)) throw invalidParameter('Nested arrays are ragged: every row must have the same length.', { field: 'features' });
       data.push(v);
       return;
     }
-    if (!Array.isArray(v) || v.length !== shape[depth]) throw new RangeError('Nested arrays are ragged: every row must have the same length.');
+    if (!Array.isArray(v) || v.length !== shape[depth]) throw invalidParameter('Nested arrays are ragged: every row must have the same length.', { field: 'features' });
     for (const x of v) walk(x, depth + 1);
   };
   walk(value, 0);

@@ -1,4 +1,5 @@
 import type { HashableArray } from './pandas-hash.js';
+import { invalidParameter } from '../errors.js';
 
 /** The pandas dtypes {@link inferPandasFrame} can give a column. */
 export type PandasDType = 'int64' | 'uint64' | 'float64' | 'bool' | 'object' | 'datetime64[ns]';
@@ -120,7 +121,7 @@ export function inferPandasFrameFromColumns(columns: Readonly<Record<string, rea
   const entries = Object.entries(columns);
   const rows = entries[0]?.[1].length ?? 0;
   for (const [name, vs] of entries) {
-    if (vs.length !== rows) throw new RangeError(`Column '${name}' has ${vs.length} values, the first column ${rows}: all arrays must be of the same length.`);
+    if (vs.length !== rows) throw invalidParameter(`Column '${name}' has ${vs.length} values, the first column ${rows}: all arrays must be of the same length.`, { field: name });
   }
   return { columns: entries.map(([name, vs]) => inferColumn(name, vs)), rows };
 }

@@ -6,6 +6,7 @@
  *
  * Verified against pandas 1.5.3 / numpy 1.24 by test/fixtures/datasets/make_digests.py.
  */
+import { LabbookError } from '../errors.js';
 
 const U64 = (1n << 64n) - 1n;
 
@@ -188,7 +189,7 @@ export function hashArray(values: HashableArray): BigUint64Array {
 export function combineHashArrays(arrays: readonly BigUint64Array[], numItems: number): BigUint64Array {
   const first = arrays[0];
   if (first === undefined) return new BigUint64Array(0);
-  if (arrays.length !== numItems) throw new Error(`Fed in wrong num_items: ${arrays.length} arrays, ${numItems} items.`);
+  if (arrays.length !== numItems) throw new LabbookError('INTERNAL_ERROR', `Fed in wrong num_items: ${arrays.length} arrays, ${numItems} items (a bug in labbook's dataset digest: please report it).`);
   const out = new BigUint64Array(first.length).fill(0x345678n);
   let mult = 1000003n;
   arrays.forEach((a, i) => {
