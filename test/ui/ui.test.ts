@@ -103,8 +103,10 @@ describe.runIf(available)('web UI', () => {
     await row.getByRole('button', { name: 'Rename' }).click();
     await page.getByLabel('New name').fill('renamed-in-ui');
     await page.getByRole('button', { name: 'Save' }).click();
+    // The link appears once the rename is stored and the list reloaded; a row matched by name would also
+    // match while the form's input still holds the new name, and the Delete below would race the rename.
+    await page.getByRole('link', { name: 'renamed-in-ui' }).waitFor();
     const renamed = page.getByRole('row', { name: /renamed-in-ui/ });
-    await renamed.waitFor();
     await renamed.getByRole('button', { name: 'Delete' }).click();
     await renamed.waitFor({ state: 'detached' });
     await page.getByLabel('Show deleted').check();
