@@ -18,20 +18,10 @@ const TO_ORT: Partial<Record<TensorDType, OrtTensor.Type>> = {
   str: 'string',
 };
 
-const FROM_ORT: Partial<Record<string, TensorDType>> = {
-  float32: 'float32',
-  float64: 'float64',
-  int8: 'int8',
-  int16: 'int16',
-  int32: 'int32',
-  int64: 'int64',
-  uint8: 'uint8',
-  uint16: 'uint16',
-  uint32: 'uint32',
-  uint64: 'uint64',
-  bool: 'bool',
-  string: 'str',
-};
+/** The inverse of {@link TO_ORT}: one table, so the two directions cannot drift apart. */
+const FROM_ORT: Partial<Record<string, TensorDType>> = Object.fromEntries(
+  (Object.entries(TO_ORT) as [TensorDType, OrtTensor.Type][]).map(([dtype, ort]) => [ort, dtype]),
+);
 
 /** A labbook tensor as an onnxruntime tensor (bool arrays become the Uint8Array ORT expects). */
 export function toOrtTensor(ort: OrtModule, t: Tensor, name: string): OrtTensor {

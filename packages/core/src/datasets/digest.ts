@@ -31,6 +31,7 @@ import { createHash } from 'node:crypto';
 import { type PandasFrame, inferPandasFrame, inferPandasFrameFromColumns } from './pandas-frame.js';
 import { type HashableArray, type NumericArray, hashArray, hashPandasObject, utf8SurrogatePass } from './pandas-hash.js';
 import { invalidParameter } from '../errors.js';
+import type { TensorDType } from '../models/tensor.js';
 
 /** MLflow hashes at most this many rows (elements, for arrays) of a dataset (`MAX_ROWS`). */
 export const DIGEST_MAX_ROWS = 10000;
@@ -102,21 +103,8 @@ export function computePandasDigest(data: readonly Record<string, unknown>[] | R
   return computeFrameDigest(Array.isArray(data) ? inferPandasFrame(data) : inferPandasFrameFromColumns(data as Record<string, unknown[]>));
 }
 
-/** numpy dtype names labbook can build an array of (a labbook `Tensor`'s `dtype`). */
-export type NumpyDType =
-  | 'float32'
-  | 'float64'
-  | 'int8'
-  | 'int16'
-  | 'int32'
-  | 'int64'
-  | 'uint8'
-  | 'uint16'
-  | 'uint32'
-  | 'uint64'
-  | 'bool'
-  | 'str'
-  | 'object';
+/** numpy dtype names labbook can build an array of: the same names a labbook `Tensor`'s `dtype` takes. */
+export type NumpyDType = TensorDType;
 
 /** An n-d array given as flat row-major data plus a shape (structurally a labbook `Tensor`). */
 export interface ShapedArray {
