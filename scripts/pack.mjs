@@ -22,7 +22,9 @@ function usage(message) {
 
 const args = process.argv.slice(2);
 if (args.includes('--help') || args.includes('-h')) {
-  process.stdout.write('Usage: node scripts/pack.mjs [folder] [--no-build]\n\nBuilds and packs every public workspace package into folder (default dist/tarballs).\n--no-build packs the dist/ folders as they are (when they are known to be up to date).\n');
+  process.stdout.write(
+    'Usage: node scripts/pack.mjs [folder] [--no-build]\n\nBuilds and packs every public workspace package into folder (default dist/tarballs).\n--no-build packs the dist/ folders as they are (when they are known to be up to date).\n',
+  );
   process.exit(0);
 }
 const unknown = args.filter((a) => a.startsWith('-') && a !== '--no-build');
@@ -59,7 +61,10 @@ if (build) {
   process.stderr.write(`pack: building ${packages.length} packages…\n`);
   const filters = packages.map((p) => `--filter=${p.name}`);
   try {
-    execFileSync(pnpmCmd, [...pnpmArgs, 'exec', 'turbo', 'run', 'build', '--output-logs=errors-only', ...filters], { cwd: repo, stdio: 'inherit' });
+    execFileSync(pnpmCmd, [...pnpmArgs, 'exec', 'turbo', 'run', 'build', '--output-logs=errors-only', ...filters], {
+      cwd: repo,
+      stdio: 'inherit',
+    });
   } catch {
     usage('the build failed (see above); fix it, or pack what is already built with --no-build');
   }
@@ -99,6 +104,8 @@ const extras = packed.filter((p) => !base.includes(p.name));
 // Absolute paths: the line is pasted in the app's folder, not here.
 process.stdout.write(`Packed ${packed.length} packages into ${dest}:\n`);
 for (const p of packed) process.stdout.write(`  ${basename(p.file)}  (${p.name})\n`);
-process.stdout.write(`\nInstall labbook into an app (in the app's folder; install these tarballs together, in one command):\n  npm install ${base.map((n) => byName.get(n).file).join(' ')}\n`);
+process.stdout.write(
+  `\nInstall labbook into an app (in the app's folder; install these tarballs together, in one command):\n  npm install ${base.map((n) => byName.get(n).file).join(' ')}\n`,
+);
 const plugin = extras.find((p) => p.name === '@labbook/plugin-mysql') ?? extras[0];
 if (plugin) process.stdout.write(`A backend plugin is one more tarball, e.g.:\n  npm install ${plugin.file}\n`);

@@ -48,10 +48,15 @@ describe('labbook command', () => {
     const exp = await client.createExperiment('cli-runs');
     for (const alpha of [0.1, 0.5, 0.9]) {
       const r = await client.createRun(exp, { runName: `alpha-${alpha}` });
-      await client.logBatch(r.info.runId, { params: [{ key: 'alpha', value: String(alpha) }], metrics: [{ key: 'rmse', value: alpha * 2, timestamp: 1, step: 0 }] });
+      await client.logBatch(r.info.runId, {
+        params: [{ key: 'alpha', value: String(alpha) }],
+        metrics: [{ key: 'rmse', value: alpha * 2, timestamp: 1, step: 0 }],
+      });
       await client.setTerminated(r.info.runId);
     }
-    const listed = JSON.parse((await labbook('runs', 'list', '-e', exp, '--filter', 'metrics.rmse < 1.5', '--order-by', 'metrics.rmse DESC', '--json')).stdout) as {
+    const listed = JSON.parse(
+      (await labbook('runs', 'list', '-e', exp, '--filter', 'metrics.rmse < 1.5', '--order-by', 'metrics.rmse DESC', '--json')).stdout,
+    ) as {
       runs: { info: { runName: string; runId: string } }[];
     };
     expect(listed.runs.map((r) => r.info.runName)).toEqual(['alpha-0.5', 'alpha-0.1']);
@@ -94,7 +99,11 @@ describe('labbook command', () => {
     // Not a terminal and no --progress: nothing but the result.
     expect(one.stderr).toBe('');
 
-    const listed = JSON.parse((await labbook('artifacts', 'list', '-r', runId, '--json')).stdout) as { path: string; is_dir: boolean; file_size?: number }[];
+    const listed = JSON.parse((await labbook('artifacts', 'list', '-r', runId, '--json')).stdout) as {
+      path: string;
+      is_dir: boolean;
+      file_size?: number;
+    }[];
     expect(listed).toEqual([
       { path: 'big.bin', is_dir: false, file_size: big.length },
       { path: 'data', is_dir: true },
@@ -131,14 +140,30 @@ describe('labbook command', () => {
     expect((await labbook('plugins')).stdout).toContain('@labbook/plugin-file');
   });
 
-  it.each(['', 'experiments', 'experiments list', 'experiments create', 'experiments delete', 'experiments restore', 'runs', 'runs list', 'runs get', 'runs delete', 'artifacts', 'artifacts list', 'artifacts download', 'artifacts log-artifact', 'artifacts log-artifacts', 'plugins', 'server', 'ui'])(
-    "prints help for 'labbook %s --help'",
-    async (command) => {
-      const out = await labbook(...command.split(' ').filter(Boolean), '--help');
-      expect(out.code).toBe(0);
-      expect(out.stdout).toMatch(/Usage: labbook/);
-    },
-  );
+  it.each([
+    '',
+    'experiments',
+    'experiments list',
+    'experiments create',
+    'experiments delete',
+    'experiments restore',
+    'runs',
+    'runs list',
+    'runs get',
+    'runs delete',
+    'artifacts',
+    'artifacts list',
+    'artifacts download',
+    'artifacts log-artifact',
+    'artifacts log-artifacts',
+    'plugins',
+    'server',
+    'ui',
+  ])("prints help for 'labbook %s --help'", async (command) => {
+    const out = await labbook(...command.split(' ').filter(Boolean), '--help');
+    expect(out.code).toBe(0);
+    expect(out.stdout).toMatch(/Usage: labbook/);
+  });
 
   // Without --tracking-uri, as a user first types it.
   async function bare(args: string[], env: Record<string, string> = {}) {
@@ -152,7 +177,9 @@ describe('labbook command', () => {
   }
 
   it("prints the package's version for --version and -v", async () => {
-    const { version } = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'packages', 'labbook', 'package.json'), 'utf8')) as { version: string };
+    const { version } = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'packages', 'labbook', 'package.json'), 'utf8')) as {
+      version: string;
+    };
     for (const flag of ['--version', '-v']) {
       const out = await bare([flag]);
       expect(out).toEqual({ stdout: `${version}\n`, stderr: '', code: 0 });
@@ -172,7 +199,9 @@ describe('labbook command', () => {
     await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
     const port = (closed.address() as AddressInfo).port;
     await new Promise<void>((r) => closed.close(() => r()));
-    const out = await bare(['--tracking-uri', `http://127.0.0.1:${port}`, 'experiments', 'list'], { LABBOOK_HTTP_REQUEST_MAX_RETRIES: '1' });
+    const out = await bare(['--tracking-uri', `http://127.0.0.1:${port}`, 'experiments', 'list'], {
+      LABBOOK_HTTP_REQUEST_MAX_RETRIES: '1',
+    });
     expect(out.code).toBe(1);
     expect(out.stderr).toContain('TEMPORARILY_UNAVAILABLE');
     expect(out.stderr).toContain(`host 127.0.0.1, port ${port}`);
@@ -205,7 +234,9 @@ describe('labbook command', () => {
     );
     try {
       expect(await (await fetch(`${url}/health`)).text()).toBe('OK');
-      const body = (await (await fetch(`${url}/api/2.0/mlflow/experiments/get?experiment_id=0`)).json()) as { experiment: { name: string } };
+      const body = (await (await fetch(`${url}/api/2.0/mlflow/experiments/get?experiment_id=0`)).json()) as {
+        experiment: { name: string };
+      };
       expect(body.experiment.name).toBe('Default');
     } finally {
       child.kill('SIGTERM');

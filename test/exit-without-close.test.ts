@@ -134,7 +134,10 @@ describe('a script that never calls close() exits on its own', () => {
 
   it.runIf(mysql)('MySQL tracking store', async () => {
     registerPlugin(((await import(plugin('mysql'))) as { default: LabbookPlugin }).default);
-    await expectExitedAfterWork(await runChild([mysql!.url, pathToFileURL(join(dir, 'mysql-artifacts')).href, plugin('mysql')]), mysql!.url);
+    await expectExitedAfterWork(
+      await runChild([mysql!.url, pathToFileURL(join(dir, 'mysql-artifacts')).href, plugin('mysql')]),
+      mysql!.url,
+    );
   });
 
   it.runIf(s3)('S3 artifacts', async () => {
@@ -151,7 +154,10 @@ describe('a script that never calls close() exits on its own', () => {
   it.runIf(azurite)('Azure Blob artifacts', async () => {
     const env = { AZURE_STORAGE_CONNECTION_STRING: azurite!.connectionString };
     const store = join(dir, 'azure-mlruns');
-    await expectExitedAfterWork(await runChild([store, 'wasbs://labbook@devstoreaccount1.blob.core.windows.net/exit', plugin('azure-blob')], env), store);
+    await expectExitedAfterWork(
+      await runChild([store, 'wasbs://labbook@devstoreaccount1.blob.core.windows.net/exit', plugin('azure-blob')], env),
+      store,
+    );
   });
 
   it.runIf(sshd)('SFTP artifacts', async () => {

@@ -63,7 +63,13 @@ if (mysql) {
   registerPlugin(mod.default);
 }
 const server = await service<RunningServer>('labbook server', () =>
-  startServer({ backendStoreUri: join(dir, 'server-mlruns'), serveArtifacts: true, artifactsDestination: join(dir, 'server-artifacts'), host: '127.0.0.1', port: 0 }),
+  startServer({
+    backendStoreUri: join(dir, 'server-mlruns'),
+    serveArtifacts: true,
+    artifactsDestination: join(dir, 'server-artifacts'),
+    host: '127.0.0.1',
+    port: 0,
+  }),
 );
 if (server) cleanups.push(() => server.close());
 
@@ -146,15 +152,26 @@ describe('fluent API additions (file store)', () => {
       await logTable({ a: [2], c: [true] }, 'eval/table.json');
       return run.runId;
     });
-    expect(JSON.parse(await client.readArtifactText(runId, 'eval/table.json'))).toEqual({ columns: ['a', 'b', 'c'], data: [[1, 'x', null], [2, null, true]] });
+    expect(JSON.parse(await client.readArtifactText(runId, 'eval/table.json'))).toEqual({
+      columns: ['a', 'b', 'c'],
+      data: [
+        [1, 'x', null],
+        [2, null, true],
+      ],
+    });
     const run = await client.getRun(runId);
-    expect(JSON.parse(run.data.tags.find((t) => t.key === 'mlflow.loggedArtifacts')!.value)).toEqual([{ path: 'eval/table.json', type: 'table' }]);
+    expect(JSON.parse(run.data.tags.find((t) => t.key === 'mlflow.loggedArtifacts')!.value)).toEqual([
+      { path: 'eval/table.json', type: 'table' },
+    ]);
     await expect(withRun(() => logTable([], 'bad:name.json'))).rejects.toThrow(/may not contain/);
   });
 
   it('logInput stores a dataset with a digest, schema, profile and context', async () => {
     const client = new Client({ trackingUri: store });
-    const rows = [{ x: 1.5, y: 0 }, { x: 2.5, y: 1 }];
+    const rows = [
+      { x: 1.5, y: 0 },
+      { x: 2.5, y: 1 },
+    ];
     const runId = await withRun(async (run) => {
       await logInput({ name: 'train', rows }, { context: 'training' });
       return run.runId;
@@ -172,7 +189,10 @@ describe('fluent API additions (file store)', () => {
     const client = new Client({ trackingUri: store });
     const runId = await withRun(async (run) => {
       await logFigure('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>', 'fig.svg');
-      await logFigure({ $schema: 'https://vega.github.io/schema/vega-lite/v5.json', mark: 'bar', data: { values: [{ a: 1 }] } }, 'fig.html');
+      await logFigure(
+        { $schema: 'https://vega.github.io/schema/vega-lite/v5.json', mark: 'bar', data: { values: [{ a: 1 }] } },
+        'fig.html',
+      );
       await logFigure({ mark: 'line' }, 'fig.vl.json');
       await expect(logFigure('not svg', 'x.svg')).rejects.toThrow(/SVG/);
       return run.runId;
@@ -199,7 +219,16 @@ describe('fluent API additions (file store)', () => {
     expect(rows[0]).toMatchObject({ 'params.lr': '0.01', 'metrics.loss': 0.1, status: 'FINISHED', experiment_id: exp.experimentId });
     expect(typeof rows[0]!.start_time).toBe('number');
     const csv = rows.toCSV().split('\n');
-    expect(csv[0]!.split(',').slice(0, 8)).toEqual(['run_id', 'experiment_id', 'status', 'artifact_uri', 'start_time', 'end_time', 'metrics.loss', 'params.lr']);
+    expect(csv[0]!.split(',').slice(0, 8)).toEqual([
+      'run_id',
+      'experiment_id',
+      'status',
+      'artifact_uri',
+      'start_time',
+      'end_time',
+      'metrics.loss',
+      'params.lr',
+    ]);
     expect(csv[1]).toContain(ids[1]);
     expect((await getRun(ids[0]!)).info.runId).toBe(ids[0]);
     await deleteRun(ids[0]!);
@@ -235,7 +264,9 @@ describe('system metrics through startRun', () => {
     const ended = await client.getRun(run.runId);
     for (const m of history) expect(m.timestamp).toBeLessThanOrEqual(ended.info.endTime!);
     const keys = ended.data.metrics.map((m) => m.key);
-    expect(keys).toEqual(expect.arrayContaining(['system/system_memory_usage_megabytes', 'system/disk_usage_percentage', 'system/disk_available_megabytes']));
+    expect(keys).toEqual(
+      expect.arrayContaining(['system/system_memory_usage_megabytes', 'system/disk_usage_percentage', 'system/disk_available_megabytes']),
+    );
     await new Promise((r) => setTimeout(r, 300));
     expect(await client.getMetricHistory(run.runId, 'system/cpu_utilization_percentage')).toHaveLength(history.length);
   });

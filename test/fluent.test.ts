@@ -248,11 +248,26 @@ describe('client tables and images', () => {
     const c = client();
     const run = await c.createRun('0');
     await c.logTable(run.info.runId, [{ a: 1, b: 'x' }, { a: 2 }], 'eval.json');
-    expect(JSON.parse(await c.readArtifactText(run.info.runId, 'eval.json'))).toEqual({ columns: ['a', 'b'], data: [[1, 'x'], [2, null]] });
-    expect(await c.loadTable(run.info.runId, 'eval.json')).toEqual([{ a: 1, b: 'x' }, { a: 2, b: null }]);
+    expect(JSON.parse(await c.readArtifactText(run.info.runId, 'eval.json'))).toEqual({
+      columns: ['a', 'b'],
+      data: [
+        [1, 'x'],
+        [2, null],
+      ],
+    });
+    expect(await c.loadTable(run.info.runId, 'eval.json')).toEqual([
+      { a: 1, b: 'x' },
+      { a: 2, b: null },
+    ]);
     await c.logTable(run.info.runId, { x: [1, 2], y: [3] }, 'cols.json');
-    expect(await c.loadTable(run.info.runId, 'cols.json')).toEqual([{ x: 1, y: 3 }, { x: 2, y: null }]);
-    await expect(c.logTable(run.info.runId, [], 'eval.csv')).rejects.toMatchObject({ code: 'INVALID_PARAMETER_VALUE', field: 'artifact_file' });
+    expect(await c.loadTable(run.info.runId, 'cols.json')).toEqual([
+      { x: 1, y: 3 },
+      { x: 2, y: null },
+    ]);
+    await expect(c.logTable(run.info.runId, [], 'eval.csv')).rejects.toMatchObject({
+      code: 'INVALID_PARAMETER_VALUE',
+      field: 'artifact_file',
+    });
     await c.logImage(run.info.runId, new Uint8Array([137, 80, 78, 71]), 'plots/a.png');
     expect((await c.listArtifacts(run.info.runId, 'plots')).map((f) => [f.path, f.fileSize])).toEqual([['plots/a.png', 4]]);
   });

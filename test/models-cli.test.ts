@@ -18,7 +18,10 @@ const env = { ...process.env, LABBOOK_MODEL_CACHE: join(dir, 'cache') };
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 // The user's project: it lists @labbook/plugin-onnx, which is how labbook finds the onnx flavor.
-writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'models-app', private: true, dependencies: { '@labbook/plugin-onnx': '*' } }));
+writeFileSync(
+  join(dir, 'package.json'),
+  JSON.stringify({ name: 'models-app', private: true, dependencies: { '@labbook/plugin-onnx': '*' } }),
+);
 mkdirSync(join(dir, 'node_modules', '@labbook'), { recursive: true });
 symlinkSync(join(repo, 'plugins', 'onnx'), join(dir, 'node_modules', '@labbook', 'plugin-onnx'), 'dir');
 
@@ -34,7 +37,10 @@ async function labbook(...args: string[]): Promise<{ stdout: string; stderr: str
 
 /** Starts `labbook models serve` on a free port; resolves with its URL once it listens. */
 async function serve(uri: string) {
-  const child = spawn(process.execPath, [cli, '--tracking-uri', store, 'models', 'serve', '-m', uri, '-h', '127.0.0.1', '-p', '0'], { cwd: dir, env });
+  const child = spawn(process.execPath, [cli, '--tracking-uri', store, 'models', 'serve', '-m', uri, '-h', '127.0.0.1', '-p', '0'], {
+    cwd: dir,
+    env,
+  });
   let stderr = '';
   child.stderr.on('data', (c: Buffer) => {
     stderr += c;
@@ -85,20 +91,43 @@ describe('labbook models serve', () => {
   it('serves a js_function model by alias, answers MLflow errors, and exits 0 on SIGTERM', async () => {
     const server = await serve('models:/doubler@champion');
     expect((await fetch(`${server.url}/ping`)).status).toBe(200);
-    expect(await invoke(server.url, JSON.stringify({ dataframe_split: { columns: ['x'], data: [[1], [2.5]] } }))).toEqual({ status: 200, json: { predictions: [2, 5] } });
+    expect(await invoke(server.url, JSON.stringify({ dataframe_split: { columns: ['x'], data: [[1], [2.5]] } }))).toEqual({
+      status: 200,
+      json: { predictions: [2, 5] },
+    });
     expect(await invoke(server.url, 'x\n3\n', 'text/csv')).toEqual({ status: 200, json: { predictions: [6] } });
     const bad = await invoke(server.url, JSON.stringify({ dataframe_records: [{ y: 1 }] }));
     expect(bad.status).toBe(400);
     expect(bad.json.error_code).toBe('INVALID_PARAMETER_VALUE');
     expect((await invoke(server.url, '{oops')).json.error_code).toBe('BAD_REQUEST');
-    expect((await fetch(`${server.url}/invocations`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'x' })).status).toBe(415);
+    expect(
+      (await fetch(`${server.url}/invocations`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'x' })).status,
+    ).toBe(415);
     expect(await server.stop()).toBe(0);
   });
 
   it('serves an onnx model by alias over HTTP, then exits 0 on SIGTERM', async () => {
     const server = await serve('models:/linear@prod');
-    const out = await invoke(server.url, JSON.stringify({ inputs: [[1, 2, 3, 4], [0, 0, 0, 1]] }));
-    expect(out).toEqual({ status: 200, json: { predictions: { output: [[5.5, 5.5, 7], [1.5, 0.5, 1]] } } });
+    const out = await invoke(
+      server.url,
+      JSON.stringify({
+        inputs: [
+          [1, 2, 3, 4],
+          [0, 0, 0, 1],
+        ],
+      }),
+    );
+    expect(out).toEqual({
+      status: 200,
+      json: {
+        predictions: {
+          output: [
+            [5.5, 5.5, 7],
+            [1.5, 0.5, 1],
+          ],
+        },
+      },
+    });
     const split = await invoke(server.url, JSON.stringify({ inputs: { input: [[0, 0, 0, 0]] } }));
     expect(split.json).toEqual({ predictions: { output: [[0.5, -0.5, 0]] } });
     const wrong = await invoke(server.url, JSON.stringify({ inputs: [[1, 2, 3]] }));
@@ -121,7 +150,18 @@ describe('labbook models predict', () => {
     const json = await labbook('models', 'predict', '-m', 'models:/doubler@champion', '-i', join(dir, 'input.json'));
     expect(json.code).toBe(0);
     expect(JSON.parse(json.stdout)).toEqual({ predictions: [2, 8] });
-    const csv = await labbook('models', 'predict', '-m', 'models:/doubler@champion', '-i', join(dir, 'input.csv'), '--content-type', 'csv', '-o', join(dir, 'out.json'));
+    const csv = await labbook(
+      'models',
+      'predict',
+      '-m',
+      'models:/doubler@champion',
+      '-i',
+      join(dir, 'input.csv'),
+      '--content-type',
+      'csv',
+      '-o',
+      join(dir, 'out.json'),
+    );
     expect(csv.code).toBe(0);
     expect(JSON.parse(readFileSync(join(dir, 'out.json'), 'utf8'))).toEqual({ predictions: [2, 8] });
     writeFileSync(join(dir, 'onnx.json'), JSON.stringify({ inputs: [[1, 2, 3, 4]] }));

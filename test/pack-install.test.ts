@@ -28,7 +28,12 @@ beforeAll(() => {
   execFileSync('mkdir', ['-p', app]);
   writeFileSync(
     join(app, 'package.json'),
-    JSON.stringify({ name: 'scratch-app', private: true, type: 'module', dependencies: { '@labbook/core': `file:${core}`, 'labbook-plugin-memory': `file:${memory}` } }),
+    JSON.stringify({
+      name: 'scratch-app',
+      private: true,
+      type: 'module',
+      dependencies: { '@labbook/core': `file:${core}`, 'labbook-plugin-memory': `file:${memory}` },
+    }),
   );
   execFileSync('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'], { cwd: app, stdio: 'pipe' });
   writeFileSync(
@@ -58,13 +63,19 @@ console.log(JSON.stringify({ name: read.info.runName, acc: read.data.metrics[0].
 
 describe('a plugin installed from a tarball', () => {
   it('is discovered for memory:// from ESM with no registration code', () => {
-    const out = JSON.parse(execFileSync(process.execPath, ['use.mjs'], { cwd: join(scratch, 'app') }).toString()) as Record<string, unknown>;
+    const out = JSON.parse(execFileSync(process.execPath, ['use.mjs'], { cwd: join(scratch, 'app') }).toString()) as Record<
+      string,
+      unknown
+    >;
     expect(out).toMatchObject({ name: 'packed', acc: 0.9, lr: '0.1', text: 'hi' });
     expect(out.plugin).toMatchObject({ source: 'installed', tracking: ['memory'], registry: ['memory'], artifacts: ['memory'] });
   });
 
   it('is discovered from CommonJS too', () => {
-    const out = JSON.parse(execFileSync(process.execPath, ['use.cjs'], { cwd: join(scratch, 'app') }).toString()) as Record<string, unknown>;
+    const out = JSON.parse(execFileSync(process.execPath, ['use.cjs'], { cwd: join(scratch, 'app') }).toString()) as Record<
+      string,
+      unknown
+    >;
     expect(out).toEqual({ id: '1', experiment: 'cjs' });
   });
 
@@ -87,14 +98,20 @@ describe('labbook installed from the tarballs of scripts/pack.mjs', () => {
     const out = join(scratch, 'all');
     // --no-build: the suite runs after the build (`pnpm test` builds first) and other test files read
     // the same dist/ folders, which a rebuild here would empty under them.
-    printed = execFileSync(process.execPath, [join(repo, 'scripts', 'pack.mjs'), out, '--no-build'], { cwd: repo, stdio: 'pipe' }).toString();
+    printed = execFileSync(process.execPath, [join(repo, 'scripts', 'pack.mjs'), out, '--no-build'], {
+      cwd: repo,
+      stdio: 'pipe',
+    }).toString();
     // The script prints the one npm line for an app; run exactly that, as a user pastes it.
     const line = /^\s*npm install (.+)$/m.exec(printed)?.[1];
     if (!line) throw new Error(`scripts/pack.mjs printed no install line:\n${printed}`);
     mkdirSync(app, { recursive: true });
     writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'labbook-app', private: true }));
     // --prefer-offline: third-party dependencies come from npm's cache when it has them.
-    execFileSync('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', ...line.split(' ')], { cwd: app, stdio: 'pipe' });
+    execFileSync('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', ...line.split(' ')], {
+      cwd: app,
+      stdio: 'pipe',
+    });
     writeFileSync(
       join(app, 'train.mjs'),
       `import { Client, logMetric, logParams, setExperiment, withRun } from 'labbook';
@@ -126,21 +143,46 @@ console.log(JSON.stringify({ status: run.info.status, loss: run.data.metrics.fin
 
   it('packs every public package, with workspace: ranges rewritten', () => {
     const names = readdirSync(join(scratch, 'all')).sort();
-    expect(names).toEqual(expect.arrayContaining(['labbook-0.1.0.tgz', 'labbook-core-0.1.0.tgz', 'labbook-plugin-file-0.1.0.tgz', 'labbook-server-0.1.0.tgz', 'labbook-ui-0.1.0.tgz', 'labbook-plugin-mysql-0.1.0.tgz', 'labbook-testkit-0.1.0.tgz']));
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'labbook-0.1.0.tgz',
+        'labbook-core-0.1.0.tgz',
+        'labbook-plugin-file-0.1.0.tgz',
+        'labbook-server-0.1.0.tgz',
+        'labbook-ui-0.1.0.tgz',
+        'labbook-plugin-mysql-0.1.0.tgz',
+        'labbook-testkit-0.1.0.tgz',
+      ]),
+    );
     expect(names.some((n) => n.includes('quickstart'))).toBe(false);
     const manifest = execFileSync('tar', ['-xOzf', join(scratch, 'all', 'labbook-0.1.0.tgz'), 'package/package.json']).toString();
     expect(manifest).not.toContain('workspace:');
   });
 
   it("logs runs to the app's ./mlruns from ESM, then CommonJS, then the labbook command", () => {
-    const esm = JSON.parse(execFileSync(process.execPath, ['train.mjs'], { cwd: app, env: { ...process.env, LABBOOK_TRACKING_URI: '', MLFLOW_TRACKING_URI: '' } }).toString()) as Record<string, unknown>;
+    const esm = JSON.parse(
+      execFileSync(process.execPath, ['train.mjs'], {
+        cwd: app,
+        env: { ...process.env, LABBOOK_TRACKING_URI: '', MLFLOW_TRACKING_URI: '' },
+      }).toString(),
+    ) as Record<string, unknown>;
     expect(esm).toEqual({ status: 'FINISHED', loss: 1 / 3, lr: '0.1' });
     expect(existsSync(join(app, 'mlruns'))).toBe(true);
-    const cjs = JSON.parse(execFileSync(process.execPath, ['train.cjs'], { cwd: app, env: { ...process.env, LABBOOK_TRACKING_URI: '', MLFLOW_TRACKING_URI: '' } }).toString()) as Record<string, unknown>;
+    const cjs = JSON.parse(
+      execFileSync(process.execPath, ['train.cjs'], {
+        cwd: app,
+        env: { ...process.env, LABBOOK_TRACKING_URI: '', MLFLOW_TRACKING_URI: '' },
+      }).toString(),
+    ) as Record<string, unknown>;
     expect(cjs).toEqual({ runs: 2 });
     const bin = join(app, 'node_modules', '.bin', 'labbook');
     expect(execFileSync(bin, ['--version'], { cwd: app }).toString().trim()).toBe('0.1.0');
-    const listed = JSON.parse(execFileSync(bin, ['experiments', 'list', '--json'], { cwd: app, env: { ...process.env, LABBOOK_TRACKING_URI: '', MLFLOW_TRACKING_URI: '' } }).toString()) as { name: string }[];
+    const listed = JSON.parse(
+      execFileSync(bin, ['experiments', 'list', '--json'], {
+        cwd: app,
+        env: { ...process.env, LABBOOK_TRACKING_URI: '', MLFLOW_TRACKING_URI: '' },
+      }).toString(),
+    ) as { name: string }[];
     expect(listed.map((e) => e.name)).toContain('from-tarballs');
   });
 });

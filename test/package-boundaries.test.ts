@@ -7,7 +7,11 @@ import { describe, expect, it } from 'vitest';
 const root = join(import.meta.dirname, '..');
 const readJson = (p: string) => JSON.parse(readFileSync(p, 'utf8')) as Record<string, Record<string, string> | undefined>;
 const dirs = (parent: string) =>
-  existsSync(join(root, parent)) ? readdirSync(join(root, parent)).filter((d) => existsSync(join(root, parent, d, 'package.json'))).map((d) => join(parent, d)) : [];
+  existsSync(join(root, parent))
+    ? readdirSync(join(root, parent))
+        .filter((d) => existsSync(join(root, parent, d, 'package.json')))
+        .map((d) => join(parent, d))
+    : [];
 
 function sourceFiles(dir: string): string[] {
   if (!existsSync(dir)) return [];

@@ -11,7 +11,13 @@ import { Client, type LabbookPlugin, PluginRegistry, saveModel } from '@labbook/
 import { afterAll, describe, expect, it } from 'vitest';
 
 const root = join(import.meta.dirname, '..');
-const KINDS = { tracking: 'trackingStores', registry: 'registryStores', artifacts: 'artifactRepositories', flavors: 'modelFlavors', projectBackends: 'projectBackends' } as const;
+const KINDS = {
+  tracking: 'trackingStores',
+  registry: 'registryStores',
+  artifacts: 'artifactRepositories',
+  flavors: 'modelFlavors',
+  projectBackends: 'projectBackends',
+} as const;
 
 interface Announced {
   name: string;
@@ -46,18 +52,30 @@ afterAll(() => {
 describe('plugin scheme announcements', () => {
   it('finds every plugin', () => {
     expect(plugins.map((p) => p.pkg.name).sort()).toEqual(
-      expect.arrayContaining(['@labbook/plugin-file', '@labbook/plugin-mysql', '@labbook/plugin-s3', '@labbook/plugin-azure-blob', '@labbook/plugin-sftp', '@labbook/tfjs']),
+      expect.arrayContaining([
+        '@labbook/plugin-file',
+        '@labbook/plugin-mysql',
+        '@labbook/plugin-s3',
+        '@labbook/plugin-azure-blob',
+        '@labbook/plugin-sftp',
+        '@labbook/tfjs',
+      ]),
     );
   });
 
-  it.each(plugins.map((p) => [p.pkg.name, p] as const))('%s announces exactly the schemes its plugin serves', async (_name, { dir, pkg }) => {
-    const plugin = await loadPlugin(dir, pkg);
-    for (const [kind, field] of Object.entries(KINDS) as Array<[keyof typeof KINDS, (typeof KINDS)[keyof typeof KINDS]]>) {
-      const served = Object.keys(plugin[field] ?? {}).map((s) => s.toLowerCase()).sort();
-      const announced = [...(pkg.labbook[kind] ?? [])].map((s) => s.toLowerCase()).sort();
-      expect({ kind, schemes: announced }).toEqual({ kind, schemes: served });
-    }
-  });
+  it.each(plugins.map((p) => [p.pkg.name, p] as const))(
+    '%s announces exactly the schemes its plugin serves',
+    async (_name, { dir, pkg }) => {
+      const plugin = await loadPlugin(dir, pkg);
+      for (const [kind, field] of Object.entries(KINDS) as Array<[keyof typeof KINDS, (typeof KINDS)[keyof typeof KINDS]]>) {
+        const served = Object.keys(plugin[field] ?? {})
+          .map((s) => s.toLowerCase())
+          .sort();
+        const announced = [...(pkg.labbook[kind] ?? [])].map((s) => s.toLowerCase()).sort();
+        expect({ kind, schemes: announced }).toEqual({ kind, schemes: served });
+      }
+    },
+  );
 
   it('a missing tfjs flavor names @labbook/tfjs, and once installed the package is found by its announcement', async () => {
     const bare = mkdtempSync(join(tmpdir(), 'labbook-plugin-schemes-'));

@@ -154,7 +154,10 @@ describe('runProject from a git repository', () => {
     expect(await client.getMetricHistory(submitted.runId, 'loss')).toHaveLength(3);
     // A branch as --version is recorded as the branch.
     const onBranch = await runProject(`${repo}#proj`, { version: 'main', trackingUri: store, ...quiet() });
-    expect(tags(await client.getRun(onBranch.runId))).toMatchObject({ 'mlflow.source.git.branch': 'main', 'mlflow.source.git.commit': commit() });
+    expect(tags(await client.getRun(onBranch.runId))).toMatchObject({
+      'mlflow.source.git.branch': 'main',
+      'mlflow.source.git.commit': commit(),
+    });
     expect(await client.getMetricHistory(onBranch.runId, 'loss')).toHaveLength(5);
   });
 });
@@ -168,7 +171,17 @@ describe('labbook run (CLI)', () => {
 
   it('runs a shell entry point without an MLproject file, parameters appended as --key value', async () => {
     const { store, client } = freshStore('cli-shell');
-    const r = await labbook(store, [join(fixtures, 'shell'), '-e', 'run.sh', '-P', 'greeting=hello world', '--experiment-name', 'shell-exp', '--run-name', 'sh1']);
+    const r = await labbook(store, [
+      join(fixtures, 'shell'),
+      '-e',
+      'run.sh',
+      '-P',
+      'greeting=hello world',
+      '--experiment-name',
+      'shell-exp',
+      '--run-name',
+      'sh1',
+    ]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('shell project got: --greeting hello world');
     const exp = await client.getExperimentByName('shell-exp');
@@ -216,7 +229,12 @@ describe('cancel()', () => {
     const pidsFile = join(dir, `pids-${Date.now()}.json`);
     process.env.PIDS_FILE = pidsFile;
     try {
-      const submitted = await runProject(join(fixtures, 'typed'), { entryPoint: 'sleep', synchronous: false, trackingUri: store, ...quiet() });
+      const submitted = await runProject(join(fixtures, 'typed'), {
+        entryPoint: 'sleep',
+        synchronous: false,
+        trackingUri: store,
+        ...quiet(),
+      });
       expect(submitted.getStatus()).toBe('RUNNING');
       const pids = await readPids(pidsFile);
       await submitted.cancel();
@@ -240,22 +258,72 @@ describe('bad input fails before a run exists', () => {
   });
 
   const cases: [string, () => Promise<unknown>, string, string][] = [
-    ['an unknown entry point', () => runProject(join(fixtures, 'typed'), { entryPoint: 'nope', trackingUri: store, ...quiet() }), 'INVALID_PARAMETER_VALUE', 'entry_point'],
-    ['a missing required parameter', () => runProject(join(fixtures, 'typed'), { trackingUri: store, ...quiet() }), 'INVALID_PARAMETER_VALUE', 'parameters.lr'],
-    ['lr=abc for a float', () => runProject(join(fixtures, 'typed'), { parameters: { lr: 'abc' }, trackingUri: store, ...quiet() }), 'INVALID_PARAMETER_VALUE', 'parameters.lr'],
-    ['epochs=1.5 for an int', () => runProject(join(fixtures, 'typed'), { parameters: { lr: 1, epochs: '1.5' }, trackingUri: store, ...quiet() }), 'INVALID_PARAMETER_VALUE', 'parameters.epochs'],
+    [
+      'an unknown entry point',
+      () => runProject(join(fixtures, 'typed'), { entryPoint: 'nope', trackingUri: store, ...quiet() }),
+      'INVALID_PARAMETER_VALUE',
+      'entry_point',
+    ],
+    [
+      'a missing required parameter',
+      () => runProject(join(fixtures, 'typed'), { trackingUri: store, ...quiet() }),
+      'INVALID_PARAMETER_VALUE',
+      'parameters.lr',
+    ],
+    [
+      'lr=abc for a float',
+      () => runProject(join(fixtures, 'typed'), { parameters: { lr: 'abc' }, trackingUri: store, ...quiet() }),
+      'INVALID_PARAMETER_VALUE',
+      'parameters.lr',
+    ],
+    [
+      'epochs=1.5 for an int',
+      () => runProject(join(fixtures, 'typed'), { parameters: { lr: 1, epochs: '1.5' }, trackingUri: store, ...quiet() }),
+      'INVALID_PARAMETER_VALUE',
+      'parameters.epochs',
+    ],
     [
       'a path outside the project',
       () => runProject(join(fixtures, 'typed'), { parameters: { lr: 1, data: '../shell/run.sh' }, trackingUri: store, ...quiet() }),
       'INVALID_PARAMETER_VALUE',
       'parameters.data',
     ],
-    ['a uri without a scheme', () => runProject(join(fixtures, 'typed'), { parameters: { lr: 1, source: 'raw' }, trackingUri: store, ...quiet() }), 'INVALID_PARAMETER_VALUE', 'parameters.source'],
-    ['an MLproject with a YAML error', () => runProject(yamlProject, { trackingUri: store, ...quiet() }), 'INVALID_PARAMETER_VALUE', 'MLproject'],
-    ['a git URI that does not exist', () => runProject(`file://${join(dir, 'no-such-repo.git')}`, { version: 'main', trackingUri: store, ...quiet() }), 'RESOURCE_DOES_NOT_EXIST', 'uri'],
-    ['a git remote that does not exist', () => runProject('https://127.0.0.1:1/none/repo.git', { trackingUri: store, ...quiet() }), 'RESOURCE_DOES_NOT_EXIST', 'uri'],
-    ['an unknown backend', () => runProject(join(fixtures, 'typed'), { parameters: { lr: 1 }, backend: 'nope', trackingUri: store, ...quiet() }), 'INVALID_PARAMETER_VALUE', 'backend'],
-    ['--env-manager conda', () => runProject(join(fixtures, 'typed'), { parameters: { lr: 1 }, envManager: 'conda', trackingUri: store, ...quiet() }), 'INVALID_PARAMETER_VALUE', 'env_manager'],
+    [
+      'a uri without a scheme',
+      () => runProject(join(fixtures, 'typed'), { parameters: { lr: 1, source: 'raw' }, trackingUri: store, ...quiet() }),
+      'INVALID_PARAMETER_VALUE',
+      'parameters.source',
+    ],
+    [
+      'an MLproject with a YAML error',
+      () => runProject(yamlProject, { trackingUri: store, ...quiet() }),
+      'INVALID_PARAMETER_VALUE',
+      'MLproject',
+    ],
+    [
+      'a git URI that does not exist',
+      () => runProject(`file://${join(dir, 'no-such-repo.git')}`, { version: 'main', trackingUri: store, ...quiet() }),
+      'RESOURCE_DOES_NOT_EXIST',
+      'uri',
+    ],
+    [
+      'a git remote that does not exist',
+      () => runProject('https://127.0.0.1:1/none/repo.git', { trackingUri: store, ...quiet() }),
+      'RESOURCE_DOES_NOT_EXIST',
+      'uri',
+    ],
+    [
+      'an unknown backend',
+      () => runProject(join(fixtures, 'typed'), { parameters: { lr: 1 }, backend: 'nope', trackingUri: store, ...quiet() }),
+      'INVALID_PARAMETER_VALUE',
+      'backend',
+    ],
+    [
+      '--env-manager conda',
+      () => runProject(join(fixtures, 'typed'), { parameters: { lr: 1 }, envManager: 'conda', trackingUri: store, ...quiet() }),
+      'INVALID_PARAMETER_VALUE',
+      'env_manager',
+    ],
   ];
 
   it.each(cases)('%s', async (_what, attempt, code, field) => {

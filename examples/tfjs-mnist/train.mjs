@@ -12,8 +12,16 @@ autolog();
 
 const N = 1000;
 const templates = tf.randomUniform([10, 784], 0, 1, 'float32', 42);
-const labels = tf.tensor1d(Array.from({ length: N }, (_, i) => i % 10), 'int32');
-const xs = tf.tidy(() => tf.gather(templates, labels).add(tf.randomNormal([N, 784], 0, 0.3, 'float32', 7)).clipByValue(0, 1));
+const labels = tf.tensor1d(
+  Array.from({ length: N }, (_, i) => i % 10),
+  'int32',
+);
+const xs = tf.tidy(() =>
+  tf
+    .gather(templates, labels)
+    .add(tf.randomNormal([N, 784], 0, 0.3, 'float32', 7))
+    .clipByValue(0, 1),
+);
 const ys = tf.oneHot(labels, 10);
 
 const model = tf.sequential();
@@ -34,7 +42,11 @@ await withRun(
         // One synthetic digit per epoch, as an image series with a step slider on the run page.
         new tf.CustomCallback({
           onEpochEnd: async (epoch) => {
-            const pixels = await xs.slice([epoch % 10, 0], [1, 784]).mul(255).reshape([28 * 28]).data();
+            const pixels = await xs
+              .slice([epoch % 10, 0], [1, 784])
+              .mul(255)
+              .reshape([28 * 28])
+              .data();
             await logImage({ data: Uint8Array.from(pixels), width: 28, height: 28, channels: 1 }, { key: 'digits/sample', step: epoch });
           },
         }),

@@ -27,7 +27,9 @@ const fx = await makeFixture('azure');
 const container = BlobServiceClient.fromConnectionString(server.connectionString).getContainerClient('bench');
 await container.createIfNotExists();
 const repo = safeArtifactRepository(
-  new AzureBlobArtifactRepository('wasbs://bench@devstoreaccount1.blob.core.windows.net/labbook', { connectionString: server.connectionString }),
+  new AzureBlobArtifactRepository('wasbs://bench@devstoreaccount1.blob.core.windows.net/labbook', {
+    connectionString: server.connectionString,
+  }),
 );
 
 const rounds = (variants: Parameters<typeof alternatingRounds>[1], after?: Parameters<typeof alternatingRounds>[2]) =>
@@ -47,7 +49,8 @@ function line(what: string, floorName: string, bytes: number, files: number, tim
 }
 
 const bigUp = await rounds({
-  raw: () => container.getBlockBlobClient('raw/big.bin').uploadStream(createReadStream(fx.big, { highWaterMark: 1 << 20 }), 8 * 1024 * 1024, 4),
+  raw: () =>
+    container.getBlockBlobClient('raw/big.bin').uploadStream(createReadStream(fx.big, { highWaterMark: 1 << 20 }), 8 * 1024 * 1024, 4),
   labbook: () => repo.uploadFile!(fx.big, 'big.bin'),
 });
 line('256 MB upload', 'uploadStream, 8 MiB blocks, 4 at once', BIG_BYTES, 1, bigUp);
@@ -57,14 +60,16 @@ const bigDown = await rounds({
 });
 line('256 MB download', 'downloadToFile', BIG_BYTES, 1, bigDown);
 
-const perFile = (task: (f: string) => Promise<unknown>) => forEachBounded(fx.smallNames, PARALLEL_FILES, (f) => task(f).then(() => undefined));
+const perFile = (task: (f: string) => Promise<unknown>) =>
+  forEachBounded(fx.smallNames, PARALLEL_FILES, (f) => task(f).then(() => undefined));
 const smallUp = await rounds(
   {
     raw: (round) => perFile((f) => container.getBlockBlobClient(`raw/small-${round}/${f}`).uploadFile(join(fx.smallDir, f))),
     labbook: (round) => uploadLocalDir(repo, fx.smallDir, `small-${round}`, { concurrency: PARALLEL_FILES }),
   },
   // Round 0 stays for the downloads.
-  (name, round) => (round === 0 ? Promise.resolve() : perFile((f) => container.deleteBlob(`${name === 'raw' ? 'raw' : 'labbook'}/small-${round}/${f}`))),
+  (name, round) =>
+    round === 0 ? Promise.resolve() : perFile((f) => container.deleteBlob(`${name === 'raw' ? 'raw' : 'labbook'}/small-${round}/${f}`)),
 );
 line('1000 x 10 KB upload', `uploadFile per file, ${PARALLEL_FILES} at once`, SMALL_COUNT * SMALL_BYTES, SMALL_COUNT, smallUp);
 const localDir = (way: string, round: number) => {
@@ -77,11 +82,22 @@ const smallDown = await rounds({
     const dir = localDir('raw-small', round);
     const names: string[] = [];
     for await (const blob of container.listBlobsFlat({ prefix: 'raw/small-0/' })) names.push(blob.name);
-    return forEachBounded(names, PARALLEL_FILES, (name) => container.getBlobClient(name).downloadToFile(join(dir, name.slice('raw/small-0/'.length))).then(() => undefined));
+    return forEachBounded(names, PARALLEL_FILES, (name) =>
+      container
+        .getBlobClient(name)
+        .downloadToFile(join(dir, name.slice('raw/small-0/'.length)))
+        .then(() => undefined),
+    );
   },
   labbook: (round) => downloadToLocal(repo, 'small-0', join(fx.work, `lb-small-${round}`), { concurrency: PARALLEL_FILES }),
 });
-line('1000 x 10 KB download', `listBlobsFlat, then downloadToFile per file, ${PARALLEL_FILES} at once`, SMALL_COUNT * SMALL_BYTES, SMALL_COUNT, smallDown);
+line(
+  '1000 x 10 KB download',
+  `listBlobsFlat, then downloadToFile per file, ${PARALLEL_FILES} at once`,
+  SMALL_COUNT * SMALL_BYTES,
+  SMALL_COUNT,
+  smallDown,
+);
 
 await server.stop();
 fx.remove();

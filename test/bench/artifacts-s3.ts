@@ -20,14 +20,21 @@ const client = new S3Client({
   requestChecksumCalculation: 'WHEN_REQUIRED',
   responseChecksumValidation: 'WHEN_REQUIRED',
 });
-const repo = safeArtifactRepository(new S3ArtifactRepository(`s3://${server.bucket}/labbook`, { endpoint: server.endpoint, credentials: server.credentials }));
+const repo = safeArtifactRepository(
+  new S3ArtifactRepository(`s3://${server.bucket}/labbook`, { endpoint: server.endpoint, credentials: server.credentials }),
+);
 const get = async (key: string, to: string) => {
   const r = await client.send(new GetObjectCommand({ Bucket: server.bucket, Key: key }));
   await pipeline(r.Body as NodeJS.ReadableStream, createWriteStream(to));
 };
 
 const rawUp = await timed(() =>
-  new Upload({ client, queueSize: 4, partSize: 8 * 1024 * 1024, params: { Bucket: server.bucket, Key: 'raw/big.bin', Body: createReadStream(fx.big, { highWaterMark: 1 << 20 }) } }).done(),
+  new Upload({
+    client,
+    queueSize: 4,
+    partSize: 8 * 1024 * 1024,
+    params: { Bucket: server.bucket, Key: 'raw/big.bin', Body: createReadStream(fx.big, { highWaterMark: 1 << 20 }) },
+  }).done(),
 );
 const lbUp = await timed(() => repo.uploadFile!(fx.big, 'big.bin'));
 report('s3', '256 MB upload', BIG_BYTES, 1, lbUp, rawUp);
@@ -37,7 +44,16 @@ report('s3', '256 MB download', BIG_BYTES, 1, lbDown, rawDown);
 
 const rawSmallUp = await timed(() =>
   forEachBounded(fx.smallNames, 8, (f) =>
-    client.send(new PutObjectCommand({ Bucket: server.bucket, Key: `raw/small/${f}`, Body: createReadStream(join(fx.smallDir, f)), ContentLength: SMALL_BYTES })).then(() => undefined),
+    client
+      .send(
+        new PutObjectCommand({
+          Bucket: server.bucket,
+          Key: `raw/small/${f}`,
+          Body: createReadStream(join(fx.smallDir, f)),
+          ContentLength: SMALL_BYTES,
+        }),
+      )
+      .then(() => undefined),
   ),
 );
 const lbSmallUp = await timed(() => uploadLocalDir(repo, fx.smallDir, 'small', { concurrency: 8 }));

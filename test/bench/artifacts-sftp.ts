@@ -35,7 +35,10 @@ const rawRoot = join(server.root, 'raw');
 mkdirSync(rawRoot, { recursive: true });
 mkdirSync(join(server.root, 'labbook'), { recursive: true });
 const repo = safeArtifactRepository(
-  new SftpArtifactRepository(`sftp://${server.user}@${server.host}:${server.port}${join(server.root, 'labbook')}`, { privateKeyPath: server.privateKeyPath, sshConfig: '' }),
+  new SftpArtifactRepository(`sftp://${server.user}@${server.host}:${server.port}${join(server.root, 'labbook')}`, {
+    privateKeyPath: server.privateKeyPath,
+    sshConfig: '',
+  }),
 );
 
 const rounds = (variants: Parameters<typeof alternatingRounds>[1], after?: Parameters<typeof alternatingRounds>[2]) =>
@@ -67,14 +70,21 @@ const bigUp = await rounds({
   raw: () => raw.fastPut(fx.big, join(rawRoot, 'big.bin'), fast),
   labbook: () => repo.uploadFile!(fx.big, 'big.bin'),
 });
-line('256 MB upload (fastPut)', BIG_BYTES, 1, { labbook: bigUp.labbook!, [`fastPut ${fast.concurrency} x ${fast.chunkSize / 1024} KiB with TCP_NODELAY`]: bigUp.raw! });
+line('256 MB upload (fastPut)', BIG_BYTES, 1, {
+  labbook: bigUp.labbook!,
+  [`fastPut ${fast.concurrency} x ${fast.chunkSize / 1024} KiB with TCP_NODELAY`]: bigUp.raw!,
+});
 const bigDown = await rounds({
   raw: () => raw.fastGet(join(rawRoot, 'big.bin'), join(fx.work, 'raw-big.out'), fast),
   labbook: () => repo.downloadFile!('big.bin', join(fx.work, 'lb-big.out')),
 });
-line('256 MB download (fastGet)', BIG_BYTES, 1, { labbook: bigDown.labbook!, [`fastGet ${fast.concurrency} x ${fast.chunkSize / 1024} KiB with TCP_NODELAY`]: bigDown.raw! });
+line('256 MB download (fastGet)', BIG_BYTES, 1, {
+  labbook: bigDown.labbook!,
+  [`fastGet ${fast.concurrency} x ${fast.chunkSize / 1024} KiB with TCP_NODELAY`]: bigDown.raw!,
+});
 
-const perFile = (task: (f: string) => Promise<unknown>) => forEachBounded(fx.smallNames, PARALLEL_FILES, (f) => task(f).then(() => undefined));
+const perFile = (task: (f: string) => Promise<unknown>) =>
+  forEachBounded(fx.smallNames, PARALLEL_FILES, (f) => task(f).then(() => undefined));
 const rawDir = (way: string, round: number) => {
   const dir = join(rawRoot, `${way}-${round}`);
   mkdirSync(dir);

@@ -24,5 +24,7 @@ const perCallUs = Number(t1 - t0) / 1000 / N;
 const totalMs = Number(t2 - t0) / 1e6;
 const stored = (await new Client({ trackingUri: join(dir, 'mlruns') }).getMetricHistory(run.runId, 'loss')).length;
 console.log(`fluent logMetric: caller cost ${perCallUs.toFixed(2)} µs/call over ${N} calls (target < 5 µs)`);
-console.log(`fluent logMetric: ${N} points stored in ${totalMs.toFixed(0)} ms including flush = ${Math.round(N / (totalMs / 1000))} points/s (stored ${stored})`);
+console.log(
+  `fluent logMetric: ${N} points stored in ${totalMs.toFixed(0)} ms including flush = ${Math.round(N / (totalMs / 1000))} points/s (stored ${stored})`,
+);
 rmSync(dir, { recursive: true, force: true });

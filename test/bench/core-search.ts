@@ -6,11 +6,32 @@ const N = 10_000;
 const runs: Run[] = Array.from({ length: N }, (_, i) => {
   const id = i.toString(16).padStart(32, '0');
   return {
-    info: { runId: id, runUuid: id, runName: `run-${i}`, experimentId: '1', userId: 'u', status: i % 7 ? 'FINISHED' : 'FAILED', startTime: 1_700_000_000_000 + i, artifactUri: `file:///m/1/${id}/artifacts`, lifecycleStage: 'active' },
+    info: {
+      runId: id,
+      runUuid: id,
+      runName: `run-${i}`,
+      experimentId: '1',
+      userId: 'u',
+      status: i % 7 ? 'FINISHED' : 'FAILED',
+      startTime: 1_700_000_000_000 + i,
+      artifactUri: `file:///m/1/${id}/artifacts`,
+      lifecycleStage: 'active',
+    },
     data: {
-      metrics: Array.from({ length: 10 }, (_, k) => ({ key: k === 0 ? 'acc' : k === 1 ? 'loss' : `m${k}`, value: k === 1 && i % 97 === 0 ? Number.NaN : ((i * 7919 + k * 104729) % 1000) / 1000, timestamp: 1, step: 10 })),
-      params: Array.from({ length: 10 }, (_, k) => ({ key: k === 0 ? 'lr' : `p${k}`, value: k === 0 ? ['0.1', '0.01', '0.001'][i % 3]! : String(i % (k + 2)) })),
-      tags: Array.from({ length: 5 }, (_, k) => ({ key: k === 0 ? 'team' : `t${k}`, value: k === 0 ? ['ml', 'mlops', 'data'][i % 3]! : `v${k}` })),
+      metrics: Array.from({ length: 10 }, (_, k) => ({
+        key: k === 0 ? 'acc' : k === 1 ? 'loss' : `m${k}`,
+        value: k === 1 && i % 97 === 0 ? Number.NaN : ((i * 7919 + k * 104729) % 1000) / 1000,
+        timestamp: 1,
+        step: 10,
+      })),
+      params: Array.from({ length: 10 }, (_, k) => ({
+        key: k === 0 ? 'lr' : `p${k}`,
+        value: k === 0 ? ['0.1', '0.01', '0.001'][i % 3]! : String(i % (k + 2)),
+      })),
+      tags: Array.from({ length: 5 }, (_, k) => ({
+        key: k === 0 ? 'team' : `t${k}`,
+        value: k === 0 ? ['ml', 'mlops', 'data'][i % 3]! : `v${k}`,
+      })),
     },
     inputs: { datasetInputs: [] },
   };
@@ -62,4 +83,6 @@ oldRegExp.test(short);
 const regexShortMs = performance.now() - t0;
 const likeShortMs = time(() => likeMatcher(adversarial, true)(short), 200);
 console.log(`search LIKE '${adversarial}' on 8,000 chars: ${likeMs.toFixed(3)} ms (floor, one scan: ${scanMs.toFixed(4)} ms)`);
-console.log(`search LIKE '${adversarial}' on 100 chars: ${likeShortMs.toFixed(3)} ms; as a backtracking RegExp: ${regexShortMs.toFixed(1)} ms (${(regexShortMs / likeShortMs).toFixed(0)}x)`);
+console.log(
+  `search LIKE '${adversarial}' on 100 chars: ${likeShortMs.toFixed(3)} ms; as a backtracking RegExp: ${regexShortMs.toFixed(1)} ms (${(regexShortMs / likeShortMs).toFixed(0)}x)`,
+);

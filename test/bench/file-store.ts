@@ -15,13 +15,25 @@ import { promises as fsp, mkdtempSync, readFileSync, readdirSync, rmSync } from 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { endRun, flush, logMetric, type Metric, registerPlugin, type Run, searchRunsInMemory, setTrackingUri, startRun } from '@labbook/core';
+import {
+  endRun,
+  flush,
+  logMetric,
+  type Metric,
+  registerPlugin,
+  type Run,
+  searchRunsInMemory,
+  setTrackingUri,
+  startRun,
+} from '@labbook/core';
 import YAML from 'yaml';
 import { FileTrackingStore, plugin } from '../../plugins/file/src/index.js';
 
 type StoreClass = typeof FileTrackingStore;
 const baselinePath = process.env.LABBOOK_BENCH_BASELINE;
-const Baseline: StoreClass | undefined = baselinePath ? ((await import(baselinePath)) as { FileTrackingStore: StoreClass }).FileTrackingStore : undefined;
+const Baseline: StoreClass | undefined = baselinePath
+  ? ((await import(baselinePath)) as { FileTrackingStore: StoreClass }).FileTrackingStore
+  : undefined;
 
 /** Last measured on this machine with MLflow 2.10's FileStore (create, log_metric, log_param, end). */
 const MLFLOW_MS_PER_RUN = 9.1;
@@ -52,7 +64,8 @@ async function benchLogging(): Promise<void> {
   const [t] = await time(async () => {
     for (let b = 0; b < batches; b++) {
       const metrics: Metric[] = [];
-      for (let i = 0; i < perBatch; i++) metrics.push({ key: `m${i % 10}`, value: Math.random(), timestamp: Date.now(), step: b * 100 + (i >> 4) });
+      for (let i = 0; i < perBatch; i++)
+        metrics.push({ key: `m${i % 10}`, value: Math.random(), timestamp: Date.now(), step: b * 100 + (i >> 4) });
       await store.logBatch(run.info.runId, { metrics });
     }
   });
@@ -134,8 +147,14 @@ function naiveSearch(expDir: string, filter: string, orderBy: string[], maxResul
     }
     runs.push({
       info: {
-        runId: String(meta.run_id), runUuid: String(meta.run_id), runName: String(meta.run_name), experimentId: String(meta.experiment_id),
-        userId: String(meta.user_id), status: 'RUNNING', startTime: Number(meta.start_time), artifactUri: String(meta.artifact_uri),
+        runId: String(meta.run_id),
+        runUuid: String(meta.run_id),
+        runName: String(meta.run_name),
+        experimentId: String(meta.experiment_id),
+        userId: String(meta.user_id),
+        status: 'RUNNING',
+        startTime: Number(meta.start_time),
+        artifactUri: String(meta.artifact_uri),
         lifecycleStage: 'active',
       },
       data: {
@@ -191,7 +210,12 @@ async function benchHistory(): Promise<void> {
   // nothing is cached but the OS's pages).
   const small = await store.createRun({ experimentId: '0' });
   await store.logBatch(small.info.runId, {
-    metrics: Array.from({ length: 10_000 }, (_, step) => ({ key: 'loss', value: 1 / (step + 1), timestamp: 1_700_000_000_000 + step, step })),
+    metrics: Array.from({ length: 10_000 }, (_, step) => ({
+      key: 'loss',
+      value: 1 / (step + 1),
+      timestamp: 1_700_000_000_000 + step,
+      step,
+    })),
   });
   const contenders: Array<[string, StoreClass]> = [['labbook', FileTrackingStore]];
   if (Baseline) contenders.push(['baseline', Baseline]);
@@ -324,7 +348,11 @@ async function benchLifecycle(): Promise<void> {
   }
   const f = median(perRun.get('floor')!);
   const l = median(perRun.get('labbook')!);
-  const all = (name: string) => perRun.get(name)!.map((x) => x.toFixed(2)).join(', ');
+  const all = (name: string) =>
+    perRun
+      .get(name)!
+      .map((x) => x.toFixed(2))
+      .join(', ');
   console.log(
     `run lifecycle (create, log 1 metric + 1 param, end; ${fmt(runs)} runs x ${rounds} rounds, median per run):` +
       `\n  floor (bare fs ops, 3 fsync waits) ${f.toFixed(2)} ms/run [${all('floor')}]` +
@@ -333,7 +361,9 @@ async function benchLifecycle(): Promise<void> {
   );
   if (Baseline) {
     const b = median(perRun.get('baseline')!);
-    console.log(`  baseline copy ${b.toFixed(2)} ms/run [${all('baseline')}] -> ${(b / f).toFixed(2)}x the floor; this copy is ${(b / l).toFixed(2)}x faster`);
+    console.log(
+      `  baseline copy ${b.toFixed(2)} ms/run [${all('baseline')}] -> ${(b / f).toFixed(2)}x the floor; this copy is ${(b / l).toFixed(2)}x faster`,
+    );
   }
 }
 

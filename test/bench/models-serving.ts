@@ -59,13 +59,20 @@ const bytes = (field: number, b: Buffer | string): Buffer => {
 const msg = (field: number, ...parts: Buffer[]) => bytes(field, Buffer.concat(parts));
 
 function floatTensor(field: number, name: string, dims: number[], data: Float32Array): Buffer {
-  return msg(field, ...dims.map((d) => int(1, d)), int(2, 1), bytes(8, name), bytes(9, Buffer.from(data.buffer, data.byteOffset, data.byteLength)));
+  return msg(
+    field,
+    ...dims.map((d) => int(1, d)),
+    int(2, 1),
+    bytes(8, name),
+    bytes(9, Buffer.from(data.buffer, data.byteOffset, data.byteLength)),
+  );
 }
 function valueInfo(field: number, name: string, dims: (number | string)[]): Buffer {
   const shape = msg(2, ...dims.map((d) => msg(1, typeof d === 'number' ? int(1, d) : bytes(2, d))));
   return msg(field, bytes(1, name), msg(2, msg(1, int(1, 1), shape)));
 }
-const node = (op: string, inputs: string[], output: string) => msg(1, ...inputs.map((i) => bytes(1, i)), bytes(2, output), bytes(3, output), bytes(4, op));
+const node = (op: string, inputs: string[], output: string) =>
+  msg(1, ...inputs.map((i) => bytes(1, i)), bytes(2, output), bytes(3, output), bytes(4, op));
 
 function random(n: number, scale: number): Float32Array {
   const a = new Float32Array(n);
@@ -91,7 +98,14 @@ function mlpModel(widths: number[]): Buffer {
     if (!last) nodes.push(node('Relu', [`add${l}`], `relu${l}`));
     prev = `relu${l}`;
   }
-  const graph = msg(7, ...nodes, bytes(2, 'mlp'), ...inits, valueInfo(11, 'input', ['N', widths[0]!]), valueInfo(12, 'output', ['N', widths.at(-1)!]));
+  const graph = msg(
+    7,
+    ...nodes,
+    bytes(2, 'mlp'),
+    ...inits,
+    valueInfo(11, 'input', ['N', widths[0]!]),
+    valueInfo(12, 'output', ['N', widths.at(-1)!]),
+  );
   return Buffer.concat([int(1, 7), msg(8, bytes(1, ''), int(2, 13)), bytes(2, 'labbook-bench'), graph]);
 }
 
@@ -177,7 +191,8 @@ async function floor(session: OrtSession, feed: Float32Array, shape: number[], c
   return { rps: latencies.length / ((performance.now() - start) / 1000), p50: q(0.5), p99: q(0.99), non2xx: 0 };
 }
 
-const fmt = (l: Load) => `${l.rps.toFixed(0).padStart(7)} req/s  p50 ${l.p50.toFixed(2).padStart(6)} ms  p99 ${l.p99.toFixed(2).padStart(6)} ms${l.non2xx ? `  (${l.non2xx} non-2xx!)` : ''}`;
+const fmt = (l: Load) =>
+  `${l.rps.toFixed(0).padStart(7)} req/s  p50 ${l.p50.toFixed(2).padStart(6)} ms  p99 ${l.p99.toFixed(2).padStart(6)} ms${l.non2xx ? `  (${l.non2xx} non-2xx!)` : ''}`;
 
 const root = mkdtempSync(join(tmpdir(), 'labbook-models-bench-'));
 // Discovery finds the file store; http(s) is core's built-in REST plugin; onnx from source.
@@ -192,13 +207,21 @@ try {
   const widths = [256, 1024, 16];
   const mlpFile = join(root, 'mlp.onnx');
   writeFileSync(mlpFile, mlpModel(widths));
-  const rows = Array.from({ length: ROWS }, (_, r) => Array.from({ length: widths[0]! }, (_, c) => Math.round(Math.sin(r * 31 + c) * 1000) / 1000));
+  const rows = Array.from({ length: ROWS }, (_, r) =>
+    Array.from({ length: widths[0]! }, (_, c) => Math.round(Math.sin(r * 31 + c) * 1000) / 1000),
+  );
   const flat = Float32Array.from(rows.flat());
   const sig = inferSignature({ input: tensor(flat, [ROWS, widths[0]!]) }, { output: tensor(new Float32Array(ROWS * 16), [ROWS, 16]) });
   const { saveModel } = await import('../../packages/core/src/index.js');
-    // One intra-op thread, in the server and the floor alike: ORT's default pool spins on every core
+  // One intra-op thread, in the server and the floor alike: ORT's default pool spins on every core
   // between runs, starving the event loop that parses and answers requests on a small machine.
-  await saveModel(join(root, 'mlp'), { flavor: 'onnx', model: mlpFile, signature: sig, plugins, flavorOptions: { sessionOptions: { intra_op_num_threads: 1 } } });
+  await saveModel(join(root, 'mlp'), {
+    flavor: 'onnx',
+    model: mlpFile,
+    signature: sig,
+    plugins,
+    flavorOptions: { sessionOptions: { intra_op_num_threads: 1 } },
+  });
   // The server's types come from core's dist, this file's from its source: the same class.
   const server = await startScoringServer({ modelUri: join(root, 'mlp'), loadOptions: { plugins: plugins as never }, port: 0 });
   const port = Number(new URL(server.url).port);
@@ -206,7 +229,9 @@ try {
   const check = await fetch(`${server.url}/invocations`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
   if (check.status !== 200) throw new Error(`warm-up /invocations answered ${check.status}: ${await check.text()}`);
   const session = await ort.InferenceSession.create(join(root, 'mlp', 'model.onnx'), { intraOpNumThreads: 1 });
-  console.log(`MLP ${widths.join(' → ')} (${ROWS} rows a request, ${(Buffer.byteLength(body) / 1024).toFixed(1)} KiB JSON body), ${SECONDS} s each:`);
+  console.log(
+    `MLP ${widths.join(' → ')} (${ROWS} rows a request, ${(Buffer.byteLength(body) / 1024).toFixed(1)} KiB JSON body), ${SECONDS} s each:`,
+  );
   await floor(session, flat, [ROWS, widths[0]!], 1, 1); // warm-up
   const floor1 = await floor(session, flat, [ROWS, widths[0]!], 1, SECONDS);
   const floor16 = await floor(session, flat, [ROWS, widths[0]!], 16, SECONDS);
@@ -216,7 +241,9 @@ try {
   console.log(`  floor session.run loop, 1 caller    ${fmt(floor1)}`);
   console.log(`  floor session.run, 16 concurrent    ${fmt(floor16)}`);
   console.log(`  POST /invocations,  1 client        ${fmt(http1)}   ${(http1.rps / floor1.rps).toFixed(2)}x the 1-caller floor`);
-  console.log(`  POST /invocations, 16 clients       ${fmt(http16)}   ${(http16.rps / floor1.rps).toFixed(2)}x the 1-caller floor, ${(http16.rps / floor16.rps).toFixed(2)}x the 16-concurrent floor (goal >= 0.8x)`);
+  console.log(
+    `  POST /invocations, 16 clients       ${fmt(http16)}   ${(http16.rps / floor1.rps).toFixed(2)}x the 1-caller floor, ${(http16.rps / floor16.rps).toFixed(2)}x the 16-concurrent floor (goal >= 0.8x)`,
+  );
   await session.release();
   await server.close();
 
@@ -224,7 +251,11 @@ try {
   const reply = await check.text();
   const Fastify = serverRequire('fastify') as (options: Record<string, unknown>) => {
     removeAllContentTypeParsers(): void;
-    addContentTypeParser(type: string, options: { parseAs: 'string' }, parser: (request: unknown, body: string, done: (error: null, body: string) => void) => void): void;
+    addContentTypeParser(
+      type: string,
+      options: { parseAs: 'string' },
+      parser: (request: unknown, body: string, done: (error: null, body: string) => void) => void,
+    ): void;
     post(path: string, handler: (request: unknown, reply: { type(t: string): { send(body: string): unknown } }) => unknown): void;
     listen(options: { host: string; port: number }): Promise<string>;
     close(): Promise<void>;
@@ -250,7 +281,12 @@ try {
   // --- Load by alias from a cold cache, ~10 MB model.
   const bigFile = join(root, 'big.onnx');
   writeFileSync(bigFile, mlpModel([1600, 1600]));
-  const tracking = await startServer({ backendStoreUri: join(root, 'server-mlruns'), artifactsDestination: join(root, 'server-artifacts'), port: 0, uiDir: '' });
+  const tracking = await startServer({
+    backendStoreUri: join(root, 'server-mlruns'),
+    artifactsDestination: join(root, 'server-artifacts'),
+    port: 0,
+    uiDir: '',
+  });
   for (const [label, uri] of [
     ['local tracking server (artifact proxy, downloaded to the cache)', tracking.url],
     ['file store (read in place)', join(root, 'file-mlruns')],
@@ -271,7 +307,9 @@ try {
       await fresh.close();
     }
     const size = Number(info.mlmodel.model_size_bytes ?? 0);
-    console.log(`load models:/big@champion (${(size / 1e6).toFixed(1)} MB) from a cold cache via ${label}: ${times.map((t) => `${t.toFixed(0)} ms`).join(', ')} (goal < 1000 ms)`);
+    console.log(
+      `load models:/big@champion (${(size / 1e6).toFixed(1)} MB) from a cold cache via ${label}: ${times.map((t) => `${t.toFixed(0)} ms`).join(', ')} (goal < 1000 ms)`,
+    );
     await client.close();
   }
   await tracking.close();

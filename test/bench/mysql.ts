@@ -11,7 +11,10 @@ import { MysqlTrackingStore } from '../../plugins/mysql/src/index.js';
 const require = createRequire(new URL('../../plugins/mysql/package.json', import.meta.url));
 // mysql2 is the plugin's dependency, not the test workspace's: load it from the plugin's folder.
 type Mysql2 = MysqlDriver & {
-  createPool(options: { uri: string; connectionLimit: number }): { query(sql: string, values?: unknown[]): Promise<unknown>; end(): Promise<void> };
+  createPool(options: { uri: string; connectionLimit: number }): {
+    query(sql: string, values?: unknown[]): Promise<unknown>;
+    end(): Promise<void>;
+  };
 };
 const mysql = require('mysql2/promise') as Mysql2;
 type RawConnection = { query(sql: string, values?: unknown[]): Promise<unknown>; release(): void };
@@ -29,7 +32,12 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)]!;
 }
 function batchRows(b: number) {
-  return Array.from({ length: PER_BATCH }, (_, i) => ({ key: `m${i % 10}`, value: Math.sin(b * PER_BATCH + i), timestamp: 1_700_000_000_000 + b, step: b * 100 + Math.floor(i / 10) }));
+  return Array.from({ length: PER_BATCH }, (_, i) => ({
+    key: `m${i % 10}`,
+    value: Math.sin(b * PER_BATCH + i),
+    timestamp: 1_700_000_000_000 + b,
+    step: b * 100 + Math.floor(i / 10),
+  }));
 }
 
 const LIFECYCLE_RUNS = 300;
@@ -61,8 +69,18 @@ async function lifecycle(experimentId: string): Promise<void> {
     );
     await conn.query('INSERT INTO tags (`key`, value, run_uuid) VALUES ?', [clientTags(i).map((t) => [t.key, t.value, id])]);
     await conn.query('INSERT INTO params (`key`, value, run_uuid) VALUES (?, ?, ?)', ['lr', '0.01', id]);
-    await conn.query('INSERT INTO metrics (`key`, value, timestamp, run_uuid, step, is_nan) VALUES (?, ?, ?, ?, 0, 0)', ['loss', 1 / (i + 1), now, id]);
-    await conn.query('INSERT INTO latest_metrics (`key`, value, timestamp, step, is_nan, run_uuid) VALUES (?, ?, ?, 0, 0, ?)', ['loss', 1 / (i + 1), now, id]);
+    await conn.query('INSERT INTO metrics (`key`, value, timestamp, run_uuid, step, is_nan) VALUES (?, ?, ?, ?, 0, 0)', [
+      'loss',
+      1 / (i + 1),
+      now,
+      id,
+    ]);
+    await conn.query('INSERT INTO latest_metrics (`key`, value, timestamp, step, is_nan, run_uuid) VALUES (?, ?, ?, 0, 0, ?)', [
+      'loss',
+      1 / (i + 1),
+      now,
+      id,
+    ]);
     await conn.query("UPDATE runs SET status = 'FINISHED', end_time = ? WHERE run_uuid = ?", [Date.now(), id]);
     await conn.query('COMMIT');
   };
@@ -79,8 +97,18 @@ async function lifecycle(experimentId: string): Promise<void> {
     await conn.query('INSERT INTO tags (`key`, value, run_uuid) VALUES ?', [clientTags(i).map((t) => [t.key, t.value, id])]);
     await conn.query('COMMIT');
     await conn.query('START TRANSACTION');
-    await conn.query('INSERT INTO metrics (`key`, value, timestamp, run_uuid, step, is_nan) VALUES (?, ?, ?, ?, 0, 0)', ['loss', 1 / (i + 1), now, id]);
-    await conn.query('INSERT INTO latest_metrics (`key`, value, timestamp, step, is_nan, run_uuid) VALUES (?, ?, ?, 0, 0, ?)', ['loss', 1 / (i + 1), now, id]);
+    await conn.query('INSERT INTO metrics (`key`, value, timestamp, run_uuid, step, is_nan) VALUES (?, ?, ?, ?, 0, 0)', [
+      'loss',
+      1 / (i + 1),
+      now,
+      id,
+    ]);
+    await conn.query('INSERT INTO latest_metrics (`key`, value, timestamp, step, is_nan, run_uuid) VALUES (?, ?, ?, 0, 0, ?)', [
+      'loss',
+      1 / (i + 1),
+      now,
+      id,
+    ]);
     await conn.query('COMMIT');
     await conn.query('INSERT INTO params (`key`, value, run_uuid) VALUES (?, ?, ?)', ['lr', '0.01', id]);
     await conn.query("UPDATE runs SET status = 'FINISHED', end_time = ? WHERE run_uuid = ?", [Date.now(), id]);
@@ -146,10 +174,14 @@ try {
     const storeMs = ms(t);
     t = process.hrtime.bigint();
     for (const metrics of batches) {
-      await pool.query('INSERT INTO metrics (`key`, value, timestamp, run_uuid, step, is_nan) VALUES ?', [metrics.map((m) => [m.key, m.value, m.timestamp, runB, m.step, 0])]);
+      await pool.query('INSERT INTO metrics (`key`, value, timestamp, run_uuid, step, is_nan) VALUES ?', [
+        metrics.map((m) => [m.key, m.value, m.timestamp, runB, m.step, 0]),
+      ]);
     }
     const floorMs = ms(t);
-    console.log(`logBatch ${BATCHES} x ${PER_BATCH} metrics: store ${storeMs.toFixed(0)} ms, plain mysql2 multi-row INSERT ${floorMs.toFixed(0)} ms, ratio ${(storeMs / floorMs).toFixed(2)}x (target <= 1.5x)`);
+    console.log(
+      `logBatch ${BATCHES} x ${PER_BATCH} metrics: store ${storeMs.toFixed(0)} ms, plain mysql2 multi-row INSERT ${floorMs.toFixed(0)} ms, ratio ${(storeMs / floorMs).toFixed(2)}x (target <= 1.5x)`,
+    );
 
     // --- search over 10,000 runs ------------------------------------------------------------
     const searchExp = await store.createExperiment('bench-search');
@@ -159,12 +191,27 @@ try {
       const slice = ids.slice(off, off + 2000);
       await pool.query(
         'INSERT INTO runs (run_uuid, name, source_type, source_name, entry_point_name, user_id, status, start_time, source_version, lifecycle_stage, artifact_uri, experiment_id) VALUES ?',
-        [slice.map((id, j) => [id, `run-${off + j}`, 'UNKNOWN', '', '', 'bench', 'FINISHED', now - (off + j), '', 'active', `/tmp/x/${id}/artifacts`, Number(searchExp)])],
+        [
+          slice.map((id, j) => [
+            id,
+            `run-${off + j}`,
+            'UNKNOWN',
+            '',
+            '',
+            'bench',
+            'FINISHED',
+            now - (off + j),
+            '',
+            'active',
+            `/tmp/x/${id}/artifacts`,
+            Number(searchExp),
+          ]),
+        ],
       );
       await pool.query('INSERT INTO latest_metrics (`key`, value, timestamp, step, is_nan, run_uuid) VALUES ?', [
         slice.flatMap((id, j) => [
-          ['acc', ((off + j) * 7919) % 1000 / 1000, now, 0, 0, id],
-          ['loss', ((off + j) * 104729) % 1000 / 1000, now, 0, 0, id],
+          ['acc', (((off + j) * 7919) % 1000) / 1000, now, 0, 0, id],
+          ['loss', (((off + j) * 104729) % 1000) / 1000, now, 0, 0, id],
         ]),
       ]);
       await pool.query('INSERT INTO params (`key`, value, run_uuid) VALUES ?', [
@@ -173,7 +220,9 @@ try {
           ['lr', String(((off + j) % 10) / 100), id],
         ]),
       ]);
-      await pool.query('INSERT INTO tags (`key`, value, run_uuid) VALUES ?', [slice.map((id, j) => ['mlflow.runName', `run-${off + j}`, id])]);
+      await pool.query('INSERT INTO tags (`key`, value, run_uuid) VALUES ?', [
+        slice.map((id, j) => ['mlflow.runName', `run-${off + j}`, id]),
+      ]);
     }
     await pool.query('ANALYZE TABLE runs, latest_metrics, params, tags');
     const query = { experimentIds: [searchExp], filter: "metrics.acc > 0.5 AND params.optimizer = 'adam'", orderBy: ['metrics.loss DESC'] };
@@ -198,7 +247,14 @@ try {
     const runH = (await store.createRun({ experimentId: exp })).info.runId;
     t = process.hrtime.bigint();
     for (let off = 0; off < HISTORY_POINTS; off += 1000) {
-      await store.logBatch(runH, { metrics: Array.from({ length: 1000 }, (_, i) => ({ key: 'loss', value: 1 / (off + i + 1), timestamp: 1_700_000_000_000 + off + i, step: off + i })) });
+      await store.logBatch(runH, {
+        metrics: Array.from({ length: 1000 }, (_, i) => ({
+          key: 'loss',
+          value: 1 / (off + i + 1),
+          timestamp: 1_700_000_000_000 + off + i,
+          step: off + i,
+        })),
+      });
     }
     const writeMs = ms(t);
     t = process.hrtime.bigint();

@@ -75,7 +75,9 @@ class RawClient {
     const bytes = Buffer.byteLength(body);
     return new Promise((resolve) => {
       this.waiting = resolve;
-      this.socket.write(`POST ${path} HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\ncontent-length: ${bytes}\r\n\r\n${body}`);
+      this.socket.write(
+        `POST ${path} HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\ncontent-length: ${bytes}\r\n\r\n${body}`,
+      );
     });
   }
 
@@ -123,7 +125,13 @@ async function throughput(callers: number, seconds: number, call: (i: number) =>
  * load generator must not share the server's event loop (autocannon in this process took most of
  * it, and the server looked 25x slower than the store). Answers requests per second.
  */
-function loadFromWorker(port: number, path: string, runIds: string[], connections: number, seconds: number): Promise<{ rps: number; non2xx: number }> {
+function loadFromWorker(
+  port: number,
+  path: string,
+  runIds: string[],
+  connections: number,
+  seconds: number,
+): Promise<{ rps: number; non2xx: number }> {
   const code = `
     const { connect } = require('node:net');
     const { workerData, parentPort } = require('node:worker_threads');
@@ -260,7 +268,9 @@ async function benchServer(label: string, stores: { tracking: TrackingStore; reg
   for (let i = 0; i < 64; i++) runIds.push((await post('runs/create', { experiment_id })).run.info.run_id);
 
   const health = await autocannon({ url: `${server.url}/health`, connections: 16, duration: 3 });
-  console.log(`baseline GET /health, 16 conns: ${Math.round(health.requests.average)} req/s p50 ${health.latency.p50} ms p99 ${health.latency.p99} ms`);
+  console.log(
+    `baseline GET /health, 16 conns: ${Math.round(health.requests.average)} req/s p50 ${health.latency.p50} ms p99 ${health.latency.p99} ms`,
+  );
 
   for (const connections of [1, 16, 64]) {
     let n = 0;
@@ -297,13 +307,20 @@ async function benchServer(label: string, stores: { tracking: TrackingStore; reg
     await Promise.all(
       create.slice(i, i + 50).map(async (k) => {
         const id = (await post('runs/create', { experiment_id: searchExp })).run.info.run_id;
-        await post('runs/log-batch', { run_id: id, metrics: [{ key: 'acc', value: k / 10_000, timestamp: 1, step: 0 }], params: [{ key: 'k', value: String(k % 10) }] });
+        await post('runs/log-batch', {
+          run_id: id,
+          metrics: [{ key: 'acc', value: k / 10_000, timestamp: 1, step: 0 }],
+          params: [{ key: 'k', value: String(k % 10) }],
+        });
       }),
     );
   console.log(`${label}: created 10,000 runs over HTTP in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   for (const [query, body] of [
     ['first page (100), default order', { experiment_ids: [searchExp], max_results: 100 }],
-    ['filter metrics.acc > 0.9 order by metrics.acc DESC', { experiment_ids: [searchExp], filter: 'metrics.acc > 0.9', order_by: ['metrics.acc DESC'], max_results: 100 }],
+    [
+      'filter metrics.acc > 0.9 order by metrics.acc DESC',
+      { experiment_ids: [searchExp], filter: 'metrics.acc > 0.9', order_by: ['metrics.acc DESC'], max_results: 100 },
+    ],
     ["filter params.k = '3', 1000 results", { experiment_ids: [searchExp], filter: "params.k = '3'", max_results: 1000 }],
   ] as const) {
     const store = label;
@@ -315,7 +332,9 @@ async function benchServer(label: string, stores: { tracking: TrackingStore; reg
     }
     const first = times[0]!;
     times.sort((a, b) => a - b);
-    console.log(`runs/search (${store}) over 10,000 runs, ${query}: first call ${first.toFixed(1)} ms, median of 5 ${times[2]!.toFixed(1)} ms`);
+    console.log(
+      `runs/search (${store}) over 10,000 runs, ${query}: first call ${first.toFixed(1)} ms, median of 5 ${times[2]!.toFixed(1)} ms`,
+    );
   }
 
   await server.close();
@@ -326,10 +345,14 @@ const memoryUri = `memory://bench-${process.pid}`;
 await benchOverhead('memory', { tracking: new MemoryTrackingStore(memoryUri), registry: new MemoryRegistryStore(memoryUri) }, 3000);
 for (const fsync of process.env.LABBOOK_BENCH_SERVER === 'memory' ? [] : [false, true]) {
   const overheadRoot = mkdtempSync(join(tmpdir(), 'labbook-server-bench-overhead-'));
-  await benchOverhead(`file, fsync ${fsync ? 'on' : 'off'}`, {
-    tracking: new FileTrackingStore({ root: overheadRoot, fsync }),
-    registry: new FileRegistryStore({ root: overheadRoot, fsync }),
-  }, fsync ? 300 : 2000);
+  await benchOverhead(
+    `file, fsync ${fsync ? 'on' : 'off'}`,
+    {
+      tracking: new FileTrackingStore({ root: overheadRoot, fsync }),
+      registry: new FileRegistryStore({ root: overheadRoot, fsync }),
+    },
+    fsync ? 300 : 2000,
+  );
   rmSync(overheadRoot, { recursive: true, force: true });
 }
 if (process.env.LABBOOK_BENCH_SERVER) process.exit(0);

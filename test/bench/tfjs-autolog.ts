@@ -16,7 +16,9 @@ const pluginDir = join(import.meta.dirname, '..', '..', 'packages', 'tfjs');
 const tf: any = await import(pathToFileURL(join(pluginDir, 'node_modules', '@tensorflow', 'tfjs', 'dist', 'tf.node.js')).href);
 const { labbookCallback } = await import(pathToFileURL(join(pluginDir, 'dist', 'index.js')).href);
 const baselineDir = process.env.LABBOOK_TFJS_BASELINE;
-const baseline = baselineDir ? ((await import(pathToFileURL(join(baselineDir, 'index.js')).href)).labbookCallback as typeof labbookCallback) : undefined;
+const baseline = baselineDir
+  ? ((await import(pathToFileURL(join(baselineDir, 'index.js')).href)).labbookCallback as typeof labbookCallback)
+  : undefined;
 
 const dir = mkdtempSync(join(tmpdir(), 'labbook-bench-tfjs-'));
 setTrackingUri(join(dir, 'mlruns'));
@@ -26,7 +28,13 @@ console.warn = () => undefined; // TF.js's "install tfjs-node" banner
 
 const n = 512;
 const xs = tf.randomNormal([n, 16], 0, 1, 'float32', 1);
-const ys = tf.oneHot(tf.tensor1d(Array.from({ length: n }, (_, i) => i % 4), 'int32'), 4);
+const ys = tf.oneHot(
+  tf.tensor1d(
+    Array.from({ length: n }, (_, i) => i % 4),
+    'int32',
+  ),
+  4,
+);
 function model() {
   const m = tf.sequential();
   m.add(tf.layers.dense({ units: 32, activation: 'relu', inputShape: [16] }));
@@ -52,7 +60,11 @@ async function fitOnce(variant: Variant): Promise<{ wall: number; cpu: number }>
 const variants: Variant[] = baseline ? ['without', 'baseline', 'with'] : ['without', 'with'];
 await startRun({ runName: 'bench-tfjs' });
 for (const v of variants) await fitOnce(v); // warm-up: kernels, JIT
-const results: Record<Variant, { wall: number[]; cpu: number[] }> = { without: { wall: [], cpu: [] }, with: { wall: [], cpu: [] }, baseline: { wall: [], cpu: [] } };
+const results: Record<Variant, { wall: number[]; cpu: number[] }> = {
+  without: { wall: [], cpu: [] },
+  with: { wall: [], cpu: [] },
+  baseline: { wall: [], cpu: [] },
+};
 for (let i = 0; i < 7; i++) {
   // Rotate the order so no variant always runs right after another.
   for (const v of variants.map((_, j) => variants[(i + j) % variants.length]!)) {
@@ -75,9 +87,12 @@ for (const v of variants) {
 
 // Sampler cost: sample every 100 ms for 3 s (30 samples), scale to the default 10 s interval per minute.
 let sent = 0;
-const monitor = new SystemMetricsMonitor(async (ms) => {
-  sent += ms.length;
-}, { samplingIntervalSeconds: 0.1 });
+const monitor = new SystemMetricsMonitor(
+  async (ms) => {
+    sent += ms.length;
+  },
+  { samplingIntervalSeconds: 0.1 },
+);
 const before = process.cpuUsage();
 const w0 = performance.now();
 monitor.start();
@@ -86,7 +101,9 @@ await monitor.stop();
 const used = process.cpuUsage(before);
 const seconds = (performance.now() - w0) / 1000;
 const cpuMsPerSample = (used.user + used.system) / 1000 / (seconds / 0.1);
-console.log(`system metrics sampler: ${(((used.user + used.system) / 1000) / seconds * 60).toFixed(1)} ms CPU per minute at 100 ms sampling (${cpuMsPerSample.toFixed(2)} ms a sample, ${sent} points sent);`);
+console.log(
+  `system metrics sampler: ${(((used.user + used.system) / 1000 / seconds) * 60).toFixed(1)} ms CPU per minute at 100 ms sampling (${cpuMsPerSample.toFixed(2)} ms a sample, ${sent} points sent);`,
+);
 console.log(`  at MLflow's default 10 s interval: ${(cpuMsPerSample * 6).toFixed(2)} ms CPU per minute`);
 console.warn = warn;
 rmSync(dir, { recursive: true, force: true });

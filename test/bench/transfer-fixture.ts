@@ -63,5 +63,7 @@ export async function alternatingRounds(
 export function report(backend: string, what: string, bytes: number, files: number, labbookSeconds: number, rawSeconds: number): void {
   const mbps = (s: number) => (bytes / 1024 / 1024 / s).toFixed(0);
   const perFile = files > 1 ? ` (${(files / labbookSeconds).toFixed(0)} files/s vs ${(files / rawSeconds).toFixed(0)})` : '';
-  console.log(`${backend} ${what}: labbook ${mbps(labbookSeconds)} MB/s, raw ${mbps(rawSeconds)} MB/s${perFile}, ratio ${(rawSeconds / labbookSeconds).toFixed(2)}x`);
+  console.log(
+    `${backend} ${what}: labbook ${mbps(labbookSeconds)} MB/s, raw ${mbps(rawSeconds)} MB/s${perFile}, ratio ${(rawSeconds / labbookSeconds).toFixed(2)}x`,
+  );
 }

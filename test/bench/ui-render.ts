@@ -32,7 +32,7 @@ const seedRun = async (i: number) => {
   await tracking.logBatch(run.info.runId, {
     params: [
       { key: 'lr', value: String(0.001 * ((i % 10) + 1)) },
-      { key: 'batch_size', value: String(32 << i % 4) },
+      { key: 'batch_size', value: String(32 << (i % 4)) },
     ],
     metrics: [
       { key: 'accuracy', value: Math.random(), timestamp: t0, step: 10 },
@@ -55,7 +55,12 @@ console.log(`seeded ${RUNS.toLocaleString()} runs in ${((runsSeeded - seedStart)
 const big = await tracking.createRun({ experimentId: '0', startTime: t0, runName: 'long-history', tags: [] });
 for (let start = 0; start < POINTS; start += 1000) {
   await tracking.logBatch(big.info.runId, {
-    metrics: Array.from({ length: 1000 }, (_, j) => ({ key: 'loss', value: Math.sin((start + j) / 5000) + Math.random() * 0.1, timestamp: t0 + start + j, step: start + j })),
+    metrics: Array.from({ length: 1000 }, (_, j) => ({
+      key: 'loss',
+      value: Math.sin((start + j) / 5000) + Math.random() * 0.1,
+      timestamp: t0 + start + j,
+      step: start + j,
+    })),
     params: [],
     tags: [],
   });
@@ -85,14 +90,18 @@ try {
   for (let i = 0; i < 5; i++) warm.push(await firstRows());
   warm.sort((a, b) => a - b);
   const rendered = await page.locator('tr[data-run-id]').count();
-  console.log(`ui: runs table first render with ${RUNS.toLocaleString()} runs: cold ${cold.toFixed(0)} ms (the server's first search reads every run), warm median ${warm[2]!.toFixed(0)} ms (target < 1500 ms); ${rendered} rows in the DOM`);
+  console.log(
+    `ui: runs table first render with ${RUNS.toLocaleString()} runs: cold ${cold.toFixed(0)} ms (the server's first search reads every run), warm median ${warm[2]!.toFixed(0)} ms (target < 1500 ms); ${rendered} rows in the DOM`,
+  );
   // Scrolling to the end pages in the rest from the server without growing the DOM.
   const scrollStart = performance.now();
   for (let i = 0; i < 60 && (await page.locator('.count').textContent())?.includes('more'); i++) {
     await page.locator('.virtual').evaluate((el) => el.scrollTo(0, el.scrollHeight));
     await page.waitForTimeout(50);
   }
-  console.log(`ui: scrolled through all runs in ${((performance.now() - scrollStart) / 1000).toFixed(1)} s: ${(await page.locator('.count').textContent())?.trim()}, ${await page.locator('tr[data-run-id]').count()} rows in the DOM`);
+  console.log(
+    `ui: scrolled through all runs in ${((performance.now() - scrollStart) / 1000).toFixed(1)} s: ${(await page.locator('.count').textContent())?.trim()}, ${await page.locator('tr[data-run-id]').count()} rows in the DOM`,
+  );
 
   // Four ways a chart is viewed, three times each (median printed): the server's parsed-history
   // cache empty (the history file replaced by an identical copy, a new inode, before each view, so
@@ -106,11 +115,20 @@ try {
   };
   let grownBy = 0;
   const grow = () =>
-    tracking.logBatch(big.info.runId, {
-      metrics: Array.from({ length: 1000 }, (_, j) => ({ key: 'loss', value: Math.random(), timestamp: t0 + POINTS + grownBy + j, step: POINTS + grownBy + j })),
-      params: [],
-      tags: [],
-    }).then(() => { grownBy += 1000; });
+    tracking
+      .logBatch(big.info.runId, {
+        metrics: Array.from({ length: 1000 }, (_, j) => ({
+          key: 'loss',
+          value: Math.random(),
+          timestamp: t0 + POINTS + grownBy + j,
+          step: POINTS + grownBy + j,
+        })),
+        params: [],
+        tags: [],
+      })
+      .then(() => {
+        grownBy += 1000;
+      });
   const serverOnce = async () => {
     const s = performance.now();
     const r = await fetch(`${server.url}/ajax-api/2.0/labbook/metrics/downsampled?run_id=${big.info.runId}&metric_key=loss&buckets=1500`);

@@ -21,10 +21,14 @@ export interface S3TestServer {
 }
 
 function launch(directory: string, bucket: string, port?: number): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, [join(import.meta.dirname, 's3rver-child.mjs'), directory, bucket, ...(port ? [String(port)] : [])], {
-    env: { ...process.env, NODE_OPTIONS: '--openssl-legacy-provider' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [join(import.meta.dirname, 's3rver-child.mjs'), directory, bucket, ...(port ? [String(port)] : [])],
+    {
+      env: { ...process.env, NODE_OPTIONS: '--openssl-legacy-provider' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let stderr = '';
   child.stderr?.on('data', (d) => {
     stderr += d;

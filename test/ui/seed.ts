@@ -30,7 +30,12 @@ export function png(width: number, height: number, pixel: (x: number, y: number)
   header.set([8, 2, 0, 0, 0], 8);
   const rows = Array.from({ length: height }, (_, y) => Buffer.from([0, ...Array.from({ length: width }, (_, x) => pixel(x, y)).flat()]));
   const pixels = deflateSync(Buffer.concat(rows));
-  return Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', header), chunk('IDAT', pixels), chunk('IEND', Buffer.alloc(0))]);
+  return Buffer.concat([
+    Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]),
+    chunk('IHDR', header),
+    chunk('IDAT', pixels),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
 }
 
 /** A 5-class confusion matrix as a heat map, 240 x 240: something worth previewing in a screenshot. */
@@ -82,7 +87,11 @@ export async function seededServer(options: { runs?: number; steps?: number; sta
   const n = options.runs ?? 6;
   const steps = options.steps ?? 50;
   for (let i = 0; i < n; i++) {
-    const run = await client.createRun(experimentId, { runName: `run-${i}`, startTime: Date.now() - (n - i) * 60_000, tags: { team: i % 2 ? 'vision' : 'nlp' } });
+    const run = await client.createRun(experimentId, {
+      runName: `run-${i}`,
+      startTime: Date.now() - (n - i) * 60_000,
+      tags: { team: i % 2 ? 'vision' : 'nlp' },
+    });
     const id = run.info.runId;
     runIds.push(id);
     const t0 = Date.now();
@@ -101,7 +110,9 @@ export async function seededServer(options: { runs?: number; steps?: number; sta
   }
   const first = runIds[0] as string;
   // A metric only one run has: compare must chart it for that run and leave the others out.
-  await client.logBatch(first, { metrics: [0, 1, 2].map((s) => ({ key: 'val_accuracy', value: 0.6 + s * 0.1, timestamp: Date.now(), step: s * 10 })) });
+  await client.logBatch(first, {
+    metrics: [0, 1, 2].map((s) => ({ key: 'val_accuracy', value: 0.6 + s * 0.1, timestamp: Date.now(), step: s * 10 })),
+  });
   await client.logText(first, 'epoch 1: loss 2.0\nepoch 2: loss 1.0\n', 'logs/train.log');
   await client.logDict(first, { layers: 12, dropout: 0.1 }, 'config.json');
   await client.logText(first, 'step,loss,accuracy\n0,2.0,0.5\n1,1.0,0.61\n', 'metrics.csv');
@@ -122,7 +133,12 @@ export async function seededServer(options: { runs?: number; steps?: number; sta
       metrics: Array.from({ length: 1000 }, (_, j) => {
         const step = start + j;
         const spike = step % 4999 === 0 ? 1.5 : 0;
-        return { key: 'noisy_loss', value: 2 * Math.exp(-step / 6000) + 0.15 * Math.sin(step / 37) * Math.cos(step / 11) + spike, timestamp: t1 + step * 10, step };
+        return {
+          key: 'noisy_loss',
+          value: 2 * Math.exp(-step / 6000) + 0.15 * Math.sin(step / 37) * Math.cos(step / 11) + spike,
+          timestamp: t1 + step * 10,
+          step,
+        };
       }),
     });
   }

@@ -15,9 +15,10 @@ import { launchBrowser } from '../harness/browser.js';
 import { serviceAvailable } from '../harness/service.js';
 import { type Seeded, seededServer } from './seed.js';
 
-const SHOTS = process.env.LABBOOK_UPDATE_SCREENSHOTS === '1'
-  ? join(import.meta.dirname, '..', '..', 'docs', 'screenshots')
-  : join(import.meta.dirname, '..', '.artifacts', 'screenshots');
+const SHOTS =
+  process.env.LABBOOK_UPDATE_SCREENSHOTS === '1'
+    ? join(import.meta.dirname, '..', '..', 'docs', 'screenshots')
+    : join(import.meta.dirname, '..', '.artifacts', 'screenshots');
 
 let browser: Browser | undefined;
 let launchError: unknown;
@@ -51,7 +52,8 @@ describe.runIf(available)('web UI', () => {
     page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
     page.on('request', (r) => {
       const host = new URL(r.url()).hostname;
-      if (!['127.0.0.1', 'localhost'].includes(host) && !r.url().startsWith('blob:') && !r.url().startsWith('data:')) problems.push(`outside request: ${r.url()}`);
+      if (!['127.0.0.1', 'localhost'].includes(host) && !r.url().startsWith('blob:') && !r.url().startsWith('data:'))
+        problems.push(`outside request: ${r.url()}`);
     });
   });
   afterAll(async () => {
@@ -110,7 +112,10 @@ describe.runIf(available)('web UI', () => {
     await renamed.getByRole('button', { name: 'Delete' }).click();
     await renamed.waitFor({ state: 'detached' });
     await page.getByLabel('Show deleted').check();
-    await page.getByRole('row', { name: /renamed-in-ui/ }).getByRole('button', { name: 'Restore' }).click();
+    await page
+      .getByRole('row', { name: /renamed-in-ui/ })
+      .getByRole('button', { name: 'Restore' })
+      .click();
     await page.getByLabel('Show deleted').uncheck();
     await page.getByRole('row', { name: /renamed-in-ui/ }).waitFor();
     await page.getByLabel('Search experiments').fill('image');
@@ -123,7 +128,9 @@ describe.runIf(available)('web UI', () => {
     await expect.poll(() => rows.count()).toBe(seeded.runIds.length);
     await expect.poll(async () => (await page.locator('thead').textContent()) ?? '').toContain('accuracy');
     // The window's arithmetic assumes one row height: a wrapped cell would break scrolling.
-    const heights = await rows.evaluateAll((trs) => trs.map((tr) => (tr as unknown as { getBoundingClientRect(): { height: number } }).getBoundingClientRect().height));
+    const heights = await rows.evaluateAll((trs) =>
+      trs.map((tr) => (tr as unknown as { getBoundingClientRect(): { height: number } }).getBoundingClientRect().height),
+    );
     expect(new Set(heights.map(Math.round))).toEqual(new Set([32]));
     await shot('runs');
     await page.getByLabel('Filter runs').fill("params.optimizer = 'adam'");
@@ -240,7 +247,8 @@ describe.runIf(available)('web UI', () => {
 
     const seen = (await page.evaluate('globalThis.__carets')) as { box: string; drawn: string; at: number; mark: string }[];
     // A parser that ran off the end has a space drawn and marked after the text.
-    const textOf = (s: { drawn: string; at: number }) => (s.at === s.drawn.length - 1 && s.drawn.endsWith(' ') ? s.drawn.slice(0, -1) : s.drawn);
+    const textOf = (s: { drawn: string; at: number }) =>
+      s.at === s.drawn.length - 1 && s.drawn.endsWith(' ') ? s.drawn.slice(0, -1) : s.drawn;
     expect(new Set(seen.map(textOf))).toEqual(new Set([first, second]));
     for (const s of seen) {
       const text = textOf(s);
@@ -330,7 +338,9 @@ describe.runIf(available)('web UI', () => {
     await expect.poll(() => page.locator('.preview-table tbody tr').count()).toBe(2);
     await page.getByRole('button', { name: /^▸ plots/ }).click();
     await page.getByRole('button', { name: /confusion\.png/ }).click();
-    await expect.poll(() => page.locator('img.preview-image').evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth)).toBe(240);
+    await expect
+      .poll(() => page.locator('img.preview-image').evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth))
+      .toBe(240);
     await shot('artifacts');
     await page.getByRole('button', { name: /^▸ logs/ }).click();
     await page.getByRole('button', { name: /train\.log/ }).click();
@@ -344,7 +354,9 @@ describe.runIf(available)('web UI', () => {
     await page.getByRole('tab', { name: /Charts/ }).click();
     const figure = page.locator('.metric-chart[data-metric="noisy_loss"]');
     await figure.locator('.chart[data-drawn="true"]').waitFor();
-    await expect.poll(async () => (await figure.locator('figcaption').textContent()) ?? '').toMatch(/20,000 points, shown as 1,\d{3} min\/max buckets/);
+    await expect
+      .poll(async () => (await figure.locator('figcaption').textContent()) ?? '')
+      .toMatch(/20,000 points, shown as 1,\d{3} min\/max buckets/);
     await shot('run-long-history');
     await page.getByLabel('X axis').selectOption('timestamp');
     await expect.poll(async () => (await figure.locator('figcaption').textContent()) ?? '').toContain('min/max buckets');
@@ -404,7 +416,9 @@ describe.runIf(available)('web UI', () => {
     await versions.getByRole('link').first().click();
     await page.getByRole('table', { name: 'Parameters' }).waitFor();
     await open('#/models');
-    await expect.poll(async () => (await page.getByRole('table', { name: 'Registered models' }).textContent()) ?? '').toContain('@champion');
+    await expect
+      .poll(async () => (await page.getByRole('table', { name: 'Registered models' }).textContent()) ?? '')
+      .toContain('@champion');
     await shot('models');
   });
 
@@ -419,7 +433,7 @@ describe.runIf(available)('web UI', () => {
     await page.getByRole('button', { name: /light theme/ }).click();
   });
 
-  it('shows the server\'s message for a run that does not exist, and a not-found page for a bad link', async () => {
+  it("shows the server's message for a run that does not exist, and a not-found page for a bad link", async () => {
     expectedFailure = /runs\/get\?/;
     await open('#/runs/0123456789abcdef0123456789abcdef');
     await expect.poll(async () => (await page.getByRole('alert').textContent()) ?? '').toContain('RESOURCE_DOES_NOT_EXIST');
@@ -454,7 +468,9 @@ describe.runIf(available)('web UI', () => {
 
   it('saw no console errors and no request leave the machine', () => {
     // A 5xx is reported with what the server logged for it, so a rare one can be diagnosed from CI.
-    const withCauses = problems.map((p) => (/^HTTP 5\d\d/.test(p) ? `${p}\n  server log: ${seeded.serverErrors.join('').slice(0, 4000)}` : p));
+    const withCauses = problems.map((p) =>
+      /^HTTP 5\d\d/.test(p) ? `${p}\n  server log: ${seeded.serverErrors.join('').slice(0, 4000)}` : p,
+    );
     expect(withCauses).toEqual([]);
   });
 });

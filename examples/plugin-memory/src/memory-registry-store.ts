@@ -119,7 +119,10 @@ export class MemoryRegistryStore implements RegistryStore {
   }
 
   async searchRegisteredModels(options: SearchRegistryOptions = {}): Promise<PagedList<RegisteredModel>> {
-    return searchRegisteredModelsInMemory([...this.models.values()].map((m) => this.view(m)), options);
+    return searchRegisteredModelsInMemory(
+      [...this.models.values()].map((m) => this.view(m)),
+      options,
+    );
   }
 
   async getLatestVersions(name: string, stages: string[] = []): Promise<ModelVersion[]> {

@@ -1,6 +1,13 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { artifactBodyBuffer, artifactBodyStream, artifactContentType, LabbookError, normalizeArtifactFilePath, normalizeArtifactPath } from '../src/index.js';
+import {
+  artifactBodyBuffer,
+  artifactBodyStream,
+  artifactContentType,
+  LabbookError,
+  normalizeArtifactFilePath,
+  normalizeArtifactPath,
+} from '../src/index.js';
 
 describe('normalizeArtifactPath', () => {
   it.each([
@@ -74,7 +81,11 @@ describe('artifact bodies and content types', () => {
       yield new Uint8Array([104, 105]);
       yield new Uint8Array([33]);
     }
-    for (const [body, text] of [['text', 'text'], [Buffer.from('buf'), 'buf'], [parts(), 'hi!']] as const) {
+    for (const [body, text] of [
+      ['text', 'text'],
+      [Buffer.from('buf'), 'buf'],
+      [parts(), 'hi!'],
+    ] as const) {
       const chunks: Buffer[] = [];
       for await (const c of artifactBodyStream(body)) chunks.push(Buffer.from(c));
       expect(Buffer.concat(chunks).toString()).toBe(text);

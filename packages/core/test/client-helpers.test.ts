@@ -21,10 +21,13 @@ describe('splitBatch', () => {
 describe('MetricQueue', () => {
   it('batches by size, keeps per-run order and waits on flush', async () => {
     const sent: { runId: string; n: number; first: number }[] = [];
-    const q = new MetricQueue(async (runId, metrics) => {
-      await new Promise((r) => setTimeout(r, 1));
-      sent.push({ runId, n: metrics.length, first: metrics[0]!.value });
-    }, { batchSize: 100, lingerMs: 10_000 });
+    const q = new MetricQueue(
+      async (runId, metrics) => {
+        await new Promise((r) => setTimeout(r, 1));
+        sent.push({ runId, n: metrics.length, first: metrics[0]!.value });
+      },
+      { batchSize: 100, lingerMs: 10_000 },
+    );
     for (let i = 0; i < 250; i++) q.push('a', Promise.resolve('run-a'), m(i));
     q.push('b', Promise.resolve('run-b'), m(0));
     await q.flush();
@@ -39,9 +42,12 @@ describe('MetricQueue', () => {
 
   it('sends lingering points after the linger time', async () => {
     let got = 0;
-    const q = new MetricQueue(async (_r, metrics) => {
-      got += metrics.length;
-    }, { lingerMs: 5 });
+    const q = new MetricQueue(
+      async (_r, metrics) => {
+        got += metrics.length;
+      },
+      { lingerMs: 5 },
+    );
     q.push('a', Promise.resolve('r'), m(1));
     await new Promise((r) => setTimeout(r, 50));
     expect(got).toBe(1);

@@ -17,7 +17,10 @@ const dir = mkdtempSync(join(tmpdir(), 'labbook-git-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function git(...args: string[]) {
-  return execFileSync('git', args, { cwd: dir, env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' } })
+  return execFileSync('git', args, {
+    cwd: dir,
+    env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' },
+  })
     .toString()
     .trim();
 }
@@ -63,14 +66,23 @@ describe('environment and CI providers', () => {
   });
 
   it('builds GitHub Actions and GitLab CI job and commit URLs', async () => {
-    Object.assign(process.env, { GITHUB_ACTIONS: 'true', GITHUB_REPOSITORY: 'o/r', GITHUB_RUN_ID: '42', GITHUB_SHA: 'abc', GITHUB_SERVER_URL: 'https://github.com' });
+    Object.assign(process.env, {
+      GITHUB_ACTIONS: 'true',
+      GITHUB_REPOSITORY: 'o/r',
+      GITHUB_RUN_ID: '42',
+      GITHUB_SHA: 'abc',
+      GITHUB_SERVER_URL: 'https://github.com',
+    });
     expect(await githubActionsContext.inContext()).toBe(true);
     expect(await githubActionsContext.tags()).toMatchObject({
       'labbook.ci.jobUrl': 'https://github.com/o/r/actions/runs/42',
       'labbook.ci.commitUrl': 'https://github.com/o/r/commit/abc',
     });
     Object.assign(process.env, { GITLAB_CI: 'true', CI_JOB_URL: 'https://gl/j/1', CI_PROJECT_URL: 'https://gl/p', CI_COMMIT_SHA: 'def' });
-    expect(await gitlabCiContext.tags()).toMatchObject({ 'labbook.ci.jobUrl': 'https://gl/j/1', 'labbook.ci.commitUrl': 'https://gl/p/-/commit/def' });
+    expect(await gitlabCiContext.tags()).toMatchObject({
+      'labbook.ci.jobUrl': 'https://gl/j/1',
+      'labbook.ci.commitUrl': 'https://gl/p/-/commit/def',
+    });
   });
 
   it('prefers the tracking username for mlflow.user', async () => {
@@ -80,7 +92,13 @@ describe('environment and CI providers', () => {
 
   it('merges in order, later wins, and skips a provider that throws with a warning', async () => {
     const a: RunContextProvider = { name: 'a', inContext: () => true, tags: () => ({ x: '1', y: '1' }) };
-    const bad: RunContextProvider = { name: 'bad', inContext: () => true, tags: () => { throw new Error('nope'); } };
+    const bad: RunContextProvider = {
+      name: 'bad',
+      inContext: () => true,
+      tags: () => {
+        throw new Error('nope');
+      },
+    };
     const b: RunContextProvider = { name: 'b', inContext: () => true, tags: () => ({ y: '2' }) };
     const off: RunContextProvider = { name: 'off', inContext: () => false, tags: () => ({ z: '1' }) };
     const warnings: string[] = [];

@@ -74,12 +74,16 @@ describe('pandas hashing primitives', () => {
 describe('dataset digests match MLflow (pandas 1.5.3 fixture)', () => {
   for (const c of fixture.cases.filter((x) => x.kind !== 'numpy')) {
     it(`${c.kind}: ${c.name}`, () => {
-      const frame = c.kind === 'records' ? inferPandasFrame(records(c)) : inferPandasFrameFromColumns(Object.fromEntries(Object.entries(c.columns ?? {}).map(([k, vs]) => [k, vs.map(decode)])));
+      const frame =
+        c.kind === 'records'
+          ? inferPandasFrame(records(c))
+          : inferPandasFrameFromColumns(Object.fromEntries(Object.entries(c.columns ?? {}).map(([k, vs]) => [k, vs.map(decode)])));
       expect(Object.fromEntries(frame.columns.map((col) => [col.name, col.dtype]))).toEqual(c.dtypes);
       expect(hashedColumns(frame).map((col) => col.name)).toEqual(c.hashedColumns);
       const hashes = [...pandasRowHashes(frame)].map(String);
       expect(c.rowHashesTruncated ? hashes.slice(0, c.rowHashes?.length) : hashes).toEqual(c.rowHashes);
-      const data = c.kind === 'records' ? records(c) : Object.fromEntries(Object.entries(c.columns ?? {}).map(([k, vs]) => [k, vs.map(decode)]));
+      const data =
+        c.kind === 'records' ? records(c) : Object.fromEntries(Object.entries(c.columns ?? {}).map(([k, vs]) => [k, vs.map(decode)]));
       expect(computePandasDigest(data)).toBe(c.digest);
     });
   }
@@ -103,7 +107,11 @@ describe('dataset digests match MLflow (pandas 1.5.3 fixture)', () => {
 
 describe('the fluent dataset digest', () => {
   it('is the pandas digest for rows and the numpy digest for arrays', () => {
-    const rows = [{ a: 1, b: 2 }, { a: 3, b: 4 }, { a: 5, b: 6 }];
+    const rows = [
+      { a: 1, b: 2 },
+      { a: 3, b: 4 },
+      { a: 5, b: 6 },
+    ];
     expect(computeDatasetDigest(rows)).toBe('31ab9eba');
     expect(dataset({ rows }).digest).toBe('31ab9eba');
     expect(dataset({ columns: { a: [1, 3, 5], b: [2, 4, 6] } }).digest).toBe('31ab9eba');

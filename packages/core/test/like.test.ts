@@ -55,7 +55,8 @@ describe('likeMatcher', () => {
   it('agrees with the regular-expression definition on 20,000 random patterns and values', () => {
     const next = random(7);
     const alphabet = ['a', 'b', 'A', '%', '_', '.'];
-    const pick = (n: number, chars: string[]) => Array.from({ length: Math.floor(next() * n) }, () => chars[Math.floor(next() * chars.length)]).join('');
+    const pick = (n: number, chars: string[]) =>
+      Array.from({ length: Math.floor(next() * n) }, () => chars[Math.floor(next() * chars.length)]).join('');
     for (let i = 0; i < 20_000; i++) {
       const pattern = pick(8, alphabet);
       const value = pick(10, ['a', 'b', 'A', '.', '%']);

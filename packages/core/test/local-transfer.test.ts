@@ -3,7 +3,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type ArtifactBody, type ArtifactRepository, downloadToLocal, type FileInfo, LabbookError, notFound, type TransferPlan, uploadLocalDir } from '../src/index.js';
+import {
+  type ArtifactBody,
+  type ArtifactRepository,
+  downloadToLocal,
+  type FileInfo,
+  LabbookError,
+  notFound,
+  type TransferPlan,
+  uploadLocalDir,
+} from '../src/index.js';
 
 /** Files by path, folders implied by them or listed empty; counts the lists in flight at once. */
 class TreeRepository implements ArtifactRepository {
@@ -58,7 +67,12 @@ afterAll(() => {
 });
 
 describe('downloadToLocal', () => {
-  const files: Record<string, string> = { 'model/MLmodel': 'flavors: {}', 'model/data/w.bin': 'weights', 'plots/a/b/c.txt': 'deep', 'top.txt': 'top' };
+  const files: Record<string, string> = {
+    'model/MLmodel': 'flavors: {}',
+    'model/data/w.bin': 'weights',
+    'plots/a/b/c.txt': 'deep',
+    'top.txt': 'top',
+  };
   for (let i = 0; i < 12; i++) files[`many/d${i}/f.txt`] = `file ${i}`;
 
   it('keeps the layout, recreates empty folders, and lists the folders of a level in parallel', async () => {
@@ -91,7 +105,10 @@ describe('downloadToLocal', () => {
 
   it('refuses a root listing that names the root itself (it would loop)', async () => {
     const loops = new TreeRepository(files, [], (path) => (path === '' ? [{ path: '', isDir: true }] : undefined));
-    const error = await Promise.race([downloadToLocal(loops, '', tempDir()).catch((e) => e), new Promise((r) => setTimeout(() => r('timeout'), 2000))]);
+    const error = await Promise.race([
+      downloadToLocal(loops, '', tempDir()).catch((e) => e),
+      new Promise((r) => setTimeout(() => r('timeout'), 2000)),
+    ]);
     expect(LabbookError.is(error) && error.code).toBe('INTERNAL_ERROR');
   });
 
@@ -104,7 +121,10 @@ describe('downloadToLocal', () => {
         { path: `${prefix}loop`, isDir: true },
       ];
     });
-    const error = await Promise.race([downloadToLocal(repo, '', tempDir()).catch((e) => e), new Promise((r) => setTimeout(() => r('timeout'), 20000))]);
+    const error = await Promise.race([
+      downloadToLocal(repo, '', tempDir()).catch((e) => e),
+      new Promise((r) => setTimeout(() => r('timeout'), 20000)),
+    ]);
     expect(LabbookError.is(error) && error.code).toBe('INTERNAL_ERROR');
     expect((error as Error).message).toMatch(/repeats itself/);
     expect((error as Error).message).toMatch(/Remove the loop/);

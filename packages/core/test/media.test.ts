@@ -40,14 +40,21 @@ describe('image names', () => {
       image: 'images/train#sample%step%3%timestamp%1700000000000%gabc-1.png',
       compressed: 'images/train#sample%step%3%timestamp%1700000000000%gabc-1%compressed.webp',
     });
-    expect(parseImageArtifactName(p.image)).toEqual({ key: 'train/sample', step: 3, timestamp: 1700000000000, uuid: 'gabc-1', compressed: false });
+    expect(parseImageArtifactName(p.image)).toEqual({
+      key: 'train/sample',
+      step: 3,
+      timestamp: 1700000000000,
+      uuid: 'gabc-1',
+      compressed: false,
+    });
     expect(parseImageArtifactName(p.compressed)?.compressed).toBe(true);
     for (let i = 0; i < 50; i++) expect(imageUuid()).toMatch(/^[g-z][0-9a-f]{7}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(parseImageArtifactName('images/notes.txt')).toBeNull();
   });
 
   it('rejects keys that leave images/ or use other characters', () => {
-    for (const bad of ['a/../b', '../x', '/abs', 'a/./b', 'a\\b', 'a%b', '', 'x\u0000']) expect(code(() => validateImageKey(bad))).toBe('INVALID_PARAMETER_VALUE');
+    for (const bad of ['a/../b', '../x', '/abs', 'a/./b', 'a\\b', 'a%b', '', 'x\u0000'])
+      expect(code(() => validateImageKey(bad))).toBe('INVALID_PARAMETER_VALUE');
     expect(validateImageKey('ok key/with.dots-and_x')).toBe('ok key/with.dots-and_x');
   });
 });
@@ -112,7 +119,8 @@ describe('artifact paths of image series', () => {
     const name = 'images/a#b%step%1%timestamp%1700000000000%g23b6b63-3f40-4a12-bced-72ed0856d0cc.png';
     expect(normalizeArtifactFilePath(name)).toBe(name);
     expect(normalizeArtifactFilePath(`1/run/artifacts/${name}`)).toBe(`1/run/artifacts/${name}`);
-    for (const bad of [`../${name}`, `/abs/${name}`, `a/%2e%2e/${name}`, `x;y/${name}`]) expect(code(() => normalizeArtifactFilePath(bad))).toBe('INVALID_PARAMETER_VALUE');
+    for (const bad of [`../${name}`, `/abs/${name}`, `a/%2e%2e/${name}`, `x;y/${name}`])
+      expect(code(() => normalizeArtifactFilePath(bad))).toBe('INVALID_PARAMETER_VALUE');
     expect(code(() => normalizeArtifactFilePath('images/a#b.png'))).toBe('INVALID_PARAMETER_VALUE');
   });
 });

@@ -47,17 +47,20 @@ async function caught(p: Promise<unknown> | (() => unknown)): Promise<LabbookErr
 }
 
 describe('MLmodel files as MLflow writes them', () => {
-  it.each(['mlflow-2.10-onnx.MLmodel', 'mlflow-3.6-onnx.MLmodel', 'mlflow-2.10-sklearn.MLmodel'])('reads %s, keeping unknown keys', (file) => {
-    const text = readFileSync(join(fixtures, file), 'utf8');
-    const m = parseMLmodel(text);
-    expect(Object.keys(m.flavors).length).toBeGreaterThan(0);
-    expect(m.mlflow_version).toMatch(/^[23]\./);
-    expect(typeof m.utc_time_created).toBe('string');
-    const sig = mlmodelSignature(m)!;
-    expect(sig.inputs!.length).toBeGreaterThan(0);
-    // Round trip: what we write parses to the same document (3.x's model_id, prompts… preserved).
-    expect(parseMLmodel(stringifyMLmodel(m))).toEqual(m);
-  });
+  it.each(['mlflow-2.10-onnx.MLmodel', 'mlflow-3.6-onnx.MLmodel', 'mlflow-2.10-sklearn.MLmodel'])(
+    'reads %s, keeping unknown keys',
+    (file) => {
+      const text = readFileSync(join(fixtures, file), 'utf8');
+      const m = parseMLmodel(text);
+      expect(Object.keys(m.flavors).length).toBeGreaterThan(0);
+      expect(m.mlflow_version).toMatch(/^[23]\./);
+      expect(typeof m.utc_time_created).toBe('string');
+      const sig = mlmodelSignature(m)!;
+      expect(sig.inputs!.length).toBeGreaterThan(0);
+      // Round trip: what we write parses to the same document (3.x's model_id, prompts… preserved).
+      expect(parseMLmodel(stringifyMLmodel(m))).toEqual(m);
+    },
+  );
 
   it('parses tensor and column signatures, including wrapped JSON strings and params', () => {
     const onnx = mlmodelSignature(parseMLmodel(readFileSync(join(fixtures, 'mlflow-2.10-onnx.MLmodel'), 'utf8')))!;
@@ -71,12 +74,20 @@ describe('MLmodel files as MLflow writes them', () => {
     expect(signatureToDict(sig).inputs).toBe(
       '[{"type": "double", "name": "sepal length (cm)", "required": true}, {"type": "double", "name": "sepal width (cm)", "required": true}, {"type": "long", "name": "count", "required": false}, {"type": "array", "items": {"type": "string"}, "name": "tags", "required": true}]',
     );
-    expect(signatureToDict(onnx).inputs).toBe('[{"name": "input", "type": "tensor", "tensor-spec": {"dtype": "float32", "shape": [-1, 4]}}]');
+    expect(signatureToDict(onnx).inputs).toBe(
+      '[{"name": "input", "type": "tensor", "tensor-spec": {"dtype": "float32", "shape": [-1, 4]}}]',
+    );
   });
 
   it('writes keys sorted, sequences unindented and the time single-quoted, as yaml.safe_dump', () => {
-    const text = stringifyMLmodel({ utc_time_created: '2024-02-20 09:15:42.123456', model_uuid: 'a'.repeat(32), flavors: { onnx: { providers: ['CPUExecutionProvider'], code: null } } });
-    expect(text).toBe("flavors:\n  onnx:\n    code: null\n    providers:\n    - CPUExecutionProvider\nmodel_uuid: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\nutc_time_created: '2024-02-20 09:15:42.123456'\n");
+    const text = stringifyMLmodel({
+      utc_time_created: '2024-02-20 09:15:42.123456',
+      model_uuid: 'a'.repeat(32),
+      flavors: { onnx: { providers: ['CPUExecutionProvider'], code: null } },
+    });
+    expect(text).toBe(
+      "flavors:\n  onnx:\n    code: null\n    providers:\n    - CPUExecutionProvider\nmodel_uuid: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\nutc_time_created: '2024-02-20 09:15:42.123456'\n",
+    );
   });
 
   it('formats utc_time_created as Python str(datetime)', () => {
@@ -87,7 +98,10 @@ describe('MLmodel files as MLflow writes them', () => {
 
 describe('signatures', () => {
   it('infers column schemas from records (nulls make a column optional)', () => {
-    const sig = inferSignature([{ x: 1, y: 2.5, s: 'a', b: true }, { x: 2, y: 1, s: null, b: false }]);
+    const sig = inferSignature([
+      { x: 1, y: 2.5, s: 'a', b: true },
+      { x: 2, y: 1, s: null, b: false },
+    ]);
     expect(schemaToJson(sig.inputs!)).toEqual([
       { type: 'long', name: 'x', required: true },
       { type: 'double', name: 'y', required: true },
@@ -166,7 +180,10 @@ describe('js_function flavor and loadModel', () => {
       plugins: new PluginRegistry({ roots: [dir] }),
     });
     expect(m.flavors.js_function).toMatchObject({ module: 'code/scorer.mjs', artifacts: { weights: { path: 'artifacts/weights.json' } } });
-    expect(JSON.parse(readFileSync(join(dir, 'model', 'input_example.json'), 'utf8'))).toEqual({ inputs: { columns: ['x', 'y'], data: [[1, 0.5]] }, params: { scale: 1 } });
+    expect(JSON.parse(readFileSync(join(dir, 'model', 'input_example.json'), 'utf8'))).toEqual({
+      inputs: { columns: ['x', 'y'], data: [[1, 0.5]] },
+      params: { scale: 1 },
+    });
     expect(JSON.parse(readFileSync(join(dir, 'model', 'serving_input_example.json'), 'utf8'))).toEqual({
       dataframe_split: { columns: ['x', 'y'], data: [[1, 0.5]] },
       params: { scale: 1 },

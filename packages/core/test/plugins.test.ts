@@ -88,11 +88,17 @@ export default { name: 'labbook-plugin-echo', apiVersion: ${PLUGIN_API_VERSION},
     },
   );
   // The umbrella package brings a plugin of its own, found through its dependencies.
-  writePackage(join(app, 'node_modules', 'labbook'), { name: 'labbook', version: '1.0.0', dependencies: { '@labbook/plugin-deep': '1.0.0' } });
+  writePackage(join(app, 'node_modules', 'labbook'), {
+    name: 'labbook',
+    version: '1.0.0',
+    dependencies: { '@labbook/plugin-deep': '1.0.0' },
+  });
   writePackage(
     join(app, 'node_modules', '@labbook', 'plugin-deep'),
     { name: '@labbook/plugin-deep', version: '1.0.0', labbook: { plugin: './p.mjs', tracking: [], registry: [], artifacts: ['deep'] } },
-    { 'p.mjs': `export default { name: '@labbook/plugin-deep', apiVersion: 1, artifactRepositories: { deep: (uri) => ({ rootUri: uri }) } };` },
+    {
+      'p.mjs': `export default { name: '@labbook/plugin-deep', apiVersion: 1, artifactRepositories: { deep: (uri) => ({ rootUri: uri }) } };`,
+    },
   );
   // A broken plugin: announced, but its module throws.
   writePackage(
@@ -150,7 +156,11 @@ describe('discovery', () => {
     ['artifacts', 'sftp://u@h/x', '@labbook/plugin-sftp'],
   ] as const)('names the first-party package for a missing %s scheme (%s)', async (kind, uri, pkg) => {
     const registry = new PluginRegistry({ roots: [makeApp(`missing-${kind}-${uri.split(':')[0]}`)] });
-    const open = { tracking: () => registry.trackingStore(uri), registry: () => registry.registryStore(uri), artifacts: () => registry.artifactRepository(uri) };
+    const open = {
+      tracking: () => registry.trackingStore(uri),
+      registry: () => registry.registryStore(uri),
+      artifacts: () => registry.artifactRepository(uri),
+    };
     const error = await open[kind]().catch((e) => e);
     expect(error.code).toBe('INVALID_PARAMETER_VALUE');
     expect(error.message).toContain(`Install ${pkg}`);
@@ -173,8 +183,19 @@ describe('discovery', () => {
         called = true;
         return {} as never;
       };
-      registry.register(definePlugin({ name: 'spy-file', trackingStores: { file: spy }, registryStores: { file: spy }, artifactRepositories: { file: spy } }));
-      for (const open of [() => registry.trackingStore(word), () => registry.registryStore(word), () => registry.artifactRepository(word)]) {
+      registry.register(
+        definePlugin({
+          name: 'spy-file',
+          trackingStores: { file: spy },
+          registryStores: { file: spy },
+          artifactRepositories: { file: spy },
+        }),
+      );
+      for (const open of [
+        () => registry.trackingStore(word),
+        () => registry.registryStore(word),
+        () => registry.artifactRepository(word),
+      ]) {
         const error = await open().catch((e) => e);
         expect(LabbookError.is(error)).toBe(true);
         expect(error.code).toBe('INVALID_PARAMETER_VALUE');

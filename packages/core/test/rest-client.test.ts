@@ -44,7 +44,8 @@ const json = (res: ServerResponse, status: number, body: unknown) => {
 
 describe('RestClient', () => {
   it('retries idempotent calls on 503 and 429 with backoff, then succeeds', async () => {
-    handler = (_req, res, n) => (n < 3 ? json(res, n === 1 ? 503 : 429, { error_code: 'TEMPORARILY_UNAVAILABLE', message: 'busy' }) : json(res, 200, { ok: true }));
+    handler = (_req, res, n) =>
+      n < 3 ? json(res, n === 1 ? 503 : 429, { error_code: 'TEMPORARILY_UNAVAILABLE', message: 'busy' }) : json(res, 200, { ok: true });
     const client = new RestClient(base, { maxRetries: 3, backoffMs: 5 });
     expect(await client.get('/x')).toEqual({ ok: true });
     expect(attempts).toBe(3);
@@ -105,7 +106,10 @@ describe('RestClient', () => {
 
   it('names the cause when the host does not resolve, and keeps credentials out of the message', async () => {
     // .invalid never resolves (RFC 6761); a stub fetch keeps the test off the real resolver.
-    const notFound = Object.assign(new Error('getaddrinfo ENOTFOUND tracking.invalid'), { code: 'ENOTFOUND', hostname: 'tracking.invalid' });
+    const notFound = Object.assign(new Error('getaddrinfo ENOTFOUND tracking.invalid'), {
+      code: 'ENOTFOUND',
+      hostname: 'tracking.invalid',
+    });
     const fetchStub = (async () => {
       throw new TypeError('fetch failed', { cause: notFound });
     }) as unknown as typeof fetch;

@@ -129,17 +129,25 @@ describe('page tokens', () => {
     Buffer.from('{"offset": 2.5}').toString('base64'),
     Buffer.from('{"offset": "5"}').toString('base64'),
     Buffer.from('null').toString('base64'),
-  ])(
-    'rejects %j',
-    (token) => {
-      const e = caught(() => decodePageToken(token));
-      expect(e.field).toBe('page_token');
-      expect(e.message).toContain('Invalid page token');
-    },
-  );
+  ])('rejects %j', (token) => {
+    const e = caught(() => decodePageToken(token));
+    expect(e.field).toBe('page_token');
+    expect(e.message).toContain('Invalid page token');
+  });
 });
 
-function run(id: string, opts: { metrics?: Record<string, number>; params?: Record<string, string>; tags?: Record<string, string>; start?: number; name?: string; status?: Run['info']['status']; datasets?: { name: string; context?: string }[] }): Run {
+function run(
+  id: string,
+  opts: {
+    metrics?: Record<string, number>;
+    params?: Record<string, string>;
+    tags?: Record<string, string>;
+    start?: number;
+    name?: string;
+    status?: Run['info']['status'];
+    datasets?: { name: string; context?: string }[];
+  },
+): Run {
   return {
     info: {
       runId: id,
@@ -168,12 +176,19 @@ function run(id: string, opts: { metrics?: Record<string, number>; params?: Reco
 
 describe('in-memory run search', () => {
   const runs = [
-    run('a', { metrics: { rmse: 0.5 }, params: { model: 'GBM' }, tags: { team: 'ml' }, start: 3, datasets: [{ name: 'train', context: 'training' }] }),
+    run('a', {
+      metrics: { rmse: 0.5 },
+      params: { model: 'GBM' },
+      tags: { team: 'ml' },
+      start: 3,
+      datasets: [{ name: 'train', context: 'training' }],
+    }),
     run('b', { metrics: { rmse: Number.NaN }, params: { model: 'gbm' }, start: 2 }),
     run('c', { metrics: { rmse: 0.9 }, params: { model: 'linear' }, tags: { team: 'data' }, start: 1, status: 'FAILED' }),
     run('d', { params: { model: 'gbm_v2' }, start: 4 }),
   ];
-  const ids = (filter: string, orderBy?: string[]) => searchRunsInMemory(runs, { filter, ...(orderBy ? { orderBy } : {}) }).items.map((r) => r.info.runId);
+  const ids = (filter: string, orderBy?: string[]) =>
+    searchRunsInMemory(runs, { filter, ...(orderBy ? { orderBy } : {}) }).items.map((r) => r.info.runId);
 
   it('filters like MLflow: missing keys never match, NaN only matches !=', () => {
     expect(ids('metrics.rmse < 1')).toEqual(['a', 'c']);
@@ -222,7 +237,10 @@ describe('in-memory search of experiments and the registry', () => {
   it('orders experiments by creation_time DESC then id by default', () => {
     const list = [exp('0', 'Default', 1), exp('2', 'prod-b', 5), exp('10', 'prod-a', 5, { team: 'ml' })];
     expect(searchExperimentsInMemory(list).items.map((e) => e.experimentId)).toEqual(['2', '10', '0']);
-    expect(searchExperimentsInMemory(list, { filter: "name LIKE 'prod-%'", orderBy: ['name'] }).items.map((e) => e.name)).toEqual(['prod-a', 'prod-b']);
+    expect(searchExperimentsInMemory(list, { filter: "name LIKE 'prod-%'", orderBy: ['name'] }).items.map((e) => e.name)).toEqual([
+      'prod-a',
+      'prod-b',
+    ]);
     expect(searchExperimentsInMemory(list, { filter: "tags.team = 'ml'" }).items.map((e) => e.name)).toEqual(['prod-a']);
   });
 
@@ -238,8 +256,14 @@ describe('in-memory search of experiments and the registry', () => {
   it('searches registered models, with the prompt-tag special case', () => {
     const list = [model('b'), model('a', { 'mlflow.prompt.is_prompt': 'true' }), model('c', { 'mlflow.prompt.is_prompt': 'false' })];
     expect(searchRegisteredModelsInMemory(list).items.map((m) => m.name)).toEqual(['a', 'b', 'c']);
-    expect(searchRegisteredModelsInMemory(list, { filter: "tags.`mlflow.prompt.is_prompt` = 'false'" }).items.map((m) => m.name)).toEqual(['b', 'c']);
-    expect(searchRegisteredModelsInMemory(list, { filter: "tags.`mlflow.prompt.is_prompt` != 'true'" }).items.map((m) => m.name)).toEqual(['b', 'c']);
+    expect(searchRegisteredModelsInMemory(list, { filter: "tags.`mlflow.prompt.is_prompt` = 'false'" }).items.map((m) => m.name)).toEqual([
+      'b',
+      'c',
+    ]);
+    expect(searchRegisteredModelsInMemory(list, { filter: "tags.`mlflow.prompt.is_prompt` != 'true'" }).items.map((m) => m.name)).toEqual([
+      'b',
+      'c',
+    ]);
   });
 
   const version = (name: string, v: string, source: string, runId = ''): ModelVersion => ({
@@ -259,7 +283,11 @@ describe('in-memory search of experiments and the registry', () => {
     const list = [version('m', '2', 's3://b/2', 'r2'), version('m', '10', 's3://b/10'), version('a', '1', 'file:///x', 'r1')];
     expect(searchModelVersionsInMemory(list).items.map((v) => `${v.name}/${v.version}`)).toEqual(['a/1', 'm/10', 'm/2']);
     expect(searchModelVersionsInMemory(list, { filter: 'version_number >= 2' }).items.map((v) => v.version)).toEqual(['10', '2']);
-    expect(searchModelVersionsInMemory(list, { filter: "source_path LIKE 's3://%'", orderBy: ['version_number ASC'] }).items.map((v) => v.version)).toEqual(['2', '10']);
+    expect(
+      searchModelVersionsInMemory(list, { filter: "source_path LIKE 's3://%'", orderBy: ['version_number ASC'] }).items.map(
+        (v) => v.version,
+      ),
+    ).toEqual(['2', '10']);
     expect(searchModelVersionsInMemory(list, { filter: "run_id IN ('r1', 'r2')" }).items).toHaveLength(2);
   });
 });

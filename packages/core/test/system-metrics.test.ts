@@ -15,7 +15,12 @@ import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-const ENV = ['MLFLOW_ENABLE_SYSTEM_METRICS_LOGGING', 'MLFLOW_SYSTEM_METRICS_SAMPLING_INTERVAL', 'MLFLOW_SYSTEM_METRICS_SAMPLES_BEFORE_LOGGING', 'MLFLOW_SYSTEM_METRICS_NODE_ID'];
+const ENV = [
+  'MLFLOW_ENABLE_SYSTEM_METRICS_LOGGING',
+  'MLFLOW_SYSTEM_METRICS_SAMPLING_INTERVAL',
+  'MLFLOW_SYSTEM_METRICS_SAMPLES_BEFORE_LOGGING',
+  'MLFLOW_SYSTEM_METRICS_NODE_ID',
+];
 afterEach(() => {
   for (const k of ENV) delete process.env[k];
   resetSystemMetricsSettings();
@@ -115,7 +120,14 @@ describe('SystemMetricsMonitor', () => {
     while (batches.length < 1) await sleep(20);
     await m.stop();
     const keys = batches[0]!.map((x) => x.key);
-    for (const k of ['cpu_utilization_percentage', 'system_memory_usage_megabytes', 'system_memory_usage_percentage', 'disk_usage_percentage', 'disk_usage_megabytes', 'disk_available_megabytes']) {
+    for (const k of [
+      'cpu_utilization_percentage',
+      'system_memory_usage_megabytes',
+      'system_memory_usage_percentage',
+      'disk_usage_percentage',
+      'disk_usage_megabytes',
+      'disk_available_megabytes',
+    ]) {
       expect(keys).toContain(`system/${k}`);
     }
     if (process.platform === 'linux') expect(keys).toContain('system/network_receive_megabytes');

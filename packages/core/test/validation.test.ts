@@ -51,7 +51,7 @@ describe('keys', () => {
     const e = caught(() => validateKey('k'.repeat(251), 'param', 'params[0].key'));
     expect(e.limit).toBe(250);
     expect(e.message).toContain('exceeded length limit of 250');
-    expect(e.message).toContain("params[0].key");
+    expect(e.message).toContain('params[0].key');
   });
 
   it('reports a missing key as MLflow does', () => {
@@ -115,9 +115,16 @@ describe('batches', () => {
   });
 
   it('refuses duplicate param keys and names the JSON path of bad entities', () => {
-    expect(caught(() => validateBatch({ params: [{ key: 'a', value: '1' }, { key: 'a', value: '2' }] })).message).toContain(
-      'Duplicate parameter keys',
-    );
+    expect(
+      caught(() =>
+        validateBatch({
+          params: [
+            { key: 'a', value: '1' },
+            { key: 'a', value: '2' },
+          ],
+        }),
+      ).message,
+    ).toContain('Duplicate parameter keys');
     const e = caught(() => validateBatch({ metrics: [metric(0), { key: 'x', value: 'nope' as never, timestamp: 1, step: 0 }] }));
     expect(e.field).toBe('metrics[1].value');
     expect(caught(() => validateBatch({ metrics: [{ key: 'x', value: 1, timestamp: -1, step: 0 }] })).field).toBe('metrics[0].timestamp');
@@ -125,7 +132,9 @@ describe('batches', () => {
   });
 
   it('accepts NaN and infinities and defaults step to 0', () => {
-    const out = validateBatch({ metrics: [{ key: 'x', value: Number.NaN, timestamp: 1 } as never, { key: 'y', value: -Infinity, timestamp: 1, step: 2 }] });
+    const out = validateBatch({
+      metrics: [{ key: 'x', value: Number.NaN, timestamp: 1 } as never, { key: 'y', value: -Infinity, timestamp: 1, step: 2 }],
+    });
     expect(out.metrics[0]!.step).toBe(0);
     expect(Number.isNaN(out.metrics[0]!.value)).toBe(true);
   });

@@ -28,7 +28,8 @@ import { defaultUiDir, mountUi } from './routes/ui.js';
 import { mountUiHelperRoutes } from './routes/ui-helpers.js';
 import { SERVER_VERSION } from './version.js';
 
-const ARTIFACTS_ONLY_REASON = 'disabled due to the labbook server running in `--artifacts-only` mode. To enable tracking operations, restart the server without `--artifacts-only`.';
+const ARTIFACTS_ONLY_REASON =
+  'disabled due to the labbook server running in `--artifacts-only` mode. To enable tracking operations, restart the server without `--artifacts-only`.';
 
 function sourcePattern(options: ServerOptions): RegExp | undefined {
   const pattern = options.modelVersionSourcePattern ?? process.env.MLFLOW_CREATE_MODEL_VERSION_SOURCE_VALIDATION_REGEX;
@@ -41,7 +42,10 @@ function maxArtifactUploadBytes(options: ServerOptions): number {
   const given = options.maxArtifactUploadBytes ?? (process.env[name] ? Number(process.env[name]) : ARTIFACT_UPLOAD_MAX_BYTES);
   if (!Number.isSafeInteger(given) || given < 0) {
     const from = options.maxArtifactUploadBytes === undefined ? `${name}=${process.env[name]}` : `maxArtifactUploadBytes ${given}`;
-    throw new LabbookError('INVALID_PARAMETER_VALUE', `${from} is not a byte count: give a whole number of bytes, e.g. ${ARTIFACT_UPLOAD_MAX_BYTES} for 5 GiB`);
+    throw new LabbookError(
+      'INVALID_PARAMETER_VALUE',
+      `${from} is not a byte count: give a whole number of bytes, e.g. ${ARTIFACT_UPLOAD_MAX_BYTES} for 5 GiB`,
+    );
   }
   return given;
 }
@@ -106,7 +110,11 @@ export async function createServer(options: ServerOptions = {}): Promise<Fastify
 
   let fallback: ((reply: FastifyReply) => FastifyReply) | undefined;
   const apiRoots = ['/api/', '/ajax-api/', '/get-artifact', '/model-versions/'].map((p) => `${prefix}${p}`);
-  installErrorReplies(app, (path) => apiRoots.some((root) => path.startsWith(root)), () => fallback);
+  installErrorReplies(
+    app,
+    (path) => apiRoots.some((root) => path.startsWith(root)),
+    () => fallback,
+  );
   installRequestGuard(app, prefix, options, [
     { suffix: '/runs/log-batch', bytes: LOG_BATCH_MAX_BYTES },
     {
@@ -143,7 +151,13 @@ export async function createServer(options: ServerOptions = {}): Promise<Fastify
   if (tracking && registry) {
     mountMetricBulkRoutes(app, prefix, tracking);
     mountRunArtifactRoutes(app, prefix, { tracking, registry }, locations);
-    mountUiHelperRoutes(app, prefix, tracking, locations, options.deploymentsTarget ?? (process.env.MLFLOW_DEPLOYMENTS_TARGET || undefined));
+    mountUiHelperRoutes(
+      app,
+      prefix,
+      tracking,
+      locations,
+      options.deploymentsTarget ?? (process.env.MLFLOW_DEPLOYMENTS_TARGET || undefined),
+    );
   }
   mountArtifactProxy(app, prefix, proxyRepo, uploadLimit);
 

@@ -121,7 +121,8 @@ export class ArtifactLocations {
       if (relative === '') throw invalid(field, `Invalid artifact location '${location}': name a folder, or leave artifact_location out`);
       return this.checkExperimentLocation(appendToUri(this.options.defaultRoot, relative));
     }
-    if (FORBIDDEN_IN_LOCATION.test(location)) throw invalid(field, `Invalid artifact location '${location}': '#', ';' and control characters are not allowed`);
+    if (FORBIDDEN_IN_LOCATION.test(location))
+      throw invalid(field, `Invalid artifact location '${location}': '#', ';' and control characters are not allowed`);
     let decoded = location;
     for (let i = 0; i < 10; i++) {
       let next: string;

@@ -84,7 +84,10 @@ function parseUsers(file: string): Map<string, { salt: string; hash: Buffer }> {
   for (const line of readFileSync(file, 'utf8').split('\n')) {
     const i = line.indexOf(':');
     if (i <= 0) continue;
-    const [scheme, salt, hash] = line.slice(i + 1).trim().split('$');
+    const [scheme, salt, hash] = line
+      .slice(i + 1)
+      .trim()
+      .split('$');
     if (scheme !== 'scrypt' || !salt || !hash) continue;
     users.set(line.slice(0, i), { salt: Buffer.from(salt, 'hex').toString(), hash: Buffer.from(hash, 'hex') });
   }

@@ -12,7 +12,12 @@ export function limitBytes(limit: number, what: string, hint?: string): Transfor
     transform(chunk: Buffer, _encoding, callback) {
       seen += chunk.length;
       if (seen > limit) {
-        callback(new LabbookError('RESOURCE_EXHAUSTED', `Request body of ${what} exceeds ${limit} bytes${hint ? `. ${hint}` : ''}`, { field: 'body', limit }));
+        callback(
+          new LabbookError('RESOURCE_EXHAUSTED', `Request body of ${what} exceeds ${limit} bytes${hint ? `. ${hint}` : ''}`, {
+            field: 'body',
+            limit,
+          }),
+        );
         return;
       }
       callback(null, chunk);

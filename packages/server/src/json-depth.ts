@@ -4,10 +4,14 @@ import { LabbookError } from '@labbook/core';
 export const MAX_JSON_DEPTH = 64;
 
 function tooDeep(): LabbookError {
-  return new LabbookError('INVALID_PARAMETER_VALUE', `Request body nests deeper than ${MAX_JSON_DEPTH} levels; MLflow's requests nest a few levels at most.`, {
-    field: 'body',
-    limit: MAX_JSON_DEPTH,
-  });
+  return new LabbookError(
+    'INVALID_PARAMETER_VALUE',
+    `Request body nests deeper than ${MAX_JSON_DEPTH} levels; MLflow's requests nest a few levels at most.`,
+    {
+      field: 'body',
+      limit: MAX_JSON_DEPTH,
+    },
+  );
 }
 
 function walk(value: object, depth: number): void {

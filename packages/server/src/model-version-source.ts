@@ -78,8 +78,13 @@ export function modelVersionSourceChecker(options: SourceCheckOptions) {
     // Non-local: no `..` or `.` segment under any decoding. Repeated slashes are merged first, as
     // MLflow does (`mlflow-artifacts:/models/foo///bar` is accepted there).
     const afterScheme = source.replace(/^[a-zA-Z][a-zA-Z0-9+.-]*:/, '');
-    const path = fullyDecoded(afterScheme.startsWith('//') ? afterScheme.replace(/^\/\/[^/]*/, '') : afterScheme, source).split(/[?#]/)[0] ?? '';
-    const segments = path.replace(/\/{2,}/g, '/').replace(/^\/+/, '').replace(/\/+$/, '').split('/');
+    const path =
+      fullyDecoded(afterScheme.startsWith('//') ? afterScheme.replace(/^\/\/[^/]*/, '') : afterScheme, source).split(/[?#]/)[0] ?? '';
+    const segments = path
+      .replace(/\/{2,}/g, '/')
+      .replace(/^\/+/, '')
+      .replace(/\/+$/, '')
+      .split('/');
     if (segments.some((s) => s === '..' || s === '.')) {
       throw refuse(source, "'..' and '.' path segments are not allowed: give an absolute path without relative references.");
     }

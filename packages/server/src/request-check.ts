@@ -129,7 +129,9 @@ function parsesAs(field: Field, value: unknown): ParseError | undefined {
   if (type.kind === 'enum') {
     // By name, or by number (a JSON number or its decimal text), as protobuf's JSON parser reads enums.
     const number = typeof value === 'number' ? value : typeof value === 'string' && INT_TEXT.test(value) ? Number(value) : undefined;
-    const ok = (typeof value === 'string' && Object.hasOwn(type.values, value)) || (number !== undefined && Object.values(type.values).includes(number));
+    const ok =
+      (typeof value === 'string' && Object.hasOwn(type.values, value)) ||
+      (number !== undefined && Object.values(type.values).includes(number));
     return ok ? undefined : { path: '', value };
   }
   const ok =
@@ -188,7 +190,8 @@ function runCheck(check: Check, param: string, value: unknown): LabbookError | u
   if (check === 'double') return pythonFloatLike(value) ? undefined : invalidValue(param, value);
   if (check === 'bool') return typeof value === 'boolean' ? undefined : invalidValue(param, value);
   if (check === 'array') return Array.isArray(value) ? undefined : invalidValue(param, value);
-  if (check === 'items:string') return Array.isArray(value) && value.every((v) => typeof v === 'string') ? undefined : invalidValue(param, value);
+  if (check === 'items:string')
+    return Array.isArray(value) && value.every((v) => typeof v === 'string') ? undefined : invalidValue(param, value);
   if ('max' in check) {
     return Number(value) > check.max
       ? check.message === undefined
@@ -199,7 +202,9 @@ function runCheck(check: Check, param: string, value: unknown): LabbookError | u
   if ('range' in check) {
     const n = Math.trunc(Number(value));
     const [low, high] = check.range;
-    return n < low || n > high ? new LabbookError('INVALID_PARAMETER_VALUE', `${check.message}${SEE_DOCS}`, { field: param, limit: high }) : undefined;
+    return n < low || n > high
+      ? new LabbookError('INVALID_PARAMETER_VALUE', `${check.message}${SEE_DOCS}`, { field: param, limit: high })
+      : undefined;
   }
   if ('maxItems' in check) {
     const count = Array.isArray(value) ? value.length : 0;
@@ -280,7 +285,9 @@ export function queryArgs(schema: RpcSchema, query: Record<string, unknown>): Ar
     const value = values[0];
     if (field.type.kind === 'scalar' && field.type.type === 'bool' && typeof value === 'string') {
       if (!/^(true|false)$/i.test(value)) {
-        throw new LabbookError('INVALID_PARAMETER_VALUE', `Invalid boolean value: ${shown(value)}, must be 'true' or 'false'.`, { field: name });
+        throw new LabbookError('INVALID_PARAMETER_VALUE', `Invalid boolean value: ${shown(value)}, must be 'true' or 'false'.`, {
+          field: name,
+        });
       }
       args[name] = value.toLowerCase() === 'true';
     } else args[name] = value;

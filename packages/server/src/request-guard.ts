@@ -43,7 +43,9 @@ export function installRequestGuard(app: FastifyInstance, prefix: string, option
   const allowed = new Set((options.allowedHosts ?? ['localhost', '127.0.0.1', '[::1]', bound]).map((h) => h.toLowerCase()));
   const origins = new Set(options.corsAllowedOrigins ?? []);
   // Origins that may change state: the CORS ones plus those allowed without CORS headers.
-  const writers = new Set([...(options.corsAllowedOrigins ?? []), ...(options.allowedOrigins ?? [])].map((o) => (o === '*' ? o : (originOf(o) ?? o))));
+  const writers = new Set(
+    [...(options.corsAllowedOrigins ?? []), ...(options.allowedOrigins ?? [])].map((o) => (o === '*' ? o : (originOf(o) ?? o))),
+  );
   const check = options.auth ? authChecker(options.auth) : undefined;
   const open = new Set([`${prefix}/health`, `${prefix}/version`]);
 
@@ -111,14 +113,11 @@ export function installRequestGuard(app: FastifyInstance, prefix: string, option
         return;
       }
       if (!outcome.ok) {
-        reply
-          .code(401)
-          .header('www-authenticate', 'Basic realm="labbook"')
-          .send({
-            error_code: 'UNAUTHENTICATED',
-            message:
-              'You are not authenticated. Send an Authorization header: "Basic <base64 user:password>" for a user of the server\'s password file, or "Bearer <token>" with one of its tokens.',
-          });
+        reply.code(401).header('www-authenticate', 'Basic realm="labbook"').send({
+          error_code: 'UNAUTHENTICATED',
+          message:
+            'You are not authenticated. Send an Authorization header: "Basic <base64 user:password>" for a user of the server\'s password file, or "Bearer <token>" with one of its tokens.',
+        });
         return;
       }
       if (limited && refuseOverLimit(path, declared, reply)) return;

@@ -58,7 +58,16 @@ const enumOf = (values: Record<string, number>): Field => ({ type: { kind: 'enum
 const VIEW_TYPE = { ACTIVE_ONLY: 1, DELETED_ONLY: 2, ALL: 3 };
 const RUN_STATUS = { RUNNING: 1, SCHEDULED: 2, FINISHED: 3, FAILED: 4, KILLED: 5 };
 const KEY_VALUE = message({ key: s(), value: s() });
-const METRIC = message({ key: s(), value: d(), timestamp: i(), step: i(), dataset_name: s(), dataset_digest: s(), model_id: s(), run_id: s() });
+const METRIC = message({
+  key: s(),
+  value: d(),
+  timestamp: i(),
+  step: i(),
+  dataset_name: s(),
+  dataset_digest: s(),
+  model_id: s(),
+  run_id: s(),
+});
 const DATASET_INPUT = message({
   tags: list(KEY_VALUE),
   dataset: message({ name: s(), digest: s(), source_type: s(), source: s(), schema: s(), profile: s() }),
@@ -125,8 +134,14 @@ export const RPC_SCHEMAS: Readonly<Record<string, RpcSchema>> = {
       dataset_digest: STR,
     },
   },
-  'POST runs/log-parameter': { fields: { run_id: s(), run_uuid: s(), key: s(), value: s() }, checks: { run_id: REQ_STR, key: REQ_STR, value: STR } },
-  'POST runs/set-tag': { fields: { run_id: s(), run_uuid: s(), key: s(), value: s() }, checks: { run_id: REQ_STR, key: REQ_STR, value: STR } },
+  'POST runs/log-parameter': {
+    fields: { run_id: s(), run_uuid: s(), key: s(), value: s() },
+    checks: { run_id: REQ_STR, key: REQ_STR, value: STR },
+  },
+  'POST runs/set-tag': {
+    fields: { run_id: s(), run_uuid: s(), key: s(), value: s() },
+    checks: { run_id: REQ_STR, key: REQ_STR, value: STR },
+  },
   'POST runs/delete-tag': { fields: { run_id: s(), key: s() }, checks: { run_id: REQ_STR, key: REQ_STR } },
   'POST runs/log-batch': {
     fields: { run_id: s(), metrics: list(METRIC), params: list(KEY_VALUE), tags: list(KEY_VALUE) },
@@ -155,7 +170,10 @@ export const RPC_SCHEMAS: Readonly<Record<string, RpcSchema>> = {
     },
     checks: { experiment_ids: ['array'], filter: STR, max_results: ['int', { max: 50_000 }], order_by: ORDER_BY },
   },
-  'GET artifacts/list': { fields: { run_id: s(), run_uuid: s(), path: s(), page_token: s() }, checks: { run_id: STR_REQ, path: STR, page_token: STR } },
+  'GET artifacts/list': {
+    fields: { run_id: s(), run_uuid: s(), path: s(), page_token: s() },
+    checks: { run_id: STR_REQ, path: STR, page_token: STR },
+  },
   'GET metrics/get-history': {
     fields: { run_id: s(), run_uuid: s(), metric_key: s(), page_token: s(), max_results: i() },
     checks: { run_id: STR_REQ, metric_key: STR_REQ, page_token: STR },
@@ -198,14 +216,20 @@ export const RPC_SCHEMAS: Readonly<Record<string, RpcSchema>> = {
   'POST registered-models/get-latest-versions': { fields: { name: s(), stages: list(s()) }, checks: { name: STR_REQ, stages: ORDER_BY } },
   'POST registered-models/set-tag': { fields: { name: s(), key: s(), value: s() }, checks: { name: STR_REQ, key: STR_REQ, value: STR } },
   'DELETE registered-models/delete-tag': { fields: { name: s(), key: s() }, checks: { name: STR_REQ, key: STR_REQ } },
-  'POST registered-models/alias': { fields: { name: s(), alias: s(), version: s() }, checks: { name: STR_REQ, alias: STR_REQ, version: STR_REQ } },
+  'POST registered-models/alias': {
+    fields: { name: s(), alias: s(), version: s() },
+    checks: { name: STR_REQ, alias: STR_REQ, version: STR_REQ },
+  },
   'DELETE registered-models/alias': { fields: { name: s(), alias: s() }, checks: { name: STR_REQ, alias: STR_REQ } },
   'GET registered-models/alias': { fields: { name: s(), alias: s() }, checks: { name: STR_REQ, alias: STR_REQ } },
   'POST model-versions/create': {
     fields: { name: s(), source: s(), run_id: s(), tags: list(KEY_VALUE), run_link: s(), description: s(), model_id: s() },
     checks: { name: STR_REQ, source: STR_REQ, run_id: STR, tags: ['array'], run_link: STR, description: STR, model_id: STR },
   },
-  'PATCH model-versions/update': { fields: { name: s(), version: s(), description: s() }, checks: { name: STR_REQ, version: STR_REQ, description: STR } },
+  'PATCH model-versions/update': {
+    fields: { name: s(), version: s(), description: s() },
+    checks: { name: STR_REQ, version: STR_REQ, description: STR },
+  },
   'POST model-versions/transition-stage': {
     fields: { name: s(), version: s(), stage: s(), archive_existing_versions: b() },
     checks: { name: STR_REQ, version: STR_REQ, stage: STR_REQ, archive_existing_versions: ['bool'] },
@@ -222,7 +246,10 @@ export const RPC_SCHEMAS: Readonly<Record<string, RpcSchema>> = {
     fields: { name: s(), version: s(), key: s(), value: s() },
     checks: { name: STR_REQ, version: STR_REQ, key: STR_REQ, value: STR },
   },
-  'DELETE model-versions/delete-tag': { fields: { name: s(), version: s(), key: s() }, checks: { name: STR_REQ, version: STR_REQ, key: STR_REQ } },
+  'DELETE model-versions/delete-tag': {
+    fields: { name: s(), version: s(), key: s() },
+    checks: { name: STR_REQ, version: STR_REQ, key: STR_REQ },
+  },
 };
 
 /** RPCs MLflow serves under more than one method with one request message. */

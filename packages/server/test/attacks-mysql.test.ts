@@ -25,7 +25,8 @@ await probe?.drop();
 
 // What a driver message or SQL statement would put in a response body.
 // (SQL keywords in capitals, as statements have them, so that English "from" passes.)
-const DRIVER_TEXT = /ER_[A-Z_]+|errno|sqlState|\b(SELECT|INSERT|FROM|WHERE)\b|latest_metrics|doesn't exist|Table '|SQL syntax|Unknown column|Too many tables/;
+const DRIVER_TEXT =
+  /ER_[A-Z_]+|errno|sqlState|\b(SELECT|INSERT|FROM|WHERE)\b|latest_metrics|doesn't exist|Table '|SQL syntax|Unknown column|Too many tables/;
 
 /** Every store error the server saw, so a test can look at what the log gets (the cause). */
 function recording<T extends object>(store: T, errors: unknown[]): T {
@@ -99,7 +100,13 @@ describe.runIf(probe !== undefined)('attacks on a MySQL-backed server', () => {
       const runId = (run.json.run as { info: { run_id: string } }).info.run_id;
       runNames[runId] = name;
       if (acc !== undefined) {
-        const logged = await postJson(url, '/api/2.0/mlflow/runs/log-metric', { run_id: runId, key: 'acc', value: acc, timestamp: 1, step: 0 });
+        const logged = await postJson(url, '/api/2.0/mlflow/runs/log-metric', {
+          run_id: runId,
+          key: 'acc',
+          value: acc,
+          timestamp: 1,
+          step: 0,
+        });
         expect(logged.status, JSON.stringify(logged.json)).toBe(200);
       }
     }
@@ -117,21 +124,24 @@ describe.runIf(probe !== undefined)('attacks on a MySQL-backed server', () => {
     return ((r.json.runs ?? []) as { info: { run_id: string } }[]).map((run) => runNames[run.info.run_id]);
   };
 
-  it.each(['1e20', '9007199254740992', '1e400', '-1', '0', '2.5'])('refuses a page token with offset %s on every search', async (offset) => {
-    const pageToken = token(offset);
-    const replies = [
-      await postJson(url, '/api/2.0/mlflow/runs/search', { experiment_ids: [expId], page_token: pageToken }),
-      await postJson(url, '/api/2.0/mlflow/experiments/search', { max_results: 10, page_token: pageToken }),
-      await getJson(url, `/api/2.0/mlflow/registered-models/search?page_token=${encodeURIComponent(pageToken)}`),
-      await getJson(url, `/api/2.0/mlflow/model-versions/search?page_token=${encodeURIComponent(pageToken)}`),
-    ];
-    for (const r of replies) {
-      expect(r.status, JSON.stringify(r.json)).toBe(400);
-      expect(r.json.error_code).toBe('INVALID_PARAMETER_VALUE');
-      expect(String(r.json.message)).toContain('Invalid page token');
-      expect(String(r.json.message)).not.toMatch(DRIVER_TEXT);
-    }
-  });
+  it.each(['1e20', '9007199254740992', '1e400', '-1', '0', '2.5'])(
+    'refuses a page token with offset %s on every search',
+    async (offset) => {
+      const pageToken = token(offset);
+      const replies = [
+        await postJson(url, '/api/2.0/mlflow/runs/search', { experiment_ids: [expId], page_token: pageToken }),
+        await postJson(url, '/api/2.0/mlflow/experiments/search', { max_results: 10, page_token: pageToken }),
+        await getJson(url, `/api/2.0/mlflow/registered-models/search?page_token=${encodeURIComponent(pageToken)}`),
+        await getJson(url, `/api/2.0/mlflow/model-versions/search?page_token=${encodeURIComponent(pageToken)}`),
+      ];
+      for (const r of replies) {
+        expect(r.status, JSON.stringify(r.json)).toBe(400);
+        expect(r.json.error_code).toBe('INVALID_PARAMETER_VALUE');
+        expect(String(r.json.message)).toContain('Invalid page token');
+        expect(String(r.json.message)).not.toMatch(DRIVER_TEXT);
+      }
+    },
+  );
 
   it('compares metrics and times with ±1e400 as the file store does', async () => {
     expect(await search('metrics.acc > 1e400')).toEqual([]);

@@ -53,7 +53,9 @@ beforeAll(async () => {
   const exp = await postJson(server.url, '/api/2.0/mlflow/experiments/create', { name: 'attacks' });
   const run = await postJson(server.url, '/api/2.0/mlflow/runs/create', { experiment_id: exp.json.experiment_id });
   runId = (run.json.run as { info: { run_id: string } }).info.run_id;
-  const put = await raw(server.url, 'PUT', `/api/2.0/mlflow-artifacts/artifacts/${exp.json.experiment_id}/${runId}/artifacts/ok.txt`, { body: 'fine' });
+  const put = await raw(server.url, 'PUT', `/api/2.0/mlflow-artifacts/artifacts/${exp.json.experiment_id}/${runId}/artifacts/ok.txt`, {
+    body: 'fine',
+  });
   expect(put.status).toBe(200);
 });
 afterAll(() => server.close());
@@ -69,7 +71,11 @@ describe('path traversal', () => {
 
   it.each(TRAVERSALS)('run artifact routes refuse %s', async (p) => {
     expectRefused(await raw(server.url, 'GET', `/get-artifact?run_id=${runId}&path=${p}`), `get-artifact ${p}`, 400);
-    expectRefused(await raw(server.url, 'GET', `/ajax-api/2.0/mlflow/artifacts/list?run_id=${runId}&path=${p}`), `artifacts/list ${p}`, 400);
+    expectRefused(
+      await raw(server.url, 'GET', `/ajax-api/2.0/mlflow/artifacts/list?run_id=${runId}&path=${p}`),
+      `artifacts/list ${p}`,
+      400,
+    );
     expectRefused(
       await raw(server.url, 'POST', `/ajax-api/2.0/mlflow/upload-artifact?run_uuid=${runId}&path=${p}`, { body: 'pwned' }),
       `upload-artifact ${p}`,
@@ -106,13 +112,19 @@ describe('client-chosen locations', () => {
     's3://bucket/a/%2e%2e/%2e%2e/x',
     'file:///tmp/x?y=..',
   ])('experiment artifact_location %s is refused', async (location) => {
-    const r = await postJson(server.url, '/api/2.0/mlflow/experiments/create', { name: `loc-${Math.random()}`, artifact_location: location });
+    const r = await postJson(server.url, '/api/2.0/mlflow/experiments/create', {
+      name: `loc-${Math.random()}`,
+      artifact_location: location,
+    });
     expect(r.status).toBe(400);
     expect(r.json.error_code).toBe('INVALID_PARAMETER_VALUE');
   });
 
   it('a proxied artifact location is accepted', async () => {
-    const r = await postJson(server.url, '/api/2.0/mlflow/experiments/create', { name: 'proxied-loc', artifact_location: 'mlflow-artifacts:/teams/a' });
+    const r = await postJson(server.url, '/api/2.0/mlflow/experiments/create', {
+      name: 'proxied-loc',
+      artifact_location: 'mlflow-artifacts:/teams/a',
+    });
     expect(r.status).toBe(200);
   });
 
@@ -129,7 +141,11 @@ describe('client-chosen locations', () => {
     ['file:///x/..%5c..%5cetc', false],
   ])('model version source %s (with run id: %s) is refused', async (source, withRun) => {
     await postJson(server.url, '/api/2.0/mlflow/registered-models/create', { name: 'm' });
-    const r = await postJson(server.url, '/api/2.0/mlflow/model-versions/create', { name: 'm', source, ...(withRun ? { run_id: runId } : {}) });
+    const r = await postJson(server.url, '/api/2.0/mlflow/model-versions/create', {
+      name: 'm',
+      source,
+      ...(withRun ? { run_id: runId } : {}),
+    });
     expect(r.status, source).toBe(400);
     expect(r.json.error_code).toBe('INVALID_PARAMETER_VALUE');
     expect(String(r.json.message)).toContain('Invalid model version source');
@@ -144,7 +160,8 @@ describe('client-chosen locations', () => {
     const file = await raw(server.url, 'GET', '/model-versions/get-artifact?name=good&version=1&path=ok.txt');
     expect(file.status).toBe(200);
     expect(file.body).toBe('fine');
-    for (const p of TRAVERSALS) expectRefused(await raw(server.url, 'GET', `/model-versions/get-artifact?name=good&version=1&path=${p}`), p);
+    for (const p of TRAVERSALS)
+      expectRefused(await raw(server.url, 'GET', `/model-versions/get-artifact?name=good&version=1&path=${p}`), p);
   });
 });
 
@@ -180,7 +197,10 @@ describe('oversized and malformed bodies', () => {
     if (declared === undefined) return expect.fail('no answer to an oversized upload');
     // MLflow's own answer to a declared length over 10 MB.
     expect(declared.status).toBe(400);
-    expect(JSON.parse(declared.body)).toEqual({ error_code: 'INVALID_PARAMETER_VALUE', message: 'Artifact size is too large. Max size is 10MB.' });
+    expect(JSON.parse(declared.body)).toEqual({
+      error_code: 'INVALID_PARAMETER_VALUE',
+      message: 'Artifact size is too large. Max size is 10MB.',
+    });
     const chunked = await raw(server.url, 'POST', `/ajax-api/2.0/mlflow/upload-artifact?run_uuid=${runId}&path=big.bin`, {
       headers: { 'transfer-encoding': 'chunked' },
       body,
@@ -221,7 +241,9 @@ describe('oversized and malformed bodies', () => {
   });
 
   it('forged Host headers and cross-origin writes are refused (DNS rebinding)', async () => {
-    expect((await raw(server.url, 'GET', '/api/2.0/mlflow/experiments/search', { headers: { host: 'evil.example:5000' } })).status).toBe(403);
+    expect((await raw(server.url, 'GET', '/api/2.0/mlflow/experiments/search', { headers: { host: 'evil.example:5000' } })).status).toBe(
+      403,
+    );
     const xo = await raw(server.url, 'POST', '/api/2.0/mlflow/experiments/create', {
       headers: { 'content-type': 'application/json', origin: 'http://evil.example' },
       body: '{"name":"xo"}',
@@ -245,12 +267,15 @@ describe('oversized and malformed bodies', () => {
     const folder = join(server.root, 'mlartifacts', 'limits');
     // Neither the file nor a temporary part of it is left behind.
     expect(existsSync(folder) ? readdirSync(folder) : []).toEqual([]);
-    const atLimit = await raw(server.url, 'PUT', path, { headers: { 'transfer-encoding': 'chunked' }, body: body.subarray(0, PROXY_UPLOAD_LIMIT) });
+    const atLimit = await raw(server.url, 'PUT', path, {
+      headers: { 'transfer-encoding': 'chunked' },
+      body: body.subarray(0, PROXY_UPLOAD_LIMIT),
+    });
     expect(atLimit.status).toBe(200);
     expect(readdirSync(folder)).toEqual(['big.bin']);
   });
 
-  it('only the server\'s own origin, not another loopback port, may change state', async () => {
+  it("only the server's own origin, not another loopback port, may change state", async () => {
     const own = new URL(server.url).origin;
     const create = (origin: string) =>
       raw(server.url, 'POST', '/api/2.0/mlflow/experiments/create', {
@@ -258,14 +283,24 @@ describe('oversized and malformed bodies', () => {
         body: JSON.stringify({ name: `origin-${Math.random()}` }),
       });
     expect((await create(own)).status).toBe(200);
-    for (const origin of ['http://127.0.0.1:9999', 'http://localhost:9999', `https://${new URL(own).host}`, 'http://[::1]:9999', 'null', 'not a url']) {
+    for (const origin of [
+      'http://127.0.0.1:9999',
+      'http://localhost:9999',
+      `https://${new URL(own).host}`,
+      'http://[::1]:9999',
+      'null',
+      'not a url',
+    ]) {
       const r = await create(origin);
       expect(r.status, origin).toBe(403);
       expect(JSON.parse(r.body).error_code).toBe('PERMISSION_DENIED');
       expect(JSON.parse(r.body).message).toContain('allowedOrigins');
     }
     // Another loopback port may still read, and clients that send no Origin (curl, SDKs) may write.
-    expect((await raw(server.url, 'GET', '/api/2.0/mlflow/experiments/search?max_results=1', { headers: { origin: 'http://127.0.0.1:9999' } })).status).toBe(200);
+    expect(
+      (await raw(server.url, 'GET', '/api/2.0/mlflow/experiments/search?max_results=1', { headers: { origin: 'http://127.0.0.1:9999' } }))
+        .status,
+    ).toBe(200);
     expect((await postJson(server.url, '/api/2.0/mlflow/experiments/create', { name: 'no-origin' })).status).toBe(200);
   });
 
@@ -317,9 +352,14 @@ describe('input-sized work is bounded', () => {
     expect(long.status).toBe(200);
     const name = 'a'.repeat(500);
     expect((await postJson(server.url, '/api/2.0/mlflow/experiments/create', { name })).status).toBe(200);
-    const exp = (await getJson(server.url, `/api/2.0/mlflow/experiments/get-by-name?experiment_name=${name}`)).json.experiment as { experiment_id: string };
+    const exp = (await getJson(server.url, `/api/2.0/mlflow/experiments/get-by-name?experiment_name=${name}`)).json.experiment as {
+      experiment_id: string;
+    };
     const searches = [
-      postJson(server.url, '/api/2.0/mlflow/runs/search', { experiment_ids: [exp.experiment_id, '0', '1'], filter: "tags.t LIKE '%a%a%b'" }),
+      postJson(server.url, '/api/2.0/mlflow/runs/search', {
+        experiment_ids: [exp.experiment_id, '0', '1'],
+        filter: "tags.t LIKE '%a%a%b'",
+      }),
       postJson(server.url, '/api/2.0/mlflow/runs/search', { experiment_ids: ['0', '1'], filter: "tags.t ILIKE '%a%a%a%a%a%a%a%b'" }),
       postJson(server.url, '/api/2.0/mlflow/experiments/search', { filter: "name ILIKE '%a%a%a%a%a%a%a%a%b'" }),
       postJson(server.url, '/api/2.0/mlflow/experiments/search', { filter: `name LIKE '%${'a%'.repeat(100)}b'` }),

@@ -93,12 +93,15 @@ it('answers 429 with a retry time after too many failed attempts from one addres
   writeFileSync(file, `alice:${hashPassword('s3cret')}\nbob:${hashPassword('b0b')}\n`);
   const s = await fileServer({ auth: { passwordFile: file, tokens: ['tok123'], maxFailedAttempts: 3 } });
   const post = (authorization: string) =>
-    raw(s.url, 'POST', '/api/2.0/mlflow/experiments/search', { headers: { 'content-type': 'application/json', authorization }, body: '{}' });
+    raw(s.url, 'POST', '/api/2.0/mlflow/experiments/search', {
+      headers: { 'content-type': 'application/json', authorization },
+      body: '{}',
+    });
   try {
     // Verified before the failures, so remembered: a client already logged in is not locked out.
     expect((await post(basic('alice:s3cret'))).status).toBe(200);
     expect((await post(basic('alice:wrong1'))).status).toBe(401);
-    expect((await post('Bearer nope'))).toMatchObject({ status: 401 });
+    expect(await post('Bearer nope')).toMatchObject({ status: 401 });
     expect((await post(basic('nobody:x'))).status).toBe(401);
     for (const authorization of [basic('alice:wrong4'), basic('bob:b0b'), 'Bearer tok123']) {
       const limited = await post(authorization);

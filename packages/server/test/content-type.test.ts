@@ -20,6 +20,8 @@ describe('artifact download headers', () => {
   });
 
   it('names the file in ASCII and in UTF-8', () => {
-    expect(attachmentHeader('dir/résumé "v2".txt')).toBe(`attachment; filename="r_sum_ _v2_.txt"; filename*=UTF-8''r%C3%A9sum%C3%A9%20%22v2%22.txt`);
+    expect(attachmentHeader('dir/résumé "v2".txt')).toBe(
+      `attachment; filename="r_sum_ _v2_.txt"; filename*=UTF-8''r%C3%A9sum%C3%A9%20%22v2%22.txt`,
+    );
   });
 });

@@ -90,7 +90,11 @@ describe('raw HTTP', () => {
     expect(status).toBe(403);
     const xo = await post('/api/2.0/mlflow/experiments/create', { name: 'x' }, { origin: 'http://evil.example' });
     expect(xo.status).toBe(403);
-    const ct = await fetch(`${server.url}/api/2.0/mlflow/experiments/create`, { method: 'POST', body: '{"name":"y"}', headers: { 'content-type': 'text/plain' } });
+    const ct = await fetch(`${server.url}/api/2.0/mlflow/experiments/create`, {
+      method: 'POST',
+      body: '{"name":"y"}',
+      headers: { 'content-type': 'text/plain' },
+    });
     expect(ct.status).toBe(400);
   });
 

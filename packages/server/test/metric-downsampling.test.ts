@@ -24,7 +24,11 @@ describe('min/max downsampling', () => {
   });
 
   it('ignores NaN in extremes and uses infinities only in buckets without finite values', () => {
-    const d = downsampleMinMax(points([1, Number.NaN, Number.POSITIVE_INFINITY, 2, Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY]), 'step', 3);
+    const d = downsampleMinMax(
+      points([1, Number.NaN, Number.POSITIVE_INFINITY, 2, Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY]),
+      'step',
+      3,
+    );
     expect(d.min).toEqual([1, 2, Number.POSITIVE_INFINITY]);
     expect(d.max).toEqual([1, 2, Number.POSITIVE_INFINITY]);
     expect(d.last[0]).toBeNaN();

@@ -37,7 +37,8 @@ describe("MLflow's fixed messages", () => {
   });
 
   it('upload-artifact names what is missing as MLflow does', async () => {
-    const up = (query: string, body?: string) => raw(server.url, 'POST', `/ajax-api/2.0/mlflow/upload-artifact${query}`, body === undefined ? {} : { body });
+    const up = (query: string, body?: string) =>
+      raw(server.url, 'POST', `/ajax-api/2.0/mlflow/upload-artifact${query}`, body === undefined ? {} : { body });
     expectError(await up('?path=a.txt', 'x'), 'Request must specify run_uuid.');
     expectError(await up(`?run_uuid=${runId}`, 'x'), 'Request must specify path.');
     expectError(await up(`?run_uuid=${runId}&path=a.txt`), 'Request must specify data.');
@@ -54,11 +55,18 @@ describe("MLflow's fixed messages", () => {
     expectError(await bulk('?metric_key=m'), 'GetMetricHistoryBulk request must specify at least one run_id.');
     expectError(await bulk(`?run_id=${runId}`), 'GetMetricHistoryBulk request must specify a metric_key.');
     const many = Array.from({ length: 101 }, (_, i) => `run_id=r${i}`).join('&');
-    expectError(await bulk(`?${many}&metric_key=m`), 'GetMetricHistoryBulk request cannot specify more than 100 run_ids. Received 101 run_ids.');
+    expectError(
+      await bulk(`?${many}&metric_key=m`),
+      'GetMetricHistoryBulk request cannot specify more than 100 run_ids. Received 101 run_ids.',
+    );
   });
 
   it('get-history-bulk-interval refuses reversed steps with MLflow’s text', async () => {
-    const r = await raw(server.url, 'GET', `/api/2.0/mlflow/metrics/get-history-bulk-interval?run_ids=${runId}&metric_key=m&start_step=5&end_step=1`);
+    const r = await raw(
+      server.url,
+      'GET',
+      `/api/2.0/mlflow/metrics/get-history-bulk-interval?run_ids=${runId}&metric_key=m&start_step=5&end_step=1`,
+    );
     expectError(r, 'end_step must be greater than start_step. Found start_step=5 and end_step=1.');
   });
 });
@@ -73,7 +81,10 @@ describe('URLs and inputs as MLflow takes them', () => {
   });
 
   it('a relative artifact_location is placed under the server’s artifact root', async () => {
-    const created = await postJson(server.url, '/api/2.0/mlflow/experiments/create', { name: 'relative', artifact_location: 'my_location' });
+    const created = await postJson(server.url, '/api/2.0/mlflow/experiments/create', {
+      name: 'relative',
+      artifact_location: 'my_location',
+    });
     expect(created.status, JSON.stringify(created.json)).toBe(200);
     const got = await getJson(server.url, `/api/2.0/mlflow/experiments/get?experiment_id=${created.json.experiment_id}`);
     expect((got.json.experiment as { artifact_location: string }).artifact_location).toBe('mlflow-artifacts:/my_location');
@@ -85,10 +96,18 @@ describe('URLs and inputs as MLflow takes them', () => {
 
   it('a model source with repeated slashes is accepted; relative references are not', async () => {
     await postJson(server.url, '/api/2.0/mlflow/registered-models/create', { name: 'slashes' });
-    const ok = await postJson(server.url, '/api/2.0/mlflow/model-versions/create', { name: 'slashes', source: 'mlflow-artifacts:/models/foo///bar' });
+    const ok = await postJson(server.url, '/api/2.0/mlflow/model-versions/create', {
+      name: 'slashes',
+      source: 'mlflow-artifacts:/models/foo///bar',
+    });
     expect(ok.status, JSON.stringify(ok.json)).toBe(200);
     // file://host/... is a 500 on MLflow's server; here a 400 like the traversal forms.
-    for (const source of ['mlflow-artifacts:/models/../../x', 's3://b/a/./c', 'mlflow-artifacts:/a/%2e%2e/b', 'file://otherhost/srv/model']) {
+    for (const source of [
+      'mlflow-artifacts:/models/../../x',
+      's3://b/a/./c',
+      'mlflow-artifacts:/a/%2e%2e/b',
+      'file://otherhost/srv/model',
+    ]) {
       const r = await postJson(server.url, '/api/2.0/mlflow/model-versions/create', { name: 'slashes', source });
       expect(r.status, source).toBe(400);
     }

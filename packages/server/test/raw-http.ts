@@ -11,7 +11,12 @@ export interface RawResponse {
  * Sends a request with the path exactly as given: fetch() would resolve `..` and `%2e%2e` segments
  * before they reach the server, and attacks must arrive as an attacker sends them.
  */
-export function raw(base: string, method: string, path: string, options: { headers?: Record<string, string>; body?: string | Buffer } = {}): Promise<RawResponse> {
+export function raw(
+  base: string,
+  method: string,
+  path: string,
+  options: { headers?: Record<string, string>; body?: string | Buffer } = {},
+): Promise<RawResponse> {
   const url = new URL(base);
   return new Promise((resolve, reject) => {
     const req = request(
@@ -30,7 +35,12 @@ export function raw(base: string, method: string, path: string, options: { heade
 }
 
 /** POSTs JSON with fetch and returns status and parsed body. */
-export async function postJson(base: string, path: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; json: Record<string, unknown> }> {
+export async function postJson(
+  base: string,
+  path: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; json: Record<string, unknown> }> {
   const r = await fetch(`${base}${path}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },

@@ -93,8 +93,12 @@ describe('scoring server routes', () => {
   });
 
   it('scores every JSON input format and CSV into {"predictions": …}', async () => {
-    expect((await post(columns, { dataframe_split: { columns: ['x'], data: [[1], [2]] } })).json).toEqual({ predictions: [{ y: 2 }, { y: 4 }] });
-    expect((await post(columns, { dataframe_split: { columns: ['x'], data: [[1]], index: [7] } })).json).toEqual({ predictions: [{ y: 2 }] });
+    expect((await post(columns, { dataframe_split: { columns: ['x'], data: [[1], [2]] } })).json).toEqual({
+      predictions: [{ y: 2 }, { y: 4 }],
+    });
+    expect((await post(columns, { dataframe_split: { columns: ['x'], data: [[1]], index: [7] } })).json).toEqual({
+      predictions: [{ y: 2 }],
+    });
     expect((await post(columns, { dataframe_records: [{ x: 1 }, { x: 3 }] })).json).toEqual({ predictions: [{ y: 2 }, { y: 6 }] });
     expect((await post(columns, { instances: [{ x: 1 }, { x: 3 }] })).json).toEqual({ predictions: [{ y: 2 }, { y: 6 }] });
     expect((await post(columns, { inputs: { x: [1, 2] } })).json).toEqual({ predictions: [{ y: 2 }, { y: 4 }] });
@@ -105,8 +109,33 @@ describe('scoring server routes', () => {
     expect(csv.json).toEqual({ predictions: [{ y: 2 }, { y: 5 }] });
     // A single-name tensor schema binds a bare `inputs` list to that name; instances too.
     expect((await post(tensors, { inputs: [[1, 2]] })).json).toEqual({ predictions: { output: [[2, 4]] } });
-    expect((await post(tensors, { inputs: { input: [[1, 2], [3, 4]] } })).json).toEqual({ predictions: { output: [[2, 4], [6, 8]] } });
-    expect((await post(tensors, { instances: [{ input: [1, 2] }, { input: [3, 4] }] })).json).toEqual({ predictions: { output: [[2, 4], [6, 8]] } });
+    expect(
+      (
+        await post(tensors, {
+          inputs: {
+            input: [
+              [1, 2],
+              [3, 4],
+            ],
+          },
+        })
+      ).json,
+    ).toEqual({
+      predictions: {
+        output: [
+          [2, 4],
+          [6, 8],
+        ],
+      },
+    });
+    expect((await post(tensors, { instances: [{ input: [1, 2] }, { input: [3, 4] }] })).json).toEqual({
+      predictions: {
+        output: [
+          [2, 4],
+          [6, 8],
+        ],
+      },
+    });
   });
 
   it('passes input through unwrapped when the model has no signature', async () => {
@@ -126,7 +155,12 @@ describe('scoring server errors', () => {
   };
 
   it('refuses bodies without exactly one input field, and lists, with BAD_REQUEST', async () => {
-    expectError(await post(columns, { data: [[1]] }), 400, 'BAD_REQUEST', /exactly one of the input fields.*Received dictionary with input fields: \['data'\].*2\.0/);
+    expectError(
+      await post(columns, { data: [[1]] }),
+      400,
+      'BAD_REQUEST',
+      /exactly one of the input fields.*Received dictionary with input fields: \['data'\].*2\.0/,
+    );
     expectError(await post(columns, { inputs: [1], instances: [1] }), 400, 'BAD_REQUEST', /exactly one/);
     expectError(await post(columns, [{ x: 1 }]), 400, 'BAD_REQUEST', /JSON dictionary/);
     expectError(await post(columns, { dataframe_split: { columns: ['x'], data: [[1]], orient: 'split' } }), 400, 'BAD_REQUEST', /orient/);
@@ -147,7 +181,12 @@ describe('scoring server errors', () => {
   });
 
   it('answers other content types 415', async () => {
-    for (const type of ['text/plain', 'application/json; format=pandas-split', 'application/json; charset=latin-1', 'application/x-www-form-urlencoded']) {
+    for (const type of [
+      'text/plain',
+      'application/json; format=pandas-split',
+      'application/json; charset=latin-1',
+      'application/x-www-form-urlencoded',
+    ]) {
       expectError(await invoke(columns, '{"inputs": [1]}', type), 415, 'BAD_REQUEST', /only supports the following content types/);
     }
     const none = await raw(columns.url, 'POST', '/invocations', { body: '{"inputs": [1]}' });
@@ -155,7 +194,12 @@ describe('scoring server errors', () => {
   });
 
   it('answers signature violations and params errors INVALID_PARAMETER_VALUE 400', async () => {
-    expectError(await post(columns, { dataframe_records: [{ z: 1 }] }), 400, 'INVALID_PARAMETER_VALUE', /Failed to enforce schema.*missing inputs/);
+    expectError(
+      await post(columns, { dataframe_records: [{ z: 1 }] }),
+      400,
+      'INVALID_PARAMETER_VALUE',
+      /Failed to enforce schema.*missing inputs/,
+    );
     expectError(await post(columns, { dataframe_records: [{ x: 'text' }] }), 400, 'INVALID_PARAMETER_VALUE', /Failed to enforce schema/);
     expectError(await post(tensors, { inputs: [[1, 2, 3]] }), 400, 'INVALID_PARAMETER_VALUE', /[Ss]hape/);
     expectError(await post(tensors, { inputs: [['a', 'b']] }), 400, 'INVALID_PARAMETER_VALUE');
@@ -182,13 +226,17 @@ describe('scoring server errors', () => {
   it('refuses a body over the limit with 413 before reading it, declared or chunked, and keeps answering', async () => {
     // Declared: refused from the Content-Length; 100 MB is never sent whole.
     const declared = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const req = request(`${tensors.url}/invocations`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': String(100 * 1024 * 1024) } }, (res) => {
-        let body = '';
-        res.on('data', (c: Buffer) => {
-          body += c;
-        });
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-      });
+      const req = request(
+        `${tensors.url}/invocations`,
+        { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': String(100 * 1024 * 1024) } },
+        (res) => {
+          let body = '';
+          res.on('data', (c: Buffer) => {
+            body += c;
+          });
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+        },
+      );
       req.on('error', reject);
       req.write(Buffer.alloc(64 * 1024, 32));
     });
@@ -206,7 +254,12 @@ describe('scoring server errors', () => {
         }
       },
     });
-    const chunked = await fetch(`${tensors.url}/invocations`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: stream, duplex: 'half' } as RequestInit).catch(() => undefined);
+    const chunked = await fetch(`${tensors.url}/invocations`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: stream,
+      duplex: 'half',
+    } as RequestInit).catch(() => undefined);
     if (chunked) expect(chunked.status).toBe(413);
     expect((await fetch(`${tensors.url}/ping`)).status).toBe(200);
     expect((await post(tensors, { inputs: [[1, 2]] })).status).toBe(200);
@@ -215,13 +268,17 @@ describe('scoring server errors', () => {
   it('keeps answering after a burst of bad requests mixed with good ones', async () => {
     const bodies = ['{', '[]', '{"inputs": 1}', 'null', '{"dataframe_split": 1}', '"x"', '{"inputs": [[1, 2]]}'];
     const results = await Promise.all(Array.from({ length: 70 }, (_, i) => invoke(tensors, bodies[i % bodies.length]!)));
-    for (const [i, r] of results.entries()) expect(r.status, bodies[i % bodies.length]).toBe(i % bodies.length === bodies.length - 1 ? 200 : 400);
+    for (const [i, r] of results.entries())
+      expect(r.status, bodies[i % bodies.length]).toBe(i % bodies.length === bodies.length - 1 ? 200 : 400);
   });
 });
 
 describe('scoring server guard and lifecycle', () => {
   it('refuses a foreign Host on loopback and cross-origin POSTs (the tracking server guard)', async () => {
-    const host = await raw(columns.url, 'POST', '/invocations', { headers: { host: 'evil.example', 'content-type': 'application/json' }, body: '{"inputs": {"x": [1]}}' });
+    const host = await raw(columns.url, 'POST', '/invocations', {
+      headers: { host: 'evil.example', 'content-type': 'application/json' },
+      body: '{"inputs": {"x": [1]}}',
+    });
     expect(host.status).toBe(403);
     const origin = await raw(columns.url, 'POST', '/invocations', {
       headers: { origin: 'http://evil.example', 'content-type': 'application/json' },
@@ -243,7 +300,9 @@ describe('scoring server guard and lifecycle', () => {
 
   it('refuses to start without a model and with a bad timeout', async () => {
     await expect(startScoringServer({})).rejects.toMatchObject({ code: 'INVALID_PARAMETER_VALUE' });
-    await expect(startScoringServer({ modelUri: join(dir, 'columns'), timeoutSeconds: -1, port: 0 })).rejects.toMatchObject({ code: 'INVALID_PARAMETER_VALUE' });
+    await expect(startScoringServer({ modelUri: join(dir, 'columns'), timeoutSeconds: -1, port: 0 })).rejects.toMatchObject({
+      code: 'INVALID_PARAMETER_VALUE',
+    });
   });
 });
 

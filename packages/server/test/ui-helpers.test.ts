@@ -71,7 +71,10 @@ describe('experiments/search-datasets', () => {
   });
 
   it('refuses no or too many experiment ids with MLflow’s text', async () => {
-    expectInvalid(await postJson(server.url, `${AJAX}/experiments/search-datasets`, {}), 'SearchDatasets request must specify at least one experiment_id.');
+    expectInvalid(
+      await postJson(server.url, `${AJAX}/experiments/search-datasets`, {}),
+      'SearchDatasets request must specify at least one experiment_id.',
+    );
     const many = Array.from({ length: 21 }, (_, i) => String(i));
     expectInvalid(
       await postJson(server.url, `${AJAX}/experiments/search-datasets`, { experiment_ids: many }),
@@ -97,14 +100,24 @@ describe('runs/create-promptlab-run', () => {
   it('creates a finished run with the prompt, its parameters and the evaluation table', async () => {
     const r = await postJson(server.url, `${AJAX}/runs/create-promptlab-run`, { ...body, experiment_id: experimentId });
     expect(r.status, JSON.stringify(r.json)).toBe(200);
-    const run = r.json.run as { info: { run_id: string; status: string; run_name: string }; data: { params: { key: string; value: string }[]; tags: { key: string; value: string }[] } };
+    const run = r.json.run as {
+      info: { run_id: string; status: string; run_name: string };
+      data: { params: { key: string; value: string }[]; tags: { key: string; value: string }[] };
+    };
     expect(run.info).toMatchObject({ status: 'FINISHED', run_name: 'prompt-1' });
-    expect(Object.fromEntries(run.data.params.map((p) => [p.key, p.value]))).toEqual({ temperature: '0.5', model_route: 'chat', prompt_template: 'Say {{ word }}' });
+    expect(Object.fromEntries(run.data.params.map((p) => [p.key, p.value]))).toEqual({
+      temperature: '0.5',
+      model_route: 'chat',
+      prompt_template: 'Say {{ word }}',
+    });
     const tags = Object.fromEntries(run.data.tags.map((t) => [t.key, t.value]));
     expect(tags['mlflow.runSourceType']).toBe('PROMPT_ENGINEERING');
     expect(JSON.parse(tags['mlflow.log-model.history'] ?? '[]')[0]).toMatchObject({ artifact_path: 'model', run_id: run.info.run_id });
     const table = await raw(server.url, 'GET', `/get-artifact?run_id=${run.info.run_id}&path=eval_results_table.json`);
-    expect(JSON.parse(table.body)).toEqual({ columns: ['word', 'prompt', 'output', 'latency'], data: [['hello', 'Say hello', 'hello', '12']] });
+    expect(JSON.parse(table.body)).toEqual({
+      columns: ['word', 'prompt', 'output', 'latency'],
+      data: [['hello', 'Say hello', 'hello', '12']],
+    });
   });
 
   it.each(['experiment_id', 'prompt_template', 'prompt_parameters', 'model_route', 'model_input', 'mlflow_version'])(
@@ -112,21 +125,30 @@ describe('runs/create-promptlab-run', () => {
     async (field) => {
       const without: Record<string, unknown> = { ...body, experiment_id: experimentId };
       delete without[field];
-      expectInvalid(await postJson(server.url, `${AJAX}/runs/create-promptlab-run`, without), `CreatePromptlabRun request must specify ${field}.`);
+      expectInvalid(
+        await postJson(server.url, `${AJAX}/runs/create-promptlab-run`, without),
+        `CreatePromptlabRun request must specify ${field}.`,
+      );
     },
   );
 });
 
 describe('gateway-proxy', () => {
   it('answers an empty gateway when no deployments server is configured', async () => {
-    expect(await getJson(server.url, `${AJAX}/gateway-proxy?gateway_path=api/2.0/endpoints`)).toEqual({ status: 200, json: { endpoints: [] } });
+    expect(await getJson(server.url, `${AJAX}/gateway-proxy?gateway_path=api/2.0/endpoints`)).toEqual({
+      status: 200,
+      json: { endpoints: [] },
+    });
   });
 
   it('forwards the two paths MLflow allows and refuses every other', async () => {
     seen = [];
     const list = await getJson(gatewayServer.url, `${AJAX}/gateway-proxy?gateway_path=api/2.0/endpoints/`);
     expect(list).toEqual({ status: 200, json: { endpoints: [{ name: 'chat' }] } });
-    const call = await postJson(gatewayServer.url, `${AJAX}/gateway-proxy`, { gateway_path: 'gateway/chat/invocations', json_data: { prompt: 'hi' } });
+    const call = await postJson(gatewayServer.url, `${AJAX}/gateway-proxy`, {
+      gateway_path: 'gateway/chat/invocations',
+      json_data: { prompt: 'hi' },
+    });
     expect(call).toEqual({ status: 200, json: { choices: [{ text: 'hi' }] } });
     expect(seen).toEqual([
       { method: 'GET', url: '/api/2.0/endpoints', body: '' },
@@ -134,15 +156,24 @@ describe('gateway-proxy', () => {
     ]);
     expectInvalid(await postJson(gatewayServer.url, `${AJAX}/gateway-proxy`, {}), 'Deployments proxy request must specify a gateway_path.');
     for (const path of ['gateway/../invocations', 'gateway/a/b/invocations', 'admin', 'gateway/%2e%2e/invocations']) {
-      expectInvalid(await postJson(gatewayServer.url, `${AJAX}/gateway-proxy`, { gateway_path: path }), `Invalid gateway_path: ${path} for method: POST`);
+      expectInvalid(
+        await postJson(gatewayServer.url, `${AJAX}/gateway-proxy`, { gateway_path: path }),
+        `Invalid gateway_path: ${path} for method: POST`,
+      );
     }
-    expectInvalid(await getJson(gatewayServer.url, `${AJAX}/gateway-proxy?gateway_path=gateway/chat/invocations`), 'Invalid gateway_path: gateway/chat/invocations for method: GET');
+    expectInvalid(
+      await getJson(gatewayServer.url, `${AJAX}/gateway-proxy?gateway_path=gateway/chat/invocations`),
+      'Invalid gateway_path: gateway/chat/invocations for method: GET',
+    );
     expect(seen).toHaveLength(2);
   });
 
   it('passes a failing gateway’s answer on as an error, never a 500 of its own', async () => {
     const r = await postJson(gatewayServer.url, `${AJAX}/gateway-proxy`, { gateway_path: 'gateway/broken/invocations' });
     expect(r.status).toBe(503);
-    expect(r.json).toEqual({ error_code: 'TEMPORARILY_UNAVAILABLE', message: 'Deployments proxy request failed with error code 500. Error message: upstream exploded' });
+    expect(r.json).toEqual({
+      error_code: 'TEMPORARILY_UNAVAILABLE',
+      message: 'Deployments proxy request failed with error code 500. Error message: upstream exploded',
+    });
   });
 });

@@ -62,7 +62,13 @@ function cases(): Case[] {
     for (const name of requiredOf(schema)) {
       const args = baseArgs(schema, get);
       delete args[name];
-      out.push({ name: `${key}: without ${name}`, method, path, args, message: `Missing value for required parameter '${name}'.${SEE_DOCS}` });
+      out.push({
+        name: `${key}: without ${name}`,
+        method,
+        path,
+        args,
+        message: `Missing value for required parameter '${name}'.${SEE_DOCS}`,
+      });
     }
     for (const [name, checks] of Object.entries(schema.checks)) {
       const check = checks.find((c): c is (typeof TYPE_CHECKS)[number] => (TYPE_CHECKS as readonly Check[]).includes(c));
@@ -91,7 +97,10 @@ function send(base: string, c: Case) {
   }
   const body = JSON.stringify(c.args);
   // Node's client sends a DELETE body without framing unless the length is given.
-  return raw(base, c.method, `/api/2.0/mlflow/${c.path}`, { headers: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) }, body });
+  return raw(base, c.method, `/api/2.0/mlflow/${c.path}`, {
+    headers: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) },
+    body,
+  });
 }
 
 const ALL = cases();
@@ -116,16 +125,59 @@ function describeAgainst(label: string, start: () => Promise<{ url: string; clos
     });
 
     it.each([
-      ['a nested metric value', 'runs/log-batch', { run_id: 'r', metrics: [{ key: 'k', value: 'abc', timestamp: 1 }] }, "Invalid value abc for parameter 'metrics[0].value' supplied. Hint: Value was of type 'str'."],
-      ['a hex step', 'runs/log-metric', { run_id: 'r', key: 'k', value: 1, timestamp: 1, step: '0x10' }, "Invalid value 0x10 for parameter 'step' supplied. Hint: Value was of type 'str'."],
-      ['a hex value', 'runs/log-metric', { run_id: 'r', key: 'k', value: '0x10', timestamp: 1 }, "Invalid value 0x10 for parameter 'value' supplied. Hint: Value was of type 'str'."],
-      ['a list as a param key', 'runs/log-parameter', { run_id: 'r', key: ['a'], value: 'v' }, "Invalid value ['a'] for parameter 'key' supplied. Hint: Value was of type 'list'."],
-      ['a number as a tag value', 'runs/set-tag', { run_id: 'r', key: 'k', value: 41 }, "Invalid value 41 for parameter 'value' supplied. Hint: Value was of type 'int'."],
-      ['a string as metrics', 'runs/log-batch', { run_id: 'r', metrics: 'foo' }, "Invalid value foo for parameter 'metrics' supplied. Hint: Value was of type 'str'."],
-      ['a metric without a timestamp', 'runs/log-batch', { run_id: 'r', metrics: [{ key: 'k', value: 1 }] }, "Missing value for required parameter 'metrics[0].timestamp'."],
-      ['an unknown run status', 'runs/update', { run_id: 'r', status: 'DONE' }, "Invalid value DONE for parameter 'status' supplied. Hint: Value was of type 'str'."],
+      [
+        'a nested metric value',
+        'runs/log-batch',
+        { run_id: 'r', metrics: [{ key: 'k', value: 'abc', timestamp: 1 }] },
+        "Invalid value abc for parameter 'metrics[0].value' supplied. Hint: Value was of type 'str'.",
+      ],
+      [
+        'a hex step',
+        'runs/log-metric',
+        { run_id: 'r', key: 'k', value: 1, timestamp: 1, step: '0x10' },
+        "Invalid value 0x10 for parameter 'step' supplied. Hint: Value was of type 'str'.",
+      ],
+      [
+        'a hex value',
+        'runs/log-metric',
+        { run_id: 'r', key: 'k', value: '0x10', timestamp: 1 },
+        "Invalid value 0x10 for parameter 'value' supplied. Hint: Value was of type 'str'.",
+      ],
+      [
+        'a list as a param key',
+        'runs/log-parameter',
+        { run_id: 'r', key: ['a'], value: 'v' },
+        "Invalid value ['a'] for parameter 'key' supplied. Hint: Value was of type 'list'.",
+      ],
+      [
+        'a number as a tag value',
+        'runs/set-tag',
+        { run_id: 'r', key: 'k', value: 41 },
+        "Invalid value 41 for parameter 'value' supplied. Hint: Value was of type 'int'.",
+      ],
+      [
+        'a string as metrics',
+        'runs/log-batch',
+        { run_id: 'r', metrics: 'foo' },
+        "Invalid value foo for parameter 'metrics' supplied. Hint: Value was of type 'str'.",
+      ],
+      [
+        'a metric without a timestamp',
+        'runs/log-batch',
+        { run_id: 'r', metrics: [{ key: 'k', value: 1 }] },
+        "Missing value for required parameter 'metrics[0].timestamp'.",
+      ],
+      [
+        'an unknown run status',
+        'runs/update',
+        { run_id: 'r', status: 'DONE' },
+        "Invalid value DONE for parameter 'status' supplied. Hint: Value was of type 'str'.",
+      ],
     ])('refuses %s with MLflow’s text', async (_what, path, body, message) => {
-      const r = await raw(server.url, 'POST', `/api/2.0/mlflow/${path}`, { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const r = await raw(server.url, 'POST', `/api/2.0/mlflow/${path}`, {
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
       expect(r.status, r.body).toBe(400);
       expect(JSON.parse(r.body)).toEqual({ error_code: 'INVALID_PARAMETER_VALUE', message: `${message}${SEE_DOCS}` });
     });
@@ -154,7 +206,10 @@ function describeAgainst(label: string, start: () => Promise<{ url: string; clos
       }
       // A deep value where a string belongs, within the limit, is shown cut short.
       const nested = `{"name": ${'['.repeat(60)}"x"${']'.repeat(60)}}`;
-      const r = await raw(server.url, 'POST', '/api/2.0/mlflow/experiments/create', { headers: { 'content-type': 'application/json' }, body: nested });
+      const r = await raw(server.url, 'POST', '/api/2.0/mlflow/experiments/create', {
+        headers: { 'content-type': 'application/json' },
+        body: nested,
+      });
       expect(r.status).toBe(400);
       expect(JSON.parse(r.body).message).toMatch(/^Invalid value \[\[\[\[\[\.\.\.\]\]\]\]\] for parameter 'name'/);
     });

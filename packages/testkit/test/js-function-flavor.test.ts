@@ -8,7 +8,10 @@ import { describeModelFlavor } from '../src/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'labbook-js-function-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-const rows = [{ x: 1, y: 2.5 }, { x: 2, y: 0.5 }];
+const rows = [
+  { x: 1, y: 2.5 },
+  { x: 2, y: 0.5 },
+];
 
 describeModelFlavor({
   name: 'js_function',
@@ -24,4 +27,3 @@ describeModelFlavor({
   badInput: [{ y: 1 }],
   dataFile: 'code/sum.mjs',
 });
-

@@ -41,7 +41,11 @@ const inFit = new AsyncLocalStorage<true>();
 
 function isCallbackInstance(cb: unknown, tf: AutologOptions['tf']): boolean {
   const Base = (tf as { Callback: { prototype: object } }).Callback;
-  return !!cb && typeof cb === 'object' && (cb instanceof (Base as unknown as new () => object) || typeof (cb as { setParams?: unknown }).setParams === 'function');
+  return (
+    !!cb &&
+    typeof cb === 'object' &&
+    (cb instanceof (Base as unknown as new () => object) || typeof (cb as { setParams?: unknown }).setParams === 'function')
+  );
 }
 
 // TF.js accepts callbacks as one object, an array of callback instances, or an array of plain
@@ -104,9 +108,12 @@ export function autolog(options: AutologOptions = {}): void {
   if (patches.length > 0) {
     if (!warnedTwice) {
       warnedTwice = true;
-      process.emitWarning('[labbook] [tfjs] autolog() is already enabled; this call changes nothing. Call autolog({ disable: true }) first to change options.', {
-        code: 'LABBOOK_TFJS_AUTOLOG_TWICE',
-      });
+      process.emitWarning(
+        '[labbook] [tfjs] autolog() is already enabled; this call changes nothing. Call autolog({ disable: true }) first to change options.',
+        {
+          code: 'LABBOOK_TFJS_AUTOLOG_TWICE',
+        },
+      );
     }
     return;
   }

@@ -93,7 +93,9 @@ export interface EarlyStoppingLike {
 export function isEarlyStopping(cb: unknown): cb is EarlyStoppingLike {
   if (!cb || typeof cb !== 'object') return false;
   const c = cb as Record<string, unknown>;
-  return (cb.constructor?.name === 'EarlyStopping' || 'stoppedEpoch' in c) && typeof c.monitor === 'string' && typeof c.patience === 'number';
+  return (
+    (cb.constructor?.name === 'EarlyStopping' || 'stoppedEpoch' in c) && typeof c.monitor === 'string' && typeof c.patience === 'number'
+  );
 }
 
 /** MLflow's early-stopping params. TF.js cannot restore best weights, so that is always `False`. */

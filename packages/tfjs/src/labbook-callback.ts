@@ -169,7 +169,12 @@ export class LabbookCallback extends tf.Callback {
 
   /** Reads the logs' scalars and queues them as metrics, without making TF.js wait for that. */
   private read(logs: tf.Logs | undefined, step: number): void {
-    this.reads.push(readLogs(logs as Record<string, unknown>).then((values) => this.logAll(values, step), (e) => this.warn(e)));
+    this.reads.push(
+      readLogs(logs as Record<string, unknown>).then(
+        (values) => this.logAll(values, step),
+        (e) => this.warn(e),
+      ),
+    );
   }
 
   private logAll(values: Record<string, number>, step: number): void {

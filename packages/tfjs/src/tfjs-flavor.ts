@@ -48,13 +48,17 @@ function joinWeights(data: tf.io.WeightData | undefined): Uint8Array {
 function weightsPath(dir: string, path: string): string {
   const full = normalize(join(dir, path));
   const rel = relative(dir, full);
-  if (rel.startsWith('..') || isAbsolute(rel)) throw invalidParameter(`model.json names a weights file outside the model folder: '${path}'.`);
+  if (rel.startsWith('..') || isAbsolute(rel))
+    throw invalidParameter(`model.json names a weights file outside the model folder: '${path}'.`);
   return full;
 }
 
 /** Reads `model.json` and its weight shards (a tfjs-node `file://` load handler, without tfjs-node). */
 export async function readTfjsArtifacts(file: string): Promise<tf.io.ModelArtifacts> {
-  if (!existsSync(file)) throw notFound(`The TF.js model file ${file} named by the tfjs flavor in MLmodel is missing: the model folder is incomplete; download or save it again.`);
+  if (!existsSync(file))
+    throw notFound(
+      `The TF.js model file ${file} named by the tfjs flavor in MLmodel is missing: the model folder is incomplete; download or save it again.`,
+    );
   let json: tf.io.ModelJSON;
   try {
     json = JSON.parse(await readFile(file, 'utf8')) as tf.io.ModelJSON;
@@ -72,7 +76,10 @@ export async function readTfjsArtifacts(file: string): Promise<tf.io.ModelArtifa
       specs.push(...group.weights);
       for (const path of group.paths) {
         const full = weightsPath(dir, path);
-        if (!existsSync(full)) throw notFound(`The weights file ${full} listed in ${file} is missing: the model folder is incomplete; download or save it again.`);
+        if (!existsSync(full))
+          throw notFound(
+            `The weights file ${full} listed in ${file} is missing: the model folder is incomplete; download or save it again.`,
+          );
         const bytes = await readFile(full);
         buffers.push(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
       }
@@ -102,7 +109,9 @@ export async function saveTfjsModel(model: TfjsSavable, dir: string, config: tf.
     async save(artifacts) {
       saved = artifacts;
       const weights = joinWeights(artifacts.weightData);
-      const manifest: tf.io.WeightsManifestConfig = [{ paths: artifacts.weightSpecs?.length ? [TFJS_WEIGHTS_FILE] : [], weights: artifacts.weightSpecs ?? [] }];
+      const manifest: tf.io.WeightsManifestConfig = [
+        { paths: artifacts.weightSpecs?.length ? [TFJS_WEIGHTS_FILE] : [], weights: artifacts.weightSpecs ?? [] },
+      ];
       const json = modelJson(artifacts, manifest);
       await writeFile(join(dir, TFJS_MODEL_FILE), JSON.stringify(json), 'utf8');
       if (artifacts.weightSpecs?.length) await writeFile(join(dir, TFJS_WEIGHTS_FILE), weights);
@@ -136,7 +145,8 @@ function toTf(t: Tensor): tf.Tensor {
   const values = t.data as ArrayLike<unknown>;
   let data: tf.TensorLike;
   if (dtype === 'float32') data = t.data instanceof Float32Array ? t.data : Float32Array.from(values as ArrayLike<number>);
-  else if (dtype === 'int32') data = t.data instanceof Int32Array ? t.data : Int32Array.from(values as ArrayLike<number | bigint>, (v) => Number(v));
+  else if (dtype === 'int32')
+    data = t.data instanceof Int32Array ? t.data : Int32Array.from(values as ArrayLike<number | bigint>, (v) => Number(v));
   else if (dtype === 'bool') data = Array.from(values, Boolean);
   else data = Array.from(values, String);
   return tf.tensor(data, [...t.shape], dtype);
@@ -150,7 +160,8 @@ async function fromTf(t: tf.Tensor): Promise<Tensor> {
   const raw = await t.data();
   let data: Tensor['data'];
   if (dtype === 'bool') data = Array.from(raw as Uint8Array, (v) => v !== 0);
-  else if (dtype === 'str') data = Array.from(raw as unknown as ArrayLike<unknown>, (v) => (v instanceof Uint8Array ? new TextDecoder().decode(v) : String(v)));
+  else if (dtype === 'str')
+    data = Array.from(raw as unknown as ArrayLike<unknown>, (v) => (v instanceof Uint8Array ? new TextDecoder().decode(v) : String(v)));
   else data = raw as Float32Array | Int32Array;
   return { kind: 'tensor', dtype, shape: [...t.shape], data };
 }
@@ -164,14 +175,18 @@ function plainToTf(value: unknown, name: string): tf.Tensor {
     const { data, shape } = flattenNested(value);
     return tf.tensor(data as number[], shape, data.every((v) => typeof v === 'boolean') ? 'bool' : 'float32');
   }
-  throw invalidParameter(`Input '${name}' must be a tensor (a Tensor, a typed array or nested arrays); got ${typeof value}.`, { field: name });
+  throw invalidParameter(`Input '${name}' must be a tensor (a Tensor, a typed array or nested arrays); got ${typeof value}.`, {
+    field: name,
+  });
 }
 
 function frameToRows(f: Frame, columns: readonly string[]): tf.Tensor {
-  const rows = Array.from({ length: f.length }, (_, i) => columns.flatMap((c) => {
-    const v = f.data[c]![i];
-    return Array.isArray(v) ? (flattenNested(v).data as number[]) : [Number(v)];
-  }));
+  const rows = Array.from({ length: f.length }, (_, i) =>
+    columns.flatMap((c) => {
+      const v = f.data[c]![i];
+      return Array.isArray(v) ? (flattenNested(v).data as number[]) : [Number(v)];
+    }),
+  );
   const width = rows[0]?.length ?? columns.length;
   return tf.tensor2d(rows.flat(), [f.length, width], 'float32');
 }
@@ -213,20 +228,31 @@ function graphAdapter(model: tf.GraphModel): Adapter {
 /** Maps core's enforced input (or plain values) onto the model's inputs, in the model's order. */
 function buildInputs(input: unknown, names: readonly string[]): { tensors: tf.Tensor[]; frame: boolean } {
   const many = names.length > 1;
-  if (!isFrame(input) && Array.isArray(input) && input.length > 0 && input.every((r) => typeof r === 'object' && r !== null && !Array.isArray(r))) {
+  if (
+    !isFrame(input) &&
+    Array.isArray(input) &&
+    input.length > 0 &&
+    input.every((r) => typeof r === 'object' && r !== null && !Array.isArray(r))
+  ) {
     return buildInputs(toFrame(input)!, names);
   }
   if (isFrame(input)) {
     if (!many) return { tensors: [frameToRows(input, input.columns)], frame: true };
     const tensors = names.map((n) => {
-      if (!input.data[n]) throw invalidParameter(`The model has inputs ${names.map((i) => `'${i}'`).join(', ')}: a DataFrame input needs a column named '${n}'.`, { field: n });
+      if (!input.data[n])
+        throw invalidParameter(
+          `The model has inputs ${names.map((i) => `'${i}'`).join(', ')}: a DataFrame input needs a column named '${n}'.`,
+          { field: n },
+        );
       return frameToRows(input, [n]);
     });
     return { tensors, frame: true };
   }
   if (input instanceof tf.Tensor || isTensor(input) || ArrayBuffer.isView(input) || Array.isArray(input)) {
     if (many) {
-      throw invalidParameter(`This TF.js model has ${names.length} inputs (${names.map((n) => `'${n}'`).join(', ')}): pass an object mapping each input name to a tensor.`);
+      throw invalidParameter(
+        `This TF.js model has ${names.length} inputs (${names.map((n) => `'${n}'`).join(', ')}): pass an object mapping each input name to a tensor.`,
+      );
     }
     return { tensors: [plainToTf(input, names[0] ?? 'input')], frame: false };
   }
@@ -243,7 +269,9 @@ function buildInputs(input: unknown, names: readonly string[]): { tensors: tf.Te
     const f = toFrame(input);
     if (f) return buildInputs(f, names);
   }
-  throw invalidParameter(`Unsupported input for a tfjs model: pass a Tensor, an object of tensors by input name (${names.join(', ')}), or records.`);
+  throw invalidParameter(
+    `Unsupported input for a tfjs model: pass a Tensor, an object of tensors by input name (${names.join(', ')}), or records.`,
+  );
 }
 
 /** Columns as MLflow's Keras pyfunc wrapper returns them: `pd.DataFrame(predictions)` numbers them 0, 1, … */
@@ -294,7 +322,8 @@ export const tfjsFlavor: ModelFlavor<TfjsSavable> = {
   async load(dir: string, config: FlavorConfig, _context: FlavorLoadContext): Promise<LoadedModel> {
     const file = join(dir, typeof config.data === 'string' ? config.data : TFJS_MODEL_FILE);
     const artifacts = await readTfjsArtifacts(file);
-    const format: TfjsModelFormat = config.model_format === 'graph' || config.model_format === 'layers' ? config.model_format : formatOf(artifacts);
+    const format: TfjsModelFormat =
+      config.model_format === 'graph' || config.model_format === 'layers' ? config.model_format : formatOf(artifacts);
     const handler = tf.io.fromMemory(artifacts);
     const adapter = format === 'graph' ? graphAdapter(await tf.loadGraphModel(handler)) : layersAdapter(await tf.loadLayersModel(handler));
     return {
@@ -309,7 +338,8 @@ export const tfjsFlavor: ModelFlavor<TfjsSavable> = {
           return Object.fromEntries(results.map((r, i) => [adapter.outputNames[i] ?? String(i), r]));
         } finally {
           // Inputs the caller passed as tf tensors are theirs to dispose.
-          for (const t of tensors) if (t !== input && !(typeof input === 'object' && input !== null && Object.values(input).includes(t))) t.dispose();
+          for (const t of tensors)
+            if (t !== input && !(typeof input === 'object' && input !== null && Object.values(input).includes(t))) t.dispose();
           for (const t of outputs) t.dispose();
         }
       },

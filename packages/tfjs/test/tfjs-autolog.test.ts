@@ -11,7 +11,8 @@ beforeAll(async () => {
 afterEach(() => autolog({ disable: true }));
 
 const tag = (run: { data: { tags: { key: string; value: string }[] } }, key: string) => run.data.tags.find((t) => t.key === key)?.value;
-const param = (run: { data: { params: { key: string; value: string }[] } }, key: string) => run.data.params.find((t) => t.key === key)?.value;
+const param = (run: { data: { params: { key: string; value: string }[] } }, key: string) =>
+  run.data.params.find((t) => t.key === key)?.value;
 
 /** Every metric of the history is logged under the same name, at step = epoch, with the same value. */
 async function expectHistoryLogged(client: Client, runId: string, history: tf.History): Promise<void> {

@@ -1,7 +1,19 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client, type Frame, inferSignature, isTensor, loadModel, PluginRegistry, readMLmodel, registerPlugin, saveModel, type Tensor, tensor } from '@labbook/core';
+import {
+  Client,
+  type Frame,
+  inferSignature,
+  isTensor,
+  loadModel,
+  PluginRegistry,
+  readMLmodel,
+  registerPlugin,
+  saveModel,
+  type Tensor,
+  tensor,
+} from '@labbook/core';
 import { describeModelFlavor } from '@labbook/testkit';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -85,7 +97,11 @@ function graphArtifacts(): tf.io.ModelArtifacts {
     modelTopology: {
       node: [
         { name: 'x', op: 'Placeholder', attr: { dtype: f32, shape: { shape: { dim: [{ size: '-1' }, { size: '2' }] } } } },
-        { name: 'w', op: 'Const', attr: { dtype: f32, value: { tensor: { dtype: 'DT_FLOAT', tensorShape: { dim: [{ size: '2' }, { size: '1' }] } } } } },
+        {
+          name: 'w',
+          op: 'Const',
+          attr: { dtype: f32, value: { tensor: { dtype: 'DT_FLOAT', tensorShape: { dim: [{ size: '2' }, { size: '1' }] } } } },
+        },
         { name: 'b', op: 'Const', attr: { dtype: f32, value: { tensor: { dtype: 'DT_FLOAT', tensorShape: { dim: [{ size: '1' }] } } } } },
         { name: 'mm', op: 'MatMul', input: ['x', 'w'], attr: { T: f32, transpose_a: { b: false }, transpose_b: { b: false } } },
         { name: 'y', op: 'AddV2', input: ['mm', 'b'], attr: { T: f32 } },
@@ -166,7 +182,9 @@ describe('tfjs flavor', () => {
   });
 
   it('refuses what is not a TF.js model, and names a missing model.json', async () => {
-    await expect(saveModel(join(scratch(), 'm'), { flavor: tfjsFlavor, model: {} as never })).rejects.toMatchObject({ code: 'INVALID_PARAMETER_VALUE' });
+    await expect(saveModel(join(scratch(), 'm'), { flavor: tfjsFlavor, model: {} as never })).rejects.toMatchObject({
+      code: 'INVALID_PARAMETER_VALUE',
+    });
     await expect(readTfjsArtifacts(join(scratch(), 'model.json'))).rejects.toMatchObject({ code: 'RESOURCE_DOES_NOT_EXIST' });
   });
 
@@ -179,7 +197,12 @@ describe('tfjs flavor', () => {
     const local = join(root, 'saved');
     await saveModel(local, { flavor: 'tfjs', model, inputExample: input, plugins });
     const saved = await loadModel(local, { plugins });
-    const info = await client.logModel(run.info.runId, model, { flavor: 'tfjs', artifactPath: 'model', inputExample: input, registeredModelName: 'blobs' });
+    const info = await client.logModel(run.info.runId, model, {
+      flavor: 'tfjs',
+      artifactPath: 'model',
+      inputExample: input,
+      registeredModelName: 'blobs',
+    });
     expect(info.registeredModelVersion?.version).toBe('1');
     await client.setRegisteredModelAlias('blobs', 'champion', '1');
     const byAlias = await loadModel('models:/blobs@champion', { client, cacheDir: join(root, 'cache') });
@@ -215,7 +238,10 @@ describe('autolog logs the trained model', () => {
     expectClose(out.data as Float32Array, predictInMemory(model, batch));
     // The trained weights, not the initial ones.
     expect(predictInMemory(model, batch)).not.toEqual(predictInMemory(smallModel(3).model, batch));
-    const history = JSON.parse((await client.getRun(runId)).data.tags.find((t) => t.key === 'mlflow.log-model.history')!.value) as Array<{ artifact_path: string; flavors: object }>;
+    const history = JSON.parse((await client.getRun(runId)).data.tags.find((t) => t.key === 'mlflow.log-model.history')!.value) as Array<{
+      artifact_path: string;
+      flavors: object;
+    }>;
     expect(history.map((h) => [h.artifact_path, Object.keys(h.flavors)])).toEqual([['model', ['tfjs']]]);
     await loaded.close();
   });

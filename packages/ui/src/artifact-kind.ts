@@ -2,7 +2,25 @@
 export type PreviewKind = 'image' | 'json' | 'csv' | 'text' | 'none';
 
 const IMAGE = new Set(['png', 'jpg', 'jpeg', 'gif', 'webp', 'bmp', 'svg']);
-const TEXT = new Set(['txt', 'log', 'md', 'py', 'yaml', 'yml', 'mlmodel', 'cfg', 'ini', 'toml', 'sh', 'ts', 'js', 'xml', 'html', 'err', 'out']);
+const TEXT = new Set([
+  'txt',
+  'log',
+  'md',
+  'py',
+  'yaml',
+  'yml',
+  'mlmodel',
+  'cfg',
+  'ini',
+  'toml',
+  'sh',
+  'ts',
+  'js',
+  'xml',
+  'html',
+  'err',
+  'out',
+]);
 /** Larger files are offered for download only: previews load whole into the page. */
 export const PREVIEW_MAX_BYTES = 5 * 1024 * 1024;
 

@@ -36,7 +36,12 @@ function App() {
             Models
           </a>
         </nav>
-        <button type="button" class="theme-toggle" onClick={toggleTheme} aria-label={`Switch to ${theme === 'dark' ? 'light' : 'dark'} theme`}>
+        <button
+          type="button"
+          class="theme-toggle"
+          onClick={toggleTheme}
+          aria-label={`Switch to ${theme === 'dark' ? 'light' : 'dark'} theme`}
+        >
           {theme === 'dark' ? '☀ Light' : '☾ Dark'}
         </button>
       </header>

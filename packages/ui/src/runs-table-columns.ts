@@ -11,7 +11,8 @@ export interface DataColumn {
 
 /** The search grammar's order_by term for a column, with the key quoted. */
 export function orderTermOf(column: DataColumn | { kind: 'attribute'; key: string }, descending: boolean): string {
-  const prefix = column.kind === 'attribute' ? 'attributes' : column.kind === 'metric' ? 'metrics' : column.kind === 'param' ? 'params' : 'tags';
+  const prefix =
+    column.kind === 'attribute' ? 'attributes' : column.kind === 'metric' ? 'metrics' : column.kind === 'param' ? 'params' : 'tags';
   return `${prefix}.\`${column.key}\` ${descending ? 'DESC' : 'ASC'}`;
 }
 
@@ -54,7 +55,10 @@ export function keysOf(rows: RunRow[]): Record<ColumnKind, string[]> {
 /** Columns shown before the user picks: the first few metrics and params. */
 export function defaultColumns(rows: RunRow[]): DataColumn[] {
   const keys = keysOf(rows.slice(0, 200));
-  return [...keys.metric.slice(0, 4).map((key) => ({ kind: 'metric' as const, key })), ...keys.param.slice(0, 4).map((key) => ({ kind: 'param' as const, key }))];
+  return [
+    ...keys.metric.slice(0, 4).map((key) => ({ kind: 'metric' as const, key })),
+    ...keys.param.slice(0, 4).map((key) => ({ kind: 'param' as const, key })),
+  ];
 }
 
 const STORAGE_PREFIX = 'labbook.columns.';
@@ -69,7 +73,11 @@ export function parseColumns(saved: string | null): DataColumn[] | undefined {
     const value: unknown = JSON.parse(saved);
     if (!Array.isArray(value)) return undefined;
     return value.filter(
-      (c): c is DataColumn => typeof c === 'object' && c !== null && ['metric', 'param', 'tag'].includes((c as DataColumn).kind) && typeof (c as DataColumn).key === 'string',
+      (c): c is DataColumn =>
+        typeof c === 'object' &&
+        c !== null &&
+        ['metric', 'param', 'tag'].includes((c as DataColumn).kind) &&
+        typeof (c as DataColumn).key === 'string',
     );
   } catch {
     return undefined;

@@ -50,7 +50,9 @@ describe('formatting', () => {
 
 describe('filter errors', () => {
   it('finds the parser position and the first line', () => {
-    const p = filterProblemOf("Invalid filter 'metrics.a >' at position 11: expected a value, found the end of the input.\nmetrics.a >\n           ^");
+    const p = filterProblemOf(
+      "Invalid filter 'metrics.a >' at position 11: expected a value, found the end of the input.\nmetrics.a >\n           ^",
+    );
     expect(p.position).toBe(11);
     expect(p.message).toMatch(/^Invalid filter/);
     expect(filterProblemOf('something else').position).toBeUndefined();
@@ -59,7 +61,16 @@ describe('filter errors', () => {
 
 describe('chart series', () => {
   it('turns NaN and infinities into gaps and timestamps into seconds', () => {
-    const s = runSeries({ run_id: 'r', metric_key: 'm', x_axis: 'timestamp', total_points: 3, x: [1000, 2000, 3000], min: [1, 'NaN', 2], max: [1, 'Infinity', 3], last: [1, 'NaN', 3] });
+    const s = runSeries({
+      run_id: 'r',
+      metric_key: 'm',
+      x_axis: 'timestamp',
+      total_points: 3,
+      x: [1000, 2000, 3000],
+      min: [1, 'NaN', 2],
+      max: [1, 'Infinity', 3],
+      last: [1, 'NaN', 3],
+    });
     expect(s.x).toEqual([1, 2, 3]);
     expect(s.line).toEqual([1, null, 3]);
     expect(s.max).toEqual([1, null, 3]);
@@ -67,20 +78,36 @@ describe('chart series', () => {
   it('aligns runs with different steps on one x column', () => {
     const a = { x: [0, 2], line: [1, 2], min: [], max: [] };
     const b = { x: [1, 2], line: [5, 6], min: [], max: [] };
-    expect(alignSeries([a, b])).toEqual({ x: [0, 1, 2], lines: [[1, null, 2], [null, 5, 6]] });
+    expect(alignSeries([a, b])).toEqual({
+      x: [0, 1, 2],
+      lines: [
+        [1, null, 2],
+        [null, 5, 6],
+      ],
+    });
   });
 });
 
 describe('compare', () => {
   it('plots numeric params on a number line and others as categories', () => {
-    const runs = [run('a', { lr: '0.1', opt: 'sgd' }, { acc: 0.8 }), run('b', { lr: '0.01', opt: 'adam' }, { acc: 0.9 }), run('c', { opt: 'sgd' }, { acc: 'NaN' })];
+    const runs = [
+      run('a', { lr: '0.1', opt: 'sgd' }, { acc: 0.8 }),
+      run('b', { lr: '0.01', opt: 'adam' }, { acc: 0.9 }),
+      run('c', { opt: 'sgd' }, { acc: 'NaN' }),
+    ];
     expect(scatterOf(runs, 'lr', 'acc')).toMatchObject({ x: [0.01, 0.1], y: [0.9, 0.8], categories: undefined });
     expect(scatterOf(runs, 'opt', 'acc')).toMatchObject({ x: [0, 1], categories: ['adam', 'sgd'] });
     expect([...differingParams(runs)].sort()).toEqual(['lr', 'opt']);
     // One column per run with a point, each holding only that run's y.
     const lr = scatterOf(runs, 'lr', 'acc');
     expect(lr.runIndex).toEqual([1, 0]);
-    expect(scatterColumns(lr)).toEqual({ runs: [0, 1], columns: [[null, 0.8], [0.9, null]] });
+    expect(scatterColumns(lr)).toEqual({
+      runs: [0, 1],
+      columns: [
+        [null, 0.8],
+        [0.9, null],
+      ],
+    });
   });
 });
 
@@ -96,7 +123,9 @@ describe('runs table columns', () => {
     expect(cellOf(rows[0]!, { kind: 'metric', key: 'm' })).toBe('2');
   });
   it('reads a saved column choice, ignoring what is not one', () => {
-    expect(parseColumns('[{"kind":"param","key":"lr"},{"kind":"bogus","key":"x"},{"kind":"metric"},7]')).toEqual([{ kind: 'param', key: 'lr' }]);
+    expect(parseColumns('[{"kind":"param","key":"lr"},{"kind":"bogus","key":"x"},{"kind":"metric"},7]')).toEqual([
+      { kind: 'param', key: 'lr' },
+    ]);
     expect(parseColumns('not json')).toBeUndefined();
     expect(parseColumns('{"kind":"param"}')).toBeUndefined();
     expect(parseColumns(null)).toBeUndefined();

@@ -39,7 +39,10 @@ utc_time_created: '2025-11-20 14:03:07.512345'
 
 describe('MLmodel view', () => {
   it('reads what MLflow 2.10 writes (lists at the key indent, wrapped quoted JSON)', () => {
-    const text = readFileSync(join(import.meta.dirname, '..', '..', '..', 'plugins', 'onnx', 'test', 'fixtures', 'mlflow-2.10-onnx-model', 'MLmodel'), 'utf8');
+    const text = readFileSync(
+      join(import.meta.dirname, '..', '..', '..', 'plugins', 'onnx', 'test', 'fixtures', 'mlflow-2.10-onnx-model', 'MLmodel'),
+      'utf8',
+    );
     const doc = parseYamlSubset(text) as Record<string, Record<string, Record<string, unknown>>>;
     expect(doc.flavors!.onnx!.providers).toEqual(['CUDAExecutionProvider', 'CPUExecutionProvider']);
     expect(doc.flavors!.python_function!.python_version).toBe('3.10.13');
@@ -66,7 +69,7 @@ describe('MLmodel view', () => {
   });
 
   it('reads lists of maps, quoted keys and models without a signature', () => {
-    const doc = parseYamlSubset("a:\n- name: x\n  size: 2\n- name: y\n'quoted key': \"tab\\there\"\nempty: {}\n");
+    const doc = parseYamlSubset('a:\n- name: x\n  size: 2\n- name: y\n\'quoted key\': "tab\\there"\nempty: {}\n');
     expect(doc).toEqual({ a: [{ name: 'x', size: 2 }, { name: 'y' }], 'quoted key': 'tab\there', empty: {} });
     const view = modelViewOf('flavors:\n  js_function:\n    module: code/predict.mjs\n');
     expect(view.inputs).toBeUndefined();

@@ -19,7 +19,9 @@ describe('projectSourceOf', () => {
       { key: 'lr', value: '0.1' },
       { key: 'label', value: "'first try'" },
     ]);
-    expect(source?.command).toBe("labbook run 'https://github.com/acme/train#models/cnn' -e train -P lr=0.1 -P label='first try' -b echo --version abc123");
+    expect(source?.command).toBe(
+      "labbook run 'https://github.com/acme/train#models/cnn' -e train -P lr=0.1 -P label='first try' -b echo --version abc123",
+    );
     expect(source?.commit).toBe('abc123');
   });
 });

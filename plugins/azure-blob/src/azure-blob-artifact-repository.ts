@@ -52,9 +52,12 @@ export class AzureBlobArtifactRepository implements ArtifactRepository {
       const timeout = this.options.timeoutSeconds ?? Number(process.env.MLFLOW_ARTIFACT_UPLOAD_DOWNLOAD_TIMEOUT || 600);
       if (!Number.isFinite(timeout)) {
         // MLflow reads it as a number too; a typo would otherwise mean "no timeout" here.
-        throw invalidParameter(`${MSG} MLFLOW_ARTIFACT_UPLOAD_DOWNLOAD_TIMEOUT must be a number of seconds (-1 for none), not '${process.env.MLFLOW_ARTIFACT_UPLOAD_DOWNLOAD_TIMEOUT}'`, {
-          field: 'MLFLOW_ARTIFACT_UPLOAD_DOWNLOAD_TIMEOUT',
-        });
+        throw invalidParameter(
+          `${MSG} MLFLOW_ARTIFACT_UPLOAD_DOWNLOAD_TIMEOUT must be a number of seconds (-1 for none), not '${process.env.MLFLOW_ARTIFACT_UPLOAD_DOWNLOAD_TIMEOUT}'`,
+          {
+            field: 'MLFLOW_ARTIFACT_UPLOAD_DOWNLOAD_TIMEOUT',
+          },
+        );
       }
       const retryOptions = { maxTries: this.options.maxTries ?? 5, ...(timeout > 0 ? { tryTimeoutInMs: timeout * 1000 } : {}) };
       const connectionString = this.options.connectionString ?? process.env.AZURE_STORAGE_CONNECTION_STRING;
@@ -90,7 +93,8 @@ export class AzureBlobArtifactRepository implements ArtifactRepository {
       await blob.uploadStream(artifactBodyStream(body), this.options.blockSize ?? 8 * 1024 * 1024, this.options.concurrency ?? 4, {
         ...(contentType ? { blobHTTPHeaders: { blobContentType: contentType } } : {}),
         ...(options.signal ? { abortSignal: options.signal } : {}),
-        onProgress: (p) => options.onProgress?.({ path, bytesDone: p.loadedBytes, ...(options.size !== undefined ? { bytesTotal: options.size } : {}) }),
+        onProgress: (p) =>
+          options.onProgress?.({ path, bytesDone: p.loadedBytes, ...(options.size !== undefined ? { bytesTotal: options.size } : {}) }),
       });
     } catch (error) {
       throw azureError('upload to', this.describe(path), error);
@@ -121,7 +125,8 @@ export class AzureBlobArtifactRepository implements ArtifactRepository {
     try {
       for await (const item of client.listBlobsByHierarchy('/', { prefix: listPrefix })) {
         if (item.kind === 'prefix') out.push({ path: item.name.slice(rootPrefix.length).replace(/\/$/, ''), isDir: true });
-        else if (item.name !== listPrefix) out.push({ path: item.name.slice(rootPrefix.length), isDir: false, fileSize: item.properties.contentLength ?? 0 });
+        else if (item.name !== listPrefix)
+          out.push({ path: item.name.slice(rootPrefix.length), isDir: false, fileSize: item.properties.contentLength ?? 0 });
       }
     } catch (error) {
       const wrapped = azureError('listing of', this.describe(path), error);

@@ -21,7 +21,11 @@ export function azureError(operation: string, target: string, error: unknown): L
   if (LabbookError.is(error)) return error;
   const e = (error ?? {}) as { statusCode?: number; code?: string; message?: string; name?: string };
   const detail = [e.code, e.statusCode].filter(Boolean).join(' ');
-  return new LabbookError(codeOf(e.statusCode, e.code), `${MSG} ${operation} ${target} failed${detail ? ` (${detail})` : ''}: ${redact(e.message ?? String(error)).split('\n')[0]}`, {
-    cause: error,
-  });
+  return new LabbookError(
+    codeOf(e.statusCode, e.code),
+    `${MSG} ${operation} ${target} failed${detail ? ` (${detail})` : ''}: ${redact(e.message ?? String(error)).split('\n')[0]}`,
+    {
+      cause: error,
+    },
+  );
 }

@@ -19,7 +19,9 @@ try {
 afterAll(() => server?.stop());
 
 const repoAt = (prefix = randomUUID()) =>
-  new AzureBlobArtifactRepository(`wasbs://labbook@devstoreaccount1.blob.core.windows.net/runs/${prefix}`, { connectionString: server!.connectionString });
+  new AzureBlobArtifactRepository(`wasbs://labbook@devstoreaccount1.blob.core.windows.net/runs/${prefix}`, {
+    connectionString: server!.connectionString,
+  });
 
 function* chunks(total: number, size = 1024 * 1024): Generator<Buffer> {
   for (let done = 0, i = 0; done < total; done += size, i++) yield Buffer.alloc(Math.min(size, total - done), i % 251);
@@ -61,14 +63,18 @@ describe.runIf(server)('azure blob repository', () => {
     expect(LabbookError.is(error)).toBe(true);
     expect(error.message).not.toContain(AZURITE_KEY);
     expect(error.message).not.toContain('AccountKey=');
-    const missing = await repoAt().get('nothing.txt').catch((e) => e);
+    const missing = await repoAt()
+      .get('nothing.txt')
+      .catch((e) => e);
     expect(missing.code).toBe('RESOURCE_DOES_NOT_EXIST');
   });
 
   it('refuses a timeout setting that is not a number instead of running without one', async () => {
     process.env.MLFLOW_ARTIFACT_UPLOAD_DOWNLOAD_TIMEOUT = '10m';
     try {
-      const repo = new AzureBlobArtifactRepository('wasbs://labbook@devstoreaccount1.blob.core.windows.net/t', { connectionString: server!.connectionString });
+      const repo = new AzureBlobArtifactRepository('wasbs://labbook@devstoreaccount1.blob.core.windows.net/t', {
+        connectionString: server!.connectionString,
+      });
       const error = await repo.put('a.txt', 'x').catch((e) => e);
       expect(LabbookError.is(error) && error.code).toBe('INVALID_PARAMETER_VALUE');
       expect(error.message).toContain('MLFLOW_ARTIFACT_UPLOAD_DOWNLOAD_TIMEOUT');
@@ -80,8 +86,16 @@ describe.runIf(server)('azure blob repository', () => {
 
 describe('wasbs URIs', () => {
   it('parses MLflow wasbs URIs and refuses others', () => {
-    expect(parseWasbsUri('wasbs://c@acct.blob.core.windows.net/a/b/')).toEqual({ container: 'c', account: 'acct', apiSuffix: 'blob.core.windows.net', prefix: 'a/b' });
-    expect(parseWasbsUri('wasbs://c@acct.blob.core.chinacloudapi.cn')).toMatchObject({ apiSuffix: 'blob.core.chinacloudapi.cn', prefix: '' });
+    expect(parseWasbsUri('wasbs://c@acct.blob.core.windows.net/a/b/')).toEqual({
+      container: 'c',
+      account: 'acct',
+      apiSuffix: 'blob.core.windows.net',
+      prefix: 'a/b',
+    });
+    expect(parseWasbsUri('wasbs://c@acct.blob.core.chinacloudapi.cn')).toMatchObject({
+      apiSuffix: 'blob.core.chinacloudapi.cn',
+      prefix: '',
+    });
     expect(() => parseWasbsUri('wasbs://acct.blob.core.windows.net/x')).toThrow(/Not a valid Azure Blob URI/);
     expect(() => parseWasbsUri('wasbs://c@acct.blob.core.windows.net/a/../b')).toThrow(/'\.\.' segments/);
   });

@@ -140,7 +140,8 @@ export class StagedFiles {
 
   private take(i: number): string {
     const tmp = this.temps[i];
-    if (tmp === undefined) throw new LabbookError('INTERNAL_ERROR', `staged file ${i} was already published (a bug in the file store: please report it)`);
+    if (tmp === undefined)
+      throw new LabbookError('INTERNAL_ERROR', `staged file ${i} was already published (a bug in the file store: please report it)`);
     this.temps[i] = undefined;
     return tmp;
   }

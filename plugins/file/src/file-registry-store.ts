@@ -76,7 +76,15 @@ export class FileRegistryStore implements RegistryStore {
   }
 
   private modelDir(name: string): string {
-    if (typeof name !== 'string' || name === '' || name.includes('/') || name.includes('\\') || name === '.' || name === '..' || name.includes('\0')) {
+    if (
+      typeof name !== 'string' ||
+      name === '' ||
+      name.includes('/') ||
+      name.includes('\\') ||
+      name === '.' ||
+      name === '..' ||
+      name.includes('\0')
+    ) {
       throw invalidParameter(`Invalid name: '${name}'. Registered model name cannot contain path separator`, { field: 'name' });
     }
     return containedPath(this.modelsDir, name);
@@ -191,7 +199,12 @@ export class FileRegistryStore implements RegistryStore {
     return model;
   }
 
-  private async touchModel(dir: string, raw: Record<string, unknown>, now = Date.now(), change: Record<string, unknown> = {}): Promise<void> {
+  private async touchModel(
+    dir: string,
+    raw: Record<string, unknown>,
+    now = Date.now(),
+    change: Record<string, unknown> = {},
+  ): Promise<void> {
     await this.writeMeta(dir, { ...raw, ...change, last_updated_timestamp: now });
   }
 

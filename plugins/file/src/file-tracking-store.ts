@@ -33,15 +33,17 @@ import {
   searchExperimentsInMemory,
   searchRunsInMemory,
 } from '@labbook/core';
-import { type FileToWrite, StagedFiles, isTempName, sweepStaleTemp, tempPathFor, writeFileAtomic, writeFilesAtomic, writeFilesSynced } from './atomic-write.js';
 import {
-  DEFAULT_EXPERIMENT_ID,
-  META_FILE,
-  MODELS_FOLDER,
-  MSG,
-  RESERVED_EXPERIMENT_FOLDERS,
-  TRASH_FOLDER,
-} from './constants.js';
+  type FileToWrite,
+  StagedFiles,
+  isTempName,
+  sweepStaleTemp,
+  tempPathFor,
+  writeFileAtomic,
+  writeFilesAtomic,
+  writeFilesSynced,
+} from './atomic-write.js';
+import { DEFAULT_EXPERIMENT_ID, META_FILE, MODELS_FOLDER, MSG, RESERVED_EXPERIMENT_FOLDERS, TRASH_FOLDER } from './constants.js';
 import { generateExperimentId } from './experiment-id.js';
 import { withMetaLock } from './meta-lock.js';
 import { ioError, isMissing } from './io-error.js';
@@ -118,9 +120,13 @@ export class FileTrackingStore implements TrackingStore {
     this.warn = options.onWarning ?? defaultWarn;
     const cacheBytes = options.metricColumnsCacheBytes;
     if (cacheBytes !== undefined && !(Number.isSafeInteger(cacheBytes) && cacheBytes >= 0)) {
-      throw new LabbookError('INVALID_PARAMETER_VALUE', `${MSG} metricColumnsCacheBytes must be a whole number of bytes, 0 or more; got ${cacheBytes}`, {
-        field: 'metricColumnsCacheBytes',
-      });
+      throw new LabbookError(
+        'INVALID_PARAMETER_VALUE',
+        `${MSG} metricColumnsCacheBytes must be a whole number of bytes, 0 or more; got ${cacheBytes}`,
+        {
+          field: 'metricColumnsCacheBytes',
+        },
+      );
     }
     this.reader = new RunReader(this.warn, cacheBytes);
   }
@@ -375,7 +381,10 @@ export class FileTrackingStore implements TrackingStore {
     const deletedAt = Number(meta?.raw.last_update_time ?? 0);
     const target = containedPath(this.root, experimentId);
     if (existsSync(target)) {
-      throw new LabbookError('INVALID_PARAMETER_VALUE', `Cannot restore experiment with ID ${experimentId}. An experiment with same ID already exists.`);
+      throw new LabbookError(
+        'INVALID_PARAMETER_VALUE',
+        `Cannot restore experiment with ID ${experimentId}. An experiment with same ID already exists.`,
+      );
     }
     try {
       await fsp.rename(found.dir, target);
@@ -551,10 +560,7 @@ export class FileTrackingStore implements TrackingStore {
     const found = this.findExperimentDir(options.experimentId);
     if (!found) throw this.experimentNotFound(options.experimentId);
     if (found.deleted) {
-      throw new LabbookError(
-        'INVALID_STATE',
-        `Could not create run under non-active experiment with ID ${options.experimentId}.`,
-      );
+      throw new LabbookError('INVALID_STATE', `Could not create run under non-active experiment with ID ${options.experimentId}.`);
     }
     // Only the artifact location is needed: the experiment's tags are not read.
     let expMeta: ReturnType<RunReader['readExperimentMeta']>;
@@ -727,7 +733,13 @@ export class FileTrackingStore implements TrackingStore {
    * Creates a param from its staged temp with link(2): of two writers racing, exactly one wins and the
    * other compares values, so a param can never be overwritten or seen half-written.
    */
-  private async publishParam(runId: string, staged: StagedFiles, i: number, param: { key: string; value: string }, loc: RunLocation): Promise<void> {
+  private async publishParam(
+    runId: string,
+    staged: StagedFiles,
+    i: number,
+    param: { key: string; value: string },
+    loc: RunLocation,
+  ): Promise<void> {
     if (await staged.create(i)) return;
     const { key, value } = param;
     const existing = await fsp.readFile(containedPath(join(loc.runDir, 'params'), key), 'utf8').catch((error) => {
@@ -859,7 +871,8 @@ export class FileTrackingStore implements TrackingStore {
     if (!max) return { items: this.reader.readMetricHistory(path, key) };
     const offset = decodePageToken(options.pageToken);
     const page = this.reader.readMetricPoints(path, key, offset, offset + max);
-    if (page) return offset + max < page.total ? { items: page.items, nextPageToken: encodePageToken(offset + max) } : { items: page.items };
+    if (page)
+      return offset + max < page.total ? { items: page.items, nextPageToken: encodePageToken(offset + max) } : { items: page.items };
     const all = this.reader.readMetricHistory(path, key);
     const items = all.slice(offset, offset + max);
     return offset + max < all.length ? { items, nextPageToken: encodePageToken(offset + max) } : { items };
@@ -937,7 +950,8 @@ export class FileTrackingStore implements TrackingStore {
     const run: Run = { info: meta.info, data: { metrics: [], params: [], tags: [] }, inputs: { datasetInputs: [] } };
     this.addFields(run, runDir, expDir, needs);
     if (!meta.hasRunName) {
-      const name = run.data.tags.find((t) => t.key === 'mlflow.runName')?.value ?? this.reader.readValue(`${runDir}${sep}tags${sep}mlflow.runName`);
+      const name =
+        run.data.tags.find((t) => t.key === 'mlflow.runName')?.value ?? this.reader.readValue(`${runDir}${sep}tags${sep}mlflow.runName`);
       run.info = { ...meta.info, runName: name ?? '' };
     }
     return run;

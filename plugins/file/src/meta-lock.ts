@@ -50,9 +50,13 @@ export async function withMetaLock<T>(dir: string, fn: () => Promise<T>): Promis
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
         // The folder itself is gone: a concurrent delete moved it to .trash (or removed it) after the
         // caller found it. A typed answer, not a 500 with a raw ENOENT.
-        throw new LabbookError('RESOURCE_DOES_NOT_EXIST', `${MSG} ${dir} was moved or deleted while this change waited for it (a concurrent delete?); look the entity up again and retry`, {
-          cause: error,
-        });
+        throw new LabbookError(
+          'RESOURCE_DOES_NOT_EXIST',
+          `${MSG} ${dir} was moved or deleted while this change waited for it (a concurrent delete?); look the entity up again and retry`,
+          {
+            cause: error,
+          },
+        );
       }
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
         await fsp.rm(claim, { force: true });

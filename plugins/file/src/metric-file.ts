@@ -51,7 +51,9 @@ function latin1(b: Uint8Array, start: number, end: number): string {
 
 // Exact powers of ten as doubles: a mantissa below 2^53 scaled by one of these is correctly rounded
 // (one IEEE operation on exact operands), so the fast path returns exactly what Number() would.
-export const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
+export const POW10 = [
+  1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+];
 
 /** Parses a float field; NaN with `invalid.flag` set means the text was not a number. */
 function parseValueField(b: Uint8Array, start: number, end: number): number {

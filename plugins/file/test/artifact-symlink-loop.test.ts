@@ -55,8 +55,18 @@ describe('symlink loops in artifacts', () => {
   it('lists each of the 8 files once, skipping links to folders on the path', async () => {
     const repo = new LocalArtifactRepository(loopedTree(join(tempRoot(), 'artifacts')));
     const all = await listTree(repo);
-    expect(all.filter((f) => !f.isDir).map((f) => f.path).sort()).toEqual([...FILES].sort());
-    expect(all.filter((f) => f.isDir).map((f) => f.path).sort()).toEqual(['a', 'a/b', 'a/b/c', 'd', 'd/e']);
+    expect(
+      all
+        .filter((f) => !f.isDir)
+        .map((f) => f.path)
+        .sort(),
+    ).toEqual([...FILES].sort());
+    expect(
+      all
+        .filter((f) => f.isDir)
+        .map((f) => f.path)
+        .sort(),
+    ).toEqual(['a', 'a/b', 'a/b/c', 'd', 'd/e']);
     // Naming a path through a loop lists nothing, as a link leaving the root does.
     expect(await repo.list('a/loop')).toEqual([]);
     expect(await repo.list('a/b/self')).toEqual([]);

@@ -36,8 +36,14 @@ describe('an mlruns/ tree written by MLflow', () => {
     const store = new FileTrackingStore({ root: fixtureCopy(), onWarning: w.onWarning });
     const run = await store.getRun(R1);
     expect(run.info).toMatchObject({
-      runId: R1, runName: 'baseline', experimentId: '0', userId: 'alice', status: 'FINISHED',
-      startTime: 1700000100000, endTime: 1700000300000, lifecycleStage: 'active',
+      runId: R1,
+      runName: 'baseline',
+      experimentId: '0',
+      userId: 'alice',
+      status: 'FINISHED',
+      startTime: 1700000100000,
+      endTime: 1700000300000,
+      lifecycleStage: 'active',
       artifactUri: `file:///home/alice/project/mlruns/0/${R1}/artifacts`,
     });
     const metrics = byKey(run.data.metrics);
@@ -76,7 +82,10 @@ describe('an mlruns/ tree written by MLflow', () => {
       {
         tags: [{ key: 'mlflow.data.context', value: 'training' }],
         dataset: {
-          name: 'churn-train', digest: 'd41d8cd9', sourceType: 's3', source: '{"uri": "s3://bucket/train.csv"}',
+          name: 'churn-train',
+          digest: 'd41d8cd9',
+          sourceType: 's3',
+          source: '{"uri": "s3://bucket/train.csv"}',
           profile: '{"num_rows": 1000}',
         },
       },

@@ -35,9 +35,7 @@ describe('metric lines', () => {
   it('writes MLflow lines', () => {
     expect(formatMetricLine({ key: 'k', value: 1, timestamp: 1700000000000, step: 3 })).toBe('1700000000000 1.0 3\n');
     expect(formatMetricLine({ key: 'k', value: Number.NaN, timestamp: 5, step: 0 })).toBe('5 nan 0\n');
-    expect(formatMetricLine({ key: 'k', value: 0.5, timestamp: 5, step: 1, datasetName: 'd', datasetDigest: 'x1' })).toBe(
-      '5 0.5 1 d x1\n',
-    );
+    expect(formatMetricLine({ key: 'k', value: 0.5, timestamp: 5, step: 1, datasetName: 'd', datasetDigest: 'x1' })).toBe('5 0.5 1 d x1\n');
   });
 
   it('reads 2-, 3- and 5-field lines, skips malformed ones and an incomplete tail', () => {

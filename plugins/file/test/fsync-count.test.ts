@@ -92,7 +92,11 @@ describe('fsyncs of a run lifecycle', () => {
     const store = new FileTrackingStore({ root: join(tempRoot(), 'mlruns'), fsync: false });
     const c = await counting();
     const runId = (await store.createRun({ experimentId: '0' })).info.runId;
-    await store.logBatch(runId, { metrics: [{ key: 'm', value: 1, timestamp: 1, step: 0 }], params: [{ key: 'p', value: 'v' }], tags: [{ key: 't', value: 'v' }] });
+    await store.logBatch(runId, {
+      metrics: [{ key: 'm', value: 1, timestamp: 1, step: 0 }],
+      params: [{ key: 'p', value: 'v' }],
+      tags: [{ key: 't', value: 'v' }],
+    });
     await store.updateRunInfo(runId, { status: 'FINISHED', endTime: 2 });
     expect(c.files()).toBe(0);
   });

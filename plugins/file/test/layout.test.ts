@@ -72,9 +72,27 @@ describe('the mlruns/ layout, byte for byte', () => {
     const r = `${exp}/${id}/`;
     expect(tree(root)).toEqual(
       [
-        '.trash/', '0/', '0/meta.yaml', e, `${e}meta.yaml`, `${e}tags/`, `${e}tags/team`, r, `${r}artifacts/`, `${r}meta.yaml`,
-        `${r}metrics/`, `${r}metrics/loss`, `${r}metrics/train/`, `${r}metrics/train/acc`, `${r}params/`, `${r}params/alpha`,
-        `${r}params/model/`, `${r}params/model/depth`, `${r}tags/`, `${r}tags/mlflow.runName`, `${r}tags/note`,
+        '.trash/',
+        '0/',
+        '0/meta.yaml',
+        e,
+        `${e}meta.yaml`,
+        `${e}tags/`,
+        `${e}tags/team`,
+        r,
+        `${r}artifacts/`,
+        `${r}meta.yaml`,
+        `${r}metrics/`,
+        `${r}metrics/loss`,
+        `${r}metrics/train/`,
+        `${r}metrics/train/acc`,
+        `${r}params/`,
+        `${r}params/alpha`,
+        `${r}params/model/`,
+        `${r}params/model/depth`,
+        `${r}tags/`,
+        `${r}tags/mlflow.runName`,
+        `${r}tags/note`,
       ].sort(),
     );
     expect(read(join(root, exp, 'meta.yaml'))).toBe(
@@ -102,9 +120,7 @@ describe('the mlruns/ layout, byte for byte', () => {
         '',
       ].join('\n'),
     );
-    expect(read(join(root, exp, id, 'metrics/loss'))).toBe(
-      `${NOW + 2} 1.0 0\n${NOW + 3} 0.5 1\n${NOW + 4} nan 2\n${NOW + 5} 1e-05 3\n`,
-    );
+    expect(read(join(root, exp, id, 'metrics/loss'))).toBe(`${NOW + 2} 1.0 0\n${NOW + 3} 0.5 1\n${NOW + 4} nan 2\n${NOW + 5} 1e-05 3\n`);
     expect(read(join(root, exp, id, 'metrics/train/acc'))).toBe(`${NOW + 6} inf 0\n`);
     expect(read(join(root, exp, id, 'params/alpha'))).toBe('0.5');
     expect(read(join(root, exp, id, 'params/model/depth'))).toBe('12');
@@ -143,8 +159,19 @@ describe('the mlruns/ layout, byte for byte', () => {
     const m = 'models/churn/';
     expect(tree(root)).toEqual(
       [
-        'models/', m, `${m}aliases/`, `${m}aliases/champion`, `${m}meta.yaml`, `${m}tags/`, `${m}tags/owner`, `${m}version-1/`,
-        `${m}version-1/meta.yaml`, `${m}version-2/`, `${m}version-2/meta.yaml`, `${m}version-2/tags/`, `${m}version-2/tags/validated`,
+        'models/',
+        m,
+        `${m}aliases/`,
+        `${m}aliases/champion`,
+        `${m}meta.yaml`,
+        `${m}tags/`,
+        `${m}tags/owner`,
+        `${m}version-1/`,
+        `${m}version-1/meta.yaml`,
+        `${m}version-2/`,
+        `${m}version-2/meta.yaml`,
+        `${m}version-2/tags/`,
+        `${m}version-2/tags/validated`,
       ].sort(),
     );
     expect(read(join(root, m, 'aliases/champion'))).toBe('2');
@@ -188,7 +215,9 @@ describe('the mlruns/ layout, byte for byte', () => {
     for (const p of original.data.params) expect(read(join(root, '0', id, 'params', p.key))).toBe(read(join(mlflowRun, 'params', p.key)));
     for (const t of original.data.tags) expect(read(join(root, '0', id, 'tags', t.key))).toBe(read(join(mlflowRun, 'tags', t.key)));
     await store.updateRunInfo(id, { status: 'FINISHED', endTime: 1700000300000 });
-    const ours = read(join(root, '0', id, 'meta.yaml')).replaceAll(id, 'RUN').replaceAll(pathToFileURL(root).href, 'ROOT');
+    const ours = read(join(root, '0', id, 'meta.yaml'))
+      .replaceAll(id, 'RUN')
+      .replaceAll(pathToFileURL(root).href, 'ROOT');
     const theirs = read(join(mlflowRun, 'meta.yaml'))
       .replaceAll('5b0c3a7e9d2f4e1a8c6b4d2e0f9a7c31', 'RUN')
       .replaceAll('file:///home/alice/project/mlruns', 'ROOT');

@@ -11,6 +11,9 @@ describe('withMetaLock', () => {
     const dir = join(tempRoot(), 'exp');
     mkdirSync(dir);
     rmSync(dir, { recursive: true });
-    await expect(withMetaLock(dir, async () => 'changed')).rejects.toMatchObject({ code: 'RESOURCE_DOES_NOT_EXIST', message: expect.stringContaining('concurrent delete') });
+    await expect(withMetaLock(dir, async () => 'changed')).rejects.toMatchObject({
+      code: 'RESOURCE_DOES_NOT_EXIST',
+      message: expect.stringContaining('concurrent delete'),
+    });
   });
 });

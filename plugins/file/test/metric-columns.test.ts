@@ -33,7 +33,9 @@ describe('metric columns read through the cache', () => {
     const w = warnings();
     const store = new FileTrackingStore({ root, onWarning: w.onWarning });
     const runId = (await store.createRun({ experimentId: '0' })).info.runId;
-    await store.logBatch(runId, { metrics: Array.from({ length: 100 }, (_, i) => ({ key: 'loss', value: i / 4, timestamp: 1000 + i, step: i })) });
+    await store.logBatch(runId, {
+      metrics: Array.from({ length: 100 }, (_, i) => ({ key: 'loss', value: i / 4, timestamp: 1000 + i, step: i })),
+    });
     const file = join(root, '0', runId, 'metrics', 'loss');
 
     const first = await store.getMetricHistoryColumns(runId, 'loss');
@@ -147,7 +149,8 @@ describe('the plain-line fast path', () => {
     expect(got.length).toBe(want.points.length);
     for (let i = 0; i < got.length; i++) {
       for (let k = 0; k < 3; k++) {
-        if (!Object.is(got[i]![k], want.points[i]![k])) throw new Error(`line ${i} field ${k}: ${got[i]![k]} vs ${want.points[i]![k]} in ${JSON.stringify(text.split('\n')[i])}`);
+        if (!Object.is(got[i]![k], want.points[i]![k]))
+          throw new Error(`line ${i} field ${k}: ${got[i]![k]} vs ${want.points[i]![k]} in ${JSON.stringify(text.split('\n')[i])}`);
       }
     }
     expect(report).toEqual(want.report);
@@ -229,7 +232,13 @@ describe('the plain-line fast path', () => {
       // Decimal texts, JavaScript's shortest form (e-7), Python's (e-07, the files' own), and
       // hand-made exponents on long mantissas.
       const value =
-        pick < 0.3 ? text : pick < 0.45 ? String(random() < 0.5 ? random() : magnitude) : pick < 0.8 ? formatPythonFloat(magnitude) : `${text}e${random() < 0.5 ? '-' : '+'}${Math.floor(random() * 30)}`;
+        pick < 0.3
+          ? text
+          : pick < 0.45
+            ? String(random() < 0.5 ? random() : magnitude)
+            : pick < 0.8
+              ? formatPythonFloat(magnitude)
+              : `${text}e${random() < 0.5 ? '-' : '+'}${Math.floor(random() * 30)}`;
       out.push(`${1700000000000 + i} ${value} ${i - 100}`);
     }
     same(`${out.join('\n')}\n`);
@@ -272,7 +281,14 @@ describe('metric history pages from the columns cache', () => {
     const store = new FileTrackingStore({ root, fsync: false });
     const runId = (await store.createRun({ experimentId: '0' })).info.runId;
     for (let b = 0; b < 5; b++) {
-      await store.logBatch(runId, { metrics: Array.from({ length: 1000 }, (_, i) => ({ key: 'loss', value: 1 / (b * 1000 + i + 1), timestamp: 1000 + b * 1000 + i, step: b * 1000 + i })) });
+      await store.logBatch(runId, {
+        metrics: Array.from({ length: 1000 }, (_, i) => ({
+          key: 'loss',
+          value: 1 / (b * 1000 + i + 1),
+          timestamp: 1000 + b * 1000 + i,
+          step: b * 1000 + i,
+        })),
+      });
     }
     const parses = vi.spyOn(GrowableColumns.prototype, 'appendFrom');
     try {

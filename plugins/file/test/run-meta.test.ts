@@ -19,7 +19,10 @@ function rootWith(version: (typeof VERSIONS)[number]): { root: string; runId: st
   const meta = fixture(version);
   const runId = String(meta.run_id);
   mkdirSync(join(root, '0', runId), { recursive: true });
-  writeFileSync(join(root, '0', 'meta.yaml'), `artifact_location: file://${root}/0\ncreation_time: 1700000000000\nexperiment_id: '0'\nlast_update_time: 1700000000000\nlifecycle_stage: active\nname: Default\n`);
+  writeFileSync(
+    join(root, '0', 'meta.yaml'),
+    `artifact_location: file://${root}/0\ncreation_time: 1700000000000\nexperiment_id: '0'\nlast_update_time: 1700000000000\nlifecycle_stage: active\nname: Default\n`,
+  );
   cpSync(join(FIXTURES, `${version}.yaml`), join(root, '0', runId, 'meta.yaml'));
   for (const sub of ['metrics', 'params', 'tags']) mkdirSync(join(root, '0', runId, sub));
   return { root, runId };
@@ -33,7 +36,14 @@ describe("a run's meta.yaml across MLflow versions", () => {
     const store = new FileTrackingStore({ root, fsync: false });
     const run = await store.getRun(runId);
     const meta = fixture(version);
-    expect(run.info).toMatchObject({ runId, runUuid: runId, experimentId: '0', userId: 'alice', startTime: meta.start_time, runName: meta.run_name });
+    expect(run.info).toMatchObject({
+      runId,
+      runUuid: runId,
+      experimentId: '0',
+      userId: 'alice',
+      startTime: meta.start_time,
+      runName: meta.run_name,
+    });
     // An update keeps the keys that version wrote (a 2.x reader still finds run_uuid).
     await store.updateRunInfo(runId, { status: 'FINISHED', endTime: 1800000000000 });
     const after = parseYaml(readFileSync(join(root, '0', runId, 'meta.yaml'), 'utf8'), 'meta.yaml') as Record<string, unknown>;
@@ -49,7 +59,12 @@ describe("a run's meta.yaml across MLflow versions", () => {
     for (const version of ['mlflow-2.10', 'mlflow-2.22'] as const) {
       const reference = fixture(version);
       // deleted_time (null until a delete) is the one key more; MLflow's reader drops unknown keys.
-      expect(Object.keys(written).filter((k) => k !== 'deleted_time').sort(), version).toEqual(Object.keys(reference).sort());
+      expect(
+        Object.keys(written)
+          .filter((k) => k !== 'deleted_time')
+          .sort(),
+        version,
+      ).toEqual(Object.keys(reference).sort());
       for (const [key, value] of Object.entries(reference)) {
         if (value === null || written[key] === null) continue;
         expect(typeof written[key], `${version}: ${key}`).toBe(typeof value);

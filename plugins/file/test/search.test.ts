@@ -38,7 +38,10 @@ describe('searchRuns over the stat-validated cache', () => {
   /** What the search must return: every run loaded in full, then core's evaluator. */
   async function reference(filter: string, orderBy: string[], maxResults = 1000) {
     const all = await Promise.all(runIds.map((id) => store.getRun(id)));
-    return searchRunsInMemory(all.filter((r) => r.info.lifecycleStage === 'active'), { filter, orderBy, maxResults });
+    return searchRunsInMemory(
+      all.filter((r) => r.info.lifecycleStage === 'active'),
+      { filter, orderBy, maxResults },
+    );
   }
 
   it.each([

@@ -44,7 +44,8 @@ export function parseMysqlUrl(uri: string): MysqlConnectionSettings {
     throw invalidParameter('[labbook] [mysql] malformed MySQL URI');
   }
   const database = decodeURIComponent(url.pathname.replace(/^\//, ''));
-  if (database === '' || database.includes('/')) throw invalidParameter('[labbook] [mysql] the URI must name a database: mysql://user:pass@host:port/<db>');
+  if (database === '' || database.includes('/'))
+    throw invalidParameter('[labbook] [mysql] the URI must name a database: mysql://user:pass@host:port/<db>');
   const settings: MysqlConnectionSettings = {
     host: url.hostname.replace(/^\[|\]$/g, '') || '127.0.0.1',
     port: url.port === '' ? 3306 : Number(url.port),

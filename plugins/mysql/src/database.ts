@@ -52,7 +52,12 @@ export function isTransient(error: unknown): boolean {
 export function isDuplicateKey(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   // With ON UPDATE CASCADE children, MariaDB reports a clashing parent key as a foreign duplicate.
-  return code === 'ER_DUP_ENTRY' || code === 'ER_FOREIGN_DUPLICATE_KEY' || code === 'ER_FOREIGN_DUPLICATE_KEY_WITH_CHILD_INFO' || code === 'ER_FOREIGN_DUPLICATE_KEY_WITHOUT_CHILD_INFO';
+  return (
+    code === 'ER_DUP_ENTRY' ||
+    code === 'ER_FOREIGN_DUPLICATE_KEY' ||
+    code === 'ER_FOREIGN_DUPLICATE_KEY_WITH_CHILD_INFO' ||
+    code === 'ER_FOREIGN_DUPLICATE_KEY_WITHOUT_CHILD_INFO'
+  );
 }
 
 /** The statement a driver error came from: its text with `?` placeholders and how many values it had. */
@@ -249,7 +254,12 @@ export class MysqlDatabase {
     const pool = await this.ready();
     return this.withRetry(async () => {
       try {
-        const [rows] = await pool.query({ sql, values, rowsAsArray, ...(this.queryTimeout === undefined ? {} : { timeout: this.queryTimeout }) });
+        const [rows] = await pool.query({
+          sql,
+          values,
+          rowsAsArray,
+          ...(this.queryTimeout === undefined ? {} : { timeout: this.queryTimeout }),
+        });
         return rows as T;
       } catch (error) {
         noteStatement(error, sql, values);
@@ -336,8 +346,14 @@ export class MysqlDatabase {
       conn = await pool.getConnection();
     }
     try {
-      const [locked] = (await conn.query("SELECT GET_LOCK(CONCAT('labbook_schema_', DATABASE()), 60) AS l")) as unknown as [{ l: number }[]];
-      if (locked[0]?.l !== 1) throw new LabbookError('TEMPORARILY_UNAVAILABLE', '[labbook] [mysql] timed out waiting for another process to initialise the schema');
+      const [locked] = (await conn.query("SELECT GET_LOCK(CONCAT('labbook_schema_', DATABASE()), 60) AS l")) as unknown as [
+        { l: number }[],
+      ];
+      if (locked[0]?.l !== 1)
+        throw new LabbookError(
+          'TEMPORARILY_UNAVAILABLE',
+          '[labbook] [mysql] timed out waiting for another process to initialise the schema',
+        );
       try {
         const [tables] = (await conn.query(
           "SELECT table_name AS t FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name IN ('alembic_version', 'experiments')",
@@ -352,7 +368,9 @@ export class MysqlDatabase {
         if (names.has('experiments')) throw outOfDate('None');
         for (const ddl of SCHEMA_DDL) await conn.query(ddl);
         // MySQL would turn an explicit 0 into the next autoincrement value without this mode.
-        await conn.query("SET @labbook_old_mode = @@SESSION.sql_mode, SESSION sql_mode = CONCAT(@@SESSION.sql_mode, ',NO_AUTO_VALUE_ON_ZERO')");
+        await conn.query(
+          "SET @labbook_old_mode = @@SESSION.sql_mode, SESSION sql_mode = CONCAT(@@SESSION.sql_mode, ',NO_AUTO_VALUE_ON_ZERO')",
+        );
         const now = Date.now();
         await conn.query(
           "INSERT IGNORE INTO experiments (experiment_id, name, artifact_location, lifecycle_stage, creation_time, last_update_time) VALUES (0, 'Default', ?, 'active', ?, ?)",
@@ -374,7 +392,10 @@ export class MysqlDatabase {
    */
   private async createMissingDatabase(): Promise<void> {
     if (this.options.uri === undefined) {
-      throw new LabbookError('INTERNAL_ERROR', '[labbook] [mysql] The injected pool names a database that does not exist. Create it, or configure the pool with an existing database.');
+      throw new LabbookError(
+        'INTERNAL_ERROR',
+        '[labbook] [mysql] The injected pool names a database that does not exist. Create it, or configure the pool with an existing database.',
+      );
     }
     const s = parseMysqlUrl(this.options.uri);
     if (this.options.createDatabase === false) throw missingDatabase(s.database, 'creating it is turned off (createDatabase: false)');

@@ -77,7 +77,12 @@ export class MysqlRegistryStore implements RegistryStore {
 
   private async versionRow(c: Queryable | MysqlDatabase, name: string, version: string): Promise<Row> {
     const v = versionNumber(version);
-    const r = await rows(c, `SELECT * FROM model_versions WHERE ${BY_NAME} AND version = ? AND current_stage <> ?`, [name, name, v, DELETED_INTERNAL_STAGE]);
+    const r = await rows(c, `SELECT * FROM model_versions WHERE ${BY_NAME} AND version = ? AND current_stage <> ?`, [
+      name,
+      name,
+      v,
+      DELETED_INTERNAL_STAGE,
+    ]);
     if (r.length === 0) throw notFound(`Model Version (name=${name}, version=${version}) not found`);
     return r[0]!;
   }
@@ -155,59 +160,80 @@ export class MysqlRegistryStore implements RegistryStore {
   }
 
   async createRegisteredModel(name: string, tags: RegisteredModelTag[] = [], description?: string): Promise<RegisteredModel> {
-    await this.db.transaction(async (c) => {
-      const now = Date.now();
-      try {
-        await c.query('INSERT INTO registered_models (name, creation_time, last_updated_time, description) VALUES (?, ?, ?, ?)', [
-          name,
-          now,
-          now,
-          description ?? null,
-        ]);
-      } catch (error) {
-        if (isDuplicateKey(error)) throw alreadyExists(`Registered Model (name=${name}) already exists.`);
-        throw error;
-      }
-      if (tags.length > 0) {
-        await c.query('INSERT INTO registered_model_tags (`key`, value, name) VALUES ? ON DUPLICATE KEY UPDATE value = VALUES(value)', [
-          tags.map((t) => [t.key, t.value, name]),
-        ]);
-      }
-    }, false, 'createRegisteredModel');
+    await this.db.transaction(
+      async (c) => {
+        const now = Date.now();
+        try {
+          await c.query('INSERT INTO registered_models (name, creation_time, last_updated_time, description) VALUES (?, ?, ?, ?)', [
+            name,
+            now,
+            now,
+            description ?? null,
+          ]);
+        } catch (error) {
+          if (isDuplicateKey(error)) throw alreadyExists(`Registered Model (name=${name}) already exists.`);
+          throw error;
+        }
+        if (tags.length > 0) {
+          await c.query('INSERT INTO registered_model_tags (`key`, value, name) VALUES ? ON DUPLICATE KEY UPDATE value = VALUES(value)', [
+            tags.map((t) => [t.key, t.value, name]),
+          ]);
+        }
+      },
+      false,
+      'createRegisteredModel',
+    );
     return this.getRegisteredModel(name);
   }
 
   async updateRegisteredModel(name: string, description: string): Promise<RegisteredModel> {
-    await this.db.transaction(async (c) => {
-      await this.modelRow(c, name);
-      await c.query(`UPDATE registered_models SET description = ?, last_updated_time = ? WHERE ${BY_NAME}`, [description, Date.now(), name, name]);
-    }, true, 'updateRegisteredModel');
+    await this.db.transaction(
+      async (c) => {
+        await this.modelRow(c, name);
+        await c.query(`UPDATE registered_models SET description = ?, last_updated_time = ? WHERE ${BY_NAME}`, [
+          description,
+          Date.now(),
+          name,
+          name,
+        ]);
+      },
+      true,
+      'updateRegisteredModel',
+    );
     return this.getRegisteredModel(name);
   }
 
   async renameRegisteredModel(name: string, newName: string): Promise<RegisteredModel> {
-    await this.db.transaction(async (c) => {
-      await this.modelRow(c, name, true);
-      try {
-        // ON UPDATE CASCADE moves versions, their tags, model tags and aliases.
-        await c.query(`UPDATE registered_models SET name = ?, last_updated_time = ? WHERE ${BY_NAME}`, [newName, Date.now(), name, name]);
-      } catch (error) {
-        if (isDuplicateKey(error)) throw alreadyExists(`Registered Model (name=${newName}) already exists.`);
-        throw error;
-      }
-    }, false, 'renameRegisteredModel');
+    await this.db.transaction(
+      async (c) => {
+        await this.modelRow(c, name, true);
+        try {
+          // ON UPDATE CASCADE moves versions, their tags, model tags and aliases.
+          await c.query(`UPDATE registered_models SET name = ?, last_updated_time = ? WHERE ${BY_NAME}`, [newName, Date.now(), name, name]);
+        } catch (error) {
+          if (isDuplicateKey(error)) throw alreadyExists(`Registered Model (name=${newName}) already exists.`);
+          throw error;
+        }
+      },
+      false,
+      'renameRegisteredModel',
+    );
     return this.getRegisteredModel(newName);
   }
 
   async deleteRegisteredModel(name: string): Promise<void> {
-    await this.db.transaction(async (c) => {
-      await this.modelRow(c, name, true);
-      await c.query(`DELETE FROM model_version_tags WHERE ${BY_NAME}`, [name, name]);
-      await c.query(`DELETE FROM model_versions WHERE ${BY_NAME}`, [name, name]);
-      await c.query(`DELETE FROM registered_model_tags WHERE ${BY_NAME}`, [name, name]);
-      await c.query(`DELETE FROM registered_model_aliases WHERE ${BY_NAME}`, [name, name]);
-      await c.query(`DELETE FROM registered_models WHERE ${BY_NAME}`, [name, name]);
-    }, false, 'deleteRegisteredModel');
+    await this.db.transaction(
+      async (c) => {
+        await this.modelRow(c, name, true);
+        await c.query(`DELETE FROM model_version_tags WHERE ${BY_NAME}`, [name, name]);
+        await c.query(`DELETE FROM model_versions WHERE ${BY_NAME}`, [name, name]);
+        await c.query(`DELETE FROM registered_model_tags WHERE ${BY_NAME}`, [name, name]);
+        await c.query(`DELETE FROM registered_model_aliases WHERE ${BY_NAME}`, [name, name]);
+        await c.query(`DELETE FROM registered_models WHERE ${BY_NAME}`, [name, name]);
+      },
+      false,
+      'deleteRegisteredModel',
+    );
   }
 
   async getRegisteredModel(name: string): Promise<RegisteredModel> {
@@ -237,21 +263,28 @@ export class MysqlRegistryStore implements RegistryStore {
   }
 
   async setRegisteredModelTag(name: string, tag: RegisteredModelTag): Promise<void> {
-    await this.db.transaction(async (c) => {
-      const row = await this.modelRow(c, name);
-      await c.query('INSERT INTO registered_model_tags (`key`, value, name) VALUES (?, ?, ?) ON DUPLICATE KEY UPDATE value = VALUES(value)', [
-        tag.key,
-        tag.value,
-        row.name,
-      ]);
-    }, true, 'setRegisteredModelTag');
+    await this.db.transaction(
+      async (c) => {
+        const row = await this.modelRow(c, name);
+        await c.query(
+          'INSERT INTO registered_model_tags (`key`, value, name) VALUES (?, ?, ?) ON DUPLICATE KEY UPDATE value = VALUES(value)',
+          [tag.key, tag.value, row.name],
+        );
+      },
+      true,
+      'setRegisteredModelTag',
+    );
   }
 
   async deleteRegisteredModelTag(name: string, key: string): Promise<void> {
-    await this.db.transaction(async (c) => {
-      const row = await this.modelRow(c, name);
-      await c.query('DELETE FROM registered_model_tags WHERE name = ? AND `key` = ? AND BINARY `key` = ?', [row.name, key, key]);
-    }, true, 'deleteRegisteredModelTag');
+    await this.db.transaction(
+      async (c) => {
+        const row = await this.modelRow(c, name);
+        await c.query('DELETE FROM registered_model_tags WHERE name = ? AND `key` = ? AND BINARY `key` = ?', [row.name, key, key]);
+      },
+      true,
+      'deleteRegisteredModelTag',
+    );
   }
 
   async createModelVersion(options: CreateModelVersionOptions): Promise<ModelVersion> {
@@ -259,26 +292,45 @@ export class MysqlRegistryStore implements RegistryStore {
     let created = 0;
     for (let attempt = 1; ; attempt++) {
       try {
-        created = await this.db.transaction(async (c) => {
-          const model = await this.modelRow(c, name, true);
-          const [max] = await rows(c, 'SELECT COALESCE(MAX(version), 0) AS v FROM model_versions WHERE name = ?', [model.name]);
-          const version = Number(max!.v) + 1;
-          const now = Date.now();
-          await c.query(
-            "INSERT INTO model_versions (name, version, creation_time, last_updated_time, description, user_id, current_stage, source, run_id, status, status_message, run_link, storage_location) VALUES (?, ?, ?, ?, ?, NULL, 'None', ?, ?, 'READY', NULL, ?, ?)",
-            [model.name, version, now, now, options.description ?? null, options.source, options.runId ?? null, options.runLink ?? null, options.source],
-          );
-          await c.query('UPDATE registered_models SET last_updated_time = ? WHERE name = ?', [now, model.name]);
-          if (options.tags && options.tags.length > 0) {
-            await c.query('INSERT INTO model_version_tags (`key`, value, name, version) VALUES ? ON DUPLICATE KEY UPDATE value = VALUES(value)', [
-              options.tags.map((t) => [t.key, t.value, model.name, version]),
-            ]);
-          }
-          return version;
-        }, false, 'createModelVersion');
+        created = await this.db.transaction(
+          async (c) => {
+            const model = await this.modelRow(c, name, true);
+            const [max] = await rows(c, 'SELECT COALESCE(MAX(version), 0) AS v FROM model_versions WHERE name = ?', [model.name]);
+            const version = Number(max!.v) + 1;
+            const now = Date.now();
+            await c.query(
+              "INSERT INTO model_versions (name, version, creation_time, last_updated_time, description, user_id, current_stage, source, run_id, status, status_message, run_link, storage_location) VALUES (?, ?, ?, ?, ?, NULL, 'None', ?, ?, 'READY', NULL, ?, ?)",
+              [
+                model.name,
+                version,
+                now,
+                now,
+                options.description ?? null,
+                options.source,
+                options.runId ?? null,
+                options.runLink ?? null,
+                options.source,
+              ],
+            );
+            await c.query('UPDATE registered_models SET last_updated_time = ? WHERE name = ?', [now, model.name]);
+            if (options.tags && options.tags.length > 0) {
+              await c.query(
+                'INSERT INTO model_version_tags (`key`, value, name, version) VALUES ? ON DUPLICATE KEY UPDATE value = VALUES(value)',
+                [options.tags.map((t) => [t.key, t.value, model.name, version])],
+              );
+            }
+            return version;
+          },
+          false,
+          'createModelVersion',
+        );
         break;
       } catch (error) {
-        if (attempt < 5 && (isDuplicateKey((error as { cause?: unknown }).cause) || (error as { code?: string }).code === 'TEMPORARILY_UNAVAILABLE')) continue;
+        if (
+          attempt < 5 &&
+          (isDuplicateKey((error as { cause?: unknown }).cause) || (error as { code?: string }).code === 'TEMPORARILY_UNAVAILABLE')
+        )
+          continue;
         throw error;
       }
     }
@@ -286,48 +338,71 @@ export class MysqlRegistryStore implements RegistryStore {
   }
 
   async updateModelVersion(name: string, version: string, description: string): Promise<ModelVersion> {
-    await this.db.transaction(async (c) => {
-      const row = await this.versionRow(c, name, version);
-      await c.query('UPDATE model_versions SET description = ?, last_updated_time = ? WHERE name = ? AND version = ?', [description, Date.now(), row.name, row.version]);
-    }, true, 'updateModelVersion');
+    await this.db.transaction(
+      async (c) => {
+        const row = await this.versionRow(c, name, version);
+        await c.query('UPDATE model_versions SET description = ?, last_updated_time = ? WHERE name = ? AND version = ?', [
+          description,
+          Date.now(),
+          row.name,
+          row.version,
+        ]);
+      },
+      true,
+      'updateModelVersion',
+    );
     return this.getModelVersion(name, version);
   }
 
   async transitionModelVersionStage(name: string, version: string, stage: string, archiveExistingVersions: boolean): Promise<ModelVersion> {
     const target = canonicalStage(stage);
-    if (target === undefined) throw invalidParameter(`Invalid Model Version stage: ${stage}. Value must be one of ${ALL_STAGES.join(', ')}.`);
+    if (target === undefined)
+      throw invalidParameter(`Invalid Model Version stage: ${stage}. Value must be one of ${ALL_STAGES.join(', ')}.`);
     if (archiveExistingVersions && !STAGES_ALLOWING_ARCHIVE.includes(target)) {
-      throw invalidParameter(`Model version transition cannot archive existing model versions because '${target}' is not an Active stage. Valid stages are Staging, Production`);
+      throw invalidParameter(
+        `Model version transition cannot archive existing model versions because '${target}' is not an Active stage. Valid stages are Staging, Production`,
+      );
     }
-    await this.db.transaction(async (c) => {
-      const row = await this.versionRow(c, name, version);
-      const now = Date.now();
-      if (archiveExistingVersions) {
-        await c.query("UPDATE model_versions SET current_stage = 'Archived', last_updated_time = ? WHERE name = ? AND version <> ? AND current_stage = ?", [
+    await this.db.transaction(
+      async (c) => {
+        const row = await this.versionRow(c, name, version);
+        const now = Date.now();
+        if (archiveExistingVersions) {
+          await c.query(
+            "UPDATE model_versions SET current_stage = 'Archived', last_updated_time = ? WHERE name = ? AND version <> ? AND current_stage = ?",
+            [now, row.name, row.version, target],
+          );
+        }
+        await c.query('UPDATE model_versions SET current_stage = ?, last_updated_time = ? WHERE name = ? AND version = ?', [
+          target,
           now,
           row.name,
           row.version,
-          target,
         ]);
-      }
-      await c.query('UPDATE model_versions SET current_stage = ?, last_updated_time = ? WHERE name = ? AND version = ?', [target, now, row.name, row.version]);
-      await c.query('UPDATE registered_models SET last_updated_time = ? WHERE name = ?', [now, row.name]);
-    }, true, 'transitionModelVersionStage');
+        await c.query('UPDATE registered_models SET last_updated_time = ? WHERE name = ?', [now, row.name]);
+      },
+      true,
+      'transitionModelVersionStage',
+    );
     return this.getModelVersion(name, version);
   }
 
   async deleteModelVersion(name: string, version: string): Promise<void> {
-    await this.db.transaction(async (c) => {
-      const row = await this.versionRow(c, name, version);
-      const now = Date.now();
-      await c.query('DELETE FROM registered_model_aliases WHERE name = ? AND version = ?', [row.name, row.version]);
-      // MLflow's SQL store keeps the row (version numbers are never reused) but redacts it.
-      await c.query(
-        "UPDATE model_versions SET current_stage = ?, last_updated_time = ?, description = NULL, user_id = NULL, source = 'REDACTED-SOURCE-PATH', run_id = 'REDACTED-RUN-ID', run_link = 'REDACTED-RUN-LINK', status_message = NULL WHERE name = ? AND version = ?",
-        [DELETED_INTERNAL_STAGE, now, row.name, row.version],
-      );
-      await c.query('UPDATE registered_models SET last_updated_time = ? WHERE name = ?', [now, row.name]);
-    }, true, 'deleteModelVersion');
+    await this.db.transaction(
+      async (c) => {
+        const row = await this.versionRow(c, name, version);
+        const now = Date.now();
+        await c.query('DELETE FROM registered_model_aliases WHERE name = ? AND version = ?', [row.name, row.version]);
+        // MLflow's SQL store keeps the row (version numbers are never reused) but redacts it.
+        await c.query(
+          "UPDATE model_versions SET current_stage = ?, last_updated_time = ?, description = NULL, user_id = NULL, source = 'REDACTED-SOURCE-PATH', run_id = 'REDACTED-RUN-ID', run_link = 'REDACTED-RUN-LINK', status_message = NULL WHERE name = ? AND version = ?",
+          [DELETED_INTERNAL_STAGE, now, row.name, row.version],
+        );
+        await c.query('UPDATE registered_models SET last_updated_time = ? WHERE name = ?', [now, row.name]);
+      },
+      true,
+      'deleteModelVersion',
+    );
   }
 
   async getModelVersion(name: string, version: string): Promise<ModelVersion> {
@@ -351,45 +426,67 @@ export class MysqlRegistryStore implements RegistryStore {
   }
 
   async setModelVersionTag(name: string, version: string, tag: ModelVersionTag): Promise<void> {
-    await this.db.transaction(async (c) => {
-      const row = await this.versionRow(c, name, version);
-      await c.query('INSERT INTO model_version_tags (`key`, value, name, version) VALUES (?, ?, ?, ?) ON DUPLICATE KEY UPDATE value = VALUES(value)', [
-        tag.key,
-        tag.value,
-        row.name,
-        row.version,
-      ]);
-    }, true, 'setModelVersionTag');
+    await this.db.transaction(
+      async (c) => {
+        const row = await this.versionRow(c, name, version);
+        await c.query(
+          'INSERT INTO model_version_tags (`key`, value, name, version) VALUES (?, ?, ?, ?) ON DUPLICATE KEY UPDATE value = VALUES(value)',
+          [tag.key, tag.value, row.name, row.version],
+        );
+      },
+      true,
+      'setModelVersionTag',
+    );
   }
 
   async deleteModelVersionTag(name: string, version: string, key: string): Promise<void> {
-    await this.db.transaction(async (c) => {
-      const row = await this.versionRow(c, name, version);
-      await c.query('DELETE FROM model_version_tags WHERE name = ? AND version = ? AND `key` = ? AND BINARY `key` = ?', [row.name, row.version, key, key]);
-    }, true, 'deleteModelVersionTag');
+    await this.db.transaction(
+      async (c) => {
+        const row = await this.versionRow(c, name, version);
+        await c.query('DELETE FROM model_version_tags WHERE name = ? AND version = ? AND `key` = ? AND BINARY `key` = ?', [
+          row.name,
+          row.version,
+          key,
+          key,
+        ]);
+      },
+      true,
+      'deleteModelVersionTag',
+    );
   }
 
   async setRegisteredModelAlias(name: string, alias: string, version: string): Promise<void> {
-    await this.db.transaction(async (c) => {
-      const row = await this.versionRow(c, name, version);
-      await c.query('INSERT INTO registered_model_aliases (alias, version, name) VALUES (?, ?, ?) ON DUPLICATE KEY UPDATE version = VALUES(version)', [
-        alias,
-        row.version,
-        row.name,
-      ]);
-    }, true, 'setRegisteredModelAlias');
+    await this.db.transaction(
+      async (c) => {
+        const row = await this.versionRow(c, name, version);
+        await c.query(
+          'INSERT INTO registered_model_aliases (alias, version, name) VALUES (?, ?, ?) ON DUPLICATE KEY UPDATE version = VALUES(version)',
+          [alias, row.version, row.name],
+        );
+      },
+      true,
+      'setRegisteredModelAlias',
+    );
   }
 
   async deleteRegisteredModelAlias(name: string, alias: string): Promise<void> {
-    await this.db.transaction(async (c) => {
-      const model = await this.modelRow(c, name);
-      await c.query('DELETE FROM registered_model_aliases WHERE name = ? AND alias = ? AND BINARY alias = ?', [model.name, alias, alias]);
-    }, true, 'deleteRegisteredModelAlias');
+    await this.db.transaction(
+      async (c) => {
+        const model = await this.modelRow(c, name);
+        await c.query('DELETE FROM registered_model_aliases WHERE name = ? AND alias = ? AND BINARY alias = ?', [model.name, alias, alias]);
+      },
+      true,
+      'deleteRegisteredModelAlias',
+    );
   }
 
   async getModelVersionByAlias(name: string, alias: string): Promise<ModelVersion> {
     const model = await this.modelRow(this.db, name);
-    const r = await this.db.query<Row[]>('SELECT version FROM registered_model_aliases WHERE name = ? AND alias = ? AND BINARY alias = ?', [model.name, alias, alias]);
+    const r = await this.db.query<Row[]>('SELECT version FROM registered_model_aliases WHERE name = ? AND alias = ? AND BINARY alias = ?', [
+      model.name,
+      alias,
+      alias,
+    ]);
     if (r.length === 0) throw notFound(`Registered model alias ${alias} not found.`);
     return this.getModelVersion(String(model.name), String(r[0]!.version));
   }

@@ -63,7 +63,8 @@ type Row = Record<string, unknown>;
 /** What mysql2 returns for a write. */
 type WriteResult = { affectedRows: number; warningStatus?: number };
 
-const RUN_COLUMNS = 'run_uuid, name, source_type, source_name, entry_point_name, user_id, status, start_time, end_time, source_version, lifecycle_stage, artifact_uri, experiment_id, deleted_time';
+const RUN_COLUMNS =
+  'run_uuid, name, source_type, source_name, entry_point_name, user_id, status, start_time, end_time, source_version, lifecycle_stage, artifact_uri, experiment_id, deleted_time';
 
 /**
  * Tag keys the returned Run can be built from without re-reading: the database's collation (case-
@@ -113,29 +114,34 @@ export class MysqlTrackingStore implements TrackingStore {
   // ---- experiments -------------------------------------------------------------------------
 
   async createExperiment(name: string, artifactLocation?: string, tags: ExperimentTag[] = []): Promise<string> {
-    return this.db.transaction(async (c) => {
-      const now = Date.now();
-      let id: number;
-      try {
-        const [res] = (await c.query(
-          "INSERT INTO experiments (name, artifact_location, lifecycle_stage, creation_time, last_update_time) VALUES (?, ?, 'active', ?, ?)",
-          [name, artifactLocation ?? null, now, now],
-        )) as unknown as [{ insertId: number }];
-        id = res.insertId;
-      } catch (error) {
-        if (isDuplicateKey(error)) throw alreadyExists(`Experiment(name=${name}) already exists. Error: duplicate experiment name`);
-        throw error;
-      }
-      if (artifactLocation === undefined || artifactLocation === '') {
-        await c.query('UPDATE experiments SET artifact_location = ? WHERE experiment_id = ?', [`${this.db.artifactRoot}/${id}`, id]);
-      }
-      if (tags.length > 0) {
-        await c.query('INSERT INTO experiment_tags (`key`, value, experiment_id) VALUES ? ON DUPLICATE KEY UPDATE value = VALUES(value)', [
-          tags.map((t) => [t.key, t.value, id]),
-        ]);
-      }
-      return String(id);
-    }, false, 'createExperiment');
+    return this.db.transaction(
+      async (c) => {
+        const now = Date.now();
+        let id: number;
+        try {
+          const [res] = (await c.query(
+            "INSERT INTO experiments (name, artifact_location, lifecycle_stage, creation_time, last_update_time) VALUES (?, ?, 'active', ?, ?)",
+            [name, artifactLocation ?? null, now, now],
+          )) as unknown as [{ insertId: number }];
+          id = res.insertId;
+        } catch (error) {
+          if (isDuplicateKey(error)) throw alreadyExists(`Experiment(name=${name}) already exists. Error: duplicate experiment name`);
+          throw error;
+        }
+        if (artifactLocation === undefined || artifactLocation === '') {
+          await c.query('UPDATE experiments SET artifact_location = ? WHERE experiment_id = ?', [`${this.db.artifactRoot}/${id}`, id]);
+        }
+        if (tags.length > 0) {
+          await c.query(
+            'INSERT INTO experiment_tags (`key`, value, experiment_id) VALUES ? ON DUPLICATE KEY UPDATE value = VALUES(value)',
+            [tags.map((t) => [t.key, t.value, id])],
+          );
+        }
+        return String(id);
+      },
+      false,
+      'createExperiment',
+    );
   }
 
   private async experimentRow(c: Queryable | MysqlDatabase, experimentId: string): Promise<ExperimentRow> {
@@ -148,7 +154,10 @@ export class MysqlTrackingStore implements TrackingStore {
   private async experimentTags(ids: number[]): Promise<Map<string, { key: string; value: string }[]>> {
     const out = new Map<string, { key: string; value: string }[]>();
     if (ids.length === 0) return out;
-    const rows = await this.db.query<Row[]>(`SELECT \`key\`, value, experiment_id FROM experiment_tags WHERE experiment_id IN (${qs(ids.length)})`, ids);
+    const rows = await this.db.query<Row[]>(
+      `SELECT \`key\`, value, experiment_id FROM experiment_tags WHERE experiment_id IN (${qs(ids.length)})`,
+      ids,
+    );
     for (const r of rows) {
       pushTo(out, String(r.experiment_id), { key: String(r.key), value: (r.value as string | null) ?? '' });
     }
@@ -171,7 +180,10 @@ export class MysqlTrackingStore implements TrackingStore {
   async searchExperiments(options: SearchExperimentsOptions = {}): Promise<PagedList<Experiment>> {
     const viewType = options.viewType ?? 'ACTIVE_ONLY';
     const where = viewType === 'ALL' ? '' : ' WHERE lifecycle_stage = ?';
-    const rows = await this.db.query<ExperimentRow[]>(`SELECT * FROM experiments${where}`, viewType === 'ALL' ? [] : [viewType === 'ACTIVE_ONLY' ? 'active' : 'deleted']);
+    const rows = await this.db.query<ExperimentRow[]>(
+      `SELECT * FROM experiments${where}`,
+      viewType === 'ALL' ? [] : [viewType === 'ACTIVE_ONLY' ? 'active' : 'deleted'],
+    );
     const tags = await this.experimentTags(rows.map((r) => Number(r.experiment_id)));
     const experiments = rows.map((r) => experimentFromRow(r, tags.get(String(r.experiment_id)) ?? []));
     return searchExperimentsInMemory(experiments, {
@@ -183,64 +195,95 @@ export class MysqlTrackingStore implements TrackingStore {
   }
 
   async deleteExperiment(experimentId: string): Promise<void> {
-    await this.db.transaction(async (c) => {
-      const row = await this.experimentRow(c, experimentId);
-      const now = Date.now();
-      await c.query("UPDATE experiments SET lifecycle_stage = 'deleted', last_update_time = ? WHERE experiment_id = ?", [now, row.experiment_id]);
-      await c.query("UPDATE runs SET lifecycle_stage = 'deleted', deleted_time = ? WHERE experiment_id = ?", [now, row.experiment_id]);
-    }, true, 'deleteExperiment');
+    await this.db.transaction(
+      async (c) => {
+        const row = await this.experimentRow(c, experimentId);
+        const now = Date.now();
+        await c.query("UPDATE experiments SET lifecycle_stage = 'deleted', last_update_time = ? WHERE experiment_id = ?", [
+          now,
+          row.experiment_id,
+        ]);
+        await c.query("UPDATE runs SET lifecycle_stage = 'deleted', deleted_time = ? WHERE experiment_id = ?", [now, row.experiment_id]);
+      },
+      true,
+      'deleteExperiment',
+    );
   }
 
   async restoreExperiment(experimentId: string): Promise<void> {
-    await this.db.transaction(async (c) => {
-      const row = await this.experimentRow(c, experimentId);
-      await c.query("UPDATE experiments SET lifecycle_stage = 'active', last_update_time = ? WHERE experiment_id = ?", [Date.now(), row.experiment_id]);
-      await c.query("UPDATE runs SET lifecycle_stage = 'active', deleted_time = NULL WHERE experiment_id = ?", [row.experiment_id]);
-    }, true, 'restoreExperiment');
+    await this.db.transaction(
+      async (c) => {
+        const row = await this.experimentRow(c, experimentId);
+        await c.query("UPDATE experiments SET lifecycle_stage = 'active', last_update_time = ? WHERE experiment_id = ?", [
+          Date.now(),
+          row.experiment_id,
+        ]);
+        await c.query("UPDATE runs SET lifecycle_stage = 'active', deleted_time = NULL WHERE experiment_id = ?", [row.experiment_id]);
+      },
+      true,
+      'restoreExperiment',
+    );
   }
 
   async renameExperiment(experimentId: string, newName: string): Promise<void> {
-    await this.db.transaction(async (c) => {
-      const row = await this.experimentRow(c, experimentId);
-      if (row.lifecycle_stage !== 'active') throw invalidParameter('Cannot rename a non-active experiment.');
-      try {
-        await c.query('UPDATE experiments SET name = ?, last_update_time = ? WHERE experiment_id = ?', [newName, Date.now(), row.experiment_id]);
-      } catch (error) {
-        if (isDuplicateKey(error)) throw alreadyExists(`Experiment(name=${newName}) already exists. Error: duplicate experiment name`);
-        throw error;
-      }
-    }, false, 'renameExperiment');
+    await this.db.transaction(
+      async (c) => {
+        const row = await this.experimentRow(c, experimentId);
+        if (row.lifecycle_stage !== 'active') throw invalidParameter('Cannot rename a non-active experiment.');
+        try {
+          await c.query('UPDATE experiments SET name = ?, last_update_time = ? WHERE experiment_id = ?', [
+            newName,
+            Date.now(),
+            row.experiment_id,
+          ]);
+        } catch (error) {
+          if (isDuplicateKey(error)) throw alreadyExists(`Experiment(name=${newName}) already exists. Error: duplicate experiment name`);
+          throw error;
+        }
+      },
+      false,
+      'renameExperiment',
+    );
   }
 
   private requireActiveExperiment(row: ExperimentRow): void {
     if (row.lifecycle_stage !== 'active') {
-      throw invalidParameter(`The experiment ${String(row.experiment_id)} must be in the 'active' state. Current state is ${row.lifecycle_stage}.`);
+      throw invalidParameter(
+        `The experiment ${String(row.experiment_id)} must be in the 'active' state. Current state is ${row.lifecycle_stage}.`,
+      );
     }
   }
 
   async setExperimentTag(experimentId: string, tag: ExperimentTag): Promise<void> {
-    await this.db.transaction(async (c) => {
-      const row = await this.experimentRow(c, experimentId);
-      this.requireActiveExperiment(row);
-      await c.query('INSERT INTO experiment_tags (`key`, value, experiment_id) VALUES (?, ?, ?) ON DUPLICATE KEY UPDATE value = VALUES(value)', [
-        tag.key,
-        tag.value,
-        row.experiment_id,
-      ]);
-    }, true, 'setExperimentTag');
+    await this.db.transaction(
+      async (c) => {
+        const row = await this.experimentRow(c, experimentId);
+        this.requireActiveExperiment(row);
+        await c.query(
+          'INSERT INTO experiment_tags (`key`, value, experiment_id) VALUES (?, ?, ?) ON DUPLICATE KEY UPDATE value = VALUES(value)',
+          [tag.key, tag.value, row.experiment_id],
+        );
+      },
+      true,
+      'setExperimentTag',
+    );
   }
 
   async deleteExperimentTag(experimentId: string, key: string): Promise<void> {
-    await this.db.transaction(async (c) => {
-      const row = await this.experimentRow(c, experimentId);
-      this.requireActiveExperiment(row);
-      const [res] = (await c.query('DELETE FROM experiment_tags WHERE experiment_id = ? AND `key` = ? AND BINARY `key` = ?', [
-        row.experiment_id,
-        key,
-        key,
-      ])) as unknown as [{ affectedRows: number }];
-      if (res.affectedRows === 0) throw notFound(`No tag with name: ${key} in experiment with id ${experimentId}`);
-    }, false, 'deleteExperimentTag');
+    await this.db.transaction(
+      async (c) => {
+        const row = await this.experimentRow(c, experimentId);
+        this.requireActiveExperiment(row);
+        const [res] = (await c.query('DELETE FROM experiment_tags WHERE experiment_id = ? AND `key` = ? AND BINARY `key` = ?', [
+          row.experiment_id,
+          key,
+          key,
+        ])) as unknown as [{ affectedRows: number }];
+        if (res.affectedRows === 0) throw notFound(`No tag with name: ${key} in experiment with id ${experimentId}`);
+      },
+      false,
+      'deleteExperimentTag',
+    );
   }
 
   // ---- runs --------------------------------------------------------------------------------
@@ -261,36 +304,41 @@ export class MysqlTrackingStore implements TrackingStore {
     const last = lastTagValues(tags);
     let artifactUri = '';
     let warnings = 0;
-    await this.db.transaction(async (c) => {
-      const uriFor = (location: string | null) => `${(location ?? '').replace(/\/+$/, '')}/${runId}/artifacts`;
-      const values = [runId, runName, options.userId ?? null, startTime];
-      let res: WriteResult | undefined;
-      const cached = experimentId === undefined ? undefined : this.artifactLocations.get(experimentId);
-      if (cached !== undefined) {
-        // One statement both checks the experiment (exists, active, location as cached) and inserts.
-        artifactUri = uriFor(cached);
-        [res] = (await c.query(
-          `INSERT INTO runs (${RUN_COLUMNS}) SELECT ?, ?, 'UNKNOWN', '', '', ?, 'RUNNING', ?, NULL, '', 'active', ?, experiment_id, NULL FROM experiments WHERE experiment_id = ? AND lifecycle_stage = 'active' AND artifact_location <=> ?`,
-          [...values, artifactUri, experimentId, cached],
-        )) as unknown as [WriteResult];
-      }
-      if (res === undefined || res.affectedRows === 0) {
-        const exp = await this.experimentRow(c, options.experimentId);
-        this.requireActiveExperiment(exp);
-        this.artifactLocations.set(Number(exp.experiment_id), exp.artifact_location);
-        artifactUri = uriFor(exp.artifact_location);
-        [res] = (await c.query(
-          `INSERT INTO runs (${RUN_COLUMNS}) VALUES (?, ?, 'UNKNOWN', '', '', ?, 'RUNNING', ?, NULL, '', 'active', ?, ?, NULL)`,
-          [...values, artifactUri, exp.experiment_id],
-        )) as unknown as [WriteResult];
-      }
-      warnings += res.warningStatus ?? 0;
-      // runs.name was written with the run name above, so the tags need no follow-up UPDATE.
-      if (last.size > 0) warnings += (await writeTags(c, runId, last)).warningStatus ?? 0;
-    }, false, 'createRun');
+    await this.db.transaction(
+      async (c) => {
+        const uriFor = (location: string | null) => `${(location ?? '').replace(/\/+$/, '')}/${runId}/artifacts`;
+        const values = [runId, runName, options.userId ?? null, startTime];
+        let res: WriteResult | undefined;
+        const cached = experimentId === undefined ? undefined : this.artifactLocations.get(experimentId);
+        if (cached !== undefined) {
+          // One statement both checks the experiment (exists, active, location as cached) and inserts.
+          artifactUri = uriFor(cached);
+          [res] = (await c.query(
+            `INSERT INTO runs (${RUN_COLUMNS}) SELECT ?, ?, 'UNKNOWN', '', '', ?, 'RUNNING', ?, NULL, '', 'active', ?, experiment_id, NULL FROM experiments WHERE experiment_id = ? AND lifecycle_stage = 'active' AND artifact_location <=> ?`,
+            [...values, artifactUri, experimentId, cached],
+          )) as unknown as [WriteResult];
+        }
+        if (res === undefined || res.affectedRows === 0) {
+          const exp = await this.experimentRow(c, options.experimentId);
+          this.requireActiveExperiment(exp);
+          this.artifactLocations.set(Number(exp.experiment_id), exp.artifact_location);
+          artifactUri = uriFor(exp.artifact_location);
+          [res] = (await c.query(
+            `INSERT INTO runs (${RUN_COLUMNS}) VALUES (?, ?, 'UNKNOWN', '', '', ?, 'RUNNING', ?, NULL, '', 'active', ?, ?, NULL)`,
+            [...values, artifactUri, exp.experiment_id],
+          )) as unknown as [WriteResult];
+        }
+        warnings += res.warningStatus ?? 0;
+        // runs.name was written with the run name above, so the tags need no follow-up UPDATE.
+        if (last.size > 0) warnings += (await writeTags(c, runId, last)).warningStatus ?? 0;
+      },
+      false,
+      'createRun',
+    );
     // A non-strict server truncates over-long values with a warning, and the collation may merge
     // keys: then only a read says what was stored. Otherwise the rows are exactly what was sent.
-    if (warnings > 0 || !keysSurviveCollation([...last.keys()]) || !Number.isSafeInteger(startTime) || experimentId === undefined) return this.getRun(runId);
+    if (warnings > 0 || !keysSurviveCollation([...last.keys()]) || !Number.isSafeInteger(startTime) || experimentId === undefined)
+      return this.getRun(runId);
     const info: RunInfo = {
       runId,
       runUuid: runId,
@@ -332,7 +380,10 @@ export class MysqlTrackingStore implements TrackingStore {
     const [params, tags, metrics, inputs] = await Promise.all([
       this.db.query<Row[]>(`SELECT run_uuid, \`key\`, value FROM params WHERE run_uuid IN (${marks})`, ids),
       this.db.query<Row[]>(`SELECT run_uuid, \`key\`, value FROM tags WHERE run_uuid IN (${marks})`, ids),
-      this.db.query<MetricRow[]>(`SELECT run_uuid, \`key\`, value, timestamp, step, is_nan FROM latest_metrics WHERE run_uuid IN (${marks})`, ids),
+      this.db.query<MetricRow[]>(
+        `SELECT run_uuid, \`key\`, value, timestamp, step, is_nan FROM latest_metrics WHERE run_uuid IN (${marks})`,
+        ids,
+      ),
       this.db.query<Row[]>(
         `SELECT i.destination_id AS run_uuid, i.input_uuid, d.name, d.digest, d.dataset_source_type, d.dataset_source, d.dataset_schema, d.dataset_profile
          FROM inputs i JOIN datasets d ON d.dataset_uuid = i.source_id
@@ -352,7 +403,10 @@ export class MysqlTrackingStore implements TrackingStore {
     for (const m of metrics) runs.get(String(m.run_uuid))?.data.metrics.push(metricFromRow(m));
     if (inputs.length > 0) {
       const inputIds = inputs.map((i) => String(i.input_uuid));
-      const inputTags = await this.db.query<Row[]>(`SELECT input_uuid, name, value FROM input_tags WHERE input_uuid IN (${qs(inputIds.length)})`, inputIds);
+      const inputTags = await this.db.query<Row[]>(
+        `SELECT input_uuid, name, value FROM input_tags WHERE input_uuid IN (${qs(inputIds.length)})`,
+        inputIds,
+      );
       const tagsByInput = new Map<string, { key: string; value: string }[]>();
       for (const t of inputTags) {
         pushTo(tagsByInput, String(t.input_uuid), { key: String(t.name), value: String(t.value) });
@@ -390,11 +444,15 @@ export class MysqlTrackingStore implements TrackingStore {
     let matched = true;
     if (rename) {
       // The name and its tag change together.
-      await this.db.transaction(async (c) => {
-        const [res] = (await c.query(guarded, [...values, runId, runId])) as unknown as [WriteResult];
-        if (res.affectedRows === 0) this.requireActiveRun(await this.runRow(c, runId));
-        await writeTags(c, runId, new Map([[RUN_NAME_TAG, update.runName!]]));
-      }, true, 'updateRunInfo');
+      await this.db.transaction(
+        async (c) => {
+          const [res] = (await c.query(guarded, [...values, runId, runId])) as unknown as [WriteResult];
+          if (res.affectedRows === 0) this.requireActiveRun(await this.runRow(c, runId));
+          await writeTags(c, runId, new Map([[RUN_NAME_TAG, update.runName!]]));
+        },
+        true,
+        'updateRunInfo',
+      );
     } else if (sets.length > 0) {
       matched = (await this.db.query<WriteResult>(guarded, [...values, runId, runId])).affectedRows > 0;
     } else {
@@ -407,17 +465,25 @@ export class MysqlTrackingStore implements TrackingStore {
   }
 
   async deleteRun(runId: string): Promise<void> {
-    await this.db.transaction(async (c) => {
-      await this.runRow(c, runId);
-      await c.query("UPDATE runs SET lifecycle_stage = 'deleted', deleted_time = ? WHERE run_uuid = ?", [Date.now(), runId]);
-    }, true, 'deleteRun');
+    await this.db.transaction(
+      async (c) => {
+        await this.runRow(c, runId);
+        await c.query("UPDATE runs SET lifecycle_stage = 'deleted', deleted_time = ? WHERE run_uuid = ?", [Date.now(), runId]);
+      },
+      true,
+      'deleteRun',
+    );
   }
 
   async restoreRun(runId: string): Promise<void> {
-    await this.db.transaction(async (c) => {
-      await this.runRow(c, runId);
-      await c.query("UPDATE runs SET lifecycle_stage = 'active', deleted_time = NULL WHERE run_uuid = ?", [runId]);
-    }, true, 'restoreRun');
+    await this.db.transaction(
+      async (c) => {
+        await this.runRow(c, runId);
+        await c.query("UPDATE runs SET lifecycle_stage = 'active', deleted_time = NULL WHERE run_uuid = ?", [runId]);
+      },
+      true,
+      'restoreRun',
+    );
   }
 
   async logBatch(runId: string, batch: LogBatchInput): Promise<void> {
@@ -431,22 +497,30 @@ export class MysqlTrackingStore implements TrackingStore {
     // logParam and logMetric send one entity: their run check rides on the INSERT (see below).
     if (metrics.length === 0 && tags.length === 0 && params.length === 1 && (await this.logOneParam(runId, params[0]!))) return;
     if (metrics.length === 1 && params.length === 0 && tags.length === 0) {
-      await this.db.transaction(async (c) => {
-        if ((await insertOneMetric(c, runId, metrics[0]!)).affectedRows === 0) {
-          // Nothing inserted: the run is missing or not active, or the point was logged before (a no-op).
-          this.requireActiveRun(await this.runRow(c, runId));
-        }
-        await upsertLatestMetrics(c, runId, metrics);
-      }, true, 'logBatch');
+      await this.db.transaction(
+        async (c) => {
+          if ((await insertOneMetric(c, runId, metrics[0]!)).affectedRows === 0) {
+            // Nothing inserted: the run is missing or not active, or the point was logged before (a no-op).
+            this.requireActiveRun(await this.runRow(c, runId));
+          }
+          await upsertLatestMetrics(c, runId, metrics);
+        },
+        true,
+        'logBatch',
+      );
       return;
     }
     // Every step is idempotent (INSERT IGNORE, checked params, upserts), so the batch may be retried whole.
-    await this.db.transaction(async (c) => {
-      this.requireActiveRun(await this.runRow(c, runId));
-      if (params.length > 0) await insertParams(c, runId, params);
-      if (tags.length > 0) await upsertTags(c, runId, tags);
-      if (metrics.length > 0) await insertMetrics(c, runId, metrics);
-    }, true, 'logBatch');
+    await this.db.transaction(
+      async (c) => {
+        this.requireActiveRun(await this.runRow(c, runId));
+        if (params.length > 0) await insertParams(c, runId, params);
+        if (tags.length > 0) await upsertTags(c, runId, tags);
+        if (metrics.length > 0) await insertMetrics(c, runId, metrics);
+      },
+      true,
+      'logBatch',
+    );
   }
 
   /**
@@ -482,42 +556,63 @@ export class MysqlTrackingStore implements TrackingStore {
   }
 
   async deleteTag(runId: string, key: string): Promise<void> {
-    await this.db.transaction(async (c) => {
-      this.requireActiveRun(await this.runRow(c, runId));
-      const [res] = (await c.query('DELETE FROM tags WHERE run_uuid = ? AND `key` = ? AND BINARY `key` = ?', [runId, key, key])) as unknown as [
-        { affectedRows: number },
-      ];
-      if (res.affectedRows === 0) throw notFound(`No tag with name: ${key} in run with id ${runId}`);
-    }, false, 'deleteTag');
+    await this.db.transaction(
+      async (c) => {
+        this.requireActiveRun(await this.runRow(c, runId));
+        const [res] = (await c.query('DELETE FROM tags WHERE run_uuid = ? AND `key` = ? AND BINARY `key` = ?', [
+          runId,
+          key,
+          key,
+        ])) as unknown as [{ affectedRows: number }];
+        if (res.affectedRows === 0) throw notFound(`No tag with name: ${key} in run with id ${runId}`);
+      },
+      false,
+      'deleteTag',
+    );
   }
 
   async logInputs(runId: string, datasets: DatasetInput[]): Promise<void> {
     if (datasets.length === 0) return;
-    await this.db.transaction(async (c) => {
-      const run = await this.runRow(c, runId);
-      this.requireActiveRun(run);
-      for (const input of datasets) {
-        const d = input.dataset;
-        await c.query(
-          'INSERT IGNORE INTO datasets (dataset_uuid, experiment_id, name, digest, dataset_source_type, dataset_source, dataset_schema, dataset_profile) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-          [randomUUID().replace(/-/g, ''), run.experiment_id, d.name, d.digest, d.sourceType, d.source, d.schema ?? null, d.profile ?? null],
-        );
-        const found = await rowsOf<Row>(c, 'SELECT dataset_uuid FROM datasets WHERE experiment_id = ? AND name = ? AND digest = ?', [
-          run.experiment_id,
-          d.name,
-          d.digest,
-        ]);
-        const datasetUuid = String(found[0]!.dataset_uuid);
-        const inputUuid = randomUUID().replace(/-/g, '');
-        const [res] = (await c.query(
-          "INSERT IGNORE INTO inputs (input_uuid, source_type, source_id, destination_type, destination_id, step) VALUES (?, 'DATASET', ?, 'RUN', ?, 0)",
-          [inputUuid, datasetUuid, runId],
-        )) as unknown as [{ affectedRows: number }];
-        if (res.affectedRows > 0 && input.tags.length > 0) {
-          await c.query('INSERT IGNORE INTO input_tags (input_uuid, name, value) VALUES ?', [input.tags.map((t) => [inputUuid, t.key, t.value])]);
+    await this.db.transaction(
+      async (c) => {
+        const run = await this.runRow(c, runId);
+        this.requireActiveRun(run);
+        for (const input of datasets) {
+          const d = input.dataset;
+          await c.query(
+            'INSERT IGNORE INTO datasets (dataset_uuid, experiment_id, name, digest, dataset_source_type, dataset_source, dataset_schema, dataset_profile) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+            [
+              randomUUID().replace(/-/g, ''),
+              run.experiment_id,
+              d.name,
+              d.digest,
+              d.sourceType,
+              d.source,
+              d.schema ?? null,
+              d.profile ?? null,
+            ],
+          );
+          const found = await rowsOf<Row>(c, 'SELECT dataset_uuid FROM datasets WHERE experiment_id = ? AND name = ? AND digest = ?', [
+            run.experiment_id,
+            d.name,
+            d.digest,
+          ]);
+          const datasetUuid = String(found[0]!.dataset_uuid);
+          const inputUuid = randomUUID().replace(/-/g, '');
+          const [res] = (await c.query(
+            "INSERT IGNORE INTO inputs (input_uuid, source_type, source_id, destination_type, destination_id, step) VALUES (?, 'DATASET', ?, 'RUN', ?, 0)",
+            [inputUuid, datasetUuid, runId],
+          )) as unknown as [{ affectedRows: number }];
+          if (res.affectedRows > 0 && input.tags.length > 0) {
+            await c.query('INSERT IGNORE INTO input_tags (input_uuid, name, value) VALUES ?', [
+              input.tags.map((t) => [inputUuid, t.key, t.value]),
+            ]);
+          }
         }
-      }
-    }, true, 'logInputs');
+      },
+      true,
+      'logInputs',
+    );
   }
 
   async getMetricHistory(runId: string, key: string, options: MetricHistoryOptions = {}): Promise<PagedList<Metric>> {
@@ -525,19 +620,25 @@ export class MysqlTrackingStore implements TrackingStore {
     const max = options.maxResults ?? 0;
     const offset = decodePageToken(options.pageToken);
     // The primary key (key, timestamp, step, run_uuid, value, is_nan) serves this order without a sort.
-    const base = 'SELECT value, timestamp, step, is_nan FROM metrics WHERE run_uuid = ? AND `key` = ? AND BINARY `key` = ? ORDER BY timestamp, step, value';
+    const base =
+      'SELECT value, timestamp, step, is_nan FROM metrics WHERE run_uuid = ? AND `key` = ? AND BINARY `key` = ? ORDER BY timestamp, step, value';
     // Arrays rather than objects per row: a million-point history is read noticeably faster.
     const read = async (sql: string, values: unknown[]) => {
       const rows = await this.db.query<[number, unknown, unknown, number][]>(sql, values, true);
-      return rows.map(([value, timestamp, step, isNan]): Metric => ({
-        key,
-        value: Number(isNan) === 1 ? Number.NaN : value,
-        timestamp: typeof timestamp === 'number' ? timestamp : Number(timestamp),
-        step: typeof step === 'number' ? step : Number(step),
-      }));
+      return rows.map(
+        ([value, timestamp, step, isNan]): Metric => ({
+          key,
+          value: Number(isNan) === 1 ? Number.NaN : value,
+          timestamp: typeof timestamp === 'number' ? timestamp : Number(timestamp),
+          step: typeof step === 'number' ? step : Number(step),
+        }),
+      );
     };
     if (max <= 0) {
-      const items = await read(offset > 0 ? `${base} LIMIT 18446744073709551615 OFFSET ?` : base, offset > 0 ? [runId, key, key, offset] : [runId, key, key]);
+      const items = await read(
+        offset > 0 ? `${base} LIMIT 18446744073709551615 OFFSET ?` : base,
+        offset > 0 ? [runId, key, key, offset] : [runId, key, key],
+      );
       return { items };
     }
     const rows = await read(`${base} LIMIT ? OFFSET ?`, [runId, key, key, max + 1, offset]);
@@ -581,7 +682,9 @@ function lastTagValues(tags: RunTag[]): Map<string, string> {
 /** Upserts run tags in one multi-row statement, in key order so that concurrent writers lock rows alike. */
 async function writeTags(c: Queryable, runId: string, last: Map<string, string>): Promise<WriteResult> {
   const rows = [...last].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([k, v]) => [k, v, runId]);
-  const [res] = (await c.query('INSERT INTO tags (`key`, value, run_uuid) VALUES ? ON DUPLICATE KEY UPDATE value = VALUES(value)', [rows])) as unknown as [WriteResult];
+  const [res] = (await c.query('INSERT INTO tags (`key`, value, run_uuid) VALUES ? ON DUPLICATE KEY UPDATE value = VALUES(value)', [
+    rows,
+  ])) as unknown as [WriteResult];
   return res;
 }
 
@@ -600,15 +703,18 @@ async function insertParams(c: Queryable, runId: string, params: { key: string; 
   for (const p of params) {
     const seen = wanted.get(p.key);
     if (seen !== undefined && seen !== p.value) {
-      throw invalidParameter(`Duplicate parameter keys have been submitted: [${p.key}]. Please ensure the request contains only one param value per param key.`);
+      throw invalidParameter(
+        `Duplicate parameter keys have been submitted: [${p.key}]. Please ensure the request contains only one param value per param key.`,
+      );
     }
     wanted.set(p.key, p.value);
   }
   const keys = [...wanted.keys()].sort();
   await c.query('INSERT IGNORE INTO params (`key`, value, run_uuid) VALUES ?', [keys.map((k) => [k, wanted.get(k), runId])]);
-  const [rows] = (await c.query(`SELECT \`key\`, value FROM params WHERE run_uuid = ? AND \`key\` IN (${qs(keys.length)})`, [runId, ...keys])) as unknown as [
-    { key: string; value: string }[],
-  ];
+  const [rows] = (await c.query(`SELECT \`key\`, value FROM params WHERE run_uuid = ? AND \`key\` IN (${qs(keys.length)})`, [
+    runId,
+    ...keys,
+  ])) as unknown as [{ key: string; value: string }[]];
   for (const r of rows) {
     const v = wanted.get(r.key);
     if (v === undefined) {
@@ -659,7 +765,11 @@ async function upsertLatestMetrics(c: Queryable, runId: string, metrics: Metric[
     const [value, isNan] = toStoredValue(m.value);
     const step = m.step ?? 0;
     const b = best.get(m.key);
-    if (b === undefined || step > b.step || (step === b.step && (m.timestamp > b.timestamp || (m.timestamp === b.timestamp && value > b.value)))) {
+    if (
+      b === undefined ||
+      step > b.step ||
+      (step === b.step && (m.timestamp > b.timestamp || (m.timestamp === b.timestamp && value > b.value)))
+    ) {
       best.set(m.key, { value, isNan, timestamp: m.timestamp, step });
     }
   }
@@ -676,4 +786,3 @@ async function upsertLatestMetrics(c: Queryable, runId: string, metrics: Metric[
     [latest],
   );
 }
-

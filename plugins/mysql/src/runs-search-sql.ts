@@ -122,7 +122,8 @@ function metricCondition(alias: string, op: string, rhs: number, values: unknown
 
 /** LIMIT and OFFSET must be plain integers: mysql2 would print `1e+21` into the statement. */
 function rowCount(n: number, what: string, field: string): number {
-  if (!Number.isSafeInteger(n) || n < 0) throw invalidParameter(`Invalid ${what} ${n}: expected a whole number from 0 to ${Number.MAX_SAFE_INTEGER}.`, { field });
+  if (!Number.isSafeInteger(n) || n < 0)
+    throw invalidParameter(`Invalid ${what} ${n}: expected a whole number from 0 to ${Number.MAX_SAFE_INTEGER}.`, { field });
   return n;
 }
 
@@ -208,7 +209,9 @@ export function compileRunSearch(q: RunSearchQuery): CompiledSql {
     const dir = order.ascending ? 'ASC' : 'DESC';
     const alias = `o${n++}`;
     if (type === 'metric') {
-      joins.push(`LEFT JOIN latest_metrics ${alias} ON ${alias}.run_uuid = r.run_uuid AND ${alias}.\`key\` = ? AND BINARY ${alias}.\`key\` = ?`);
+      joins.push(
+        `LEFT JOIN latest_metrics ${alias} ON ${alias}.run_uuid = r.run_uuid AND ${alias}.\`key\` = ? AND BINARY ${alias}.\`key\` = ?`,
+      );
       joinValues.push(key, key);
       orderExprs.push(`CASE WHEN ${alias}.run_uuid IS NULL THEN 2 WHEN ${alias}.is_nan = 1 THEN 1 ELSE 0 END`, `${alias}.value ${dir}`);
     } else if (type === 'param' || type === 'tag') {
@@ -219,7 +222,10 @@ export function compileRunSearch(q: RunSearchQuery): CompiledSql {
     } else if (type === 'attribute') {
       const column = `r.${columnFor(key)}`;
       if (key === 'start_time') orderedByStartTime = true;
-      orderExprs.push(`CASE WHEN ${column} IS NULL THEN 1 ELSE 0 END`, NUMERIC_ATTRIBUTES.has(key) ? `${column} ${dir}` : `BINARY ${column} ${dir}`);
+      orderExprs.push(
+        `CASE WHEN ${column} IS NULL THEN 1 ELSE 0 END`,
+        NUMERIC_ATTRIBUTES.has(key) ? `${column} ${dir}` : `BINARY ${column} ${dir}`,
+      );
     } else {
       throw invalidParameter(`Invalid order_by identifier type '${String(type)}'.`, { field: 'order_by' });
     }
@@ -228,5 +234,13 @@ export function compileRunSearch(q: RunSearchQuery): CompiledSql {
   orderExprs.push('r.run_uuid ASC');
 
   const sql = `SELECT r.* FROM runs r ${joins.join(' ')} WHERE ${where.join(' AND ')} ORDER BY ${orderExprs.join(', ')} LIMIT ? OFFSET ?`;
-  return { sql, values: [...joinValues, ...whereValues, rowCount(q.limit, 'max_results', 'max_results'), rowCount(q.offset, 'page token offset', 'page_token')] };
+  return {
+    sql,
+    values: [
+      ...joinValues,
+      ...whereValues,
+      rowCount(q.limit, 'max_results', 'max_results'),
+      rowCount(q.offset, 'page token offset', 'page_token'),
+    ],
+  };
 }

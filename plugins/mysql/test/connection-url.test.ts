@@ -4,7 +4,9 @@ import { MysqlTrackingStore, parseMysqlUrl } from '../src/index.js';
 
 describe('parseMysqlUrl', () => {
   it('reads MLflow-style URIs with driver suffixes and options', () => {
-    expect(parseMysqlUrl('mysql+pymysql://u:p%40ss@db.example:3307/mlflow?ssl=true&pool_size=4&connect_timeout=5&query_timeout=2000')).toEqual({
+    expect(
+      parseMysqlUrl('mysql+pymysql://u:p%40ss@db.example:3307/mlflow?ssl=true&pool_size=4&connect_timeout=5&query_timeout=2000'),
+    ).toEqual({
       host: 'db.example',
       port: 3307,
       user: 'u',
@@ -21,7 +23,12 @@ describe('parseMysqlUrl', () => {
   });
 
   it('refuses what it cannot honour, without echoing credentials', () => {
-    for (const bad of ['postgresql://u:secret@h/db', 'mysql://u:secret@h/', 'mysql://u:secret@h/db?pool_size=0', 'mysql://u:secret@h/db?frobnicate=1']) {
+    for (const bad of [
+      'postgresql://u:secret@h/db',
+      'mysql://u:secret@h/',
+      'mysql://u:secret@h/db?pool_size=0',
+      'mysql://u:secret@h/db?frobnicate=1',
+    ]) {
       let err: unknown;
       try {
         parseMysqlUrl(bad);

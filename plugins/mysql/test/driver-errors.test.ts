@@ -45,11 +45,15 @@ describe.runIf(available)('driver errors', () => {
   it('reach callers without driver text or SQL; the cause keeps code, statement and parameter count', async () => {
     await sql('RENAME TABLE latest_metrics TO latest_metrics_gone');
     try {
-      const e = await failure(store.searchRuns({ experimentIds: [exp], filter: "metrics.secret_key > 0.123 AND params.p = 'hidden value'" }));
+      const e = await failure(
+        store.searchRuns({ experimentIds: [exp], filter: "metrics.secret_key > 0.123 AND params.p = 'hidden value'" }),
+      );
       expect(e.code).toBe('INTERNAL_ERROR');
       expect(e.message).not.toMatch(DRIVER_TEXT);
       expect(e.message).not.toContain('secret_key');
-      expect(e.message).toMatch(/^\[labbook\] \[mysql\] The database failed to run a query while running a query \(reference [0-9a-f]{8}\)/);
+      expect(e.message).toMatch(
+        /^\[labbook\] \[mysql\] The database failed to run a query while running a query \(reference [0-9a-f]{8}\)/,
+      );
       const reference = /reference ([0-9a-f]{8})/.exec(e.message)![1]!;
       const cause = e.cause as MysqlDriverError;
       expect(cause).toBeInstanceOf(MysqlDriverError);
@@ -106,7 +110,9 @@ describe.runIf(available)('a database that does not exist', () => {
   async function exists(name: string): Promise<boolean> {
     const c = await mysql.createConnection({ uri: server });
     try {
-      const [rows] = (await c.query('SELECT schema_name FROM information_schema.schemata WHERE schema_name = ?', [name])) as unknown as [unknown[]];
+      const [rows] = (await c.query('SELECT schema_name FROM information_schema.schemata WHERE schema_name = ?', [name])) as unknown as [
+        unknown[],
+      ];
       return rows.length > 0;
     } finally {
       await c.end();

@@ -63,7 +63,9 @@ describe.runIf(available)('MysqlRegistryStore', () => {
     const conn = await mysql.createConnection({ uri: db.url });
     const [rows] = await conn.query("SELECT current_stage, source, run_id, run_link FROM model_versions WHERE name = 'Soft'");
     await conn.end();
-    expect(rows).toEqual([{ current_stage: 'Deleted_Internal', source: 'REDACTED-SOURCE-PATH', run_id: 'REDACTED-RUN-ID', run_link: 'REDACTED-RUN-LINK' }]);
+    expect(rows).toEqual([
+      { current_stage: 'Deleted_Internal', source: 'REDACTED-SOURCE-PATH', run_id: 'REDACTED-RUN-ID', run_link: 'REDACTED-RUN-LINK' },
+    ]);
     expect((await store.createModelVersion({ name: 'Soft', source: 'y' })).version).toBe('2');
     expect((await store.searchModelVersions({ filter: "name = 'Soft'" })).items.map((v) => v.version)).toEqual(['2']);
   });

@@ -118,7 +118,9 @@ describe.runIf(available)('round trips of the run lifecycle', () => {
     // Another casing of the id is not the run, even where the collation says it is equal.
     await store.restoreRun(id);
     await expect(store.updateRunInfo(id.toUpperCase(), { status: 'KILLED' })).rejects.toMatchObject({ code: 'RESOURCE_DOES_NOT_EXIST' });
-    await expect(store.logBatch(id.toUpperCase(), { params: [{ key: 'y', value: '1' }] })).rejects.toMatchObject({ code: 'RESOURCE_DOES_NOT_EXIST' });
+    await expect(store.logBatch(id.toUpperCase(), { params: [{ key: 'y', value: '1' }] })).rejects.toMatchObject({
+      code: 'RESOURCE_DOES_NOT_EXIST',
+    });
     expect((await store.getRun(id)).info.status).toBe('RUNNING');
     await expect(store.updateRunInfo('0'.repeat(32), { status: 'KILLED' })).rejects.toMatchObject({ code: 'RESOURCE_DOES_NOT_EXIST' });
     // A deleted experiment takes no runs, though its artifact location is cached.

@@ -11,61 +11,143 @@ import { available, mysql, testDatabase } from './helpers/db.js';
 const EXPECTED: Record<string, { columns: string[]; pk: string[]; indexes?: Record<string, string[]> }> = {
   alembic_version: { columns: ['version_num varchar(32) NN'], pk: ['version_num'] },
   experiments: {
-    columns: ['experiment_id int NN', 'name varchar(256) NN', 'artifact_location varchar(256)', 'lifecycle_stage varchar(32)', 'creation_time bigint', 'last_update_time bigint'],
+    columns: [
+      'experiment_id int NN',
+      'name varchar(256) NN',
+      'artifact_location varchar(256)',
+      'lifecycle_stage varchar(32)',
+      'creation_time bigint',
+      'last_update_time bigint',
+    ],
     pk: ['experiment_id'],
     indexes: { name: ['name'] },
   },
   experiment_tags: { columns: ['key varchar(250) NN', 'value varchar(5000)', 'experiment_id int NN'], pk: ['key', 'experiment_id'] },
   runs: {
     columns: [
-      'run_uuid varchar(32) NN', 'name varchar(250)', 'source_type varchar(20)', 'source_name varchar(500)', 'entry_point_name varchar(50)',
-      'user_id varchar(256)', 'status varchar(9)', 'start_time bigint', 'end_time bigint', 'source_version varchar(50)',
-      'lifecycle_stage varchar(20)', 'artifact_uri varchar(200)', 'experiment_id int', 'deleted_time bigint',
+      'run_uuid varchar(32) NN',
+      'name varchar(250)',
+      'source_type varchar(20)',
+      'source_name varchar(500)',
+      'entry_point_name varchar(50)',
+      'user_id varchar(256)',
+      'status varchar(9)',
+      'start_time bigint',
+      'end_time bigint',
+      'source_version varchar(50)',
+      'lifecycle_stage varchar(20)',
+      'artifact_uri varchar(200)',
+      'experiment_id int',
+      'deleted_time bigint',
     ],
     pk: ['run_uuid'],
   },
-  tags: { columns: ['key varchar(250) NN', 'value varchar(8000)', 'run_uuid varchar(32) NN'], pk: ['key', 'run_uuid'], indexes: { index_tags_run_uuid: ['run_uuid'] } },
-  params: { columns: ['key varchar(250) NN', 'value varchar(8000) NN', 'run_uuid varchar(32) NN'], pk: ['key', 'run_uuid'], indexes: { index_params_run_uuid: ['run_uuid'] } },
+  tags: {
+    columns: ['key varchar(250) NN', 'value varchar(8000)', 'run_uuid varchar(32) NN'],
+    pk: ['key', 'run_uuid'],
+    indexes: { index_tags_run_uuid: ['run_uuid'] },
+  },
+  params: {
+    columns: ['key varchar(250) NN', 'value varchar(8000) NN', 'run_uuid varchar(32) NN'],
+    pk: ['key', 'run_uuid'],
+    indexes: { index_params_run_uuid: ['run_uuid'] },
+  },
   metrics: {
-    columns: ['key varchar(250) NN', 'value double NN', 'timestamp bigint NN', 'run_uuid varchar(32) NN', 'step bigint NN', 'is_nan tinyint NN'],
+    columns: [
+      'key varchar(250) NN',
+      'value double NN',
+      'timestamp bigint NN',
+      'run_uuid varchar(32) NN',
+      'step bigint NN',
+      'is_nan tinyint NN',
+    ],
     pk: ['key', 'timestamp', 'step', 'run_uuid', 'value', 'is_nan'],
     indexes: { index_metrics_run_uuid: ['run_uuid'] },
   },
   latest_metrics: {
-    columns: ['key varchar(250) NN', 'value double NN', 'timestamp bigint', 'step bigint NN', 'is_nan tinyint NN', 'run_uuid varchar(32) NN'],
+    columns: [
+      'key varchar(250) NN',
+      'value double NN',
+      'timestamp bigint',
+      'step bigint NN',
+      'is_nan tinyint NN',
+      'run_uuid varchar(32) NN',
+    ],
     pk: ['key', 'run_uuid'],
     indexes: { index_latest_metrics_run_uuid: ['run_uuid'] },
   },
   datasets: {
     columns: [
-      'dataset_uuid varchar(36) NN', 'experiment_id int NN', 'name varchar(500) NN', 'digest varchar(36) NN', 'dataset_source_type varchar(36) NN',
-      'dataset_source text NN', 'dataset_schema mediumtext', 'dataset_profile mediumtext',
+      'dataset_uuid varchar(36) NN',
+      'experiment_id int NN',
+      'name varchar(500) NN',
+      'digest varchar(36) NN',
+      'dataset_source_type varchar(36) NN',
+      'dataset_source text NN',
+      'dataset_schema mediumtext',
+      'dataset_profile mediumtext',
     ],
     pk: ['experiment_id', 'name', 'digest'],
-    indexes: { index_datasets_dataset_uuid: ['dataset_uuid'], index_datasets_experiment_id_dataset_source_type: ['experiment_id', 'dataset_source_type'] },
+    indexes: {
+      index_datasets_dataset_uuid: ['dataset_uuid'],
+      index_datasets_experiment_id_dataset_source_type: ['experiment_id', 'dataset_source_type'],
+    },
   },
   inputs: {
-    columns: ['input_uuid varchar(36) NN', 'source_type varchar(36) NN', 'source_id varchar(36) NN', 'destination_type varchar(36) NN', 'destination_id varchar(36) NN', 'step bigint NN'],
+    columns: [
+      'input_uuid varchar(36) NN',
+      'source_type varchar(36) NN',
+      'source_id varchar(36) NN',
+      'destination_type varchar(36) NN',
+      'destination_id varchar(36) NN',
+      'step bigint NN',
+    ],
     pk: ['source_type', 'source_id', 'destination_type', 'destination_id'],
-    indexes: { index_inputs_input_uuid: ['input_uuid'], index_inputs_destination_type_destination_id_source_type: ['destination_type', 'destination_id', 'source_type'] },
+    indexes: {
+      index_inputs_input_uuid: ['input_uuid'],
+      index_inputs_destination_type_destination_id_source_type: ['destination_type', 'destination_id', 'source_type'],
+    },
   },
   input_tags: { columns: ['input_uuid varchar(36) NN', 'name varchar(255) NN', 'value varchar(500) NN'], pk: ['input_uuid', 'name'] },
-  registered_models: { columns: ['name varchar(256) NN', 'creation_time bigint', 'last_updated_time bigint', 'description varchar(5000)'], pk: ['name'] },
+  registered_models: {
+    columns: ['name varchar(256) NN', 'creation_time bigint', 'last_updated_time bigint', 'description varchar(5000)'],
+    pk: ['name'],
+  },
   model_versions: {
     columns: [
-      'name varchar(256) NN', 'version int NN', 'creation_time bigint', 'last_updated_time bigint', 'description varchar(5000)', 'user_id varchar(256)',
-      'current_stage varchar(20)', 'source varchar(500)', 'run_id varchar(32)', 'status varchar(20)', 'status_message varchar(500)', 'run_link varchar(500)',
+      'name varchar(256) NN',
+      'version int NN',
+      'creation_time bigint',
+      'last_updated_time bigint',
+      'description varchar(5000)',
+      'user_id varchar(256)',
+      'current_stage varchar(20)',
+      'source varchar(500)',
+      'run_id varchar(32)',
+      'status varchar(20)',
+      'status_message varchar(500)',
+      'run_link varchar(500)',
       'storage_location varchar(500)',
     ],
     pk: ['name', 'version'],
   },
   registered_model_tags: { columns: ['key varchar(250) NN', 'value varchar(5000)', 'name varchar(256) NN'], pk: ['key', 'name'] },
-  model_version_tags: { columns: ['key varchar(250) NN', 'value text', 'name varchar(256) NN', 'version int NN'], pk: ['key', 'name', 'version'] },
+  model_version_tags: {
+    columns: ['key varchar(250) NN', 'value text', 'name varchar(256) NN', 'version int NN'],
+    pk: ['key', 'name', 'version'],
+  },
   registered_model_aliases: { columns: ['alias varchar(256) NN', 'version int NN', 'name varchar(256) NN'], pk: ['name', 'alias'] },
   webhooks: {
     columns: [
-      'webhook_id varchar(256) NN', 'name varchar(256) NN', 'description varchar(1000)', 'url varchar(500) NN', 'status varchar(20) NN', 'secret varchar(1000)',
-      'creation_timestamp bigint', 'last_updated_timestamp bigint', 'deleted_timestamp bigint',
+      'webhook_id varchar(256) NN',
+      'name varchar(256) NN',
+      'description varchar(1000)',
+      'url varchar(500) NN',
+      'status varchar(20) NN',
+      'secret varchar(1000)',
+      'creation_timestamp bigint',
+      'last_updated_timestamp bigint',
+      'deleted_timestamp bigint',
     ],
     pk: ['webhook_id'],
     indexes: { idx_webhooks_status: ['status'], idx_webhooks_name: ['name'] },
@@ -73,36 +155,81 @@ const EXPECTED: Record<string, { columns: string[]; pk: string[]; indexes?: Reco
   webhook_events: {
     columns: ['webhook_id varchar(256) NN', 'entity varchar(50) NN', 'action varchar(50) NN'],
     pk: ['webhook_id', 'entity', 'action'],
-    indexes: { idx_webhook_events_entity: ['entity'], idx_webhook_events_action: ['action'], idx_webhook_events_entity_action: ['entity', 'action'] },
+    indexes: {
+      idx_webhook_events_entity: ['entity'],
+      idx_webhook_events_action: ['action'],
+      idx_webhook_events_entity_action: ['entity', 'action'],
+    },
   },
   trace_info: {
     columns: [
-      'request_id varchar(50) NN', 'experiment_id int NN', 'timestamp_ms bigint NN', 'execution_time_ms bigint', 'status varchar(50) NN',
-      'client_request_id varchar(50)', 'request_preview varchar(1000)', 'response_preview varchar(1000)',
+      'request_id varchar(50) NN',
+      'experiment_id int NN',
+      'timestamp_ms bigint NN',
+      'execution_time_ms bigint',
+      'status varchar(50) NN',
+      'client_request_id varchar(50)',
+      'request_preview varchar(1000)',
+      'response_preview varchar(1000)',
     ],
     pk: ['request_id'],
   },
   trace_tags: { columns: ['key varchar(250) NN', 'value varchar(8000)', 'request_id varchar(50) NN'], pk: ['key', 'request_id'] },
-  trace_request_metadata: { columns: ['key varchar(250) NN', 'value varchar(8000)', 'request_id varchar(50) NN'], pk: ['key', 'request_id'] },
+  trace_request_metadata: {
+    columns: ['key varchar(250) NN', 'value varchar(8000)', 'request_id varchar(50) NN'],
+    pk: ['key', 'request_id'],
+  },
   logged_models: {
     columns: [
-      'model_id varchar(36) NN', 'experiment_id int NN', 'name varchar(500) NN', 'artifact_location varchar(1000) NN', 'creation_timestamp_ms bigint NN',
-      'last_updated_timestamp_ms bigint NN', 'status int NN', 'lifecycle_stage varchar(32)', 'model_type varchar(500)', 'source_run_id varchar(32)',
+      'model_id varchar(36) NN',
+      'experiment_id int NN',
+      'name varchar(500) NN',
+      'artifact_location varchar(1000) NN',
+      'creation_timestamp_ms bigint NN',
+      'last_updated_timestamp_ms bigint NN',
+      'status int NN',
+      'lifecycle_stage varchar(32)',
+      'model_type varchar(500)',
+      'source_run_id varchar(32)',
       'status_message varchar(1000)',
     ],
     pk: ['model_id'],
   },
   logged_model_metrics: {
     columns: [
-      'model_id varchar(36) NN', 'metric_name varchar(500) NN', 'metric_timestamp_ms bigint NN', 'metric_step bigint NN', 'metric_value double',
-      'experiment_id int NN', 'run_id varchar(32) NN', 'dataset_uuid varchar(36)', 'dataset_name varchar(500)', 'dataset_digest varchar(36)',
+      'model_id varchar(36) NN',
+      'metric_name varchar(500) NN',
+      'metric_timestamp_ms bigint NN',
+      'metric_step bigint NN',
+      'metric_value double',
+      'experiment_id int NN',
+      'run_id varchar(32) NN',
+      'dataset_uuid varchar(36)',
+      'dataset_name varchar(500)',
+      'dataset_digest varchar(36)',
     ],
     pk: ['model_id', 'metric_name', 'metric_timestamp_ms', 'metric_step', 'run_id'],
   },
-  logged_model_params: { columns: ['model_id varchar(36) NN', 'experiment_id int NN', 'param_key varchar(255) NN', 'param_value text NN'], pk: ['model_id', 'param_key'] },
-  logged_model_tags: { columns: ['model_id varchar(36) NN', 'experiment_id int NN', 'tag_key varchar(255) NN', 'tag_value text NN'], pk: ['model_id', 'tag_key'] },
+  logged_model_params: {
+    columns: ['model_id varchar(36) NN', 'experiment_id int NN', 'param_key varchar(255) NN', 'param_value text NN'],
+    pk: ['model_id', 'param_key'],
+  },
+  logged_model_tags: {
+    columns: ['model_id varchar(36) NN', 'experiment_id int NN', 'tag_key varchar(255) NN', 'tag_value text NN'],
+    pk: ['model_id', 'tag_key'],
+  },
 };
-const MLFLOW3_TABLES = ['assessments', 'spans', 'entity_associations', 'evaluation_datasets', 'evaluation_dataset_tags', 'evaluation_dataset_records', 'scorers', 'scorer_versions', 'jobs'];
+const MLFLOW3_TABLES = [
+  'assessments',
+  'spans',
+  'entity_associations',
+  'evaluation_datasets',
+  'evaluation_dataset_tags',
+  'evaluation_dataset_records',
+  'scorers',
+  'scorer_versions',
+  'jobs',
+];
 
 describe.runIf(available)('schema', () => {
   let db: MysqlTestDatabase;
@@ -111,7 +238,11 @@ describe.runIf(available)('schema', () => {
   beforeAll(async () => {
     db = (await testDatabase())!;
     // Two stores (and a registry) racing to initialise one empty database.
-    const stores = [new MysqlTrackingStore({ uri: db.url }), new MysqlTrackingStore({ uri: db.url }), new MysqlRegistryStore({ uri: db.url })];
+    const stores = [
+      new MysqlTrackingStore({ uri: db.url }),
+      new MysqlTrackingStore({ uri: db.url }),
+      new MysqlRegistryStore({ uri: db.url }),
+    ];
     await Promise.all(stores.map((s) => ('getExperiment' in s ? s.getExperiment('0') : s.searchRegisteredModels())));
     await Promise.all(stores.map((s) => s.close()));
     conn = await mysql.createConnection({ uri: db.url });
@@ -132,12 +263,23 @@ describe.runIf(available)('schema', () => {
     for (const t of [...Object.keys(EXPECTED), ...MLFLOW3_TABLES]) expect(tables, t).toContain(t);
     expect(tables.size).toBe(Object.keys(EXPECTED).length + MLFLOW3_TABLES.length);
     for (const [table, spec] of Object.entries(EXPECTED)) {
-      const actual = cols.filter((r) => r.t === table).map((r) => `${r.c} ${r.ty.replace(/^int\(11\)$/, 'int').replace(/^bigint\(20\)$/, 'bigint').replace(/^tinyint\(4\)$/, 'tinyint')}${r.n === 'NO' ? ' NN' : ''}`);
+      const actual = cols
+        .filter((r) => r.t === table)
+        .map(
+          (r) =>
+            `${r.c} ${r.ty
+              .replace(/^int\(11\)$/, 'int')
+              .replace(/^bigint\(20\)$/, 'bigint')
+              .replace(/^tinyint\(4\)$/, 'tinyint')}${r.n === 'NO' ? ' NN' : ''}`,
+        );
       expect(actual, table).toEqual(spec.columns);
       const pk = stats.filter((s) => s.t === table && s.i === 'PRIMARY').map((s) => s.c);
       expect(pk, `${table} primary key`).toEqual(spec.pk);
       for (const [index, columns] of Object.entries(spec.indexes ?? {})) {
-        expect(stats.filter((s) => s.t === table && s.i === index).map((s) => s.c), `${table}.${index}`).toEqual(columns);
+        expect(
+          stats.filter((s) => s.t === table && s.i === index).map((s) => s.c),
+          `${table}.${index}`,
+        ).toEqual(columns);
       }
     }
     const [ai] = (await conn.query(

@@ -43,8 +43,20 @@ const FILTERS = [
   'metrics.a <= -1.7976931348623157e308',
   'metrics.b < 1e300 AND attributes.start_time < 1e300 AND attributes.end_time > -1e300',
 ];
-FILTERS.push(Array.from({ length: 72 }, (_, i) => `metrics.w${i} >= 0`).join(' AND '), Array.from({ length: 72 }, (_, i) => `metrics.w${i} != 1e400`).join(' AND '));
-const ORDERS: string[][] = [[], ['metrics.a'], ['metrics.a DESC'], ['params.p', 'metrics.b DESC'], ['tags.t DESC'], ['attributes.start_time'], ['attributes.run_name DESC'], ['metrics.b', 'params.p DESC']];
+FILTERS.push(
+  Array.from({ length: 72 }, (_, i) => `metrics.w${i} >= 0`).join(' AND '),
+  Array.from({ length: 72 }, (_, i) => `metrics.w${i} != 1e400`).join(' AND '),
+);
+const ORDERS: string[][] = [
+  [],
+  ['metrics.a'],
+  ['metrics.a DESC'],
+  ['params.p', 'metrics.b DESC'],
+  ['tags.t DESC'],
+  ['attributes.start_time'],
+  ['attributes.run_name DESC'],
+  ['metrics.b', 'params.p DESC'],
+];
 
 describe.runIf(available)('SQL run search equals the in-memory evaluator', () => {
   let db: MysqlTestDatabase;

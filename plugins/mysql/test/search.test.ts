@@ -36,9 +36,14 @@ describe.runIf(available)('MysqlTrackingStore.searchRuns', () => {
   });
 
   const names = async (filter?: string, orderBy?: string[], maxResults?: number) =>
-    (await store.searchRuns({ experimentIds: [exp], ...(filter ? { filter } : {}), ...(orderBy ? { orderBy } : {}), ...(maxResults ? { maxResults } : {}) })).items.map(
-      (r) => r.info.runName,
-    );
+    (
+      await store.searchRuns({
+        experimentIds: [exp],
+        ...(filter ? { filter } : {}),
+        ...(orderBy ? { orderBy } : {}),
+        ...(maxResults ? { maxResults } : {}),
+      })
+    ).items.map((r) => r.info.runName);
 
   it('orders by start_time DESC by default', async () => {
     expect(await names()).toEqual(['e', 'd', 'c', 'b', 'a']);
@@ -80,7 +85,7 @@ describe.runIf(available)('MysqlTrackingStore.searchRuns', () => {
       "params.`who'; DROP TABLE runs; --` = 'x'",
       'metrics.`acc) OR (1=1` > 0',
       "params.who LIKE '%' AND attributes.run_name = '' OR 1=1 --'",
-      "tags.\"a\\\" OR 1=1\" = 'x'",
+      'tags."a\\" OR 1=1" = \'x\'',
     ];
     for (const filter of hostile) {
       try {
@@ -167,8 +172,16 @@ describe.runIf(available)('MysqlTrackingStore.searchRuns', () => {
   });
 
   it('refuses more order keys than MySQL can join, naming the limit', async () => {
-    expect(await names(undefined, Array.from({ length: 60 }, (_, i) => `metrics.k${i}`))).toHaveLength(5);
-    const e = await names(undefined, Array.from({ length: 61 }, (_, i) => `params.k${i}`)).then(
+    expect(
+      await names(
+        undefined,
+        Array.from({ length: 60 }, (_, i) => `metrics.k${i}`),
+      ),
+    ).toHaveLength(5);
+    const e = await names(
+      undefined,
+      Array.from({ length: 61 }, (_, i) => `params.k${i}`),
+    ).then(
       () => undefined,
       (error: unknown) => error,
     );

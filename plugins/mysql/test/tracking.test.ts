@@ -49,7 +49,7 @@ describe.runIf(available)('MysqlTrackingStore semantics', () => {
     expect(await code(store.createExperiment('exp-a'))).toBe('RESOURCE_ALREADY_EXISTS');
     expect(await store.getExperimentByName('EXP-A')).toBeNull();
     expect(await code(store.getExperiment('999999'))).toBe('RESOURCE_DOES_NOT_EXIST');
-    expect(await code(store.getExperiment("1 OR 1=1"))).toBe('RESOURCE_DOES_NOT_EXIST');
+    expect(await code(store.getExperiment('1 OR 1=1'))).toBe('RESOURCE_DOES_NOT_EXIST');
     await store.deleteExperiment(a);
     expect(await code(store.createExperiment('exp-a'))).toBe('RESOURCE_ALREADY_EXISTS');
     expect(await code(store.createRun({ experimentId: a }))).toBe('INVALID_PARAMETER_VALUE');
@@ -98,7 +98,12 @@ describe.runIf(available)('MysqlTrackingStore semantics', () => {
     expect(latest.inf).toBe(1.7976931348623157e308);
     expect(latest.ninf).toBe(-1.7976931348623157e308);
     // A later batch with a larger step wins; an older one does not.
-    await store.logBatch(info.runId, { metrics: [{ key: 'm', value: -1, timestamp: 1, step: 3 }, { key: 'nan', value: 2, timestamp: 0, step: 0 }] });
+    await store.logBatch(info.runId, {
+      metrics: [
+        { key: 'm', value: -1, timestamp: 1, step: 3 },
+        { key: 'nan', value: 2, timestamp: 0, step: 0 },
+      ],
+    });
     const after = Object.fromEntries((await store.getRun(info.runId)).data.metrics.map((m) => [m.key, m.value]));
     expect(after.m).toBe(-1);
     expect(after.nan).toBeNaN();
@@ -161,7 +166,10 @@ describe.runIf(available)('MysqlTrackingStore semantics', () => {
   it('logs dataset inputs once and returns them with the run', async () => {
     const exp = await store.createExperiment('inputs-exp');
     const { info } = await store.createRun({ experimentId: exp });
-    const input = { tags: [{ key: 'mlflow.data.context', value: 'training' }], dataset: { name: 'd', digest: 'abc', sourceType: 'local', source: '{}' } };
+    const input = {
+      tags: [{ key: 'mlflow.data.context', value: 'training' }],
+      dataset: { name: 'd', digest: 'abc', sourceType: 'local', source: '{}' },
+    };
     await store.logInputs(info.runId, [input]);
     await store.logInputs(info.runId, [input]);
     expect((await store.getRun(info.runId)).inputs.datasetInputs).toEqual([input]);

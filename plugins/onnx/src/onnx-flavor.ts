@@ -80,7 +80,9 @@ function asTensor(value: unknown, info: InputInfo): Tensor {
     const { data, shape } = flattenNested(value);
     return { kind: 'tensor', dtype, shape, data: toTensorData(data, dtype) };
   }
-  throw invalidParameter(`Input '${info.name}' must be a tensor (a Tensor, a typed array or nested arrays); got ${typeof value}.`, { field: info.name });
+  throw invalidParameter(`Input '${info.name}' must be a tensor (a Tensor, a typed array or nested arrays); got ${typeof value}.`, {
+    field: info.name,
+  });
 }
 
 /** MLflow's onnx wrapper casts float64 to float32 for `tensor(float)` inputs; so do we. */
@@ -98,11 +100,20 @@ function frameFeed(f: Frame, inputs: InputInfo[]): Record<string, Tensor> {
   const feed: Record<string, Tensor> = {};
   for (const info of inputs) {
     const column = f.data[info.name];
-    if (!column) throw invalidParameter(`The model has inputs ${inputs.map((i) => `'${i.name}'`).join(', ')}: a DataFrame input needs a column named '${info.name}'.`, { field: info.name });
+    if (!column)
+      throw invalidParameter(
+        `The model has inputs ${inputs.map((i) => `'${i.name}'`).join(', ')}: a DataFrame input needs a column named '${info.name}'.`,
+        { field: info.name },
+      );
     const flat = column.flatMap((v) => (Array.isArray(v) ? flattenNested(v).data : [v]));
     const width = column.length === 0 ? 1 : flat.length / column.length;
     const dtype = info.dtype ?? 'float32';
-    feed[info.name] = { kind: 'tensor', dtype, shape: width === 1 ? [column.length, 1] : [column.length, width], data: toTensorData(flat, dtype) };
+    feed[info.name] = {
+      kind: 'tensor',
+      dtype,
+      shape: width === 1 ? [column.length, 1] : [column.length, width],
+      data: toTensorData(flat, dtype),
+    };
   }
   return feed;
 }
@@ -123,18 +134,25 @@ function buildFeed(input: unknown, inputs: InputInfo[]): { feed: Record<string, 
   if (typeof input === 'object' && input !== null) {
     const dict = input as Record<string, unknown>;
     const values = Object.values(dict);
-    if (values.length > 0 && values.every((v) => isTensor(v) || ArrayBuffer.isView(v) || Array.isArray(v)) && inputs.every((i) => i.name in dict)) {
+    if (
+      values.length > 0 &&
+      values.every((v) => isTensor(v) || ArrayBuffer.isView(v) || Array.isArray(v)) &&
+      inputs.every((i) => i.name in dict)
+    ) {
       return { feed: Object.fromEntries(inputs.map((i) => [i.name, asTensor(dict[i.name], i)])), frame: false };
     }
     const f = toFrame(input);
     if (f) return { feed: frameFeed(f, inputs), frame: true };
   }
-  throw invalidParameter(`Unsupported input for an onnx model: pass a Tensor, an object of tensors by input name (${inputs.map((i) => i.name).join(', ')}), or records.`);
+  throw invalidParameter(
+    `Unsupported input for an onnx model: pass a Tensor, an object of tensors by input name (${inputs.map((i) => i.name).join(', ')}), or records.`,
+  );
 }
 
 function toOutputFrame(outputs: Record<string, Tensor>): Frame {
   const data: Record<string, unknown[]> = {};
-  for (const [name, t] of Object.entries(outputs)) data[name] = Array.from(t.data as ArrayLike<unknown>, (v) => (typeof v === 'bigint' ? Number(v) : v));
+  for (const [name, t] of Object.entries(outputs))
+    data[name] = Array.from(t.data as ArrayLike<unknown>, (v) => (typeof v === 'bigint' ? Number(v) : v));
   const names = Object.keys(data);
   const length = Math.max(0, ...names.map((n) => data[n]!.length));
   return { kind: 'frame', columns: names, data, length };
@@ -151,7 +169,10 @@ async function createSession(ort: OrtModule, file: string, config: FlavorConfig)
     try {
       return await ort.InferenceSession.create(file, { ...options, executionProviders: providers });
     } catch {
-      throw invalidParameter(`onnxruntime could not load ${file}: ${(first as Error).message}. Check that the file is a valid ONNX model for onnxruntime 1.30.`, { cause: first });
+      throw invalidParameter(
+        `onnxruntime could not load ${file}: ${(first as Error).message}. Check that the file is a valid ONNX model for onnxruntime 1.30.`,
+        { cause: first },
+      );
     }
   }
 }
@@ -167,7 +188,8 @@ export const onnxFlavor: ModelFlavor<OnnxModelInput> = {
     const target = join(dir, ONNX_MODEL_FILE);
     if (typeof model === 'string') {
       const source = resolve(model);
-      if (!existsSync(source)) throw notFound(`The ONNX file '${model}' does not exist: pass the path of a .onnx file or its bytes.`, { field: 'model' });
+      if (!existsSync(source))
+        throw notFound(`The ONNX file '${model}' does not exist: pass the path of a .onnx file or its bytes.`, { field: 'model' });
       await copyFile(source, target);
     } else if (model instanceof Uint8Array) {
       await writeFile(target, model);
@@ -191,7 +213,10 @@ export const onnxFlavor: ModelFlavor<OnnxModelInput> = {
 
   async load(dir: string, config: FlavorConfig, _context: FlavorLoadContext): Promise<LoadedModel> {
     const file = join(dir, typeof config.data === 'string' ? config.data : ONNX_MODEL_FILE);
-    if (!existsSync(file)) throw notFound(`The ONNX file ${file} named by the onnx flavor in MLmodel is missing: the model folder is incomplete; download or save it again.`);
+    if (!existsSync(file))
+      throw notFound(
+        `The ONNX file ${file} named by the onnx flavor in MLmodel is missing: the model folder is incomplete; download or save it again.`,
+      );
     const ort = await importOrt();
     const session = await createSession(ort, file, config);
     const inputs = inputInfos(session);

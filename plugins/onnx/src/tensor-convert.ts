@@ -26,7 +26,11 @@ const FROM_ORT: Partial<Record<string, TensorDType>> = Object.fromEntries(
 /** A labbook tensor as an onnxruntime tensor (bool arrays become the Uint8Array ORT expects). */
 export function toOrtTensor(ort: OrtModule, t: Tensor, name: string): OrtTensor {
   const type = TO_ORT[t.dtype];
-  if (!type) throw invalidParameter(`Input '${name}' is a ${t.dtype} tensor, which onnxruntime cannot take. Convert it to a numeric, bool or string tensor.`, { field: name });
+  if (!type)
+    throw invalidParameter(
+      `Input '${name}' is a ${t.dtype} tensor, which onnxruntime cannot take. Convert it to a numeric, bool or string tensor.`,
+      { field: name },
+    );
   const data = type === 'bool' ? Uint8Array.from(t.data as boolean[], (b) => (b ? 1 : 0)) : t.data;
   return new ort.Tensor(type, data as never, [...t.shape]);
 }

@@ -1,7 +1,18 @@
 import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client, type Frame, inferSignature, isTensor, loadModel, PluginRegistry, readMLmodel, saveModel, type Tensor, tensor } from '@labbook/core';
+import {
+  Client,
+  type Frame,
+  inferSignature,
+  isTensor,
+  loadModel,
+  PluginRegistry,
+  readMLmodel,
+  saveModel,
+  type Tensor,
+  tensor,
+} from '@labbook/core';
 import { describeModelFlavor } from '@labbook/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 import { onnxFlavor } from '../src/onnx-flavor.js';
@@ -62,7 +73,12 @@ describeModelFlavor({
 describe('onnx flavor', () => {
   it('writes the onnx and python_function keys Python MLflow reads', async () => {
     const dir = join(scratch(), 'model');
-    await saveModel(dir, { flavor: 'onnx', model: readFileSync(LINEAR), plugins: registry(), flavorOptions: { sessionOptions: { intra_op_num_threads: 1 } } });
+    await saveModel(dir, {
+      flavor: 'onnx',
+      model: readFileSync(LINEAR),
+      plugins: registry(),
+      flavorOptions: { sessionOptions: { intra_op_num_threads: 1 } },
+    });
     const m = readMLmodel(dir);
     expect(m.flavors.onnx).toEqual({
       code: null,
@@ -131,7 +147,9 @@ describe('onnx flavor', () => {
     });
     expect(info.modelUri).toBe(`runs:/${run.info.runId}/model`);
     expect(info.registeredModelVersion?.version).toBe('1');
-    const history = JSON.parse((await client.getRun(run.info.runId)).data.tags.find((t) => t.key === 'mlflow.log-model.history')!.value) as Array<Record<string, unknown>>;
+    const history = JSON.parse(
+      (await client.getRun(run.info.runId)).data.tags.find((t) => t.key === 'mlflow.log-model.history')!.value,
+    ) as Array<Record<string, unknown>>;
     expect(history).toHaveLength(1);
     expect(history[0]).toMatchObject({ artifact_path: 'model', run_id: run.info.runId, model_uuid: info.modelUuid });
     expect(Object.keys(history[0]!.flavors as object)).toEqual(['onnx', 'python_function']);

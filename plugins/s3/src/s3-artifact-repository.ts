@@ -63,7 +63,9 @@ export class S3ArtifactRepository implements ArtifactRepository {
         ...(o.endpoint ? { endpoint: o.endpoint } : {}),
         ...(o.credentials ? { credentials: o.credentials } : {}),
         // Unsigned: requests leave as built, and no credential chain is searched for keys not needed.
-        ...(o.unsigned ? { signer: { sign: async (request: unknown) => request } as never, credentials: { accessKeyId: '', secretAccessKey: '' } } : {}),
+        ...(o.unsigned
+          ? { signer: { sign: async (request: unknown) => request } as never, credentials: { accessKeyId: '', secretAccessKey: '' } }
+          : {}),
         ...(o.checksums ? { requestChecksumCalculation: o.checksums, responseChecksumValidation: o.checksums } : {}),
         ...(requestHandler ? { requestHandler: requestHandler as never } : {}),
       });
@@ -115,7 +117,11 @@ export class S3ArtifactRepository implements ArtifactRepository {
     });
     if (options.onProgress) {
       upload.on('httpUploadProgress', (p) =>
-        options.onProgress?.({ path, bytesDone: p.loaded ?? 0, ...((p.total ?? options.size) !== undefined ? { bytesTotal: p.total ?? options.size } : {}) }),
+        options.onProgress?.({
+          path,
+          bytesDone: p.loaded ?? 0,
+          ...((p.total ?? options.size) !== undefined ? { bytesTotal: p.total ?? options.size } : {}),
+        }),
       );
     }
     const abort = () => void upload.abort();
@@ -154,7 +160,12 @@ export class S3ArtifactRepository implements ArtifactRepository {
     try {
       do {
         const page = await client.send(
-          new sdk.ListObjectsV2Command({ Bucket: this.bucket, Prefix: listPrefix, Delimiter: '/', ...(token ? { ContinuationToken: token } : {}) }),
+          new sdk.ListObjectsV2Command({
+            Bucket: this.bucket,
+            Prefix: listPrefix,
+            Delimiter: '/',
+            ...(token ? { ContinuationToken: token } : {}),
+          }),
         );
         for (const p of page.CommonPrefixes ?? []) {
           if (p.Prefix) out.push({ path: p.Prefix.slice(rootPrefix.length).replace(/\/$/, ''), isDir: true });
@@ -180,14 +191,20 @@ export class S3ArtifactRepository implements ArtifactRepository {
       // The object itself (a file) and everything under it (a folder).
       do {
         const page = await client.send(
-          new sdk.ListObjectsV2Command({ Bucket: this.bucket, Prefix: base === '' ? '' : base, ...(token ? { ContinuationToken: token } : {}) }),
+          new sdk.ListObjectsV2Command({
+            Bucket: this.bucket,
+            Prefix: base === '' ? '' : base,
+            ...(token ? { ContinuationToken: token } : {}),
+          }),
         );
         for (const o of page.Contents ?? []) if (o.Key && (base === '' || o.Key === base || o.Key.startsWith(`${base}/`))) keys.push(o.Key);
         token = page.IsTruncated ? page.NextContinuationToken : undefined;
       } while (token);
       for (let i = 0; i < keys.length; i += 1000) {
         const batch = keys.slice(i, i + 1000);
-        await client.send(new sdk.DeleteObjectsCommand({ Bucket: this.bucket, Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true } }));
+        await client.send(
+          new sdk.DeleteObjectsCommand({ Bucket: this.bucket, Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true } }),
+        );
       }
     } catch (error) {
       throw s3Error('delete of', this.describe(path), error);

@@ -41,7 +41,10 @@ export interface S3ArtifactRepositoryOptions {
 }
 
 /** Options with every default resolved. */
-export type ResolvedS3Options = Omit<Required<S3ArtifactRepositoryOptions>, 'client' | 'endpoint' | 'credentials' | 'checksums' | 'expectedBucketOwner'> & {
+export type ResolvedS3Options = Omit<
+  Required<S3ArtifactRepositoryOptions>,
+  'client' | 'endpoint' | 'credentials' | 'checksums' | 'expectedBucketOwner'
+> & {
   endpoint?: string;
   expectedBucketOwner?: string;
   credentials?: S3ArtifactRepositoryOptions['credentials'];
@@ -84,7 +87,8 @@ export function resolveS3Options(options: S3ArtifactRepositoryOptions = {}, uriE
   const owner = options.expectedBucketOwner ?? (process.env.MLFLOW_S3_EXPECTED_BUCKET_OWNER || undefined);
   const style = process.env.MLFLOW_BOTO_CLIENT_ADDRESSING_STYLE?.toLowerCase();
   const partSize = options.partSize ?? 8 * 1024 * 1024;
-  if (partSize < 5 * 1024 * 1024) throw invalidParameter('S3 part size must be at least 5 MiB', { field: 'partSize', limit: 5 * 1024 * 1024 });
+  if (partSize < 5 * 1024 * 1024)
+    throw invalidParameter('S3 part size must be at least 5 MiB', { field: 'partSize', limit: 5 * 1024 * 1024 });
   const checksums = options.checksums ?? (endpoint ? 'WHEN_REQUIRED' : undefined);
   return {
     ...(endpoint ? { endpoint } : {}),

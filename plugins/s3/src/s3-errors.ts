@@ -5,7 +5,8 @@ function codeOf(error: { name?: string; $metadata?: { httpStatusCode?: number } 
   const name = error.name ?? '';
   const status = error.$metadata?.httpStatusCode;
   if (name === 'NoSuchKey' || name === 'NotFound' || name === 'NoSuchBucket' || status === 404) return 'RESOURCE_DOES_NOT_EXIST';
-  if (name === 'AccessDenied' || name === 'InvalidAccessKeyId' || name === 'SignatureDoesNotMatch' || status === 403) return 'PERMISSION_DENIED';
+  if (name === 'AccessDenied' || name === 'InvalidAccessKeyId' || name === 'SignatureDoesNotMatch' || status === 403)
+    return 'PERMISSION_DENIED';
   if (name === 'AbortError') return 'CANCELLED';
   if (status === 503 || status === 429 || name === 'SlowDown') return 'TEMPORARILY_UNAVAILABLE';
   return 'IO_ERROR';

@@ -23,7 +23,10 @@ function checkedPrefix(uri: string, path: string): string {
  */
 export function parseR2Uri(uri: string): S3Location {
   const m = /^r2:\/\/([^/?#@]+)@([a-z0-9-]+)\.r2\.cloudflarestorage\.com(?:\/([^?#]*))?$/i.exec(uri);
-  if (!m) throw invalidParameter(`Not an R2 URI: '${uri}'. Expected r2://<bucket>@<account>.r2.cloudflarestorage.com/<prefix>.`, { field: 'artifact_uri' });
+  if (!m)
+    throw invalidParameter(`Not an R2 URI: '${uri}'. Expected r2://<bucket>@<account>.r2.cloudflarestorage.com/<prefix>.`, {
+      field: 'artifact_uri',
+    });
   return { bucket: m[1]!, prefix: checkedPrefix(uri, m[3] ?? ''), endpoint: `https://${m[2]}.r2.cloudflarestorage.com` };
 }
 

@@ -80,7 +80,10 @@ describe.runIf(server)('s3 repository', () => {
 
   it('never puts credentials in error messages', async () => {
     const secret = `secret-${randomUUID()}`;
-    const repo = new S3ArtifactRepository(`s3://${server!.bucket}/x`, { endpoint: server!.endpoint, credentials: { accessKeyId: 'AKIAEXAMPLE', secretAccessKey: secret } });
+    const repo = new S3ArtifactRepository(`s3://${server!.bucket}/x`, {
+      endpoint: server!.endpoint,
+      credentials: { accessKeyId: 'AKIAEXAMPLE', secretAccessKey: secret },
+    });
     const missing = new S3ArtifactRepository(`s3://no-such-bucket-${randomUUID().slice(0, 8)}/x`, {
       endpoint: server!.endpoint,
       credentials: { accessKeyId: 'S3RVER', secretAccessKey: secret },
@@ -90,7 +93,9 @@ describe.runIf(server)('s3 repository', () => {
       const error = (await attempt().catch((e: unknown) => e)) as { message?: string } | undefined;
       expect(String(error?.message)).not.toContain(secret);
     }
-    const notThere = await repoAt().get('nothing.txt').catch((e) => e);
+    const notThere = await repoAt()
+      .get('nothing.txt')
+      .catch((e) => e);
     expect(notThere.code).toBe('RESOURCE_DOES_NOT_EXIST');
   });
 
@@ -102,7 +107,9 @@ describe.runIf(server)('s3 repository', () => {
       await repo.uploadFile!(join(dir, 'in.txt'), 'files/in.txt');
       await repo.downloadFile!('files/in.txt', join(dir, 'out.txt'));
       expect(await readFile(join(dir, 'out.txt'), 'utf8')).toBe('payload');
-      await expect(repo.downloadFile!('files/missing.txt', join(dir, 'missing.txt'))).rejects.toMatchObject({ code: 'RESOURCE_DOES_NOT_EXIST' });
+      await expect(repo.downloadFile!('files/missing.txt', join(dir, 'missing.txt'))).rejects.toMatchObject({
+        code: 'RESOURCE_DOES_NOT_EXIST',
+      });
       expect(readdirSync(dir).sort()).toEqual(['in.txt', 'out.txt']);
     } finally {
       await rm(dir, { recursive: true, force: true });
@@ -120,7 +127,7 @@ describe.runIf(server)('s3 repository', () => {
     expect(String(error.message)).toContain(`${repo.rootUri}/missing.txt`);
   });
 
-  it('sends requests unsigned when asked (MLflow\'s unsigned signature version, for public buckets)', async () => {
+  it("sends requests unsigned when asked (MLflow's unsigned signature version, for public buckets)", async () => {
     process.env.MLFLOW_EXPERIMENTAL_S3_SIGNATURE_VERSION = 'unsigned';
     try {
       const seen: Array<string | undefined> = [];
@@ -143,7 +150,10 @@ describe.runIf(server)('s3 repository', () => {
 
   it('is found by scheme through the plugin', async () => {
     registerPlugin(plugin);
-    const repo = await resolveArtifactRepository(`s3://${server!.bucket}/via-plugin`, { endpoint: server!.endpoint, credentials: server!.credentials });
+    const repo = await resolveArtifactRepository(`s3://${server!.bucket}/via-plugin`, {
+      endpoint: server!.endpoint,
+      credentials: server!.credentials,
+    });
     await repo.put('x.txt', 'y');
     expect((await repo.list()).map((f) => f.path)).toEqual(['x.txt']);
     expect(existsSync(server!.directory)).toBe(true);
@@ -174,7 +184,9 @@ describe('s3 configuration', () => {
     const fake = createServer((req, res) => {
       owners.push(req.headers['x-amz-expected-bucket-owner'] as string | undefined);
       res.writeHead(200, { 'content-type': 'application/xml' });
-      res.end('<?xml version="1.0" encoding="UTF-8"?><ListBucketResult><Name>b</Name><Prefix></Prefix><KeyCount>0</KeyCount><MaxKeys>1000</MaxKeys><IsTruncated>false</IsTruncated></ListBucketResult>');
+      res.end(
+        '<?xml version="1.0" encoding="UTF-8"?><ListBucketResult><Name>b</Name><Prefix></Prefix><KeyCount>0</KeyCount><MaxKeys>1000</MaxKeys><IsTruncated>false</IsTruncated></ListBucketResult>',
+      );
     });
     await new Promise<void>((r) => fake.listen(0, '127.0.0.1', r));
     try {

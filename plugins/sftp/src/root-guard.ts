@@ -100,9 +100,10 @@ export class RootGuard {
   private async checkFolder(client: SftpClient, channel: SftpChannel, dir: string): Promise<void> {
     if (dir === this.root) {
       // The root is where the URI points, symlink or not; above it nothing is checked.
-      if ((await client.exists(dir)) !== 'd') await client.mkdir(dir, true).catch(async (error) => {
-        if ((await client.exists(dir)) !== 'd') throw error;
-      });
+      if ((await client.exists(dir)) !== 'd')
+        await client.mkdir(dir, true).catch(async (error) => {
+          if ((await client.exists(dir)) !== 'd') throw error;
+        });
       return;
     }
     if (await this.isFolderInside(channel, dir)) return;

@@ -2,7 +2,16 @@ import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { posix } from 'node:path';
 import { finished, type Readable } from 'node:stream';
-import { type ArtifactBody, type ArtifactRepository, artifactBodyStream, type FileInfo, LabbookError, notFound, type TransferOptions, withProgress } from '@labbook/core';
+import {
+  type ArtifactBody,
+  type ArtifactRepository,
+  artifactBodyStream,
+  type FileInfo,
+  LabbookError,
+  notFound,
+  type TransferOptions,
+  withProgress,
+} from '@labbook/core';
 import type SftpClient from 'ssh2-sftp-client';
 import { MSG } from './constants.js';
 import { readLocalIfSmall, renameLocal, writeLocalFile } from './local-files.js';

@@ -83,7 +83,10 @@ export class SftpChannel {
 
   /** The channel of a connected ssh2-sftp-client instance. */
   constructor(client: SftpClient) {
-    const { sftp, client: ssh } = client as unknown as { sftp?: Ssh2Sftp & Partial<Emitter>; client?: Emitter & { _sock?: Partial<Corkable> } };
+    const { sftp, client: ssh } = client as unknown as {
+      sftp?: Ssh2Sftp & Partial<Emitter>;
+      client?: Emitter & { _sock?: Partial<Corkable> };
+    };
     if (!sftp) throw new LabbookError('TEMPORARILY_UNAVAILABLE', `${MSG} the SFTP client is not connected`);
     this.sftp = sftp;
     const socket = ssh?._sock;

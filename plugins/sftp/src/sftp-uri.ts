@@ -23,7 +23,8 @@ export function parseSftpUri(uri: string): SftpLocation {
   } catch {
     throw invalidParameter('Not a valid SFTP URI. Expected sftp://[user@]host[:port]/path.', { field: 'artifact_uri' });
   }
-  if (url.protocol !== 'sftp:') throw invalidParameter('Not an SFTP URI. Expected sftp://[user@]host[:port]/path.', { field: 'artifact_uri' });
+  if (url.protocol !== 'sftp:')
+    throw invalidParameter('Not an SFTP URI. Expected sftp://[user@]host[:port]/path.', { field: 'artifact_uri' });
   const path = decodeURIComponent(url.pathname || '/');
   if (path.split('/').some((s) => s === '..')) {
     throw invalidParameter("Invalid SFTP URI: '..' segments are not allowed", { field: 'artifact_uri' });

@@ -62,7 +62,9 @@ describe.runIf(server)('sftp repository', () => {
       expect(progress).toBe(5 * 1024 * 1024);
       await repo.downloadFile!('fast/in.bin', join(dir, 'out.bin'));
       expect((await readFile(join(dir, 'out.bin'))).equals(await readFile(join(dir, 'in.bin')))).toBe(true);
-      await expect(repo.downloadFile!('fast/missing.bin', join(dir, 'missing.bin'))).rejects.toMatchObject({ code: 'RESOURCE_DOES_NOT_EXIST' });
+      await expect(repo.downloadFile!('fast/missing.bin', join(dir, 'missing.bin'))).rejects.toMatchObject({
+        code: 'RESOURCE_DOES_NOT_EXIST',
+      });
       expect(readdirSync(dir).sort()).toEqual(['in.bin', 'out.bin']);
     } finally {
       await rm(dir, { recursive: true, force: true });
@@ -117,8 +119,12 @@ describe.runIf(server)('sftp repository', () => {
         await expect(repo.uploadFile!(join(local, file), `escape/new/${file}`)).rejects.toMatchObject({ code: 'INVALID_PARAMETER_VALUE' });
       }
       expect(readdirSync(outside)).toEqual(['secret.txt']);
-      await expect(repo.downloadFile!('secret-link.txt', join(local, 'got.txt'))).rejects.toMatchObject({ code: 'INVALID_PARAMETER_VALUE' });
-      await expect(repo.downloadFile!('escape/secret.txt', join(local, 'got.txt'))).rejects.toMatchObject({ code: 'INVALID_PARAMETER_VALUE' });
+      await expect(repo.downloadFile!('secret-link.txt', join(local, 'got.txt'))).rejects.toMatchObject({
+        code: 'INVALID_PARAMETER_VALUE',
+      });
+      await expect(repo.downloadFile!('escape/secret.txt', join(local, 'got.txt'))).rejects.toMatchObject({
+        code: 'INVALID_PARAMETER_VALUE',
+      });
       expect(readdirSync(local).sort()).toEqual(['large.bin', 'small.txt']);
       // A symlink at the final name is replaced, not written through.
       await repo.uploadFile!(join(local, 'small.txt'), 'secret-link.txt');
@@ -217,7 +223,11 @@ describe.runIf(server)('sftp repository', () => {
 
   it('keeps passwords out of error messages', async () => {
     const secret = `pw-${randomUUID()}`;
-    const repo = new SftpArtifactRepository(`sftp://nobody:${secret}@127.0.0.1:${server!.port}/tmp/x`, { sshConfig: '', connectAttempts: 1, agent: '' });
+    const repo = new SftpArtifactRepository(`sftp://nobody:${secret}@127.0.0.1:${server!.port}/tmp/x`, {
+      sshConfig: '',
+      connectAttempts: 1,
+      agent: '',
+    });
     const error = await repo.list('').catch((e) => e);
     expect(LabbookError.is(error)).toBe(true);
     expect(error.message).not.toContain(secret);
@@ -227,7 +237,13 @@ describe.runIf(server)('sftp repository', () => {
 
 describe('sftp configuration', () => {
   it('parses SFTP URIs', () => {
-    expect(parseSftpUri('sftp://alice:pw@host:2222/data/runs/')).toEqual({ host: 'host', port: 2222, user: 'alice', password: 'pw', root: '/data/runs' });
+    expect(parseSftpUri('sftp://alice:pw@host:2222/data/runs/')).toEqual({
+      host: 'host',
+      port: 2222,
+      user: 'alice',
+      password: 'pw',
+      root: '/data/runs',
+    });
     expect(parseSftpUri('sftp://host/x')).toEqual({ host: 'host', root: '/x' });
     expect(() => parseSftpUri('sftp://host/a/../b')).toThrow(/'\.\.' segments/);
     expect(() => parseSftpUri('ftp://host/x')).toThrow(/Not an SFTP URI/);

@@ -37,10 +37,13 @@ function decodingsOf(path: string, field: string): string[] {
     forms.push(next);
     current = next;
   }
-  throw invalidParameter(`Invalid path '${printable(path)}' for ${field}: still percent-encoded after ${MAX_DECODE_ROUNDS} rounds of decoding`, {
-    field,
-    limit: MAX_DECODE_ROUNDS,
-  });
+  throw invalidParameter(
+    `Invalid path '${printable(path)}' for ${field}: still percent-encoded after ${MAX_DECODE_ROUNDS} rounds of decoding`,
+    {
+      field,
+      limit: MAX_DECODE_ROUNDS,
+    },
+  );
 }
 
 function printable(s: string): string {
@@ -48,8 +51,7 @@ function printable(s: string): string {
 }
 
 function checkForm(form: string, original: string, field: string): void {
-  const bad = (why: string) =>
-    invalidParameter(`Invalid path '${printable(original)}' for ${field}: ${why}`, { field });
+  const bad = (why: string) => invalidParameter(`Invalid path '${printable(original)}' for ${field}: ${why}`, { field });
   if (FORBIDDEN_CHAR.test(form)) throw bad('it contains a control character, a backslash, `#` or `;`');
   if (form.startsWith('/') || form.startsWith('~')) throw bad('absolute paths are not allowed');
   if (WINDOWS_DRIVE.test(form)) throw bad('drive-qualified paths are not allowed');

@@ -114,7 +114,13 @@ export async function uploadLocalDir(
   return targets;
 }
 
-async function downloadOne(repo: ArtifactRepository, path: string, localFile: string, options: TransferOptions, folderMade = false): Promise<void> {
+async function downloadOne(
+  repo: ArtifactRepository,
+  path: string,
+  localFile: string,
+  options: TransferOptions,
+  folderMade = false,
+): Promise<void> {
   if (!folderMade) await mkdir(dirname(localFile), { recursive: true });
   if (repo.downloadFile) await repo.downloadFile(path, localFile, options);
   else await writeFileFromStream(() => repo.get(path, options), localFile);
@@ -149,7 +155,8 @@ export async function downloadToLocal(
   if (dst === undefined) dst = await mkdtemp(join(tmpdir(), 'labbook-artifacts-'));
   else {
     const st = await stat(dst).catch(() => undefined);
-    if (st && !st.isDirectory()) throw invalidParameter(`The destination path for downloaded artifacts '${dst}' must be a folder`, { field: 'dst_path' });
+    if (st && !st.isDirectory())
+      throw invalidParameter(`The destination path for downloaded artifacts '${dst}' must be a folder`, { field: 'dst_path' });
     await mkdir(dst, { recursive: true });
   }
   const root = dst;
@@ -184,7 +191,10 @@ export async function downloadToLocal(
         // A listing names children of the folder listed; anything else (the folder itself, a
         // sibling) would loop or write outside what was asked for.
         if (child === '' || (item.folder !== '' && !child.startsWith(`${item.folder}/`))) {
-          throw new LabbookError('INTERNAL_ERROR', `Listing '${item.folder}' in ${repo.rootUri} returned '${child}', which is not inside it`);
+          throw new LabbookError(
+            'INTERNAL_ERROR',
+            `Listing '${item.folder}' in ${repo.rootUri} returned '${child}', which is not inside it`,
+          );
         }
         if (info.isDir) {
           if (child.split('/').length - baseDepth > MAX_TREE_DEPTH || folders.length + next.length >= MAX_TREE_FOLDERS) {

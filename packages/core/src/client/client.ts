@@ -135,10 +135,7 @@ export class Client {
   // ---- runs ----
 
   /** Creates a RUNNING run. Unlike the fluent `startRun`, no context tags are added. */
-  async createRun(
-    experimentId: string,
-    options: { startTime?: number; tags?: TagInput; runName?: string } = {},
-  ): Promise<Run> {
+  async createRun(experimentId: string, options: { startTime?: number; tags?: TagInput; runName?: string } = {}): Promise<Run> {
     const tags = toKeyValues(options.tags);
     const user = tags.find((t) => t.key === SystemTags.USER)?.value;
     return (await this.trackingStore()).createRun({

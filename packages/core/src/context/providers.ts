@@ -114,7 +114,10 @@ export const environmentContext: RunContextProvider = {
     try {
       parsed = JSON.parse(raw);
     } catch (error) {
-      throw new LabbookError('INVALID_PARAMETER_VALUE', `${name} is not valid JSON: ${(error as Error).message}`, { field: name, cause: error });
+      throw new LabbookError('INVALID_PARAMETER_VALUE', `${name} is not valid JSON: ${(error as Error).message}`, {
+        field: name,
+        cause: error,
+      });
     }
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
       throw new LabbookError('INVALID_PARAMETER_VALUE', `${name} must hold a JSON object of tags`, { field: name });

@@ -134,7 +134,8 @@ function flattenNested(value: readonly unknown[]): { data: unknown[]; shape: num
       data.push(v);
       return;
     }
-    if (!Array.isArray(v) || v.length !== shape[depth]) throw invalidParameter('Nested arrays are ragged: every row must have the same length.', { field: 'features' });
+    if (!Array.isArray(v) || v.length !== shape[depth])
+      throw invalidParameter('Nested arrays are ragged: every row must have the same length.', { field: 'features' });
     for (const x of v) walk(x, depth + 1);
   };
   walk(value, 0);

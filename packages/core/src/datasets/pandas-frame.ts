@@ -121,7 +121,10 @@ export function inferPandasFrameFromColumns(columns: Readonly<Record<string, rea
   const entries = Object.entries(columns);
   const rows = entries[0]?.[1].length ?? 0;
   for (const [name, vs] of entries) {
-    if (vs.length !== rows) throw invalidParameter(`Column '${name}' has ${vs.length} values, the first column ${rows}: all arrays must be of the same length.`, { field: name });
+    if (vs.length !== rows)
+      throw invalidParameter(`Column '${name}' has ${vs.length} values, the first column ${rows}: all arrays must be of the same length.`, {
+        field: name,
+      });
   }
   return { columns: entries.map(([name, vs]) => inferColumn(name, vs)), rows };
 }

@@ -141,8 +141,10 @@ function hashObject(v: unknown): bigint {
 
 function unsignedView(values: NumericArray): Uint8Array | Uint16Array | Uint32Array | BigUint64Array {
   const { buffer, byteOffset, length } = values;
-  if (values instanceof Float64Array || values instanceof BigInt64Array || values instanceof BigUint64Array) return new BigUint64Array(buffer, byteOffset, length);
-  if (values instanceof Float32Array || values instanceof Int32Array || values instanceof Uint32Array) return new Uint32Array(buffer, byteOffset, length);
+  if (values instanceof Float64Array || values instanceof BigInt64Array || values instanceof BigUint64Array)
+    return new BigUint64Array(buffer, byteOffset, length);
+  if (values instanceof Float32Array || values instanceof Int32Array || values instanceof Uint32Array)
+    return new Uint32Array(buffer, byteOffset, length);
   if (values instanceof Int16Array || values instanceof Uint16Array) return new Uint16Array(buffer, byteOffset, length);
   return new Uint8Array(buffer, byteOffset, length);
 }
@@ -189,7 +191,11 @@ export function hashArray(values: HashableArray): BigUint64Array {
 export function combineHashArrays(arrays: readonly BigUint64Array[], numItems: number): BigUint64Array {
   const first = arrays[0];
   if (first === undefined) return new BigUint64Array(0);
-  if (arrays.length !== numItems) throw new LabbookError('INTERNAL_ERROR', `Fed in wrong num_items: ${arrays.length} arrays, ${numItems} items (a bug in labbook's dataset digest: please report it).`);
+  if (arrays.length !== numItems)
+    throw new LabbookError(
+      'INTERNAL_ERROR',
+      `Fed in wrong num_items: ${arrays.length} arrays, ${numItems} items (a bug in labbook's dataset digest: please report it).`,
+    );
   const out = new BigUint64Array(first.length).fill(0x345678n);
   let mult = 1000003n;
   arrays.forEach((a, i) => {

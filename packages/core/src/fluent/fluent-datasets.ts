@@ -121,7 +121,8 @@ function numpyDataset(options: DatasetOptions, features: DatasetArrays): Dataset
  */
 export function dataset(options: DatasetOptions): Dataset {
   if (options.features !== undefined) return numpyDataset(options, options.features);
-  if (options.rows !== undefined && !Array.isArray(options.rows)) throw invalidParameter('rows must be an array of objects.', { field: 'rows' });
+  if (options.rows !== undefined && !Array.isArray(options.rows))
+    throw invalidParameter('rows must be an array of objects.', { field: 'rows' });
   const byColumn = options.rows === undefined ? options.columns : undefined;
   let rows = options.rows ?? [];
   let digest = options.digest;
@@ -170,7 +171,12 @@ function toDatasetInput(d: Dataset, context?: string, tags?: Record<string, stri
 
 function isDataset(d: Dataset | DatasetOptions): d is Dataset {
   const x = d as Partial<Dataset> & { rows?: unknown; columns?: unknown; features?: unknown };
-  return x.rows === undefined && x.columns === undefined && x.features === undefined && [x.name, x.digest, x.sourceType, x.source].every((v) => typeof v === 'string');
+  return (
+    x.rows === undefined &&
+    x.columns === undefined &&
+    x.features === undefined &&
+    [x.name, x.digest, x.sourceType, x.source].every((v) => typeof v === 'string')
+  );
 }
 
 /** Records that the active run used a dataset (MLflow's `log_input`). */

@@ -22,7 +22,9 @@ export type VegaLiteSpec = Record<string, unknown>;
 function isVegaLite(figure: unknown): figure is VegaLiteSpec {
   if (!figure || typeof figure !== 'object' || Array.isArray(figure)) return false;
   const f = figure as Record<string, unknown>;
-  return (typeof f.$schema === 'string' && f.$schema.includes('vega-lite')) || 'mark' in f || 'layer' in f || 'vconcat' in f || 'hconcat' in f;
+  return (
+    (typeof f.$schema === 'string' && f.$schema.includes('vega-lite')) || 'mark' in f || 'layer' in f || 'vconcat' in f || 'hconcat' in f
+  );
 }
 
 function vegaLiteHtml(spec: VegaLiteSpec): string {
@@ -50,7 +52,8 @@ export async function logFigure(figure: string | VegaLiteSpec, artifactFile: str
     if (!/^\s*(<\?xml[^>]*>\s*)?(<!--[\s\S]*?-->\s*)*(<!DOCTYPE svg[^>]*>\s*)?<svg[\s>]/i.test(figure)) {
       throw invalidParameter('A string figure must be an SVG document (starting with <svg>).', { field: 'figure' });
     }
-    if (!lower.endsWith('.svg')) throw invalidParameter(`An SVG figure is saved as .svg, not '${artifactFile}'.`, { field: 'artifact_file' });
+    if (!lower.endsWith('.svg'))
+      throw invalidParameter(`An SVG figure is saved as .svg, not '${artifactFile}'.`, { field: 'artifact_file' });
     return fluentClient().logText(await resolveFluentRunId(options.runId), figure, artifactFile);
   }
   if (!isVegaLite(figure)) {

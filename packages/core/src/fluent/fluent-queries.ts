@@ -94,7 +94,10 @@ export async function searchRuns(options: FluentSearchRunsOptions = {}): Promise
     ids = [];
     let token: string | undefined;
     do {
-      const page = await client.searchExperiments({ viewType: options.runViewType ?? 'ACTIVE_ONLY', ...(token ? { pageToken: token } : {}) });
+      const page = await client.searchExperiments({
+        viewType: options.runViewType ?? 'ACTIVE_ONLY',
+        ...(token ? { pageToken: token } : {}),
+      });
       ids.push(...page.items.map((e) => e.experimentId));
       token = page.nextPageToken;
     } while (token);
@@ -102,7 +105,8 @@ export async function searchRuns(options: FluentSearchRunsOptions = {}): Promise
     ids = [await resolveFluentExperimentId()];
   }
   const max = options.maxResults ?? 100000;
-  if (!Number.isInteger(max) || max < 1) throw invalidParameter(`maxResults must be a positive integer, got ${max}.`, { field: 'max_results' });
+  if (!Number.isInteger(max) || max < 1)
+    throw invalidParameter(`maxResults must be a positive integer, got ${max}.`, { field: 'max_results' });
   const rows = new RunRows();
   let pageToken: string | undefined;
   do {

@@ -9,7 +9,8 @@ export type TableInput = Record<string, unknown>[] | Record<string, unknown[]>;
 
 function toRows(table: TableInput): Record<string, unknown>[] {
   if (Array.isArray(table)) return table;
-  if (!table || typeof table !== 'object') throw invalidParameter('A table is an array of rows or an object of columns.', { field: 'data' });
+  if (!table || typeof table !== 'object')
+    throw invalidParameter('A table is an array of rows or an object of columns.', { field: 'data' });
   const columns = Object.keys(table);
   for (const c of columns) {
     if (!Array.isArray(table[c])) throw invalidParameter(`Column '${c}' is not an array.`, { field: 'data' });

@@ -214,9 +214,12 @@ export async function startRun(options: StartRunOptions = {}): Promise<ActiveRun
   } else {
     const userTags = toKeyValues(options.tags);
     if (options.description !== undefined && userTags.some((t) => t.key === SystemTags.NOTE)) {
-      throw invalidParameter(`Description is already set via the tag ${SystemTags.NOTE} in tags. Remove the key from tags or omit description.`, {
-        field: 'description',
-      });
+      throw invalidParameter(
+        `Description is already set via the tag ${SystemTags.NOTE} in tags. Remove the key from tags or omit description.`,
+        {
+          field: 'description',
+        },
+      );
     }
     const providers = [...builtInRunContextProviders, ...(await defaultPluginRegistry.runContextProviders())];
     const tags: Record<string, string> = await resolveContextTags(providers);
@@ -391,12 +394,20 @@ export async function deleteTag(key: string, options: { runId?: string } = {}): 
 }
 
 /** Uploads a local file into the active run's artifacts. */
-export async function logArtifact(localPath: string, artifactPath?: string, options?: TransferOptions & { runId?: string }): Promise<string> {
+export async function logArtifact(
+  localPath: string,
+  artifactPath?: string,
+  options?: TransferOptions & { runId?: string },
+): Promise<string> {
   return fluentClient().logArtifact(await targetRunId(options?.runId), localPath, artifactPath, options);
 }
 
 /** Uploads a local folder into the active run's artifacts. */
-export async function logArtifacts(localDir: string, artifactPath?: string, options?: { runId?: string; concurrency?: number }): Promise<string[]> {
+export async function logArtifacts(
+  localDir: string,
+  artifactPath?: string,
+  options?: { runId?: string; concurrency?: number },
+): Promise<string[]> {
   return fluentClient().logArtifacts(await targetRunId(options?.runId), localDir, artifactPath, options);
 }
 

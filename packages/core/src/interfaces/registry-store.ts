@@ -43,12 +43,7 @@ export interface RegistryStore {
   createModelVersion(options: CreateModelVersionOptions): Promise<ModelVersion>;
   updateModelVersion(name: string, version: string, description: string): Promise<ModelVersion>;
   /** Moves a version to a stage; with `archiveExistingVersions`, others in that stage become Archived. */
-  transitionModelVersionStage(
-    name: string,
-    version: string,
-    stage: string,
-    archiveExistingVersions: boolean,
-  ): Promise<ModelVersion>;
+  transitionModelVersionStage(name: string, version: string, stage: string, archiveExistingVersions: boolean): Promise<ModelVersion>;
   /** Soft-deletes a version and drops the aliases that pointed at it. */
   deleteModelVersion(name: string, version: string): Promise<void>;
   getModelVersion(name: string, version: string): Promise<ModelVersion>;

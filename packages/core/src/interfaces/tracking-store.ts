@@ -1,15 +1,5 @@
 import type { RunStatus, ViewType } from '../entities/enums.js';
-import type {
-  DatasetInput,
-  Experiment,
-  ExperimentTag,
-  Metric,
-  PagedList,
-  Param,
-  Run,
-  RunInfo,
-  RunTag,
-} from '../entities/tracking.js';
+import type { DatasetInput, Experiment, ExperimentTag, Metric, PagedList, Param, Run, RunInfo, RunTag } from '../entities/tracking.js';
 
 /** Arguments of {@link TrackingStore.searchExperiments}. */
 export interface SearchExperimentsOptions {

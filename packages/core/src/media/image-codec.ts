@@ -31,12 +31,20 @@ export function decodeImage(bytes: Uint8Array): RgbaImage & { format: ImageForma
   try {
     if (format === 'png') {
       const png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
-      return { format, width: png.width, height: png.height, data: new Uint8Array(png.data.buffer, png.data.byteOffset, png.data.byteLength) };
+      return {
+        format,
+        width: png.width,
+        height: png.height,
+        data: new Uint8Array(png.data.buffer, png.data.byteOffset, png.data.byteLength),
+      };
     }
     const img = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, maxResolutionInMP: MAX_PIXELS / 1e6, maxMemoryUsageInMB: 1024 });
     return { format, width: img.width, height: img.height, data: img.data };
   } catch (error) {
-    throw invalidParameter(`Could not decode the ${format.toUpperCase()} image: ${(error as Error).message}`, { field: 'image', cause: error });
+    throw invalidParameter(`Could not decode the ${format.toUpperCase()} image: ${(error as Error).message}`, {
+      field: 'image',
+      cause: error,
+    });
   }
 }
 

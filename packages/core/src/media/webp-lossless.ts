@@ -62,7 +62,9 @@ export function encodeWebpLossless(rgba: Uint8Array, width: number, height: numb
     throw invalidParameter(`WebP images are 1 to 16384 pixels on each side, got ${width}×${height}.`, { field: 'image' });
   }
   if (rgba.length !== width * height * 4) {
-    throw invalidParameter(`Expected ${width * height * 4} bytes of RGBA pixels for ${width}×${height}, got ${rgba.length}.`, { field: 'image' });
+    throw invalidParameter(`Expected ${width * height * 4} bytes of RGBA pixels for ${width}×${height}, got ${rgba.length}.`, {
+      field: 'image',
+    });
   }
   // Channel order in the VP8L stream: green, red, blue, alpha.
   const channels = [1, 0, 2, 3];

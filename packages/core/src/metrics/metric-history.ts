@@ -19,7 +19,12 @@ export async function readWholeMetricHistory(store: TrackingStore, runId: string
 /** Points as columns. */
 export function metricColumnsOf(points: Metric[]): MetricHistoryColumns {
   const n = points.length;
-  const columns: MetricHistoryColumns = { length: n, step: new Float64Array(n), timestamp: new Float64Array(n), value: new Float64Array(n) };
+  const columns: MetricHistoryColumns = {
+    length: n,
+    step: new Float64Array(n),
+    timestamp: new Float64Array(n),
+    value: new Float64Array(n),
+  };
   for (let i = 0; i < n; i++) {
     const p = points[i] as Metric;
     columns.step[i] = p.step ?? 0;

@@ -36,7 +36,8 @@ function convertParam(value: unknown, spec: ParamSpec): unknown {
     if (Array.isArray(value)) throw invalidParameter(`Value must be a scalar for type \`${spec.type}\``);
     return one(value);
   }
-  if (!Array.isArray(value)) throw invalidParameter(`Value must be a 1D array with shape (-1,) for param '${spec.name}': received ${typeof value}`);
+  if (!Array.isArray(value))
+    throw invalidParameter(`Value must be a 1D array with shape (-1,) for param '${spec.name}': received ${typeof value}`);
   return value.map(one);
 }
 
@@ -48,18 +49,27 @@ function convertParam(value: unknown, spec: ParamSpec): unknown {
 export function enforceParams(params: unknown, schema: ParamSpec[] | undefined): Record<string, unknown> {
   if (!schema || schema.length === 0) {
     if (params !== undefined && params !== null && Object.keys(params as object).length > 0) {
-      process.emitWarning('`params` can only be specified at inference time if the model signature defines a params schema. This model does not define a params schema. Ignoring provided params.', {
-        code: 'LABBOOK_SCHEMA',
-      });
+      process.emitWarning(
+        '`params` can only be specified at inference time if the model signature defines a params schema. This model does not define a params schema. Ignoring provided params.',
+        {
+          code: 'LABBOOK_SCHEMA',
+        },
+      );
     }
     return {};
   }
   if (params !== undefined && params !== null && (typeof params !== 'object' || Array.isArray(params))) {
-    throw invalidParameter(`Parameters must be a dictionary. Got type '${Array.isArray(params) ? 'list' : typeof params}'.`, { field: 'params' });
+    throw invalidParameter(`Parameters must be a dictionary. Got type '${Array.isArray(params) ? 'list' : typeof params}'.`, {
+      field: 'params',
+    });
   }
   const given = (params ?? {}) as Record<string, unknown>;
   const extra = Object.keys(given).filter((k) => !schema.some((s) => s.name === k));
-  if (extra.length > 0) process.emitWarning(`Unrecognized params ${extra.join(', ')} are ignored for inference. Supported params are: ${schema.map((s) => s.name).join(', ')}.`, { code: 'LABBOOK_SCHEMA' });
+  if (extra.length > 0)
+    process.emitWarning(
+      `Unrecognized params ${extra.join(', ')} are ignored for inference. Supported params are: ${schema.map((s) => s.name).join(', ')}.`,
+      { code: 'LABBOOK_SCHEMA' },
+    );
   const out: Record<string, unknown> = {};
   const invalid: Record<string, string> = {};
   for (const spec of schema) {

@@ -1,7 +1,16 @@
 import { LabbookError, invalidParameter } from '../errors.js';
 import { type Frame, isFrame, toFrame } from './frame.js';
 import { type ColSpec, type ColumnType, columnTypeName, isTensorSchema, type Schema, schemaToJson, type TensorSpec } from './schema.js';
-import { describeValue, dtypeOfTypedArray, flattenNested, isTensor, nestedToTypedTensorData, type Tensor, tensor, toTensorData } from './tensor.js';
+import {
+  describeValue,
+  dtypeOfTypedArray,
+  flattenNested,
+  isTensor,
+  nestedToTypedTensorData,
+  type Tensor,
+  tensor,
+  toTensorData,
+} from './tensor.js';
 
 /** What a flavor's predict receives after enforcement: a frame, a tensor, or named tensors. */
 export type EnforcedInput = Frame | Tensor | Record<string, Tensor>;
@@ -16,7 +25,8 @@ function warn(message: string): void {
 /** The pandas dtype name a column of these JS values would have, for MLflow-style messages. */
 function pandasDtype(values: readonly unknown[]): string {
   const present = values.filter((v) => v !== null && v !== undefined);
-  if (present.length > 0 && present.every((v) => typeof v === 'number')) return present.every(Number.isInteger) && present.length === values.length ? 'int64' : 'float64';
+  if (present.length > 0 && present.every((v) => typeof v === 'number'))
+    return present.every(Number.isInteger) && present.length === values.length ? 'int64' : 'float64';
   if (present.length > 0 && present.every((v) => typeof v === 'bigint')) return 'int64';
   if (present.length > 0 && present.every((v) => typeof v === 'boolean')) return 'bool';
   if (present.length > 0 && present.every((v) => v instanceof Date)) return 'datetime64[ns]';
@@ -81,7 +91,10 @@ function convertValue(v: unknown, type: ColumnType, where: string): unknown {
   const out: Record<string, unknown> = {};
   for (const [k, p] of Object.entries(type.properties)) {
     if (obj[k] === undefined || obj[k] === null) {
-      if (p.required) throw invalidParameter(`${where}: required property '${k}' is missing from an object value. Add it, or mark it optional in the signature.`);
+      if (p.required)
+        throw invalidParameter(
+          `${where}: required property '${k}' is missing from an object value. Add it, or mark it optional in the signature.`,
+        );
       continue;
     }
     out[k] = convertValue(obj[k], p.type, `${where}.${k}`);
@@ -117,7 +130,10 @@ function enforceColumn(values: unknown[], spec: ColSpec, column: string): unknow
 
 function enforceColumns(input: unknown, schema: ColSpec[]): Frame {
   const f = toFrame(input);
-  if (!f) throw invalidParameter(`Expected input to be DataFrame. Found: ${describeValue(input)}. Pass records, {columns, data} or an object of columns.`);
+  if (!f)
+    throw invalidParameter(
+      `Expected input to be DataFrame. Found: ${describeValue(input)}. Pass records, {columns, data} or an object of columns.`,
+    );
   const named = schema[0]?.name !== undefined;
   const data: Record<string, unknown[]> = {};
   if (named) {
@@ -128,7 +144,10 @@ function enforceColumns(input: unknown, schema: ColSpec[]): Frame {
       const note = extra.length > 0 ? ` Note that there were extra inputs: ${pyList(extra)}.` : '';
       throw invalidParameter(`Model is missing inputs ${pyList(missing)}.${note}`, { field: missing[0] });
     }
-    if (extra.length > 0) warn(`Found extra inputs in the model input that are not defined in the model signature: ${pyList(extra)}. These inputs will be ignored.`);
+    if (extra.length > 0)
+      warn(
+        `Found extra inputs in the model input that are not defined in the model signature: ${pyList(extra)}. These inputs will be ignored.`,
+      );
     const columns: string[] = [];
     for (const s of schema) {
       if (!f.columns.includes(s.name!)) continue;
@@ -138,7 +157,9 @@ function enforceColumns(input: unknown, schema: ColSpec[]): Frame {
     return { kind: 'frame', columns, data, length: f.length };
   }
   if (f.columns.length < schema.length) {
-    throw invalidParameter(`Model inference is missing inputs. The model signature declares ${schema.length} inputs but the provided value only has ${f.columns.length} inputs.`);
+    throw invalidParameter(
+      `Model inference is missing inputs. The model signature declares ${schema.length} inputs but the provided value only has ${f.columns.length} inputs.`,
+    );
   }
   const columns = f.columns.slice(0, schema.length);
   columns.forEach((c, i) => {
@@ -184,21 +205,28 @@ function asTensor(value: unknown, spec: TensorSpec): Tensor | undefined {
 function frameColumnToTensor(f: Frame, column: string, spec: TensorSpec): Tensor {
   const values = f.data[column]!;
   if (spec.shape[0] !== -1 || spec.shape.slice(1).some((d) => d === -1)) {
-    throw invalidParameter(`Column '${column}' cannot be reshaped to tensor shape ${pyTuple(spec.shape)}: a DataFrame column needs a first dimension of -1 and fixed other dimensions.`);
+    throw invalidParameter(
+      `Column '${column}' cannot be reshaped to tensor shape ${pyTuple(spec.shape)}: a DataFrame column needs a first dimension of -1 and fixed other dimensions.`,
+    );
   }
   const cell = spec.shape.slice(1);
   const flat = values.flatMap((v) => (Array.isArray(v) ? flattenNested(v).data : [v]));
   const rest = cell.length === 0 ? [] : cell;
   const shape = [values.length, ...rest];
   if (flat.length !== shape.reduce((a, b) => a * b, 1)) {
-    throw invalidParameter(`Column '${column}' holds ${flat.length} values, which do not reshape to ${pyTuple(spec.shape)} for ${values.length} rows.`);
+    throw invalidParameter(
+      `Column '${column}' holds ${flat.length} values, which do not reshape to ${pyTuple(spec.shape)} for ${values.length} rows.`,
+    );
   }
   return { kind: 'tensor', dtype: spec.dtype, shape, data: toTensorData(flat, spec.dtype) };
 }
 
 function enforceTensors(input: unknown, schema: TensorSpec[]): Tensor | Record<string, Tensor> {
   const named = schema[0]?.name !== undefined;
-  if (isFrame(input) || (!isTensor(input) && !Array.isArray(input) && !ArrayBuffer.isView(input) && toFrame(input) && !isTensorDict(input))) {
+  if (
+    isFrame(input) ||
+    (!isTensor(input) && !Array.isArray(input) && !ArrayBuffer.isView(input) && toFrame(input) && !isTensorDict(input))
+  ) {
     const f = toFrame(input)!;
     if (!named) {
       const spec = schema[0]!;
@@ -212,17 +240,25 @@ function enforceTensors(input: unknown, schema: TensorSpec[]): Tensor | Record<s
   if (isTensorDict(input)) {
     const dict = input as Record<string, unknown>;
     if (!named) {
-      if (Object.keys(dict).length !== 1) throw invalidParameter('The model signature has one unnamed tensor input: pass a single Tensor, not an object of tensors.');
+      if (Object.keys(dict).length !== 1)
+        throw invalidParameter('The model signature has one unnamed tensor input: pass a single Tensor, not an object of tensors.');
       return enforceTensorSpec(asTensor(Object.values(dict)[0], schema[0]!)!, schema[0]!);
     }
     const missing = schema.filter((s) => dict[s.name!] === undefined).map((s) => s.name!);
     if (missing.length > 0) throw invalidParameter(`Model is missing inputs ${pyList(missing)}.`, { field: missing[0] });
     const extra = Object.keys(dict).filter((k) => !schema.some((s) => s.name === k));
-    if (extra.length > 0) warn(`Found extra inputs in the model input that are not defined in the model signature: ${pyList(extra)}. These inputs will be ignored.`);
+    if (extra.length > 0)
+      warn(
+        `Found extra inputs in the model input that are not defined in the model signature: ${pyList(extra)}. These inputs will be ignored.`,
+      );
     const out: Record<string, Tensor> = {};
     for (const s of schema) {
       const t = asTensor(dict[s.name!], s);
-      if (!t) throw invalidParameter(`Input '${s.name}' is ${describeValue(dict[s.name!])}; the signature expects a ${s.dtype} tensor of shape ${pyTuple(s.shape)}.`, { field: s.name! });
+      if (!t)
+        throw invalidParameter(
+          `Input '${s.name}' is ${describeValue(dict[s.name!])}; the signature expects a ${s.dtype} tensor of shape ${pyTuple(s.shape)}.`,
+          { field: s.name! },
+        );
       out[s.name!] = enforceTensorSpec(t, s);
     }
     return out;
@@ -238,7 +274,8 @@ function enforceTensors(input: unknown, schema: TensorSpec[]): Tensor | Record<s
 }
 
 function isTensorDict(value: unknown): boolean {
-  if (typeof value !== 'object' || value === null || Array.isArray(value) || isTensor(value) || isFrame(value) || ArrayBuffer.isView(value)) return false;
+  if (typeof value !== 'object' || value === null || Array.isArray(value) || isTensor(value) || isFrame(value) || ArrayBuffer.isView(value))
+    return false;
   const values = Object.values(value);
   return values.length > 0 && values.every((v) => isTensor(v) || dtypeOfTypedArray(v) !== undefined || Array.isArray(v));
 }
@@ -246,7 +283,9 @@ function isTensorDict(value: unknown): boolean {
 function shortRepr(value: unknown): string {
   let text: string;
   try {
-    text = JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? Number(v) : ArrayBuffer.isView(v) ? Array.from(v as Uint8Array) : v)) ?? String(value);
+    text =
+      JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? Number(v) : ArrayBuffer.isView(v) ? Array.from(v as Uint8Array) : v)) ??
+      String(value);
   } catch {
     text = String(value);
   }

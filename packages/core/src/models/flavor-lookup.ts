@@ -25,7 +25,9 @@ export async function flavorForSave(plugins: PluginRegistry, name: string): Prom
   const pkg = firstPartyPackageFor('flavors', name);
   throw notFound(
     `No model flavor '${name}' is installed. Known flavors: ${loadableFlavorNames(plugins).join(', ')}. ` +
-      (pkg ? `Install ${pkg} and list it in your package.json dependencies.` : 'Install a plugin that announces it under "labbook": { "flavors": [...] }, or register one with registerPlugin().'),
+      (pkg
+        ? `Install ${pkg} and list it in your package.json dependencies.`
+        : 'Install a plugin that announces it under "labbook": { "flavors": [...] }, or register one with registerPlugin().'),
     { field: 'flavor' },
   );
 }
@@ -38,7 +40,8 @@ export async function flavorForSave(plugins: PluginRegistry, name: string): Prom
 export async function flavorForLoad(plugins: PluginRegistry, mlmodel: MLmodel, where: string, wanted?: string): Promise<ModelFlavor> {
   const present = Object.keys(mlmodel.flavors);
   if (wanted !== undefined) {
-    if (!present.includes(wanted)) throw notFound(`The model at ${where} has no '${wanted}' flavor; it has: ${present.join(', ')}.`, { field: 'flavor' });
+    if (!present.includes(wanted))
+      throw notFound(`The model at ${where} has no '${wanted}' flavor; it has: ${present.join(', ')}.`, { field: 'flavor' });
     return flavorForSave(plugins, wanted);
   }
   const candidates = present.filter((f) => f !== 'python_function');
@@ -49,7 +52,10 @@ export async function flavorForLoad(plugins: PluginRegistry, mlmodel: MLmodel, w
   const installable = candidates.map((f) => [f, firstPartyPackageFor('flavors', f)] as const).filter(([, p]) => p !== undefined);
   if (installable.length > 0) {
     const [f, p] = installable[0]!;
-    throw notFound(`The model at ${where} has the '${f}' flavor, which needs ${p}: install it and list it in your package.json dependencies.`, { field: 'flavor' });
+    throw notFound(
+      `The model at ${where} has the '${f}' flavor, which needs ${p}: install it and list it in your package.json dependencies.`,
+      { field: 'flavor' },
+    );
   }
   const loader = (mlmodel.flavors.python_function as { loader_module?: unknown } | undefined)?.loader_module;
   throw notFound(

@@ -21,7 +21,8 @@ export interface SplitFrame {
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value) || ArrayBuffer.isView(value) || value instanceof Date) return false;
+  if (typeof value !== 'object' || value === null || Array.isArray(value) || ArrayBuffer.isView(value) || value instanceof Date)
+    return false;
   return !isTensor(value) && (value as { kind?: unknown }).kind !== 'frame';
 }
 
@@ -32,7 +33,12 @@ export function isFrame(value: unknown): value is Frame {
 
 /** True for `{columns?, data: [[…]]}`. */
 export function isSplitFrame(value: unknown): value is SplitFrame {
-  return isPlainObject(value) && Array.isArray(value.data) && value.data.every(Array.isArray) && (value.columns === undefined || Array.isArray(value.columns));
+  return (
+    isPlainObject(value) &&
+    Array.isArray(value.data) &&
+    value.data.every(Array.isArray) &&
+    (value.columns === undefined || Array.isArray(value.columns))
+  );
 }
 
 /** Builds a frame from columns (an object of equal-length arrays). */
@@ -40,7 +46,10 @@ export function frame(columns: Record<string, unknown[]>): Frame {
   const names = Object.keys(columns);
   const length = names.length === 0 ? 0 : columns[names[0]!]!.length;
   for (const n of names) {
-    if (columns[n]!.length !== length) throw invalidParameter(`Column '${n}' has ${columns[n]!.length} values but column '${names[0]}' has ${length}: all columns need the same length.`);
+    if (columns[n]!.length !== length)
+      throw invalidParameter(
+        `Column '${n}' has ${columns[n]!.length} values but column '${names[0]}' has ${length}: all columns need the same length.`,
+      );
   }
   return { kind: 'frame', columns: names, data: { ...columns }, length };
 }

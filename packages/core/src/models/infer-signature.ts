@@ -26,11 +26,16 @@ export function inferColumnTypeOfValues(values: readonly unknown[], where: strin
     const properties: Record<string, { type: ColumnType; required: boolean }> = {};
     for (const k of keys) {
       const vs = present.map((v) => (v as Record<string, unknown>)[k]);
-      properties[k] = { type: inferColumnTypeOfValues(vs, `property '${k}' of ${where}`), required: vs.every((x) => x !== null && x !== undefined) };
+      properties[k] = {
+        type: inferColumnTypeOfValues(vs, `property '${k}' of ${where}`),
+        required: vs.every((x) => x !== null && x !== undefined),
+      };
     }
     return { type: 'object', properties };
   }
-  throw invalidParameter(`Cannot infer a type for ${where}: its values mix types (${[...new Set(present.map(describeValue))].slice(0, 3).join(', ')}). Pass a signature.`);
+  throw invalidParameter(
+    `Cannot infer a type for ${where}: its values mix types (${[...new Set(present.map(describeValue))].slice(0, 3).join(', ')}). Pass a signature.`,
+  );
 }
 
 /** A column schema from a frame; columns with nulls become optional, as MLflow 2.x+ infers. */
@@ -79,7 +84,10 @@ export function inferSchema(example: unknown): Schema {
     return Object.entries(example).map(([k, v]) => tensorSpecOf(isTensor(v) ? v : tensor(v as Float32Array), k));
   }
   const f = toFrame(example);
-  if (!f) throw invalidParameter(`Cannot infer a schema from ${describeValue(example)}: give records, {columns, data}, a Tensor or an object of Tensors.`);
+  if (!f)
+    throw invalidParameter(
+      `Cannot infer a schema from ${describeValue(example)}: give records, {columns, data}, a Tensor or an object of Tensors.`,
+    );
   return inferFrameSchema(f);
 }
 
@@ -89,8 +97,11 @@ export function inferParamSchema(params: Record<string, unknown>): ParamSpec[] {
     const isList = Array.isArray(value);
     const type = inferColumnTypeOfValues(isList ? value : [value], `param '${name}'`);
     if (typeof type !== 'string' || type === 'any' || type === 'sparkml_vector' || type === 'binary') {
-      if (typeof type === 'object' && type.type === 'object' && !isList) return { name, type: 'object', default: value, shape: null, properties: type.properties };
-      throw invalidParameter(`Param '${name}' has a type MLflow params cannot hold (${typeof type === 'string' ? type : type.type}); use a scalar or a list of scalars.`);
+      if (typeof type === 'object' && type.type === 'object' && !isList)
+        return { name, type: 'object', default: value, shape: null, properties: type.properties };
+      throw invalidParameter(
+        `Param '${name}' has a type MLflow params cannot hold (${typeof type === 'string' ? type : type.type}); use a scalar or a list of scalars.`,
+      );
     }
     return { name, type, default: value, shape: isList ? [-1] : null };
   });

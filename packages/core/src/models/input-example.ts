@@ -6,7 +6,16 @@ import { type Frame, frameToSplit, isFrame, toFrame } from './frame.js';
 import type { MLmodel, SavedInputExampleInfo } from './mlmodel.js';
 import { pythonJsonDumps } from './python-json.js';
 import { isTensorSchema, type Schema } from './schema.js';
-import { dtypeOfTypedArray, flattenNested, inferDtypeOfValues, isTensor, type Tensor, tensor, tensorToNested, toTensorData } from './tensor.js';
+import {
+  dtypeOfTypedArray,
+  flattenNested,
+  inferDtypeOfValues,
+  isTensor,
+  type Tensor,
+  tensor,
+  tensorToNested,
+  toTensorData,
+} from './tensor.js';
 
 /** The example file MLflow writes at the model root. */
 export const INPUT_EXAMPLE_FILE = 'input_example.json';
@@ -59,7 +68,14 @@ function encodeExample(example: unknown): { type: string; data: unknown; serving
 }
 
 function hasParams(example: unknown): example is InputExampleWithParams {
-  return typeof example === 'object' && example !== null && !Array.isArray(example) && 'input' in example && 'params' in example && Object.keys(example).length === 2;
+  return (
+    typeof example === 'object' &&
+    example !== null &&
+    !Array.isArray(example) &&
+    'input' in example &&
+    'params' in example &&
+    Object.keys(example).length === 2
+  );
 }
 
 /**
@@ -87,7 +103,8 @@ export async function saveInputExample(dir: string, example: unknown): Promise<S
 
 function decodeTensor(value: unknown, schema: Schema | undefined, name?: string): Tensor {
   const { data, shape } = flattenNested(value);
-  const spec = schema && isTensorSchema(schema) ? (schema.find((s) => s.name === name) ?? (name === undefined ? schema[0] : undefined)) : undefined;
+  const spec =
+    schema && isTensorSchema(schema) ? (schema.find((s) => s.name === name) ?? (name === undefined ? schema[0] : undefined)) : undefined;
   const dtype = spec?.dtype ?? inferDtypeOfValues(data);
   return { kind: 'tensor', dtype, shape, data: toTensorData(data, dtype) };
 }
@@ -98,12 +115,18 @@ function decodeTensor(value: unknown, schema: Schema | undefined, name?: string)
  * or the raw JSON. Tensor dtypes come from the signature when it has them. Undefined when the model
  * has no example.
  */
-export function readInputExample(dir: string, mlmodel: MLmodel, inputSchema?: Schema): { input: unknown; params?: Record<string, unknown> } | undefined {
+export function readInputExample(
+  dir: string,
+  mlmodel: MLmodel,
+  inputSchema?: Schema,
+): { input: unknown; params?: Record<string, unknown> } | undefined {
   const info = mlmodel.saved_input_example_info;
   if (!info) return undefined;
   const file = join(dir, info.artifact_path ?? INPUT_EXAMPLE_FILE);
   if (!existsSync(file)) {
-    throw invalidParameter(`MLmodel names the input example '${info.artifact_path}', but ${file} is missing. Re-download or re-save the model.`);
+    throw invalidParameter(
+      `MLmodel names the input example '${info.artifact_path}', but ${file} is missing. Re-download or re-save the model.`,
+    );
   }
   // Python's json module writes NaN for missing floats in old examples; JSON.parse does not accept it.
   let raw = JSON.parse(readFileSync(file, 'utf8').replace(/\bNaN\b/g, 'null')) as unknown;
@@ -119,7 +142,8 @@ export function readInputExample(dir: string, mlmodel: MLmodel, inputSchema?: Sc
     if (f && info.pandas_orient === 'values') input = { ...f, unnamed: true };
     else input = f ?? raw;
   } else if (info.type === 'ndarray') {
-    if (info.format === 'tf-serving' && typeof raw === 'object' && raw !== null && 'inputs' in raw) raw = (raw as { inputs: unknown }).inputs;
+    if (info.format === 'tf-serving' && typeof raw === 'object' && raw !== null && 'inputs' in raw)
+      raw = (raw as { inputs: unknown }).inputs;
     if (Array.isArray(raw)) input = decodeTensor(raw, inputSchema);
     else if (typeof raw === 'object' && raw !== null) {
       input = Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, decodeTensor(v, inputSchema, k)]));

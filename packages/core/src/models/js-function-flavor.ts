@@ -43,7 +43,9 @@ interface JsFunctionModule {
 function asModel(model: unknown): JsFunctionModel {
   if (typeof model === 'string') return { module: model };
   if (typeof model === 'object' && model !== null && typeof (model as JsFunctionModel).module === 'string') return model as JsFunctionModel;
-  throw invalidParameter("A js_function model is the path of an ES module exporting predict, or { module, codePaths?, artifacts? }.", { field: 'model' });
+  throw invalidParameter('A js_function model is the path of an ES module exporting predict, or { module, codePaths?, artifacts? }.', {
+    field: 'model',
+  });
 }
 
 /** The built-in flavor for models written in JavaScript (MLflow's custom `python_function` counterpart). */
@@ -53,7 +55,10 @@ export const jsFunctionFlavor: ModelFlavor<JsFunctionModel | string> = {
   async save(model, dir) {
     const m = asModel(model);
     const source = resolve(m.module);
-    if (!existsSync(source)) throw notFound(`The js_function module '${m.module}' does not exist: pass the path of the ES module that exports predict.`, { field: 'model.module' });
+    if (!existsSync(source))
+      throw notFound(`The js_function module '${m.module}' does not exist: pass the path of the ES module that exports predict.`, {
+        field: 'model.module',
+      });
     await mkdir(join(dir, 'code'), { recursive: true });
     const moduleName = basename(source);
     await cp(source, join(dir, 'code', moduleName));
@@ -61,10 +66,13 @@ export const jsFunctionFlavor: ModelFlavor<JsFunctionModel | string> = {
     const artifacts: Record<string, { path: string; uri: string }> = {};
     for (const [name, path] of Object.entries(m.artifacts ?? {})) {
       const from = resolve(path);
-      if (!existsSync(from)) throw notFound(`Artifact '${name}' of the js_function model ('${path}') does not exist.`, { field: `model.artifacts.${name}` });
+      if (!existsSync(from))
+        throw notFound(`Artifact '${name}' of the js_function model ('${path}') does not exist.`, { field: `model.artifacts.${name}` });
       const rel = `artifacts/${basename(from)}`;
       if (Object.values(artifacts).some((a) => a.path === rel)) {
-        throw invalidParameter(`Two js_function artifacts are both named '${basename(from)}': rename one, files are copied into artifacts/ by their base name.`);
+        throw invalidParameter(
+          `Two js_function artifacts are both named '${basename(from)}': rename one, files are copied into artifacts/ by their base name.`,
+        );
       }
       await cp(from, join(dir, ...rel.split('/')), { recursive: true });
       artifacts[name] = { path: rel, uri: from };
@@ -73,13 +81,19 @@ export const jsFunctionFlavor: ModelFlavor<JsFunctionModel | string> = {
   },
 
   async load(dir: string, config: FlavorConfig, context: FlavorLoadContext): Promise<LoadedModel> {
-    if (typeof config.module !== 'string') throw invalidParameter(`The js_function flavor in ${dir}/MLmodel has no 'module' key: save the model again with saveModel().`);
+    if (typeof config.module !== 'string')
+      throw invalidParameter(`The js_function flavor in ${dir}/MLmodel has no 'module' key: save the model again with saveModel().`);
     const file = join(dir, ...config.module.split('/'));
-    if (!existsSync(file)) throw notFound(`The js_function module ${file} named in MLmodel is missing: the model folder is incomplete; download or save it again.`);
+    if (!existsSync(file))
+      throw notFound(
+        `The js_function module ${file} named in MLmodel is missing: the model folder is incomplete; download or save it again.`,
+      );
     const mod = (await import(pathToFileURL(file).href)) as JsFunctionModule;
-    if (typeof mod.predict !== 'function') throw invalidParameter(`${file} exports no predict function: a js_function module must export predict(input, params, context).`);
+    if (typeof mod.predict !== 'function')
+      throw invalidParameter(`${file} exports no predict function: a js_function module must export predict(input, params, context).`);
     const artifacts: Record<string, string> = {};
-    for (const [name, a] of Object.entries((config.artifacts ?? {}) as Record<string, { path: string }>)) artifacts[name] = join(dir, ...a.path.split('/'));
+    for (const [name, a] of Object.entries((config.artifacts ?? {}) as Record<string, { path: string }>))
+      artifacts[name] = join(dir, ...a.path.split('/'));
     const ctx: JsFunctionContext = { artifacts, modelDir: dir, mlmodel: context.mlmodel };
     if (typeof mod.load === 'function') ctx.state = await mod.load(ctx);
     const predict = mod.predict;

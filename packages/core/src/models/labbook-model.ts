@@ -25,7 +25,10 @@ export interface LabbookModel extends LoadedModel {
 }
 
 /** Wraps a flavor's loaded model with schema enforcement. */
-export function wrapLoadedModel(inner: LoadedModel, info: { metadata: MLmodel; modelDir: string; uri: string; flavor: string; signature?: ModelSignature }): LabbookModel {
+export function wrapLoadedModel(
+  inner: LoadedModel,
+  info: { metadata: MLmodel; modelDir: string; uri: string; flavor: string; signature?: ModelSignature },
+): LabbookModel {
   let closed = false;
   return {
     ...info,

@@ -50,7 +50,8 @@ export async function localModelDir(uri: string, client: Client, cacheDir?: stri
   const trimmed = resolved.replace(/\/+$/, '');
   const cut = trimmed.lastIndexOf('/');
   const parent = trimmed.slice(0, cut);
-  if (cut < 0 || /^[a-z][\w+.-]*:\/*$/i.test(`${parent}/`)) return cachedModelDir(await client.artifactRepositoryFor(trimmed), '', key, cacheDir);
+  if (cut < 0 || /^[a-z][\w+.-]*:\/*$/i.test(`${parent}/`))
+    return cachedModelDir(await client.artifactRepositoryFor(trimmed), '', key, cacheDir);
   return cachedModelDir(await client.artifactRepositoryFor(parent), decodeURIComponent(trimmed.slice(cut + 1)), key, cacheDir);
 }
 
@@ -61,7 +62,9 @@ async function modelVersionOf(client: Client, parsed: ReturnType<typeof parseMod
   const latest = versions.sort((a, b) => Number(b.version) - Number(a.version))[0];
   if (!latest) {
     const what = 'stage' in parsed ? `in stage '${parsed.stage}'` : 'at all';
-    throw notFound(`Registered model '${parsed.name}' has no versions ${what}: register a version first, or use models:/${parsed.name}/<version>.`);
+    throw notFound(
+      `Registered model '${parsed.name}' has no versions ${what}: register a version first, or use models:/${parsed.name}/<version>.`,
+    );
   }
   return latest.version;
 }

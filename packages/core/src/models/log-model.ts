@@ -65,7 +65,9 @@ async function recordLoggedModel(client: Client, runId: string, mlmodel: MLmodel
     }
     await client.setTag(runId, SystemTags.LOGGED_MODEL_HISTORY, value);
   } catch (error) {
-    process.emitWarning(`[labbook] Logging model metadata to run ${runId} failed: ${(error as Error).message}. The model itself was logged.`);
+    process.emitWarning(
+      `[labbook] Logging model metadata to run ${runId} failed: ${(error as Error).message}. The model itself was logged.`,
+    );
   }
 }
 
@@ -74,12 +76,18 @@ async function recordLoggedModel(client: Client, runId: string, mlmodel: MLmodel
  * in the run's `mlflow.log-model.history` tag, and registers it when `registeredModelName` is given
  * (as MLflow 2.x's `Model.log`).
  */
-export async function logModelToRun<TModel>(client: Client, runId: string, model: TModel, options: LogModelOptions<TModel>): Promise<ModelInfo> {
+export async function logModelToRun<TModel>(
+  client: Client,
+  runId: string,
+  model: TModel,
+  options: LogModelOptions<TModel>,
+): Promise<ModelInfo> {
   if (options.artifactPath !== undefined && options.name !== undefined && options.artifactPath !== options.name) {
     throw invalidParameter('Give artifactPath or name, not both: they name the same folder.', { field: 'artifact_path' });
   }
   const artifactPath = normalizeArtifactPath(options.artifactPath ?? options.name ?? 'model', 'artifact_path');
-  if (artifactPath === '') throw invalidParameter("artifactPath must name a folder inside the run's artifacts, e.g. 'model'.", { field: 'artifact_path' });
+  if (artifactPath === '')
+    throw invalidParameter("artifactPath must name a folder inside the run's artifacts, e.g. 'model'.", { field: 'artifact_path' });
   const temp = await mkdtemp(join(tmpdir(), 'labbook-model-'));
   try {
     const { registeredModelName: _r, name: _n, artifactPath: _a, ...saveOptions } = options;
@@ -105,7 +113,11 @@ export async function logModelToRun<TModel>(client: Client, runId: string, model
         info.registeredModelVersion = await client.registerModel(modelUri, options.registeredModelName);
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
-        throw new LabbookError(LabbookError.is(error) ? error.code : 'INTERNAL_ERROR', `The model was logged to ${modelUri} but registering it as '${options.registeredModelName}' failed: ${message}. Register it with client.registerModel('${modelUri}', '${options.registeredModelName}').`, { cause: error });
+        throw new LabbookError(
+          LabbookError.is(error) ? error.code : 'INTERNAL_ERROR',
+          `The model was logged to ${modelUri} but registering it as '${options.registeredModelName}' failed: ${message}. Register it with client.registerModel('${modelUri}', '${options.registeredModelName}').`,
+          { cause: error },
+        );
       }
     }
     return info;

@@ -69,9 +69,12 @@ export function parseMLmodel(text: string, where = MLMODEL_FILE): MLmodel {
   try {
     doc = parseYaml(text);
   } catch (error) {
-    throw invalidParameter(`${where} is not valid YAML: ${(error as Error).message}. Rewrite it, or save the model again.`, { cause: error });
+    throw invalidParameter(`${where} is not valid YAML: ${(error as Error).message}. Rewrite it, or save the model again.`, {
+      cause: error,
+    });
   }
-  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw invalidParameter(`${where} must be a YAML map of MLmodel keys (flavors, model_uuid, …).`);
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc))
+    throw invalidParameter(`${where} must be a YAML map of MLmodel keys (flavors, model_uuid, …).`);
   const m = doc as Record<string, unknown>;
   if (typeof m.flavors !== 'object' || m.flavors === null || Array.isArray(m.flavors)) {
     throw invalidParameter(`${where} has no 'flavors' map: it is not an MLflow model. Save it with saveModel() or MLflow's save_model().`);

@@ -25,7 +25,11 @@ async function listTree(repo: ArtifactRepository, path: string): Promise<ListedF
     const folder = queue.shift()!;
     for (const info of await repo.list(folder)) {
       if (info.isDir) queue.push(info.path);
-      else out.push({ path: path === '' ? info.path : info.path.slice(path.length + 1), ...(info.fileSize !== undefined ? { size: info.fileSize } : {}) });
+      else
+        out.push({
+          path: path === '' ? info.path : info.path.slice(path.length + 1),
+          ...(info.fileSize !== undefined ? { size: info.fileSize } : {}),
+        });
     }
   }
   return out.sort((a, b) => a.path.localeCompare(b.path));
@@ -36,7 +40,8 @@ function matches(dir: string, files: ListedFile[]): string | undefined {
   for (const f of files) {
     const local = join(dir, ...f.path.split('/'));
     if (!existsSync(local)) return `${f.path} is missing`;
-    if (f.size !== undefined && statSync(local).size !== f.size) return `${f.path} has ${statSync(local).size} bytes, the listing says ${f.size}`;
+    if (f.size !== undefined && statSync(local).size !== f.size)
+      return `${f.path} has ${statSync(local).size} bytes, the listing says ${f.size}`;
   }
   return undefined;
 }
@@ -47,7 +52,12 @@ function matches(dir: string, files: ListedFile[]): string | undefined {
  * size), and reused while it still matches the listing saved beside it. `key` is the resolved
  * artifact URI plus, for registry URIs, the model version, so a new version is a new download.
  */
-export async function cachedModelDir(repo: ArtifactRepository, path: string, key: string, cacheRoot = defaultModelCacheDir()): Promise<string> {
+export async function cachedModelDir(
+  repo: ArtifactRepository,
+  path: string,
+  key: string,
+  cacheRoot = defaultModelCacheDir(),
+): Promise<string> {
   const slot = join(cacheRoot, createHash('sha256').update(key).digest('hex').slice(0, 32));
   const dir = join(slot, 'model');
   const listingFile = join(slot, 'listing.json');
@@ -61,14 +71,20 @@ export async function cachedModelDir(repo: ArtifactRepository, path: string, key
   }
   const files = await listTree(repo, path);
   if (!files.some((f) => f.path === MLMODEL_FILE)) {
-    throw notFound(`No MLmodel file at ${repo.rootUri}${path ? `/${path}` : ''}: the URI must name a model folder (e.g. runs:/<run_id>/model). Found ${files.length} files.`);
+    throw notFound(
+      `No MLmodel file at ${repo.rootUri}${path ? `/${path}` : ''}: the URI must name a model folder (e.g. runs:/<run_id>/model). Found ${files.length} files.`,
+    );
   }
   await mkdir(slot, { recursive: true });
   const staging = join(slot, `.download-${randomUUID()}`);
   try {
     const local = await downloadToLocal(repo, path, staging);
     const problem = matches(local, files);
-    if (problem) throw new LabbookError('DATA_LOSS', `The download of ${repo.rootUri}/${path} is incomplete (${problem}). Retry; if it persists, check the artifact store.`);
+    if (problem)
+      throw new LabbookError(
+        'DATA_LOSS',
+        `The download of ${repo.rootUri}/${path} is incomplete (${problem}). Retry; if it persists, check the artifact store.`,
+      );
     await rm(dir, { recursive: true, force: true });
     await rename(local, dir);
     await writeFile(listingFile, JSON.stringify({ key, files }), 'utf8');

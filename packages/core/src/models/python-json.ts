@@ -9,7 +9,8 @@ export function pythonJsonDumps(value: unknown): string {
     if (typeof v === 'number') return Number.isFinite(v) ? JSON.stringify(v) : Number.isNaN(v) ? 'NaN' : v > 0 ? 'Infinity' : '-Infinity';
     if (typeof v === 'bigint') return v.toString();
     if (typeof v === 'boolean') return v ? 'true' : 'false';
-    if (typeof v === 'string') return JSON.stringify(v).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+    if (typeof v === 'string')
+      return JSON.stringify(v).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
     if (Array.isArray(v)) return `[${v.map(out).join(', ')}]`;
     if (v instanceof Date) return out(v.toISOString());
     const entries = Object.entries(v as Record<string, unknown>).filter(([, x]) => x !== undefined);

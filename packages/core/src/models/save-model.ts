@@ -60,11 +60,14 @@ export async function saveModel<TModel>(path: string, options: SaveModelOptions<
   const dir = resolve(path);
   const existing = await readdir(dir).catch(() => undefined);
   if (existing && existing.length > 0) {
-    throw alreadyExists(`Path '${path}' already exists and is not empty: save the model into a new folder, or delete this one first.`, { field: 'path' });
+    throw alreadyExists(`Path '${path}' already exists and is not empty: save the model into a new folder, or delete this one first.`, {
+      field: 'path',
+    });
   }
   const plugins = options.plugins ?? defaultPluginRegistry;
   const flavor = typeof options.flavor === 'string' ? await flavorForSave(plugins, options.flavor) : options.flavor;
-  if (!flavor || typeof flavor.save !== 'function') throw invalidParameter('flavor must be a flavor name or a ModelFlavor object.', { field: 'flavor' });
+  if (!flavor || typeof flavor.save !== 'function')
+    throw invalidParameter('flavor must be a flavor name or a ModelFlavor object.', { field: 'flavor' });
   await mkdir(dir, { recursive: true });
 
   let signature: ModelSignature | undefined;

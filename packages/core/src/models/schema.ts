@@ -61,12 +61,15 @@ export function checkSchema(schema: Schema, what = 'schema'): Schema {
   const kinds = new Set(schema.map((s) => s.kind));
   if (kinds.size > 1) throw invalidParameter(`The ${what} mixes columns and tensors: MLflow requires all ColSpec or all TensorSpec.`);
   const named = schema.filter((s) => s.name !== undefined).length;
-  if (named !== 0 && named !== schema.length) throw invalidParameter(`The ${what} mixes named and unnamed specs: name all of them or none.`);
+  if (named !== 0 && named !== schema.length)
+    throw invalidParameter(`The ${what} mixes named and unnamed specs: name all of them or none.`);
   if (named === 0 && isTensorSchema(schema) && schema.length > 1) {
     throw invalidParameter(`The ${what} has ${schema.length} unnamed tensors: MLflow allows at most one; name them.`);
   }
   if (named === 0) {
-    for (const s of schema) if (s.kind === 'column' && !s.required) throw invalidParameter(`The ${what} has an optional unnamed column: unnamed columns must be required.`);
+    for (const s of schema)
+      if (s.kind === 'column' && !s.required)
+        throw invalidParameter(`The ${what} has an optional unnamed column: unnamed columns must be required.`);
   }
   return schema;
 }
@@ -143,7 +146,12 @@ export function schemaFromJson(json: string | unknown[], what = 'schema'): Schem
 /** Params as the JSON array MLflow's `ParamSchema.to_json()` writes. */
 export function paramSchemaToJson(params: ParamSpec[]): Record<string, unknown>[] {
   return params.map((p) => {
-    const base: Record<string, unknown> = { name: p.name, default: p.default instanceof Date ? p.default.toISOString() : p.default, shape: p.shape, type: p.type };
+    const base: Record<string, unknown> = {
+      name: p.name,
+      default: p.default instanceof Date ? p.default.toISOString() : p.default,
+      shape: p.shape,
+      type: p.type,
+    };
     if (p.type === 'object' && p.properties) {
       return { ...base, ...columnTypeToJson({ type: 'object', properties: p.properties }) };
     }

@@ -27,7 +27,8 @@ export function signatureToDict(signature: ModelSignature): MLmodelSignatureDict
 
 /** Reads MLmodel's `signature` block (JSON strings; parsed arrays are accepted too). */
 export function signatureFromDict(dict: unknown): ModelSignature {
-  if (typeof dict !== 'object' || dict === null) throw invalidParameter("The MLmodel 'signature' must be a map with inputs, outputs and params.");
+  if (typeof dict !== 'object' || dict === null)
+    throw invalidParameter("The MLmodel 'signature' must be a map with inputs, outputs and params.");
   const d = dict as Record<string, unknown>;
   const sig: ModelSignature = {};
   try {
@@ -35,7 +36,8 @@ export function signatureFromDict(dict: unknown): ModelSignature {
     if (d.outputs !== null && d.outputs !== undefined) sig.outputs = schemaFromJson(d.outputs as string, 'signature outputs');
     if (d.params !== null && d.params !== undefined) sig.params = paramSchemaFromJson(d.params as string);
   } catch (error) {
-    if (error instanceof SyntaxError) throw invalidParameter(`The MLmodel signature holds invalid JSON: ${error.message}`, { cause: error });
+    if (error instanceof SyntaxError)
+      throw invalidParameter(`The MLmodel signature holds invalid JSON: ${error.message}`, { cause: error });
     throw error;
   }
   return sig;

@@ -78,7 +78,9 @@ export const TENSOR_DTYPES: readonly TensorDType[] = [
 
 /** True for a value made by {@link tensor}. */
 export function isTensor(value: unknown): value is Tensor {
-  return typeof value === 'object' && value !== null && (value as { kind?: unknown }).kind === 'tensor' && 'shape' in value && 'data' in value;
+  return (
+    typeof value === 'object' && value !== null && (value as { kind?: unknown }).kind === 'tensor' && 'shape' in value && 'data' in value
+  );
 }
 
 /** The dtype a typed array stores, or undefined for plain arrays. */
@@ -266,9 +268,16 @@ export function tensor(data: TensorData | unknown[], shape?: readonly number[], 
   }
   const finalShape = [...(shape ?? inferredShape)];
   if (product(finalShape) !== flat.length) {
-    throw invalidParameter(`Tensor shape [${finalShape.join(', ')}] holds ${product(finalShape)} elements but the data has ${flat.length}.`);
+    throw invalidParameter(
+      `Tensor shape [${finalShape.join(', ')}] holds ${product(finalShape)} elements but the data has ${flat.length}.`,
+    );
   }
-  return { kind: 'tensor', dtype: dtype ?? typed ?? inferDtypeOfValues(Array.from(flat as ArrayLike<unknown>)), shape: finalShape, data: flat };
+  return {
+    kind: 'tensor',
+    dtype: dtype ?? typed ?? inferDtypeOfValues(Array.from(flat as ArrayLike<unknown>)),
+    shape: finalShape,
+    data: flat,
+  };
 }
 
 /** The tensor as nested plain arrays (bigints become numbers), as MLflow writes ndarrays to JSON. */

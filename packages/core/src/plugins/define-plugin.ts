@@ -24,10 +24,7 @@ export type TrackingStoreFactory = (uri: string, options: StoreFactoryOptions) =
 /** Builds a registry store for a URI of one scheme. */
 export type RegistryStoreFactory = (uri: string, options: StoreFactoryOptions) => RegistryStore | Promise<RegistryStore>;
 /** Builds an artifact repository rooted at a URI of one scheme. */
-export type ArtifactRepositoryFactory = (
-  uri: string,
-  options: StoreFactoryOptions,
-) => ArtifactRepository | Promise<ArtifactRepository>;
+export type ArtifactRepositoryFactory = (uri: string, options: StoreFactoryOptions) => ArtifactRepository | Promise<ArtifactRepository>;
 
 /**
  * Makes a model flavor. Called once, when the first model of that flavor is saved or loaded, so a

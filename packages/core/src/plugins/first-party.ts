@@ -8,7 +8,10 @@ import type { PluginKind } from './manifest.js';
  * core, so no package lists `projectBackends` yet).
  */
 export const FIRST_PARTY_PLUGINS: Readonly<
-  Record<string, Readonly<Record<'tracking' | 'registry' | 'artifacts', readonly string[]> & Partial<Record<PluginKind, readonly string[]>>>>
+  Record<
+    string,
+    Readonly<Record<'tracking' | 'registry' | 'artifacts', readonly string[]> & Partial<Record<PluginKind, readonly string[]>>>
+  >
 > = {
   '@labbook/plugin-file': { tracking: ['file'], registry: ['file'], artifacts: ['file'] },
   '@labbook/plugin-mysql': {

@@ -168,7 +168,10 @@ export class PluginRegistry {
           const mod = (await import(pathToFileURL(file).href)) as { default?: unknown };
           const plugin = unwrapDefault(mod) as LabbookPlugin | undefined;
           if (!plugin || typeof plugin !== 'object' || typeof plugin.name !== 'string') {
-            throw new LabbookError('INTERNAL_ERROR', `[labbook] plugin ${manifest.packageName}: ${file} has no default export made by definePlugin()`);
+            throw new LabbookError(
+              'INTERNAL_ERROR',
+              `[labbook] plugin ${manifest.packageName}: ${file} has no default export made by definePlugin()`,
+            );
           }
           checkApiVersion(plugin);
           return plugin;
@@ -231,17 +234,23 @@ export class PluginRegistry {
 
   /** Builds the tracking store for a URI (not validated: wrap with `validatedTrackingStore`). */
   async trackingStore(uri: string, options: StoreFactoryOptions = {}): Promise<TrackingStore> {
-    return (await (await this.factoryFor('tracking', uri))(uri, options)) as TrackingStore;
+    return (await (
+      await this.factoryFor('tracking', uri)
+    )(uri, options)) as TrackingStore;
   }
 
   /** Builds the registry store for a URI. */
   async registryStore(uri: string, options: StoreFactoryOptions = {}): Promise<RegistryStore> {
-    return (await (await this.factoryFor('registry', uri))(uri, options)) as RegistryStore;
+    return (await (
+      await this.factoryFor('registry', uri)
+    )(uri, options)) as RegistryStore;
   }
 
   /** Builds the artifact repository rooted at a URI. */
   async artifactRepository(uri: string, options: StoreFactoryOptions = {}): Promise<ArtifactRepository> {
-    return (await (await this.factoryFor('artifacts', uri))(uri, options)) as ArtifactRepository;
+    return (await (
+      await this.factoryFor('artifacts', uri)
+    )(uri, options)) as ArtifactRepository;
   }
 
   /**

@@ -12,18 +12,24 @@ export function parseBackendConfig(value: string | Readonly<Record<string, unkno
     try {
       text = readFileSync(value.trim(), 'utf8');
     } catch (error) {
-      throw invalidParameter(`Backend config file ${value} could not be read: ${(error as Error).message}. Pass an existing .json file or inline JSON.`, {
-        field: 'backend_config',
-      });
+      throw invalidParameter(
+        `Backend config file ${value} could not be read: ${(error as Error).message}. Pass an existing .json file or inline JSON.`,
+        {
+          field: 'backend_config',
+        },
+      );
     }
   }
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch (error) {
-    throw invalidParameter(`Backend config is not valid JSON (${(error as Error).message}); pass a .json file path or an inline JSON object.`, {
-      field: 'backend_config',
-    });
+    throw invalidParameter(
+      `Backend config is not valid JSON (${(error as Error).message}); pass a .json file path or an inline JSON object.`,
+      {
+        field: 'backend_config',
+      },
+    );
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw invalidParameter('Backend config must be a JSON object ({"key": value}).', { field: 'backend_config' });

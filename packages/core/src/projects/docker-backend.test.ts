@@ -16,7 +16,10 @@ const reason = process.env.CI === 'true' ? 'CI=true: CI machines have no Docker 
 if (reason) console.warn(`[docker backend tests] skipped: ${reason}`);
 
 const dir = mkdtempSync(join(tmpdir(), 'labbook-docker-'));
-writeFileSync(join(dir, 'MLproject'), 'name: d\ndocker_env:\n  image: alpine:3.20\nentry_points:\n  main:\n    command: "echo in-container $MLFLOW_RUN_ID"\n');
+writeFileSync(
+  join(dir, 'MLproject'),
+  'name: d\ndocker_env:\n  image: alpine:3.20\nentry_points:\n  main:\n    command: "echo in-container $MLFLOW_RUN_ID"\n',
+);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function plan() {
@@ -31,7 +34,13 @@ describe('docker backend', () => {
     writeFileSync(join(noDocker, 'MLproject'), 'entry_points:\n  main:\n    command: "true"\n');
     const project = loadProjectSpec(noDocker);
     const invocation = resolveInvocation(project.entryPoints.main!, {}, noDocker);
-    const error = await dockerProjectBackend().prepare!({ project, invocation, command: 'true', backendConfig: {}, envManager: 'local' }).catch((e: unknown) => e);
+    const error = await dockerProjectBackend().prepare!({
+      project,
+      invocation,
+      command: 'true',
+      backendConfig: {},
+      envManager: 'local',
+    }).catch((e: unknown) => e);
     rmSync(noDocker, { recursive: true, force: true });
     expect(LabbookError.is(error) && error.field).toBe('docker_env');
   });

@@ -48,37 +48,56 @@ export function dockerProjectBackend(config: Readonly<Record<string, unknown>> =
     async prepare(plan: ProjectPlan) {
       const env = plan.project.dockerEnv;
       if (!env) {
-        throw new LabbookError('INVALID_PARAMETER_VALUE', `The docker backend needs a docker_env section in the MLproject file of ${plan.project.dir} (docker_env: {image: node:20}); add one or run with -b local.`, {
-          field: 'docker_env',
-        });
+        throw new LabbookError(
+          'INVALID_PARAMETER_VALUE',
+          `The docker backend needs a docker_env section in the MLproject file of ${plan.project.dir} (docker_env: {image: node:20}); add one or run with -b local.`,
+          {
+            field: 'docker_env',
+          },
+        );
       }
       for (const e of env.environment) {
         if (typeof e === 'string' && process.env[e] === undefined) {
-          throw new LabbookError('INVALID_PARAMETER_VALUE', `docker_env.environment copies ${e} from this environment, but it is not set; export ${e} and run again.`, {
-            field: 'docker_env.environment',
-          });
+          throw new LabbookError(
+            'INVALID_PARAMETER_VALUE',
+            `docker_env.environment copies ${e} from this environment, but it is not set; export ${e} and run again.`,
+            {
+              field: 'docker_env.environment',
+            },
+          );
         }
       }
       const unavailable = await dockerUnavailableReason();
       if (unavailable) {
-        throw new LabbookError('INVALID_STATE', `The docker backend cannot reach a Docker daemon (${unavailable}). Start Docker or set DOCKER_HOST, or run with -b local.`, {
-          field: 'backend',
-        });
+        throw new LabbookError(
+          'INVALID_STATE',
+          `The docker backend cannot reach a Docker daemon (${unavailable}). Start Docker or set DOCKER_HOST, or run with -b local.`,
+          {
+            field: 'backend',
+          },
+        );
       }
       image = env.image;
       if (cfg.build_image) {
         const context = await mkdtemp(join(tmpdir(), 'labbook-docker-'));
         try {
-          await writeFile(join(context, 'Dockerfile'), `FROM ${env.image}\nCOPY . ${CONTAINER_PROJECT_DIR}/\nWORKDIR ${CONTAINER_PROJECT_DIR}\n`);
+          await writeFile(
+            join(context, 'Dockerfile'),
+            `FROM ${env.image}\nCOPY . ${CONTAINER_PROJECT_DIR}/\nWORKDIR ${CONTAINER_PROJECT_DIR}\n`,
+          );
           image = `${(plan.project.name ?? 'docker-project').toLowerCase().replace(/[^a-z0-9._-]/g, '-')}:latest`;
           const built = await docker(['build', '-t', image, '-f', join(context, 'Dockerfile'), plan.project.dir]);
-          if (!built.ok) throw new LabbookError('INTERNAL_ERROR', `docker build of ${image} failed: ${built.stderr}`, { field: 'docker_env.image' });
+          if (!built.ok)
+            throw new LabbookError('INTERNAL_ERROR', `docker build of ${image} failed: ${built.stderr}`, { field: 'docker_env.image' });
         } finally {
           await rm(context, { recursive: true, force: true });
         }
       } else if (!(await docker(['image', 'inspect', image])).ok) {
         const pulled = await docker(['pull', image]);
-        if (!pulled.ok) throw new LabbookError('RESOURCE_DOES_NOT_EXIST', `docker pull ${image} failed: ${pulled.stderr}. Check docker_env.image.`, { field: 'docker_env.image' });
+        if (!pulled.ok)
+          throw new LabbookError('RESOURCE_DOES_NOT_EXIST', `docker pull ${image} failed: ${pulled.stderr}. Check docker_env.image.`, {
+            field: 'docker_env.image',
+          });
       }
       imageId = (await docker(['image', 'inspect', '--format', '{{.Id}}', image])).stdout || undefined;
     },
@@ -91,11 +110,13 @@ export function dockerProjectBackend(config: Readonly<Record<string, unknown>> =
       const tracking = containerTrackingUri(launch.trackingUri);
       if (tracking.hostGateway) args.push('--add-host=host.docker.internal:host-gateway');
       // Local stores are mounted at the same path, so the artifact locations they record stay valid inside.
-      for (const local of new Set([localPathOf(launch.trackingUri), localPathOf(launch.artifactUri)])) if (local) args.push('-v', `${local}:${local}`);
+      for (const local of new Set([localPathOf(launch.trackingUri), localPathOf(launch.artifactUri)]))
+        if (local) args.push('-v', `${local}:${local}`);
       const env = launch.project.dockerEnv!;
       for (const v of env.volumes) args.push('-v', v);
       for (const e of env.environment) args.push('-e', typeof e === 'string' ? `${e}=${process.env[e] ?? ''}` : `${e[0]}=${e[1]}`);
-      for (const [k, v] of Object.entries({ ...launch.env, MLFLOW_TRACKING_URI: tracking.uri, LABBOOK_TRACKING_URI: tracking.uri })) args.push('-e', `${k}=${v}`);
+      for (const [k, v] of Object.entries({ ...launch.env, MLFLOW_TRACKING_URI: tracking.uri, LABBOOK_TRACKING_URI: tracking.uri }))
+        args.push('-e', `${k}=${v}`);
       for (const [k, v] of Object.entries(cfg.docker_args ?? {})) args.push(v === true ? `--${k}` : `--${k}=${v}`);
       const command = [launch.setupCommand, launch.invocation.renderFor(CONTAINER_PROJECT_DIR)].filter(Boolean).join(' && ');
       args.push(image, 'sh', '-c', command);

@@ -10,10 +10,15 @@ export interface DockerResult {
 /** Runs the `docker` CLI; the daemon is found as docker finds it (DOCKER_HOST, contexts). */
 export function docker(args: string[], options: { cwd?: string; timeoutMs?: number } = {}): Promise<DockerResult> {
   return new Promise((resolveResult) => {
-    execFile('docker', args, { cwd: options.cwd, timeout: options.timeoutMs ?? 0, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
-      const missing = (error as NodeJS.ErrnoException | null)?.code === 'ENOENT' ? 'the docker command was not found on PATH' : '';
-      resolveResult({ ok: !error, stdout: String(stdout).trim(), stderr: missing || String(stderr).trim() || (error?.message ?? '') });
-    });
+    execFile(
+      'docker',
+      args,
+      { cwd: options.cwd, timeout: options.timeoutMs ?? 0, maxBuffer: 64 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        const missing = (error as NodeJS.ErrnoException | null)?.code === 'ENOENT' ? 'the docker command was not found on PATH' : '';
+        resolveResult({ ok: !error, stdout: String(stdout).trim(), stderr: missing || String(stderr).trim() || (error?.message ?? '') });
+      },
+    );
   });
 }
 

@@ -23,7 +23,9 @@ export function localProjectBackend(config: Readonly<Record<string, unknown>> = 
     },
     async run(launch) {
       if (launch.project.dockerEnv) {
-        launch.stderr.write(`[labbook] the project declares docker_env (${launch.project.dockerEnv.image}) but runs with -b local, on this machine; use -b docker to run it in the image\n`);
+        launch.stderr.write(
+          `[labbook] the project declares docker_env (${launch.project.dockerEnv.image}) but runs with -b local, on this machine; use -b docker to run it in the image\n`,
+        );
       }
       return spawnProcessGroup('bash', ['-c', launch.command], {
         cwd: launch.project.dir,

@@ -3,7 +3,14 @@ import { join } from 'node:path';
 import { isMap, isScalar, isSeq, type Node, parseDocument, type YAMLMap } from 'yaml';
 import { invalidParameter, type LabbookError } from '../errors.js';
 import { parseCommandTemplate, templatePlaceholders } from './command-template.js';
-import type { DockerEnvSpec, EntryPointSpec, NodeEnvSpec, ProjectParameterSpec, ProjectParameterType, ProjectSpec } from './project-spec.js';
+import type {
+  DockerEnvSpec,
+  EntryPointSpec,
+  NodeEnvSpec,
+  ProjectParameterSpec,
+  ProjectParameterType,
+  ProjectSpec,
+} from './project-spec.js';
 
 const PARAMETER_TYPES: readonly ProjectParameterType[] = ['string', 'float', 'int', 'path', 'uri'];
 const ENV_FIELDS = ['python_env', 'conda_env', 'docker_env'] as const;
@@ -118,7 +125,8 @@ function parseNodeEnv(file: string, dir: string, node: Node | null): NodeEnvSpec
   const spec: NodeEnvSpec = {};
   const version = map.get('node');
   if (version !== undefined) {
-    if (typeof version !== 'string' && typeof version !== 'number') throw fail(where, 'node_env.node', 'expected a version range such as ">=20"');
+    if (typeof version !== 'string' && typeof version !== 'number')
+      throw fail(where, 'node_env.node', 'expected a version range such as ">=20"');
     spec.node = String(version);
   }
   const install = map.get('install');
@@ -151,7 +159,12 @@ export function loadProjectSpec(dir: string): ProjectSpec {
   if (root === null) return { dir, file, entryPoints: {}, ...defaultEnvFiles(dir) };
   if (!isMap(root)) throw fail(file, 'MLproject', 'the file must be a YAML mapping (name, entry_points, …)');
   const present = ENV_FIELDS.filter((f) => root.has(f));
-  if (present.length > 1) throw fail(file, present.join(', '), 'Project cannot contain multiple environment fields; keep one of python_env, conda_env, docker_env');
+  if (present.length > 1)
+    throw fail(
+      file,
+      present.join(', '),
+      'Project cannot contain multiple environment fields; keep one of python_env, conda_env, docker_env',
+    );
   const spec: ProjectSpec = { dir, file, entryPoints: {} };
   const name = root.get('name');
   if (name !== undefined && name !== null) spec.name = String(name);

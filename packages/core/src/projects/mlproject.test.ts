@@ -91,10 +91,12 @@ describe('MLproject files', () => {
     expect(yaml.code).toBe('INVALID_PARAMETER_VALUE');
     expect(yaml.field).toBe('MLproject');
     expect(yaml.message).toMatch(/line \d+/);
-    expect(errorOf(() => loadProjectSpec(project('entry_points:\n  main:\n    parameters:\n      x: {type: double}\n    command: "x"\n'))).field).toBe(
-      'entry_points.main.parameters.x.type',
+    expect(
+      errorOf(() => loadProjectSpec(project('entry_points:\n  main:\n    parameters:\n      x: {type: double}\n    command: "x"\n'))).field,
+    ).toBe('entry_points.main.parameters.x.type');
+    expect(errorOf(() => loadProjectSpec(project('docker_env: {image: a}\nconda_env: c.yaml\n'))).message).toContain(
+      'multiple environment fields',
     );
-    expect(errorOf(() => loadProjectSpec(project('docker_env: {image: a}\nconda_env: c.yaml\n'))).message).toContain('multiple environment fields');
     expect(errorOf(() => loadProjectSpec(project('node_env: {install: yarn}\n'))).field).toBe('node_env.install');
   });
 

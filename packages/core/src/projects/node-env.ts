@@ -20,19 +20,31 @@ export function checkNodeVersion(env: NodeEnvSpec | undefined, cwd: string, path
   try {
     version = execFileSync('node', ['--version'], { cwd, env: pathEnv, encoding: 'utf8' }).trim();
   } catch (error) {
-    throw new LabbookError('INVALID_STATE', `node_env asks for Node ${env.node}, but no node could be run: ${(error as Error).message}. Install Node or fix PATH.`, {
-      field: 'node_env.node',
-    });
+    throw new LabbookError(
+      'INVALID_STATE',
+      `node_env asks for Node ${env.node}, but no node could be run: ${(error as Error).message}. Install Node or fix PATH.`,
+      {
+        field: 'node_env.node',
+      },
+    );
   }
   const ok = satisfiesNodeRange(version, env.node);
   if (ok === undefined) {
-    throw new LabbookError('INVALID_PARAMETER_VALUE', `node_env.node '${env.node}' is not a version range labbook can read; write e.g. ">=20", "^20.11 || ^22" or "20.x".`, {
-      field: 'node_env.node',
-    });
+    throw new LabbookError(
+      'INVALID_PARAMETER_VALUE',
+      `node_env.node '${env.node}' is not a version range labbook can read; write e.g. ">=20", "^20.11 || ^22" or "20.x".`,
+      {
+        field: 'node_env.node',
+      },
+    );
   }
   if (!ok) {
-    throw new LabbookError('INVALID_STATE', `The project needs Node ${env.node} (node_env.node) but node on PATH is ${version}. Switch Node versions (nvm, volta, fnm) and run again.`, {
-      field: 'node_env.node',
-    });
+    throw new LabbookError(
+      'INVALID_STATE',
+      `The project needs Node ${env.node} (node_env.node) but node on PATH is ${version}. Switch Node versions (nvm, volta, fnm) and run again.`,
+      {
+        field: 'node_env.node',
+      },
+    );
   }
 }

@@ -62,7 +62,11 @@ export function satisfiesNodeRange(version: string, range: string): boolean | un
   if (!parsed) return undefined;
   let any = false;
   for (const alternative of range.split('||')) {
-    const tokens = alternative.trim().replace(/(>=|<=|>|<|=|\^|~)\s+/g, '$1').split(/\s+/).filter(Boolean);
+    const tokens = alternative
+      .trim()
+      .replace(/(>=|<=|>|<|=|\^|~)\s+/g, '$1')
+      .split(/\s+/)
+      .filter(Boolean);
     let all = true;
     for (const token of tokens.length > 0 ? tokens : ['*']) {
       const ok = comparator(parsed.v, token);

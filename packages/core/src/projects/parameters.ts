@@ -61,7 +61,9 @@ function checkValue(ep: EntryPointSpec, name: string, type: ProjectParameterType
       );
     }
     if (!existsSync(inside)) {
-      throw invalidParameter(`Got value ${value} for ${where}, but no such file or directory was found in the project ${projectDir}.`, { field });
+      throw invalidParameter(`Got value ${value} for ${where}, but no such file or directory was found in the project ${projectDir}.`, {
+        field,
+      });
     }
     p.value = inside;
     p.projectRelative = relative(resolveInside(projectDir, '.') ?? projectDir, inside);
@@ -91,7 +93,8 @@ export function resolveInvocation(ep: EntryPointSpec, given: Readonly<Record<str
   const template = parseCommandTemplate(ep.command, `entry_points.${ep.name}.command`);
   const renderFor = (dir: string | undefined) => {
     const quoted: Record<string, string> = {};
-    for (const p of parameters) quoted[p.name] = shellQuote(dir !== undefined && p.projectRelative !== undefined ? join(dir, p.projectRelative) : p.value);
+    for (const p of parameters)
+      quoted[p.name] = shellQuote(dir !== undefined && p.projectRelative !== undefined ? join(dir, p.projectRelative) : p.value);
     const extras = parameters.filter((p) => !p.declared).map((p) => ` --${p.name} ${quoted[p.name]}`);
     return renderCommandTemplate(template, quoted) + extras.join('');
   };

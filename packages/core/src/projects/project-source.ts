@@ -40,9 +40,12 @@ export function parseProjectUri(uri: string): { base: string; subdirectory?: str
   if (hash < 0) return { base: uri };
   const subdirectory = uri.slice(hash + 1).replace(/^\/+|\/+$/g, '');
   if (subdirectory.includes('.')) {
-    throw invalidParameter(`'.' is not allowed in project subdirectory paths (got '#${subdirectory}' in ${uri}); name the folder below the repository root.`, {
-      field: 'uri',
-    });
+    throw invalidParameter(
+      `'.' is not allowed in project subdirectory paths (got '#${subdirectory}' in ${uri}); name the folder below the repository root.`,
+      {
+        field: 'uri',
+      },
+    );
   }
   return { base: uri.slice(0, hash), ...(subdirectory ? { subdirectory } : {}) };
 }
@@ -81,10 +84,15 @@ export async function fetchProject(uri: string, options: FetchProjectOptions = {
   const local = localPath(base);
   const sub = subdirectory ? { subdirectory } : {};
   if (local !== undefined && !existsSync(local)) {
-    throw notFound(`Project ${uri} does not exist: no folder ${local}. Pass a project folder, a file:// URL or a git repository URL.`, { field: 'uri' });
+    throw notFound(`Project ${uri} does not exist: no folder ${local}. Pass a project folder, a file:// URL or a git repository URL.`, {
+      field: 'uri',
+    });
   }
   if (local !== undefined && options.version === undefined) {
-    if (!isDir(local)) throw invalidParameter(`Project ${uri} is not a folder; pass the folder holding the MLproject file or the entry point.`, { field: 'uri' });
+    if (!isDir(local))
+      throw invalidParameter(`Project ${uri} is not a folder; pass the folder holding the MLproject file or the entry point.`, {
+        field: 'uri',
+      });
     const dir = withSubdirectory(local, subdirectory, uri);
     const info = readGitInfo(dir);
     const source: ProjectSource = { uri, dir, ...sub, sourceName: uri, temporary: false, cleanup: async () => {} };
@@ -99,7 +107,10 @@ export async function fetchProject(uri: string, options: FetchProjectOptions = {
     return source;
   }
   if (local !== undefined && !readGitInfo(local)) {
-    throw invalidParameter(`--version ${options.version} needs a git repository, but ${local} is not in one; drop --version or run a repository.`, { field: 'version' });
+    throw invalidParameter(
+      `--version ${options.version} needs a git repository, but ${local} is not in one; drop --version or run a repository.`,
+      { field: 'version' },
+    );
   }
   const storage = options.storageDir ?? process.env.LABBOOK_TMP_DIR ?? process.env.MLFLOW_TMP_DIR ?? tmpdir();
   const work = await mkdtemp(join(storage, 'labbook-project-'));
@@ -117,9 +128,12 @@ export async function fetchProject(uri: string, options: FetchProjectOptions = {
     if (options.version !== undefined) {
       const checkout = await git(['checkout', '--quiet', options.version], work);
       if (!checkout.ok) {
-        throw invalidParameter(`Version '${options.version}' of project ${uri} could not be checked out: ${checkout.stderr}. Pass a commit, branch or tag of the repository.`, {
-          field: 'version',
-        });
+        throw invalidParameter(
+          `Version '${options.version}' of project ${uri} could not be checked out: ${checkout.stderr}. Pass a commit, branch or tag of the repository.`,
+          {
+            field: 'version',
+          },
+        );
       }
       if ((await git(['rev-parse', '--verify', '--quiet', `refs/remotes/origin/${options.version}`], work)).ok) branch = options.version;
     } else {

@@ -82,7 +82,9 @@ function appRootForChild(): string | undefined {
 
 async function resolveExperimentId(client: Client, options: RunProjectOptions): Promise<string> {
   const env = process.env;
-  const name = options.experimentName ?? (options.experimentId === undefined ? (env.LABBOOK_EXPERIMENT_NAME ?? env.MLFLOW_EXPERIMENT_NAME) : undefined);
+  const name =
+    options.experimentName ??
+    (options.experimentId === undefined ? (env.LABBOOK_EXPERIMENT_NAME ?? env.MLFLOW_EXPERIMENT_NAME) : undefined);
   if (name !== undefined) {
     const found = await client.getExperimentByName(name);
     if (found && found.lifecycleStage === 'deleted') {
@@ -115,18 +117,25 @@ function stringParams(params: RunProjectOptions['parameters']): Record<string, s
  */
 export async function runProject(uri: string, options: RunProjectOptions = {}): Promise<SubmittedProjectRun> {
   if (options.experimentId !== undefined && options.experimentName !== undefined) {
-    throw invalidParameter('Specify only one of experimentName (--experiment-name) and experimentId (--experiment-id).', { field: 'experiment_id' });
+    throw invalidParameter('Specify only one of experimentName (--experiment-name) and experimentId (--experiment-id).', {
+      field: 'experiment_id',
+    });
   }
   const envManager = options.envManager ?? 'local';
   if (envManager !== 'local') {
     const why = ENV_MANAGERS_NOT_SUPPORTED.includes(envManager)
       ? `labbook does not create ${envManager} environments; it runs commands in the current environment`
       : `unknown environment manager '${envManager}'`;
-    throw invalidParameter(`--env-manager ${envManager}: ${why}. Use --env-manager local, or a docker_env project with -b docker.`, { field: 'env_manager' });
+    throw invalidParameter(`--env-manager ${envManager}: ${why}. Use --env-manager local, or a docker_env project with -b docker.`, {
+      field: 'env_manager',
+    });
   }
   const backendConfig = parseBackendConfig(options.backendConfig);
   const registry = options.plugins ?? defaultPluginRegistry;
-  const source = await fetchProject(uri, { ...(options.version !== undefined ? { version: options.version } : {}), ...(options.storageDir ? { storageDir: options.storageDir } : {}) });
+  const source = await fetchProject(uri, {
+    ...(options.version !== undefined ? { version: options.version } : {}),
+    ...(options.storageDir ? { storageDir: options.storageDir } : {}),
+  });
   const ownClient = options.client === undefined;
   const client = options.client ?? new Client(options.trackingUri !== undefined ? { trackingUri: options.trackingUri } : {});
   let started = false;
@@ -136,7 +145,9 @@ export async function runProject(uri: string, options: RunProjectOptions = {}): 
     const invocation = resolveInvocation(entryPoint, stringParams(options.parameters), project.dir);
     const setupCommand = nodeEnvSetupCommand(project.nodeEnv);
     const backend: ProjectBackend =
-      typeof options.backend === 'object' ? options.backend : await findBackend(registry, options.backend ?? (project.dockerEnv ? 'docker' : 'local'), backendConfig);
+      typeof options.backend === 'object'
+        ? options.backend
+        : await findBackend(registry, options.backend ?? (project.dockerEnv ? 'docker' : 'local'), backendConfig);
     const plan: ProjectPlan = {
       project,
       invocation,
@@ -146,7 +157,9 @@ export async function runProject(uri: string, options: RunProjectOptions = {}): 
       envManager,
     };
     await backend.prepare?.(plan);
-    const experimentId = options.runId ? (await client.getRun(options.runId)).info.experimentId : await resolveExperimentId(client, options);
+    const experimentId = options.runId
+      ? (await client.getRun(options.runId)).info.experimentId
+      : await resolveExperimentId(client, options);
     const runId = await createProjectRun(client, source, plan, backend, experimentId, options);
     const run = await client.getRun(runId);
     const trackingUri = absoluteTrackingUri(client.trackingUri);

@@ -39,8 +39,7 @@ export class RestClient {
     const token = options.token ?? env('TRACKING_TOKEN');
     const user = options.username ?? env('TRACKING_USERNAME');
     const pass = options.password ?? env('TRACKING_PASSWORD');
-    if (user !== undefined && pass !== undefined)
-      this.headers.authorization = `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`;
+    if (user !== undefined && pass !== undefined) this.headers.authorization = `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`;
     else if (token !== undefined) this.headers.authorization = `Bearer ${token}`;
     const t = Number(env('HTTP_REQUEST_TIMEOUT'));
     this.timeoutMs = options.timeoutMs ?? (Number.isFinite(t) && t > 0 ? t * 1000 : 120_000);
@@ -110,7 +109,12 @@ export class RestClient {
    * the useful part (ECONNREFUSED, ENOTFOUND, ...) is in its cause, and someone whose script cannot
    * log needs the host, port, and what was already tried, to know whether to start a server or fix a URI.
    */
-  private unreachable(method: string, path: string, cause: unknown, tried: { attempts: number; elapsedMs: number; idempotent: boolean }): LabbookError {
+  private unreachable(
+    method: string,
+    path: string,
+    cause: unknown,
+    tried: { attempts: number; elapsedMs: number; idempotent: boolean },
+  ): LabbookError {
     const timedOut = (cause as Error | undefined)?.name === 'TimeoutError';
     const where = serverAddress(this.baseUrl);
     const reason = timedOut ? `no response within ${this.timeoutMs} ms` : describeNetworkFailure(cause);
@@ -169,7 +173,12 @@ function describeNetworkFailure(error: unknown): string {
   // that cause is an AggregateError whose own code may be missing.
   for (let e: unknown = error, depth = 0; e !== undefined && e !== null && depth < 5; depth++) {
     const rec = e as { code?: unknown; errors?: unknown; cause?: unknown; message?: unknown };
-    const code = typeof rec.code === 'string' ? rec.code : Array.isArray(rec.errors) ? (rec.errors as { code?: unknown }[]).find((x) => typeof x?.code === 'string')?.code : undefined;
+    const code =
+      typeof rec.code === 'string'
+        ? rec.code
+        : Array.isArray(rec.errors)
+          ? (rec.errors as { code?: unknown }[]).find((x) => typeof x?.code === 'string')?.code
+          : undefined;
     if (typeof code === 'string') return NETWORK_CODES[code] ? `${code}: ${NETWORK_CODES[code]}` : code;
     if (rec.cause === undefined && typeof rec.message === 'string' && rec.message !== '') return rec.message;
     e = rec.cause;

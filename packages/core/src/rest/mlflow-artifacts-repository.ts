@@ -45,18 +45,14 @@ export class MlflowArtifactsRepository implements ArtifactRepository {
       } else {
         const t = options.trackingUri ?? process.env.LABBOOK_TRACKING_URI ?? process.env.MLFLOW_TRACKING_URI;
         if (t === undefined || !/^https?:/.test(t))
-          throw new LabbookError(
-            'INVALID_PARAMETER_VALUE',
-            `[labbook] [rest] ${uri} has no host and the tracking URI is not http(s)`,
-          );
+          throw new LabbookError('INVALID_PARAMETER_VALUE', `[labbook] [rest] ${uri} has no host and the tracking URI is not http(s)`);
         // The tracking URI may carry the server's static prefix (`http://host/mlflow`): keep it.
         server = t.replace(/[?#].*$/, '').replace(/\/+$/, '');
       }
       root = decodeURIComponent(u.pathname);
     } else {
       const i = u.pathname.indexOf(PREFIX);
-      if (i < 0)
-        throw new LabbookError('INVALID_PARAMETER_VALUE', `[labbook] [rest] ${uri} is not an mlflow-artifacts URL`);
+      if (i < 0) throw new LabbookError('INVALID_PARAMETER_VALUE', `[labbook] [rest] ${uri} is not an mlflow-artifacts URL`);
       server = `${u.origin}${u.pathname.slice(0, i)}`;
       root = decodeURIComponent(u.pathname.slice(i + PREFIX.length));
     }
@@ -85,7 +81,8 @@ export class MlflowArtifactsRepository implements ArtifactRepository {
       try {
         res = await putStream(`${this.client.baseUrl}${url}`, sized, readable, options.signal);
       } catch (cause) {
-        if ((cause as Error).name === 'AbortError') throw new LabbookError('CANCELLED', `[labbook] [rest] upload of ${path} was aborted`, { cause });
+        if ((cause as Error).name === 'AbortError')
+          throw new LabbookError('CANCELLED', `[labbook] [rest] upload of ${path} was aborted`, { cause });
         throw new LabbookError('TEMPORARILY_UNAVAILABLE', `[labbook] [rest] PUT ${url} failed`, { cause });
       }
     }

@@ -85,8 +85,7 @@ export function metricFromWire(w: Record<string, unknown>): Metric {
     timestamp: numberFromWire(m.timestamp ?? 0),
     step: numberFromWire(m.step ?? 0),
   };
-  for (const k of ['runId', 'datasetName', 'datasetDigest', 'modelId'] as const)
-    if (typeof m[k] === 'string') out[k] = m[k] as string;
+  for (const k of ['runId', 'datasetName', 'datasetDigest', 'modelId'] as const) if (typeof m[k] === 'string') out[k] = m[k] as string;
   return out;
 }
 

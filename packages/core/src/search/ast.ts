@@ -22,10 +22,7 @@ export interface Identifier {
 export type Comparator = '=' | '!=' | '>' | '>=' | '<' | '<=' | 'LIKE' | 'ILIKE' | 'IN' | 'NOT IN';
 
 /** The right-hand side of a comparison. */
-export type Literal =
-  | { kind: 'number'; value: number }
-  | { kind: 'string'; value: string }
-  | { kind: 'list'; values: string[] };
+export type Literal = { kind: 'number'; value: number } | { kind: 'string'; value: string } | { kind: 'list'; values: string[] };
 
 /** One `<identifier> <comparator> <value>` clause. `position` is its 0-based offset in the filter. */
 export interface Comparison {

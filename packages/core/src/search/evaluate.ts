@@ -182,7 +182,15 @@ function search<T>(
  * applied experiment ids and view type). A next-page token is returned only when more runs exist.
  */
 export function searchRunsInMemory(runs: readonly Run[], options: InMemorySearchOptions = {}): PagedList<Run> {
-  return search('runs', runs, options, compileRunFilter, runValue, (o) => [...o, START_TIME_DESC, RUN_ID_ASC], DEFAULTS.searchRunsMaxResults);
+  return search(
+    'runs',
+    runs,
+    options,
+    compileRunFilter,
+    runValue,
+    (o) => [...o, START_TIME_DESC, RUN_ID_ASC],
+    DEFAULTS.searchRunsMaxResults,
+  );
 }
 
 /** Experiments in memory; default order `creation_time DESC`, tie-break `experiment_id ASC`. */
@@ -203,7 +211,10 @@ export function searchExperimentsInMemory(experiments: readonly Experiment[], op
 }
 
 /** Registered models in memory; tie-break `name ASC`. */
-export function searchRegisteredModelsInMemory(models: readonly RegisteredModel[], options: InMemorySearchOptions = {}): PagedList<RegisteredModel> {
+export function searchRegisteredModelsInMemory(
+  models: readonly RegisteredModel[],
+  options: InMemorySearchOptions = {},
+): PagedList<RegisteredModel> {
   const byName: OrderByClause = { identifier: { type: 'attribute', key: 'name' }, ascending: true };
   return search(
     'registered_models',
@@ -217,7 +228,10 @@ export function searchRegisteredModelsInMemory(models: readonly RegisteredModel[
 }
 
 /** Model versions in memory; tie-breaks `name ASC`, `version_number DESC`. */
-export function searchModelVersionsInMemory(versions: readonly ModelVersion[], options: InMemorySearchOptions = {}): PagedList<ModelVersion> {
+export function searchModelVersionsInMemory(
+  versions: readonly ModelVersion[],
+  options: InMemorySearchOptions = {},
+): PagedList<ModelVersion> {
   const tieBreaks: OrderByClause[] = [
     { identifier: { type: 'attribute', key: 'name' }, ascending: true },
     { identifier: { type: 'attribute', key: 'version_number' }, ascending: false },

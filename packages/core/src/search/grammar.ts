@@ -28,7 +28,14 @@ export const ENTITY_TYPES: Readonly<Record<SearchEntity, readonly IdentifierType
 
 /** Attribute names that mean another (`created` → `start_time`, `run name` → `run_name`). */
 export const ATTRIBUTE_ALIASES: Readonly<Record<SearchEntity, Readonly<Record<string, string>>>> = {
-  runs: { created: 'start_time', Created: 'start_time', 'run name': 'run_name', 'Run name': 'run_name', 'Run Name': 'run_name', run_uuid: 'run_id' },
+  runs: {
+    created: 'start_time',
+    Created: 'start_time',
+    'run name': 'run_name',
+    'Run name': 'run_name',
+    'Run Name': 'run_name',
+    run_uuid: 'run_id',
+  },
   experiments: {},
   registered_models: { timestamp: 'last_updated_timestamp' },
   model_versions: {},

@@ -83,7 +83,11 @@ export function tokenize(input: string, field: string): Token[] {
       continue;
     }
     const prev = tokens[tokens.length - 1];
-    const numberAllowed = !prev || prev.kind === 'op' || (prev.kind === 'punct' && prev.text !== '.') || (prev.kind === 'word' && /^(in|and)$/i.test(prev.text));
+    const numberAllowed =
+      !prev ||
+      prev.kind === 'op' ||
+      (prev.kind === 'punct' && prev.text !== '.') ||
+      (prev.kind === 'word' && /^(in|and)$/i.test(prev.text));
     if (numberAllowed && (/\d/.test(c) || ((c === '-' || c === '+' || c === '.') && /[\d.]/.test(input[i + 1] ?? '')))) {
       const m = NUMBER.exec(input.slice(i));
       if (m && !WORD_START.test(input[i + m[0].length] ?? '')) {

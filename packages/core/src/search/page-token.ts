@@ -25,7 +25,9 @@ export function decodePageToken(token: string | undefined | null): number {
   }
   const offset = (parsed as { offset?: unknown } | null)?.offset;
   if (typeof offset !== 'number' || !Number.isSafeInteger(offset) || offset <= 0) {
-    throw bad('the offset must be a whole number from 1 to 9007199254740991; request the first page without a token, then pass the next_page_token the server returns');
+    throw bad(
+      'the offset must be a whole number from 1 to 9007199254740991; request the first page without a token, then pass the next_page_token the server returns',
+    );
   }
   return offset;
 }

@@ -51,7 +51,13 @@ function parseIdentifier(c: Cursor, entity: SearchEntity, forOrderBy: boolean): 
     c.next();
     const alias = TYPE_ALIASES[first.text.toLowerCase()];
     if (!alias || !ENTITY_TYPES[entity].includes(alias)) {
-      const allowed = [...new Set(Object.entries(TYPE_ALIASES).filter(([, t]) => ENTITY_TYPES[entity].includes(t)).map(([a]) => a))];
+      const allowed = [
+        ...new Set(
+          Object.entries(TYPE_ALIASES)
+            .filter(([, t]) => ENTITY_TYPES[entity].includes(t))
+            .map(([a]) => a),
+        ),
+      ];
       c.fail(`an entity type (${allowed.join(', ')})`, first);
     }
     type = alias;
@@ -78,9 +84,7 @@ function parseIdentifier(c: Cursor, entity: SearchEntity, forOrderBy: boolean): 
   if (key === '') c.fail('a non-empty key', first);
   if (type === 'attribute') {
     key = canonicalAttribute(entity, key);
-    const known = forOrderBy
-      ? ORDERABLE_ATTRIBUTES[entity]
-      : [...STRING_ATTRIBUTES[entity], ...NUMERIC_ATTRIBUTES[entity]];
+    const known = forOrderBy ? ORDERABLE_ATTRIBUTES[entity] : [...STRING_ATTRIBUTES[entity], ...NUMERIC_ATTRIBUTES[entity]];
     if (!known.includes(key)) c.fail(`an attribute key (${known.join(', ')})`, first);
   }
   if (type === 'dataset' && !DATASET_KEYS.includes(key)) c.fail(`a dataset key (${DATASET_KEYS.join(', ')})`, first);
@@ -123,7 +127,15 @@ function parseValue(c: Cursor, comparator: Comparator): Literal {
   return c.fail('a value (a number, or a string in quotes)', t);
 }
 
-function checkClause(c: Cursor, entity: SearchEntity, id: Identifier, comparator: Comparator, value: Literal, at: Token, valueAt: Token): void {
+function checkClause(
+  c: Cursor,
+  entity: SearchEntity,
+  id: Identifier,
+  comparator: Comparator,
+  value: Literal,
+  at: Token,
+  valueAt: Token,
+): void {
   const numeric = id.type === 'metric' || (id.type === 'attribute' && NUMERIC_ATTRIBUTES[entity].includes(id.key));
   const what = id.type === 'attribute' ? `attribute '${id.key}'` : `${id.type} '${id.key}'`;
   if (numeric) {

@@ -96,7 +96,10 @@ export async function readNetDev(file = '/proc/net/dev'): Promise<{ rx: number; 
   for (const line of text.split('\n').slice(2)) {
     const colon = line.indexOf(':');
     if (colon < 0) continue;
-    const fields = line.slice(colon + 1).trim().split(/\s+/);
+    const fields = line
+      .slice(colon + 1)
+      .trim()
+      .split(/\s+/);
     rx += Number(fields[0]) || 0;
     tx += Number(fields[8]) || 0;
   }
@@ -155,7 +158,8 @@ export function parseNvidiaSmi(csv: string): Record<string, number> {
     const p = `gpu_${index}_`;
     // nvidia-smi reports MiB; MLflow logs bytes / 1e6 from NVML.
     if (Number.isFinite(usedMiB)) out[`${p}memory_usage_megabytes`] = (usedMiB * 1048576) / MB;
-    if (Number.isFinite(usedMiB) && Number.isFinite(totalMiB) && totalMiB > 0) out[`${p}memory_usage_percentage`] = (usedMiB / totalMiB) * 100;
+    if (Number.isFinite(usedMiB) && Number.isFinite(totalMiB) && totalMiB > 0)
+      out[`${p}memory_usage_percentage`] = (usedMiB / totalMiB) * 100;
     if (Number.isFinite(util)) out[`${p}utilization_percentage`] = util;
     // "[N/A]" on boards without power readings parses to NaN and is left out.
     if (power !== undefined && Number.isFinite(power)) out[`${p}power_usage_watts`] = power;
@@ -181,7 +185,10 @@ export function gpuCollector(executable: Promise<string | null> = findOnPath('nv
       if (!exe || broken) return {};
       try {
         return parseNvidiaSmi(
-          await run(exe, ['--query-gpu=index,memory.used,memory.total,utilization.gpu,power.draw,power.limit', '--format=csv,noheader,nounits']),
+          await run(exe, [
+            '--query-gpu=index,memory.used,memory.total,utilization.gpu,power.draw,power.limit',
+            '--format=csv,noheader,nounits',
+          ]),
         );
       } catch {
         broken = true;

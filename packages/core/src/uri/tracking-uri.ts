@@ -45,7 +45,5 @@ export function getTrackingUri(explicit?: string): string {
  * then `MLFLOW_REGISTRY_URI`, then the tracking URI.
  */
 export function getRegistryUri(explicit?: string, trackingUri?: string): string {
-  return (
-    explicit ?? registryUriOverride ?? envValue('LABBOOK_REGISTRY_URI', 'MLFLOW_REGISTRY_URI') ?? getTrackingUri(trackingUri)
-  );
+  return explicit ?? registryUriOverride ?? envValue('LABBOOK_REGISTRY_URI', 'MLFLOW_REGISTRY_URI') ?? getTrackingUri(trackingUri);
 }

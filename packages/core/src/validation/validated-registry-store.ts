@@ -51,7 +51,11 @@ export class ValidatedRegistryStore implements RegistryStore {
   createRegisteredModel(name: string, tags?: RegisteredModelTag[], description?: string): Promise<RegisteredModel> {
     validateModelName(name);
     validateDescription(description);
-    return this.inner.createRegisteredModel(name, (tags ?? []).map((t, i) => validateModelTag(t, `tags[${i}]`)), description);
+    return this.inner.createRegisteredModel(
+      name,
+      (tags ?? []).map((t, i) => validateModelTag(t, `tags[${i}]`)),
+      description,
+    );
   }
 
   updateRegisteredModel(name: string, description: string): Promise<RegisteredModel> {
@@ -83,7 +87,10 @@ export class ValidatedRegistryStore implements RegistryStore {
 
   getLatestVersions(name: string, stages?: string[]): Promise<ModelVersion[]> {
     validateModelName(name);
-    return this.inner.getLatestVersions(name, (stages ?? []).map((s, i) => checkedStage(s, `stages[${i}]`)));
+    return this.inner.getLatestVersions(
+      name,
+      (stages ?? []).map((s, i) => checkedStage(s, `stages[${i}]`)),
+    );
   }
 
   setRegisteredModelTag(name: string, tag: RegisteredModelTag): Promise<void> {

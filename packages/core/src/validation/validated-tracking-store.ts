@@ -16,14 +16,7 @@ import type {
 import { validateBatch, validateDatasetInputs, validateExperimentTag, validateRunTag } from './entities.js';
 import { validateKey } from './keys.js';
 import { DEFAULTS, LIMITS } from './limits.js';
-import {
-  requireValue,
-  validateExperimentId,
-  validateExperimentName,
-  validateLength,
-  validateMaxResults,
-  validateRunId,
-} from './values.js';
+import { requireValue, validateExperimentId, validateExperimentName, validateLength, validateMaxResults, validateRunId } from './values.js';
 
 const VIEW_TYPES: readonly ViewType[] = ['ACTIVE_ONLY', 'DELETED_ONLY', 'ALL'];
 const STATUSES = ['RUNNING', 'SCHEDULED', 'FINISHED', 'FAILED', 'KILLED'];
@@ -31,9 +24,12 @@ const BRAND = Symbol.for('labbook:validated-tracking-store');
 
 function validateViewType(viewType: unknown, field: string): void {
   if (viewType !== undefined && !VIEW_TYPES.includes(viewType as ViewType)) {
-    throw invalidParameter(`Invalid value ${JSON.stringify(viewType)} for parameter '${field}': expected one of ${VIEW_TYPES.join(', ')}.`, {
-      field,
-    });
+    throw invalidParameter(
+      `Invalid value ${JSON.stringify(viewType)} for parameter '${field}': expected one of ${VIEW_TYPES.join(', ')}.`,
+      {
+        field,
+      },
+    );
   }
 }
 
@@ -167,9 +163,12 @@ export class ValidatedTrackingStore implements TrackingStore {
   updateRunInfo(runId: string, update: UpdateRunOptions): Promise<RunInfo> {
     validateRunId(runId);
     if (update.status !== undefined && !STATUSES.includes(update.status)) {
-      throw invalidParameter(`Invalid value ${JSON.stringify(update.status)} for parameter 'status': expected one of ${STATUSES.join(', ')}.`, {
-        field: 'status',
-      });
+      throw invalidParameter(
+        `Invalid value ${JSON.stringify(update.status)} for parameter 'status': expected one of ${STATUSES.join(', ')}.`,
+        {
+          field: 'status',
+        },
+      );
     }
     validateTimestamp(update.endTime, 'end_time');
     if (update.runName) validateLength(update.runName, 'run_name', LIMITS.entityKeyLength, 'Run name');
@@ -190,8 +189,10 @@ export class ValidatedTrackingStore implements TrackingStore {
     validateRunId(runId);
     const checked = validateBatch(batch);
     if (checked.metrics.length + checked.params.length + checked.tags.length === 0) return Promise.resolve();
-    return traced(labbookChannels.logBatch, { runId, metrics: checked.metrics.length, params: checked.params.length, tags: checked.tags.length }, () =>
-      this.inner.logBatch(runId, checked),
+    return traced(
+      labbookChannels.logBatch,
+      { runId, metrics: checked.metrics.length, params: checked.params.length, tags: checked.tags.length },
+      () => this.inner.logBatch(runId, checked),
     );
   }
 

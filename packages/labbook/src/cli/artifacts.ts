@@ -6,7 +6,9 @@ import { formatBytes, printRows } from './output.js';
 import { type ProgressDisplay, type ProgressMode, progressDisplay } from './progress-display.js';
 
 const progressOption = () =>
-  new Option('--progress <when>', 'progress line on stderr: auto (on a terminal), always, never').choices(['auto', 'always', 'never']).default('auto');
+  new Option('--progress <when>', 'progress line on stderr: auto (on a terminal), always, never')
+    .choices(['auto', 'always', 'never'])
+    .default('auto');
 
 /** Runs a transfer with a progress line, stopping the line whether it succeeds or fails. */
 async function withProgressLine<T>(verb: string, mode: ProgressMode, transfer: (display: ProgressDisplay) => Promise<T>): Promise<T> {
@@ -31,7 +33,10 @@ export function artifactsCommand(program: Command, client: () => Client): void {
     .action(async (opts: { runId: string; artifactPath?: string; json?: boolean }) => {
       const files = await client().listArtifacts(opts.runId, opts.artifactPath);
       printRows(
-        files.map((f) => ({ path: f.isDir ? `${f.path}/` : f.path, size: f.isDir || f.fileSize === undefined ? '' : formatBytes(f.fileSize) })),
+        files.map((f) => ({
+          path: f.isDir ? `${f.path}/` : f.path,
+          size: f.isDir || f.fileSize === undefined ? '' : formatBytes(f.fileSize),
+        })),
         ['path', 'size'],
         Boolean(opts.json),
         files.map((f) => ({ path: f.path, is_dir: f.isDir, ...(f.fileSize !== undefined ? { file_size: f.fileSize } : {}) })),
@@ -47,21 +52,30 @@ export function artifactsCommand(program: Command, client: () => Client): void {
     .option('-d, --dst-path <dir>', 'local folder to download into (default: a new temporary folder)')
     .option('-j, --concurrency <n>', 'files moved at once', (v) => Number.parseInt(v, 10), 8)
     .addOption(progressOption())
-    .action(async (opts: { runId?: string; artifactPath?: string; artifactUri?: string; dstPath?: string; concurrency: number; progress: ProgressMode }) => {
-      if (Boolean(opts.runId) === Boolean(opts.artifactUri)) {
-        throw invalidParameter('Give either --run-id (with an optional --artifact-path) or --artifact-uri', { field: 'run_id' });
-      }
-      if (opts.artifactUri && opts.artifactPath) {
-        throw invalidParameter('--artifact-path goes with --run-id; put the path in --artifact-uri instead', { field: 'artifact_path' });
-      }
-      const local = await withProgressLine('downloading', opts.progress, (display) => {
-        const options = { concurrency: checkedConcurrency(opts.concurrency), onPlan: display.onPlan, onProgress: display.onProgress };
-        return opts.artifactUri
-          ? client().downloadArtifactsFromUri(opts.artifactUri, opts.dstPath, options)
-          : client().downloadArtifacts(opts.runId!, opts.artifactPath ?? '', opts.dstPath, options);
-      });
-      process.stdout.write(`${local}\n`);
-    });
+    .action(
+      async (opts: {
+        runId?: string;
+        artifactPath?: string;
+        artifactUri?: string;
+        dstPath?: string;
+        concurrency: number;
+        progress: ProgressMode;
+      }) => {
+        if (Boolean(opts.runId) === Boolean(opts.artifactUri)) {
+          throw invalidParameter('Give either --run-id (with an optional --artifact-path) or --artifact-uri', { field: 'run_id' });
+        }
+        if (opts.artifactUri && opts.artifactPath) {
+          throw invalidParameter('--artifact-path goes with --run-id; put the path in --artifact-uri instead', { field: 'artifact_path' });
+        }
+        const local = await withProgressLine('downloading', opts.progress, (display) => {
+          const options = { concurrency: checkedConcurrency(opts.concurrency), onPlan: display.onPlan, onProgress: display.onProgress };
+          return opts.artifactUri
+            ? client().downloadArtifactsFromUri(opts.artifactUri, opts.dstPath, options)
+            : client().downloadArtifacts(opts.runId!, opts.artifactPath ?? '', opts.dstPath, options);
+        });
+        process.stdout.write(`${local}\n`);
+      },
+    );
 
   artifacts
     .command('log-artifact')
@@ -95,13 +109,17 @@ export function artifactsCommand(program: Command, client: () => Client): void {
           onProgress: display.onProgress,
         }),
       );
-      process.stdout.write(`Logged ${written.length} artifact${written.length === 1 ? '' : 's'} from local folder ${opts.localDir} to ${opts.artifactPath || '/'}\n`);
+      process.stdout.write(
+        `Logged ${written.length} artifact${written.length === 1 ? '' : 's'} from local folder ${opts.localDir} to ${opts.artifactPath || '/'}\n`,
+      );
     });
 }
 
 function checkedConcurrency(n: number): number {
   if (!Number.isSafeInteger(n) || n < 1 || n > 64) {
-    throw invalidParameter(`--concurrency must be a whole number from 1 to 64; got ${Number.isNaN(n) ? 'not a number' : n}`, { field: 'concurrency' });
+    throw invalidParameter(`--concurrency must be a whole number from 1 to 64; got ${Number.isNaN(n) ? 'not a number' : n}`, {
+      field: 'concurrency',
+    });
   }
   return n;
 }

@@ -11,7 +11,7 @@ export function experimentsCommand(program: Command, client: () => Client): void
     .command('list')
     .description('list experiments')
     .option('--view <view>', 'active, deleted or all', 'active')
-    .option('--filter <filter>', "MLflow search filter, e.g. \"name LIKE 'prod-%'\"")
+    .option('--filter <filter>', 'MLflow search filter, e.g. "name LIKE \'prod-%\'"')
     .option('--max-results <n>', 'page size', (v) => Number.parseInt(v, 10))
     .option('--json', 'print JSON for scripts')
     .action(async (opts: { view: string; filter?: string; maxResults?: number; json?: boolean }) => {

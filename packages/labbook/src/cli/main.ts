@@ -55,7 +55,7 @@ else
   program.parseAsync(renameRunVersionFlag(process.argv)).then(
     () => client?.close(),
     (error: unknown) => {
-      const message = LabbookError.is(error) ? `${error.code}: ${error.message}` : (error as Error)?.message ?? String(error);
+      const message = LabbookError.is(error) ? `${error.code}: ${error.message}` : ((error as Error)?.message ?? String(error));
       process.stderr.write(`labbook: ${message}\n`);
       process.exitCode = 1;
       return client?.close();

@@ -16,9 +16,12 @@ async function loadScoring(): Promise<ScoringModule> {
   try {
     mod = (await import(name)) as Partial<ScoringModule>;
   } catch (error) {
-    throw new LabbookError('FEATURE_DISABLED', `[labbook] serving models needs ${name}: install it (npm install ${name})`, { cause: error });
+    throw new LabbookError('FEATURE_DISABLED', `[labbook] serving models needs ${name}: install it (npm install ${name})`, {
+      cause: error,
+    });
   }
-  if (typeof mod.startScoringServer !== 'function') throw new LabbookError('INTERNAL_ERROR', `${name} has no startScoringServer export: upgrade it`);
+  if (typeof mod.startScoringServer !== 'function')
+    throw new LabbookError('INTERNAL_ERROR', `${name} has no startScoringServer export: upgrade it`);
   return mod as ScoringModule;
 }
 
@@ -68,12 +71,17 @@ export function modelsCommand(program: Command, getClient: () => Client): void {
     .requiredOption('-m, --model-uri <uri>', 'the model: a path, runs:/<run_id>/<path>, models:/<name>/<version>, models:/<name>@<alias>')
     .option('-h, --host <host>', 'address to listen on (MLFLOW_HOST)', env('HOST') ?? '127.0.0.1')
     .option('-p, --port <port>', 'port to listen on (MLFLOW_PORT)', env('PORT') ?? '5000')
-    .option('-t, --timeout <seconds>', 'request timeout in seconds (MLFLOW_SCORING_SERVER_REQUEST_TIMEOUT)', process.env.MLFLOW_SCORING_SERVER_REQUEST_TIMEOUT ?? '60')
+    .option(
+      '-t, --timeout <seconds>',
+      'request timeout in seconds (MLFLOW_SCORING_SERVER_REQUEST_TIMEOUT)',
+      process.env.MLFLOW_SCORING_SERVER_REQUEST_TIMEOUT ?? '60',
+    )
     .option('--allowed-hosts <hosts>', 'comma-separated Host header allow-list (default: localhost names on loopback, any otherwise)')
     .action(async (opts: ServeOptions) => {
       const { startScoringServer } = await loadScoring();
       const port = Number.parseInt(opts.port, 10);
-      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new LabbookError('INVALID_PARAMETER_VALUE', `--port must be a port number, got '${opts.port}'`);
+      if (!Number.isInteger(port) || port < 0 || port > 65535)
+        throw new LabbookError('INVALID_PARAMETER_VALUE', `--port must be a port number, got '${opts.port}'`);
       const server = await startScoringServer({
         modelUri: opts.modelUri,
         loadOptions: { client: getClient() },
@@ -112,7 +120,8 @@ export function modelsCommand(program: Command, getClient: () => Client): void {
     .option('-t, --content-type <type>', 'json or csv', 'json')
     .action(async (opts: PredictOptions) => {
       const type = opts.contentType.toLowerCase();
-      if (type !== 'json' && type !== 'csv') throw new LabbookError('INVALID_PARAMETER_VALUE', `--content-type must be json or csv, got '${opts.contentType}'`);
+      if (type !== 'json' && type !== 'csv')
+        throw new LabbookError('INVALID_PARAMETER_VALUE', `--content-type must be json or csv, got '${opts.contentType}'`);
       const scoring = await loadScoring();
       const text = opts.inputPath ? await readFile(opts.inputPath, 'utf8') : await readStdin();
       const model = await loadModel(opts.modelUri, { client: getClient() });
@@ -125,7 +134,10 @@ export function modelsCommand(program: Command, getClient: () => Client): void {
           try {
             body = JSON.parse(text);
           } catch (error) {
-            throw new LabbookError('BAD_REQUEST', `Failed to parse input from JSON (${opts.inputPath ?? 'stdin'}): ${(error as Error).message}`);
+            throw new LabbookError(
+              'BAD_REQUEST',
+              `Failed to parse input from JSON (${opts.inputPath ?? 'stdin'}): ${(error as Error).message}`,
+            );
           }
           parsed = scoring.parseJsonInput(body, schema);
         }

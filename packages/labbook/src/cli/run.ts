@@ -29,7 +29,9 @@ interface RunOptions {
 export function renameRunVersionFlag(argv: string[]): string[] {
   const at = argv.indexOf('run', 2);
   if (at < 0 || argv.slice(2, at).some((a) => !a.startsWith('-') && argv[argv.indexOf(a) - 1] !== '--tracking-uri')) return argv;
-  return argv.map((a, i) => (i > at && a === '--version' ? '--project-version' : i > at && a.startsWith('--version=') ? `--project-version=${a.slice(10)}` : a));
+  return argv.map((a, i) =>
+    i > at && a === '--version' ? '--project-version' : i > at && a.startsWith('--version=') ? `--project-version=${a.slice(10)}` : a,
+  );
 }
 
 /**
@@ -48,7 +50,10 @@ export function runCommand(program: Command, client: () => Client): void {
     .option('--experiment-id <id>', 'experiment id to log into (default: MLFLOW_EXPERIMENT_ID, then 0)')
     .option('--run-name <name>', 'name of the run')
     .option('--run-id <id>', 'log into this existing run instead of creating one')
-    .option('-b, --backend <name>', 'where to run: local, docker, or a backend a plugin provides (default: docker for docker_env projects, else local)')
+    .option(
+      '-b, --backend <name>',
+      'where to run: local, docker, or a backend a plugin provides (default: docker for docker_env projects, else local)',
+    )
     .option('-c, --backend-config <json>', 'backend configuration: a .json file or inline JSON')
     .option('--env-manager <manager>', 'environment manager: local (the current environment)', 'local')
     .option('--storage-dir <dir>', 'folder for temporary clones (default: MLFLOW_TMP_DIR, then the OS temp folder)')
@@ -87,7 +92,9 @@ export function runCommand(program: Command, client: () => Client): void {
         process.off('SIGTERM', onSignal);
       }
       const status = submitted.getStatus();
-      process.stderr.write(`labbook: run ${submitted.runId} ${status}${submitted.exit?.exitCode ? ` (exit code ${submitted.exit.exitCode})` : ''}\n`);
+      process.stderr.write(
+        `labbook: run ${submitted.runId} ${status}${submitted.exit?.exitCode ? ` (exit code ${submitted.exit.exitCode})` : ''}\n`,
+      );
       if (status !== 'FINISHED') process.exitCode = status === 'KILLED' ? 130 : 1;
     });
 }

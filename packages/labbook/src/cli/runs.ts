@@ -17,32 +17,37 @@ export function runsCommand(program: Command, client: () => Client): void {
     .command('list')
     .description('list the runs of one or more experiments')
     .requiredOption('-e, --experiment-id <ids>', 'experiment id(s), comma separated')
-    .option('--filter <filter>', "MLflow search filter, e.g. \"metrics.rmse < 1 and params.alpha = '0.5'\"")
+    .option('--filter <filter>', 'MLflow search filter, e.g. "metrics.rmse < 1 and params.alpha = \'0.5\'"')
     .option('--order-by <clauses...>', "order, e.g. 'metrics.rmse ASC'")
     .option('--max-results <n>', 'most runs to show', (v) => Number.parseInt(v, 10), 100)
     .option('--view <view>', 'active, deleted or all', 'active')
     .option('--json', 'print JSON for scripts')
-    .action(async (opts: { experimentId: string; filter?: string; orderBy?: string[]; maxResults: number; view: string; json?: boolean }) => {
-      const page = await client().searchRuns(opts.experimentId.split(',').map((s) => s.trim()), {
-        viewType: viewTypeOption(opts.view),
-        maxResults: opts.maxResults,
-        ...(opts.filter ? { filter: opts.filter } : {}),
-        ...(opts.orderBy ? { orderBy: opts.orderBy } : {}),
-      });
-      printRows(
-        page.items.map((r) => ({
-          'run id': r.info.runId,
-          name: r.info.runName,
-          status: r.info.status,
-          started: formatTime(r.info.startTime),
-          duration: duration(r),
-          metrics: r.data.metrics.map((m) => `${m.key}=${Number.isInteger(m.value) ? m.value : m.value.toPrecision(4)}`).join(' '),
-        })),
-        ['run id', 'name', 'status', 'started', 'duration', 'metrics'],
-        Boolean(opts.json),
-        { runs: page.items, next_page_token: page.nextPageToken },
-      );
-    });
+    .action(
+      async (opts: { experimentId: string; filter?: string; orderBy?: string[]; maxResults: number; view: string; json?: boolean }) => {
+        const page = await client().searchRuns(
+          opts.experimentId.split(',').map((s) => s.trim()),
+          {
+            viewType: viewTypeOption(opts.view),
+            maxResults: opts.maxResults,
+            ...(opts.filter ? { filter: opts.filter } : {}),
+            ...(opts.orderBy ? { orderBy: opts.orderBy } : {}),
+          },
+        );
+        printRows(
+          page.items.map((r) => ({
+            'run id': r.info.runId,
+            name: r.info.runName,
+            status: r.info.status,
+            started: formatTime(r.info.startTime),
+            duration: duration(r),
+            metrics: r.data.metrics.map((m) => `${m.key}=${Number.isInteger(m.value) ? m.value : m.value.toPrecision(4)}`).join(' '),
+          })),
+          ['run id', 'name', 'status', 'started', 'duration', 'metrics'],
+          Boolean(opts.json),
+          { runs: page.items, next_page_token: page.nextPageToken },
+        );
+      },
+    );
 
   runs
     .command('get')

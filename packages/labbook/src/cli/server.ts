@@ -30,7 +30,9 @@ async function loadServer(): Promise<(options: Record<string, unknown>) => Promi
     if (typeof mod.startServer !== 'function') throw new LabbookError('INTERNAL_ERROR', `${name} has no startServer export`);
     return mod.startServer;
   } catch (error) {
-    throw new LabbookError('FEATURE_DISABLED', `[labbook] the tracking server needs ${name}: install it (npm install ${name})`, { cause: error });
+    throw new LabbookError('FEATURE_DISABLED', `[labbook] the tracking server needs ${name}: install it (npm install ${name})`, {
+      cause: error,
+    });
   }
 }
 
@@ -42,17 +44,24 @@ async function run(opts: ServerCliOptions, ui: boolean): Promise<void> {
   const startServer = await loadServer();
   const passwordFile = opts.passwordFile ?? process.env.LABBOOK_SERVER_PASSWORD_FILE;
   const tokens = (process.env.LABBOOK_SERVER_TOKENS ?? '').split(',').filter(Boolean);
-  const auth = passwordFile || tokens.length > 0 ? { ...(passwordFile ? { passwordFile } : {}), ...(tokens.length > 0 ? { tokens } : {}) } : undefined;
+  const auth =
+    passwordFile || tokens.length > 0 ? { ...(passwordFile ? { passwordFile } : {}), ...(tokens.length > 0 ? { tokens } : {}) } : undefined;
   const server = await startServer({
     backendStoreUri: opts.backendStoreUri ?? env('BACKEND_STORE_URI') ?? './mlruns',
-    ...(opts.registryStoreUri ?? env('REGISTRY_STORE_URI') ? { registryStoreUri: opts.registryStoreUri ?? env('REGISTRY_STORE_URI') } : {}),
-    ...(opts.defaultArtifactRoot ?? env('DEFAULT_ARTIFACT_ROOT') ? { defaultArtifactRoot: opts.defaultArtifactRoot ?? env('DEFAULT_ARTIFACT_ROOT') } : {}),
+    ...((opts.registryStoreUri ?? env('REGISTRY_STORE_URI'))
+      ? { registryStoreUri: opts.registryStoreUri ?? env('REGISTRY_STORE_URI') }
+      : {}),
+    ...((opts.defaultArtifactRoot ?? env('DEFAULT_ARTIFACT_ROOT'))
+      ? { defaultArtifactRoot: opts.defaultArtifactRoot ?? env('DEFAULT_ARTIFACT_ROOT') }
+      : {}),
     serveArtifacts: opts.serveArtifacts,
-    ...(opts.artifactsDestination ?? env('ARTIFACTS_DESTINATION') ? { artifactsDestination: opts.artifactsDestination ?? env('ARTIFACTS_DESTINATION') } : {}),
+    ...((opts.artifactsDestination ?? env('ARTIFACTS_DESTINATION'))
+      ? { artifactsDestination: opts.artifactsDestination ?? env('ARTIFACTS_DESTINATION') }
+      : {}),
     artifactsOnly: Boolean(opts.artifactsOnly),
     host: opts.host,
     port: Number.parseInt(opts.port, 10),
-    ...(opts.staticPrefix ?? env('STATIC_PREFIX') ? { staticPrefix: opts.staticPrefix ?? env('STATIC_PREFIX') } : {}),
+    ...((opts.staticPrefix ?? env('STATIC_PREFIX')) ? { staticPrefix: opts.staticPrefix ?? env('STATIC_PREFIX') } : {}),
     ...(opts.allowedHosts ? { allowedHosts: opts.allowedHosts.split(',') } : {}),
     ...(opts.corsAllowedOrigins ? { corsAllowedOrigins: opts.corsAllowedOrigins.split(',') } : {}),
     ...(auth ? { auth } : {}),
@@ -84,15 +93,19 @@ function serverOptions(command: Command, defaults: { serveArtifacts: boolean; lo
     .option('--static-prefix <prefix>', 'URL prefix for the UI and ajax API, e.g. /labbook')
     .option('--allowed-hosts <hosts>', 'comma-separated Host header allow-list')
     .option('--cors-allowed-origins <origins>', 'comma-separated origins allowed to change state')
-    .option('--password-file <file>', 'require HTTP basic auth against user:scrypt$salt$hash lines (LABBOOK_SERVER_PASSWORD_FILE; bearer tokens from LABBOOK_SERVER_TOKENS)')
+    .option(
+      '--password-file <file>',
+      'require HTTP basic auth against user:scrypt$salt$hash lines (LABBOOK_SERVER_PASSWORD_FILE; bearer tokens from LABBOOK_SERVER_TOKENS)',
+    )
     .option('--log-level <level>', 'structured log level: trace, debug, info, warn, error, silent', env('LOG_LEVEL') ?? defaults.logLevel);
 }
 
 /** `labbook server` (MLflow's REST API) and `labbook ui` (the same on ./mlruns, for one person). */
 export function serverCommands(program: Command): void {
-  serverOptions(program.command('server').description("run a tracking server speaking MLflow's REST API"), { serveArtifacts: true, logLevel: 'info' }).action(
-    (opts: ServerCliOptions) => run(opts, false),
-  );
+  serverOptions(program.command('server').description("run a tracking server speaking MLflow's REST API"), {
+    serveArtifacts: true,
+    logLevel: 'info',
+  }).action((opts: ServerCliOptions) => run(opts, false));
   serverOptions(program.command('ui').description('start the web UI on a local server over ./mlruns (as `mlflow ui`)'), {
     serveArtifacts: true,
     logLevel: 'warn',

@@ -28,7 +28,12 @@ function wildcard(request: FastifyRequest): string {
  * Registers the proxy routes; `repo` undefined means artifacts are not served. Uploads over
  * `maxUploadBytes` are refused with 413.
  */
-export function mountArtifactProxy(app: FastifyInstance, prefix: string, repo: ArtifactRepository | undefined, maxUploadBytes = ARTIFACT_UPLOAD_MAX_BYTES): void {
+export function mountArtifactProxy(
+  app: FastifyInstance,
+  prefix: string,
+  repo: ArtifactRepository | undefined,
+  maxUploadBytes = ARTIFACT_UPLOAD_MAX_BYTES,
+): void {
   const base = `${prefix}${ROOT}`;
   const disabled = (request: FastifyRequest, reply: FastifyReply) =>
     reply
@@ -56,7 +61,10 @@ export function mountArtifactProxy(app: FastifyInstance, prefix: string, repo: A
   for (const action of ['create', 'complete', 'abort']) {
     app.post(`${base}/mpu/${action}/*`, async (request, reply) => {
       if (!repo) return disabled(request, reply);
-      throw new LabbookError('NOT_IMPLEMENTED', `Multipart upload through the proxy is not supported by this server's artifact repository (${action})`);
+      throw new LabbookError(
+        'NOT_IMPLEMENTED',
+        `Multipart upload through the proxy is not supported by this server's artifact repository (${action})`,
+      );
     });
   }
   app.register(async (scope) => {
@@ -87,7 +95,8 @@ export function mountArtifactProxy(app: FastifyInstance, prefix: string, repo: A
       });
       // Both must settle before answering: the repository removes its partial file on the way out.
       const [stored, streamed] = await Promise.allSettled([put, pipeline(body, limited)]);
-      if (streamed.status === 'rejected' && LabbookError.is(streamed.reason) && streamed.reason.code === 'RESOURCE_EXHAUSTED') throw streamed.reason;
+      if (streamed.status === 'rejected' && LabbookError.is(streamed.reason) && streamed.reason.code === 'RESOURCE_EXHAUSTED')
+        throw streamed.reason;
       if (stored.status === 'rejected') throw stored.reason;
       if (streamed.status === 'rejected') throw streamed.reason;
       return {};

@@ -17,7 +17,9 @@ export async function recordLoggedModel(store: TrackingStore, runId: string, mod
   }
   // MLflow's texts; it also refuses a JSON value that is not an object as not valid.
   if (model === null || typeof model !== 'object' || Array.isArray(model)) {
-    throw new LabbookError('INVALID_PARAMETER_VALUE', `Malformed model info. \n ${modelJson.slice(0, 1000)} \n is not a valid JSON.`, { field: 'model_json' });
+    throw new LabbookError('INVALID_PARAMETER_VALUE', `Malformed model info. \n ${modelJson.slice(0, 1000)} \n is not a valid JSON.`, {
+      field: 'model_json',
+    });
   }
   const absent = REQUIRED_FIELDS.filter((f) => !(f in model));
   if (absent.length > 0) {

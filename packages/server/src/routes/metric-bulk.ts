@@ -17,17 +17,23 @@ export const MAX_BUCKETS = 5_000;
 const DEFAULT_BUCKETS = 1_000;
 
 function outOfRange(field: string, value: number, low: number, high: number): LabbookError {
-  return new LabbookError('INVALID_PARAMETER_VALUE', `Invalid value ${value} for parameter '${field}': it must be between ${low} and ${high}`, {
-    field,
-    limit: high,
-  });
+  return new LabbookError(
+    'INVALID_PARAMETER_VALUE',
+    `Invalid value ${value} for parameter '${field}': it must be between ${low} and ${high}`,
+    {
+      field,
+      limit: high,
+    },
+  );
 }
 
 /** The UI route's run ids, with MLflow's messages for that route (it has no proto schema). */
 function bulkRunIds(a: Args): string[] {
   const ids = optionalList(a, 'run_id') ?? [];
   if (ids.length === 0) {
-    throw new LabbookError('INVALID_PARAMETER_VALUE', 'GetMetricHistoryBulk request must specify at least one run_id.', { field: 'run_id' });
+    throw new LabbookError('INVALID_PARAMETER_VALUE', 'GetMetricHistoryBulk request must specify at least one run_id.', {
+      field: 'run_id',
+    });
   }
   if (ids.length > MAX_RUN_IDS) {
     throw new LabbookError(
@@ -70,9 +76,13 @@ export function metricBulkRpcs(store: TrackingStore): Rpc[] {
           });
         }
         if (start !== undefined && end !== undefined && start > end) {
-          throw new LabbookError('INVALID_PARAMETER_VALUE', `end_step must be greater than start_step. Found start_step=${start} and end_step=${end}.`, {
-            field: 'end_step',
-          });
+          throw new LabbookError(
+            'INVALID_PARAMETER_VALUE',
+            `end_step must be greater than start_step. Found start_step=${start} and end_step=${end}.`,
+            {
+              field: 'end_step',
+            },
+          );
         }
         const max = optionalInt(a, 'max_results') ?? INTERVAL_MAX_RESULTS;
         const histories = await Promise.all(runIds.map(async (id) => [id, await readWholeMetricHistory(store, id, key)] as const));
@@ -117,7 +127,9 @@ export function mountMetricBulkRoutes(app: FastifyInstance, prefix: string, stor
     const key = required(a, 'metric_key');
     const axis = optional(a, 'x_axis') ?? 'step';
     if (axis !== 'step' && axis !== 'timestamp') {
-      throw new LabbookError('INVALID_PARAMETER_VALUE', `Invalid value '${axis}' for parameter 'x_axis': expected 'step' or 'timestamp'`, { field: 'x_axis' });
+      throw new LabbookError('INVALID_PARAMETER_VALUE', `Invalid value '${axis}' for parameter 'x_axis': expected 'step' or 'timestamp'`, {
+        field: 'x_axis',
+      });
     }
     const buckets = optionalInt(a, 'buckets') ?? DEFAULT_BUCKETS;
     if (buckets < 1 || buckets > MAX_BUCKETS) throw outOfRange('buckets', buckets, 1, MAX_BUCKETS);

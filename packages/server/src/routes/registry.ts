@@ -9,10 +9,14 @@ const SEARCH_MODELS_MAX_RESULTS = 1000;
 function searchOptions(a: Args, maxLimit?: number) {
   const maxResults = optionalInt(a, 'max_results');
   if (maxLimit !== undefined && maxResults !== undefined && maxResults > maxLimit) {
-    throw new LabbookError('INVALID_PARAMETER_VALUE', `Invalid value ${maxResults} for parameter 'max_results': it must be at most ${maxLimit}`, {
-      field: 'max_results',
-      limit: maxLimit,
-    });
+    throw new LabbookError(
+      'INVALID_PARAMETER_VALUE',
+      `Invalid value ${maxResults} for parameter 'max_results': it must be at most ${maxLimit}`,
+      {
+        field: 'max_results',
+        limit: maxLimit,
+      },
+    );
   }
   return { filter: optional(a, 'filter'), maxResults, orderBy: optionalList(a, 'order_by'), pageToken: optional(a, 'page_token') };
 }
@@ -31,7 +35,8 @@ export function registryRpcs(
     {
       path: 'registered-models/create',
       methods: ['POST'],
-      handler: async (a) => model(await store.createRegisteredModel(required(a, 'name'), optionalKeyValues(a, 'tags'), optional(a, 'description'))),
+      handler: async (a) =>
+        model(await store.createRegisteredModel(required(a, 'name'), optionalKeyValues(a, 'tags'), optional(a, 'description'))),
     },
     {
       path: 'registered-models/rename',
@@ -48,7 +53,8 @@ export function registryRpcs(
     {
       path: 'registered-models/search',
       methods: ['GET'],
-      handler: async (a) => pageResponse('registered_models', await store.searchRegisteredModels(searchOptions(a, SEARCH_MODELS_MAX_RESULTS))),
+      handler: async (a) =>
+        pageResponse('registered_models', await store.searchRegisteredModels(searchOptions(a, SEARCH_MODELS_MAX_RESULTS))),
     },
     {
       path: 'registered-models/get-latest-versions',
@@ -106,7 +112,8 @@ export function registryRpcs(
     {
       path: 'model-versions/update',
       methods: ['PATCH'],
-      handler: async (a) => version(await store.updateModelVersion(required(a, 'name'), required(a, 'version'), optional(a, 'description') ?? '')),
+      handler: async (a) =>
+        version(await store.updateModelVersion(required(a, 'name'), required(a, 'version'), optional(a, 'description') ?? '')),
     },
     {
       path: 'model-versions/transition-stage',
@@ -126,7 +133,11 @@ export function registryRpcs(
       methods: ['DELETE'],
       handler: (a) => done(store.deleteModelVersion(required(a, 'name'), required(a, 'version'))),
     },
-    { path: 'model-versions/get', methods: ['GET'], handler: async (a) => version(await store.getModelVersion(required(a, 'name'), required(a, 'version'))) },
+    {
+      path: 'model-versions/get',
+      methods: ['GET'],
+      handler: async (a) => version(await store.getModelVersion(required(a, 'name'), required(a, 'version'))),
+    },
     {
       path: 'model-versions/get-download-uri',
       methods: ['GET'],
@@ -140,7 +151,8 @@ export function registryRpcs(
     {
       path: 'model-versions/set-tag',
       methods: ['POST'],
-      handler: (a) => done(store.setModelVersionTag(required(a, 'name'), required(a, 'version'), { key: required(a, 'key'), value: tagValue(a) })),
+      handler: (a) =>
+        done(store.setModelVersionTag(required(a, 'name'), required(a, 'version'), { key: required(a, 'key'), value: tagValue(a) })),
     },
     {
       path: 'model-versions/delete-tag',

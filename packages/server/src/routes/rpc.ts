@@ -10,7 +10,6 @@ import { checkRequest, queryArgs, stringifyExperimentIds } from '../request-chec
 import { refuseDeepNesting } from '../json-depth.js';
 import { type RpcSchema, rpcSchema } from '../wire-schemas.js';
 
-
 /** HTTP methods MLflow's RPCs use. */
 export type RpcMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
 
@@ -84,7 +83,10 @@ export function mountRpcs(app: FastifyInstance, prefix: string, rpcs: Rpc[], dis
         ...(rpc.bodyLimit === undefined ? {} : { bodyLimit: rpc.bodyLimit }),
         handler: async (request, reply) => {
           if (disabledReason !== undefined) {
-            return reply.code(503).type('text/plain; charset=utf-8').send(`Endpoint: ${request.url.split('?')[0]} ${disabledReason}`);
+            return reply
+              .code(503)
+              .type('text/plain; charset=utf-8')
+              .send(`Endpoint: ${request.url.split('?')[0]} ${disabledReason}`);
           }
           return rpc.handler(requestArgs(schemas.get(request.method as RpcMethod), request), request, reply);
         },

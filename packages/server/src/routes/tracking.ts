@@ -1,22 +1,6 @@
 /** MLflow's tracking RPCs over a {@link TrackingStore}. */
-import {
-  LabbookError,
-  type Metric,
-  type TrackingStore,
-  fromWire,
-  metricFromWire,
-  toWire,
-} from '@labbook/core';
-import {
-  type Args,
-  optional,
-  optionalInt,
-  optionalKeyValues,
-  optionalList,
-  required,
-  runId,
-  tagValue,
-} from '../request-args.js';
+import { LabbookError, type Metric, type TrackingStore, fromWire, metricFromWire, toWire } from '@labbook/core';
+import { type Args, optional, optionalInt, optionalKeyValues, optionalList, required, runId, tagValue } from '../request-args.js';
 import { pageResponse } from '../responses.js';
 import { recordLoggedModel } from './logged-model-history.js';
 import { done, type Rpc } from './rpc.js';

@@ -38,7 +38,8 @@ function jsonBody(request: FastifyRequest): Args {
       throw new LabbookError('MALFORMED_REQUEST', 'Request body is not valid JSON');
     }
   }
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new LabbookError('MALFORMED_REQUEST', 'Request body must be a JSON object');
+  if (body === null || typeof body !== 'object' || Array.isArray(body))
+    throw new LabbookError('MALFORMED_REQUEST', 'Request body must be a JSON object');
   refuseDeepNesting(body);
   return body as Args;
 }
@@ -97,7 +98,12 @@ async function searchDatasets(store: TrackingStore, body: Args) {
 }
 
 /** The table of a prompt-engineering run, as MLflow's `create_eval_results_json` writes it. */
-function evalResults(prompt: { key: string; value: string }[], input: string, outputParams: { key: string; value: string }[], output: string) {
+function evalResults(
+  prompt: { key: string; value: string }[],
+  input: string,
+  outputParams: { key: string; value: string }[],
+  output: string,
+) {
   return JSON.stringify({
     columns: [...prompt.map((p) => p.key), 'prompt', 'output', ...outputParams.map((p) => p.key)],
     data: [[...prompt.map((p) => p.value), input, output, ...outputParams.map((p) => p.value)]],
@@ -143,7 +149,11 @@ async function createPromptlabRun(store: TrackingStore, locations: ArtifactLocat
       ],
     });
     const created = new Date().toISOString().replace('T', ' ').replace('Z', '000');
-    await recordLoggedModel(store, runId, JSON.stringify({ artifact_path: 'model', run_id: runId, utc_time_created: created, flavors: {} }));
+    await recordLoggedModel(
+      store,
+      runId,
+      JSON.stringify({ artifact_path: 'model', run_id: runId, utc_time_created: created, flavors: {} }),
+    );
     const repo = await locations.repositoryFor(run.info.artifactUri);
     await repo.put('eval_results_table.json', evalResults(promptParameters, modelInput, outputParameters, modelOutput));
   } catch {
@@ -177,20 +187,30 @@ async function gatewayProxy(target: string | undefined, method: 'GET' | 'POST', 
     ...(method === 'POST' ? { body: JSON.stringify(json ?? null) } : {}),
     signal: AbortSignal.timeout(GATEWAY_TIMEOUT_MS),
   }).catch((error: unknown) => {
-    throw new LabbookError('TEMPORARILY_UNAVAILABLE', `Deployments proxy request to ${target} failed: ${(error as Error).message}. Check that MLFLOW_DEPLOYMENTS_TARGET names a running server.`, {
-      cause: error,
-    });
+    throw new LabbookError(
+      'TEMPORARILY_UNAVAILABLE',
+      `Deployments proxy request to ${target} failed: ${(error as Error).message}. Check that MLFLOW_DEPLOYMENTS_TARGET names a running server.`,
+      {
+        cause: error,
+      },
+    );
   });
   const declared = Number(response.headers.get('content-length') ?? 0);
   if (declared > GATEWAY_MAX_RESPONSE_BYTES) {
-    throw new LabbookError('RESOURCE_EXHAUSTED', `Deployments proxy response of ${declared} bytes exceeds ${GATEWAY_MAX_RESPONSE_BYTES} bytes`);
+    throw new LabbookError(
+      'RESOURCE_EXHAUSTED',
+      `Deployments proxy response of ${declared} bytes exceeds ${GATEWAY_MAX_RESPONSE_BYTES} bytes`,
+    );
   }
   const text = await response.text();
   if (response.status !== 200) {
     // MLflow passes the gateway's status on as its error code; a client error stays one, anything
     // else means the gateway failed.
     const code = response.status >= 400 && response.status < 500 ? 'BAD_REQUEST' : 'TEMPORARILY_UNAVAILABLE';
-    throw new LabbookError(code, `Deployments proxy request failed with error code ${response.status}. Error message: ${text.slice(0, 2000)}`);
+    throw new LabbookError(
+      code,
+      `Deployments proxy request failed with error code ${response.status}. Error message: ${text.slice(0, 2000)}`,
+    );
   }
   try {
     return JSON.parse(text) as unknown;

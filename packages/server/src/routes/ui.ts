@@ -38,10 +38,15 @@ const NOT_BUILT_PAGE = `<!doctype html><meta charset="utf-8"><title>labbook</tit
 the REST API is at <code>api/2.0/mlflow/</code>.</p>`;
 
 /** Serves the UI from `uiDir` (or a note that it is missing) under `prefix`. */
-export async function mountUi(app: FastifyInstance, prefix: string, uiDir: string | undefined): Promise<(reply: FastifyReply) => FastifyReply> {
+export async function mountUi(
+  app: FastifyInstance,
+  prefix: string,
+  uiDir: string | undefined,
+): Promise<(reply: FastifyReply) => FastifyReply> {
   const root = `${prefix}/`;
   if (!uiDir) {
-    const page = (reply: FastifyReply) => reply.code(200).type('text/html; charset=utf-8').header('content-security-policy', CONTENT_SECURITY_POLICY).send(NOT_BUILT_PAGE);
+    const page = (reply: FastifyReply) =>
+      reply.code(200).type('text/html; charset=utf-8').header('content-security-policy', CONTENT_SECURITY_POLICY).send(NOT_BUILT_PAGE);
     app.get(root, async (_request, reply) => page(reply));
     return page;
   }
@@ -53,8 +58,16 @@ export async function mountUi(app: FastifyInstance, prefix: string, uiDir: strin
     setHeaders(res, path) {
       res.setHeader('content-security-policy', CONTENT_SECURITY_POLICY);
       // Vite names assets by content hash; index.html must be re-read on every load.
-      res.setHeader('cache-control', path.endsWith('index.html') ? 'no-cache' : /[/\\]assets[/\\]/.test(path) ? 'public, max-age=31536000, immutable' : 'public, max-age=300');
+      res.setHeader(
+        'cache-control',
+        path.endsWith('index.html')
+          ? 'no-cache'
+          : /[/\\]assets[/\\]/.test(path)
+            ? 'public, max-age=31536000, immutable'
+            : 'public, max-age=300',
+      );
     },
   });
-  return (reply) => reply.header('content-security-policy', CONTENT_SECURITY_POLICY).header('cache-control', 'no-cache').sendFile('index.html', uiDir);
+  return (reply) =>
+    reply.header('content-security-policy', CONTENT_SECURITY_POLICY).header('cache-control', 'no-cache').sendFile('index.html', uiDir);
 }

@@ -1,7 +1,10 @@
 import { LabbookError } from '@labbook/core';
 
 function bad(message: string): LabbookError {
-  return new LabbookError('BAD_REQUEST', `Failed to parse input as a CSV: ${message}. Send a header row of column names, then one comma-separated row per record.`);
+  return new LabbookError(
+    'BAD_REQUEST',
+    `Failed to parse input as a CSV: ${message}. Send a header row of column names, then one comma-separated row per record.`,
+  );
 }
 
 /**
@@ -32,7 +35,8 @@ export function parseCsvRows(text: string): string[][] {
         quoted = false;
         i++;
         const next = text[i];
-        if (next !== undefined && next !== ',' && next !== '\n' && next !== '\r') throw bad(`unexpected '${next}' after a closing quote on line ${rows.length + 1}`);
+        if (next !== undefined && next !== ',' && next !== '\n' && next !== '\r')
+          throw bad(`unexpected '${next}' after a closing quote on line ${rows.length + 1}`);
         continue;
       }
       field += c;

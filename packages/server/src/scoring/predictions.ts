@@ -25,7 +25,16 @@ export function toJsonPredictions(value: unknown): unknown {
   return value;
 }
 
-type NumberArray = Float32Array | Float64Array | Int8Array | Int16Array | Int32Array | Uint8Array | Uint8ClampedArray | Uint16Array | Uint32Array;
+type NumberArray =
+  | Float32Array
+  | Float64Array
+  | Int8Array
+  | Int16Array
+  | Int32Array
+  | Uint8Array
+  | Uint8ClampedArray
+  | Uint16Array
+  | Uint32Array;
 
 /**
  * A tensor's JSON text straight from its typed array, or undefined where that could differ from
@@ -35,7 +44,8 @@ type NumberArray = Float32Array | Float64Array | Int8Array | Int16Array | Int32A
  */
 function tensorJson(t: { shape: readonly number[]; data: unknown }): string | undefined {
   const data = t.data;
-  if (!ArrayBuffer.isView(data) || data instanceof BigInt64Array || data instanceof BigUint64Array || data instanceof DataView) return undefined;
+  if (!ArrayBuffer.isView(data) || data instanceof BigInt64Array || data instanceof BigUint64Array || data instanceof DataView)
+    return undefined;
   const values = data as NumberArray;
   const shape = t.shape;
   if (shape.length === 0 || shape.reduce((a, b) => a * b, 1) !== values.length) return undefined;

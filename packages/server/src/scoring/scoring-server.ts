@@ -93,7 +93,9 @@ function unsupportedContentType(header: string | undefined): string | undefined 
       const [key, value = ''] = p.split('=').map((s) => s.trim().toLowerCase());
       return key === 'charset' && value.replace(/^"|"$/g, '') === 'utf-8';
     });
-  return ok ? undefined : `This predictor only supports the following content types: Types: ['text/csv', 'application/json']. Got '${header ?? ''}'.`;
+  return ok
+    ? undefined
+    : `This predictor only supports the following content types: Types: ['text/csv', 'application/json']. Got '${header ?? ''}'.`;
 }
 
 function signatureOf(model: LabbookModel | LoadedModel): ModelSignature | undefined {
@@ -123,7 +125,10 @@ function parseBody(request: FastifyRequest, signature: ModelSignature | undefine
   try {
     json = JSON.parse(text);
   } catch (error) {
-    throw new LabbookError('BAD_REQUEST', `Failed to parse input from JSON. Ensure that input is a valid JSON formatted string. Error: ${(error as Error).message}`);
+    throw new LabbookError(
+      'BAD_REQUEST',
+      `Failed to parse input from JSON. Ensure that input is a valid JSON formatted string. Error: ${(error as Error).message}`,
+    );
   }
   if (json !== null && typeof json === 'object' && mayNestTooDeep(text)) {
     try {
@@ -150,9 +155,16 @@ function predictError(error: unknown): LabbookError {
  * Builds the scoring app over a loaded model without listening. Use {@link startScoringServer} to
  * load a model by URI and listen.
  */
-export function createScoringServer(model: LabbookModel | LoadedModel, options: Omit<ScoringServerOptions, 'model' | 'modelUri' | 'loadOptions'> = {}): FastifyInstance {
-  const timeoutMs = numberFrom(options.timeoutSeconds, 'MLFLOW_SCORING_SERVER_REQUEST_TIMEOUT', DEFAULT_SCORING_TIMEOUT_SECONDS, 'timeout in seconds') * 1000;
-  const bodyLimit = Math.floor(numberFrom(options.bodyLimit, 'LABBOOK_SCORING_SERVER_MAX_REQUEST_BYTES', DEFAULT_SCORING_BODY_LIMIT, 'body limit in bytes'));
+export function createScoringServer(
+  model: LabbookModel | LoadedModel,
+  options: Omit<ScoringServerOptions, 'model' | 'modelUri' | 'loadOptions'> = {},
+): FastifyInstance {
+  const timeoutMs =
+    numberFrom(options.timeoutSeconds, 'MLFLOW_SCORING_SERVER_REQUEST_TIMEOUT', DEFAULT_SCORING_TIMEOUT_SECONDS, 'timeout in seconds') *
+    1000;
+  const bodyLimit = Math.floor(
+    numberFrom(options.bodyLimit, 'LABBOOK_SCORING_SERVER_MAX_REQUEST_BYTES', DEFAULT_SCORING_BODY_LIMIT, 'body limit in bytes'),
+  );
   const host = options.host ?? process.env.MLFLOW_HOST ?? '127.0.0.1';
   const app = Fastify({
     logger: options.logger ?? false,
@@ -171,7 +183,11 @@ export function createScoringServer(model: LabbookModel | LoadedModel, options: 
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => done(null, body));
 
-  installErrorReplies(app, () => true, () => undefined);
+  installErrorReplies(
+    app,
+    () => true,
+    () => undefined,
+  );
   installRequestGuard(
     app,
     '',
@@ -211,7 +227,13 @@ export function createScoringServer(model: LabbookModel | LoadedModel, options: 
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<never>((_resolve, reject) => {
       timer = setTimeout(
-        () => reject(new LabbookError('DEADLINE_EXCEEDED', `Request processing time exceeded limit (${timeoutMs / 1000} s; set MLFLOW_SCORING_SERVER_REQUEST_TIMEOUT or --timeout to allow more).`)),
+        () =>
+          reject(
+            new LabbookError(
+              'DEADLINE_EXCEEDED',
+              `Request processing time exceeded limit (${timeoutMs / 1000} s; set MLFLOW_SCORING_SERVER_REQUEST_TIMEOUT or --timeout to allow more).`,
+            ),
+          ),
         timeoutMs,
       );
     });
@@ -241,7 +263,11 @@ export function createScoringServer(model: LabbookModel | LoadedModel, options: 
  * ```
  */
 export async function startScoringServer(options: ScoringServerOptions): Promise<RunningScoringServer> {
-  if (!options.model && !options.modelUri) throw new LabbookError('INVALID_PARAMETER_VALUE', 'startScoringServer needs modelUri (a path, runs:/ or models:/ URI) or a loaded model.');
+  if (!options.model && !options.modelUri)
+    throw new LabbookError(
+      'INVALID_PARAMETER_VALUE',
+      'startScoringServer needs modelUri (a path, runs:/ or models:/ URI) or a loaded model.',
+    );
   const owned = !options.model;
   const model = options.model ?? (await loadModel(options.modelUri!, options.loadOptions));
   const host = options.host ?? process.env.MLFLOW_HOST ?? '127.0.0.1';

@@ -54,7 +54,14 @@ export const HOSTILE_PATHS: readonly string[] = [
 ];
 
 /** Names that look suspicious but are legal and must work. */
-export const LEGAL_ODD_PATHS: readonly string[] = ['a..b.txt', '.hidden', 'v1.0/model.bin', 'dots.../x.txt', 'space name.txt', 'ünïcode.txt'];
+export const LEGAL_ODD_PATHS: readonly string[] = [
+  'a..b.txt',
+  '.hidden',
+  'v1.0/model.bin',
+  'dots.../x.txt',
+  'space name.txt',
+  'ünïcode.txt',
+];
 
 async function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
   const chunks: Buffer[] = [];
@@ -221,62 +228,67 @@ export function artifactPathSafetyTests(ctx: ArtifactSuiteContext): void {
 
     const symlinks = ctx.options.capabilities?.symlinks === true && ctx.options.capabilities.localRoot !== undefined;
     // Only repositories backed by a local folder the test can reach declare this capability.
-    if (symlinks) it('never follows a symlink that leads out of the root', async ({ expect }) => {
-      const root = ctx.options.capabilities!.localRoot!(ctx.raw);
-      const outside = await mkdtemp(join(tmpdir(), 'labbook-outside-'));
-      try {
-        writeFileSync(join(outside, 'secret.txt'), 'secret');
-        const dir = uniqueName('link');
-        mkdirSync(join(root, dir), { recursive: true });
-        symlinkSync(outside, join(root, dir, 'escape'));
-        symlinkSync(join(outside, 'secret.txt'), join(root, dir, 'secret-link.txt'));
-        const read = async (p: string) => readAll(await ctx.repo.get(p));
-        await expect(read(`${dir}/escape/secret.txt`)).rejects.toThrow();
-        await expect(read(`${dir}/secret-link.txt`)).rejects.toThrow();
-        await expect(ctx.repo.put(`${dir}/escape/planted.txt`, 'x')).rejects.toThrow();
-        // Listing through the link either fails or shows nothing; it never shows what is outside.
-        expect(await ctx.repo.list(`${dir}/escape`).catch(() => [])).toEqual([]);
-        expect(await readFile(join(outside, 'secret.txt'), 'utf8')).toBe('secret');
-        await expect(readFile(join(outside, 'planted.txt'))).rejects.toThrow();
-      } finally {
-        await rm(outside, { recursive: true, force: true });
-      }
-    });
+    if (symlinks)
+      it('never follows a symlink that leads out of the root', async ({ expect }) => {
+        const root = ctx.options.capabilities!.localRoot!(ctx.raw);
+        const outside = await mkdtemp(join(tmpdir(), 'labbook-outside-'));
+        try {
+          writeFileSync(join(outside, 'secret.txt'), 'secret');
+          const dir = uniqueName('link');
+          mkdirSync(join(root, dir), { recursive: true });
+          symlinkSync(outside, join(root, dir, 'escape'));
+          symlinkSync(join(outside, 'secret.txt'), join(root, dir, 'secret-link.txt'));
+          const read = async (p: string) => readAll(await ctx.repo.get(p));
+          await expect(read(`${dir}/escape/secret.txt`)).rejects.toThrow();
+          await expect(read(`${dir}/secret-link.txt`)).rejects.toThrow();
+          await expect(ctx.repo.put(`${dir}/escape/planted.txt`, 'x')).rejects.toThrow();
+          // Listing through the link either fails or shows nothing; it never shows what is outside.
+          expect(await ctx.repo.list(`${dir}/escape`).catch(() => [])).toEqual([]);
+          expect(await readFile(join(outside, 'secret.txt'), 'utf8')).toBe('secret');
+          await expect(readFile(join(outside, 'planted.txt'))).rejects.toThrow();
+        } finally {
+          await rm(outside, { recursive: true, force: true });
+        }
+      });
   });
 }
 
 /** A large file through `put` and `get` in bounded memory, checked by hash (see `largeFile`). */
 export function artifactLargeFileTests(ctx: ArtifactSuiteContext, spec: NonNullable<ArtifactSuiteOptions['largeFile']>): void {
   const mib = Math.round(spec.bytes / 1024 / 1024);
-  it(`round-trips ${mib} MiB streamed in bounded memory, checked by hash`, async ({ expect }) => {
-    const path = `${uniqueName('large')}/blob.bin`;
-    const sent = createHash('sha256');
-    const chunk = 1024 * 1024;
-    const source = Readable.from(
-      (function* () {
-        for (let done = 0, i = 0; done < spec.bytes; done += chunk, i++) {
-          const c = Buffer.alloc(Math.min(chunk, spec.bytes - done), i % 251);
-          sent.update(c);
-          yield c;
-        }
-      })(),
-    );
-    const before = process.memoryUsage().rss;
-    let peak = before;
-    const watch = setInterval(() => {
-      peak = Math.max(peak, process.memoryUsage().rss);
-    }, 50);
-    try {
-      await ctx.repo.put(path, source, { size: spec.bytes });
-      const got = createHash('sha256');
-      for await (const c of await ctx.repo.get(path)) got.update(c as Buffer);
-      expect(got.digest('hex')).toBe(sent.digest('hex'));
-    } finally {
-      clearInterval(watch);
-    }
-    expect((await ctx.repo.list(path.split('/')[0])).find((f) => f.path === path)?.fileSize).toBe(spec.bytes);
-    expect(peak - before).toBeLessThan(spec.rssGrowthLimit);
-  }, spec.timeoutMs ?? 240_000);
+  it(
+    `round-trips ${mib} MiB streamed in bounded memory, checked by hash`,
+    async ({ expect }) => {
+      const path = `${uniqueName('large')}/blob.bin`;
+      const sent = createHash('sha256');
+      const chunk = 1024 * 1024;
+      const source = Readable.from(
+        (function* () {
+          for (let done = 0, i = 0; done < spec.bytes; done += chunk, i++) {
+            const c = Buffer.alloc(Math.min(chunk, spec.bytes - done), i % 251);
+            sent.update(c);
+            yield c;
+          }
+        })(),
+      );
+      const before = process.memoryUsage().rss;
+      let peak = before;
+      const watch = setInterval(() => {
+        peak = Math.max(peak, process.memoryUsage().rss);
+      }, 50);
+      try {
+        await ctx.repo.put(path, source, { size: spec.bytes });
+        const got = createHash('sha256');
+        for await (const c of await ctx.repo.get(path)) got.update(c as Buffer);
+        expect(got.digest('hex')).toBe(sent.digest('hex'));
+      } finally {
+        clearInterval(watch);
+      }
+      expect((await ctx.repo.list(path.split('/')[0])).find((f) => f.path === path)?.fileSize).toBe(spec.bytes);
+      expect(peak - before).toBeLessThan(spec.rssGrowthLimit);
+    },
+    spec.timeoutMs ?? 240_000,
+  );
 }
 
 /** The conformance suite for an ArtifactRepository, including hostile paths. */

@@ -102,7 +102,10 @@ export function describeModelFlavor<TModel>(options: FlavorSuiteOptions<TModel>)
       expect(existsSync(join(modelDir, 'serving_input_example.json'))).toBe(true);
       // Keys sorted as yaml.safe_dump writes them, and the time single-quoted.
       const text = readFileSync(join(modelDir, 'MLmodel'), 'utf8');
-      const top = text.split('\n').filter((l) => /^[a-z_]+:/.test(l)).map((l) => l.split(':')[0]!);
+      const top = text
+        .split('\n')
+        .filter((l) => /^[a-z_]+:/.test(l))
+        .map((l) => l.split(':')[0]!);
       expect(top).toEqual([...top].sort());
       expect(text).toMatch(/utc_time_created: '/);
     });
@@ -143,7 +146,11 @@ export function describeModelFlavor<TModel>(options: FlavorSuiteOptions<TModel>)
     it('fails to load when the flavor data is missing', async () => {
       if (!options.dataFile) return;
       const broken = join(scratch, 'broken');
-      await saveModel(broken, { flavor, model: await options.makeModel(scratch), ...(options.plugins ? { plugins: options.plugins } : {}) });
+      await saveModel(broken, {
+        flavor,
+        model: await options.makeModel(scratch),
+        ...(options.plugins ? { plugins: options.plugins } : {}),
+      });
       await unlink(join(broken, options.dataFile));
       await expect(load(broken)).rejects.toThrow();
     });

@@ -92,7 +92,14 @@ export function describeProjectBackend(options: ProjectBackendSuiteOptions): voi
     const spec = loadProjectSpec(dir);
     const invocation = resolveInvocation(resolveEntryPoint(spec, 'main'), params, dir);
     const setupCommand = nodeEnvSetupCommand(spec.nodeEnv);
-    const plan = { project: spec, invocation, command: invocation.command, backendConfig: config, envManager: 'local', ...(setupCommand ? { setupCommand } : {}) };
+    const plan = {
+      project: spec,
+      invocation,
+      command: invocation.command,
+      backendConfig: config,
+      envManager: 'local',
+      ...(setupCommand ? { setupCommand } : {}),
+    };
     await backend.prepare?.(plan);
     const runId = randomUUID().replace(/-/g, '');
     const stdout = new Capture();
@@ -141,7 +148,9 @@ export function describeProjectBackend(options: ProjectBackendSuiteOptions): voi
     });
 
     it('gives the command the run id, experiment id and tracking URI (MLFLOW_ and LABBOOK_ names)', { timeout }, async () => {
-      const dir = await project('echo "$MLFLOW_RUN_ID $LABBOOK_RUN_ID $MLFLOW_EXPERIMENT_ID $LABBOOK_EXPERIMENT_ID" > env.txt; test -n "$MLFLOW_TRACKING_URI" && test -n "$LABBOOK_TRACKING_URI"');
+      const dir = await project(
+        'echo "$MLFLOW_RUN_ID $LABBOOK_RUN_ID $MLFLOW_EXPERIMENT_ID $LABBOOK_EXPERIMENT_ID" > env.txt; test -n "$MLFLOW_TRACKING_URI" && test -n "$LABBOOK_TRACKING_URI"',
+      );
       const { execution, runId } = await start(dir);
       expect((await execution.wait()).exitCode).toBe(0);
       expect((await readFile(join(dir, 'env.txt'), 'utf8')).trim()).toBe(`${runId} ${runId} 7 7`);

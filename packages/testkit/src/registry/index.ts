@@ -84,13 +84,18 @@ export function registryModelTests(ctx: RegistrySuiteContext): void {
     it('validates names, tags and search limits', async ({ expect }) => {
       await expectInvalid(expect, () => ctx.store.createRegisteredModel(''), "Missing value for required parameter 'name'");
       await expectInvalid(expect, () => ctx.store.createRegisteredModel('a/b'), "may not contain '/'");
-      await expectInvalid(expect, () => ctx.store.createRegisteredModel(uniqueName('m'), [{ key: 'bad//key', value: 'v' }]), 'Invalid tag name');
+      await expectInvalid(
+        expect,
+        () => ctx.store.createRegisteredModel(uniqueName('m'), [{ key: 'bad//key', value: 'v' }]),
+        'Invalid tag name',
+      );
       await expectInvalid(expect, () => ctx.store.searchRegisteredModels({ maxResults: 1001 }), 'between 1 and 1000');
     });
 
     it('searches models by name and tag, ordered and paged', async ({ expect }) => {
       const prefix = uniqueName('search');
-      for (const n of ['c', 'a', 'b']) await ctx.store.createRegisteredModel(`${prefix}-${n}`, n === 'b' ? [{ key: 'stage', value: 'prod' }] : []);
+      for (const n of ['c', 'a', 'b'])
+        await ctx.store.createRegisteredModel(`${prefix}-${n}`, n === 'b' ? [{ key: 'stage', value: 'prod' }] : []);
       const all = await ctx.store.searchRegisteredModels({ filter: `name LIKE '${prefix}-%'` });
       expect(all.items.map((m) => m.name)).toEqual([`${prefix}-a`, `${prefix}-b`, `${prefix}-c`]);
       const desc = await ctx.store.searchRegisteredModels({ filter: `name LIKE '${prefix}-%'`, orderBy: ['name DESC'] });
@@ -100,7 +105,11 @@ export function registryModelTests(ctx: RegistrySuiteContext): void {
       const first = await ctx.store.searchRegisteredModels({ filter: `name LIKE '${prefix}-%'`, maxResults: 2 });
       expect(first.items).toHaveLength(2);
       expect(first.nextPageToken).toBeDefined();
-      const second = await ctx.store.searchRegisteredModels({ filter: `name LIKE '${prefix}-%'`, maxResults: 2, pageToken: first.nextPageToken! });
+      const second = await ctx.store.searchRegisteredModels({
+        filter: `name LIKE '${prefix}-%'`,
+        maxResults: 2,
+        pageToken: first.nextPageToken!,
+      });
       expect(second.items.map((m) => m.name)).toEqual([`${prefix}-c`]);
       await expectInvalid(expect, () => ctx.store.searchRegisteredModels({ filter: 'name = ' }));
     });
@@ -113,10 +122,25 @@ export function registryVersionTests(ctx: RegistrySuiteContext): void {
     it('numbers versions from 1 and reads them back', async ({ expect }) => {
       const name = uniqueName('versions');
       await ctx.store.createRegisteredModel(name);
-      const v1 = await ctx.store.createModelVersion({ name, source: 's3://b/m1', runId: RUN_ID, description: 'd', tags: [{ key: 'k', value: 'v' }], runLink: 'http://x' });
+      const v1 = await ctx.store.createModelVersion({
+        name,
+        source: 's3://b/m1',
+        runId: RUN_ID,
+        description: 'd',
+        tags: [{ key: 'k', value: 'v' }],
+        runLink: 'http://x',
+      });
       const v2 = await ctx.store.createModelVersion({ name, source: 's3://b/m2' });
       expect([v1.version, v2.version]).toEqual(['1', '2']);
-      expect(v1).toMatchObject({ name, source: 's3://b/m1', runId: RUN_ID, currentStage: 'None', status: 'READY', description: 'd', tags: [{ key: 'k', value: 'v' }] });
+      expect(v1).toMatchObject({
+        name,
+        source: 's3://b/m1',
+        runId: RUN_ID,
+        currentStage: 'None',
+        status: 'READY',
+        description: 'd',
+        tags: [{ key: 'k', value: 'v' }],
+      });
       expect(await ctx.store.getModelVersionDownloadUri(name, '1')).toBe('s3://b/m1');
       expect((await ctx.store.updateModelVersion(name, '2', 'updated')).description).toBe('updated');
       await expectNotFound(expect, () => ctx.store.getModelVersion(name, '3'));
@@ -188,7 +212,9 @@ export function registryVersionTests(ctx: RegistrySuiteContext): void {
       await ctx.store.createModelVersion({ name, source: 'gs://c/2' });
       await ctx.store.createModelVersion({ name, source: 's3://b/3' });
       const q = async (filter: string, orderBy?: string[]) =>
-        (await ctx.store.searchModelVersions({ filter: `name = '${name}' and ${filter}`, ...(orderBy ? { orderBy } : {}) })).items.map((v) => v.version);
+        (await ctx.store.searchModelVersions({ filter: `name = '${name}' and ${filter}`, ...(orderBy ? { orderBy } : {}) })).items.map(
+          (v) => v.version,
+        );
       expect(await q("source_path LIKE 's3://%'")).toEqual(['3', '1']);
       expect(await q(`run_id = '${RUN_ID}'`)).toEqual(['1']);
       expect(await q('version_number >= 2', ['version_number ASC'])).toEqual(['2', '3']);

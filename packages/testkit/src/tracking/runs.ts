@@ -24,7 +24,14 @@ export function trackingRunTests(ctx: TrackingSuiteContext): void {
       const { info } = run;
       expect(info.runId).toMatch(/^[a-zA-Z0-9][\w-]{0,255}$/);
       expect(info.runUuid).toBe(info.runId);
-      expect(info).toMatchObject({ experimentId, userId: 'alice', status: 'RUNNING', startTime, runName: 'baseline', lifecycleStage: 'active' });
+      expect(info).toMatchObject({
+        experimentId,
+        userId: 'alice',
+        status: 'RUNNING',
+        startTime,
+        runName: 'baseline',
+        lifecycleStage: 'active',
+      });
       expect(info.endTime).toBeUndefined();
       expect(info.artifactUri.length).toBeGreaterThan(0);
       expect(tagValue(run.data.tags, 'team')).toBe('vision');
@@ -127,12 +134,22 @@ export function trackingRunTests(ctx: TrackingSuiteContext): void {
     it('sets, overwrites and deletes run tags', async ({ expect }) => {
       const run = await ctx.newRun();
       const id = run.info.runId;
-      await ctx.store.logBatch(id, { tags: [{ key: 'stage', value: 'dev' }, { key: 'empty', value: '' }] });
+      await ctx.store.logBatch(id, {
+        tags: [
+          { key: 'stage', value: 'dev' },
+          { key: 'empty', value: '' },
+        ],
+      });
       await ctx.store.logBatch(id, { tags: [{ key: 'stage', value: 'prod' }] });
       let tags = (await ctx.store.getRun(id)).data.tags;
       expect(tags.filter((t) => t.key === 'stage')).toEqual([{ key: 'stage', value: 'prod' }]);
       expect(tagValue(tags, 'empty')).toBe('');
-      await ctx.store.logBatch(id, { tags: [{ key: 'twice', value: 'a' }, { key: 'twice', value: 'b' }] });
+      await ctx.store.logBatch(id, {
+        tags: [
+          { key: 'twice', value: 'a' },
+          { key: 'twice', value: 'b' },
+        ],
+      });
       tags = (await ctx.store.getRun(id)).data.tags;
       expect(tags.filter((t) => t.key === 'twice')).toEqual([{ key: 'twice', value: 'b' }]);
       await ctx.store.deleteTag(id, 'stage');
@@ -145,7 +162,14 @@ export function trackingRunTests(ctx: TrackingSuiteContext): void {
       const run = await ctx.newRun();
       const input = {
         tags: [{ key: 'mlflow.data.context', value: 'training' }],
-        dataset: { name: 'iris', digest: 'abc123', sourceType: 'local', source: '{"uri": "/data/iris.csv"}', schema: '{}', profile: '{"rows": 150}' },
+        dataset: {
+          name: 'iris',
+          digest: 'abc123',
+          sourceType: 'local',
+          source: '{"uri": "/data/iris.csv"}',
+          schema: '{}',
+          profile: '{"rows": 150}',
+        },
       };
       await ctx.store.logInputs(run.info.runId, [input]);
       await ctx.store.logInputs(run.info.runId, [input]);

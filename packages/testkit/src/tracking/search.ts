@@ -103,7 +103,11 @@ export function trackingSearchTests(ctx: TrackingSuiteContext): void {
     it('reports a bad filter, order or page token with INVALID_PARAMETER_VALUE', async ({ expect }) => {
       const experimentId = await ctx.newExperiment('bad-search');
       await expectInvalid(expect, () => ctx.store.searchRuns({ experimentIds: [experimentId], filter: 'metrics.rmse < abc' }), 'position');
-      await expectInvalid(expect, () => ctx.store.searchRuns({ experimentIds: [experimentId], filter: 'metrics.a = 1 OR metrics.b = 2' }), 'OR');
+      await expectInvalid(
+        expect,
+        () => ctx.store.searchRuns({ experimentIds: [experimentId], filter: 'metrics.a = 1 OR metrics.b = 2' }),
+        'OR',
+      );
       await expectInvalid(expect, () => ctx.store.searchRuns({ experimentIds: [experimentId], orderBy: ['metrics.a', 'metrics.a DESC'] }));
       await expectInvalid(expect, () => ctx.store.searchRuns({ experimentIds: [experimentId], pageToken: 'garbage!' }), 'page token');
     });
@@ -119,7 +123,12 @@ export function trackingSearchTests(ctx: TrackingSuiteContext): void {
           (async () => {
             for (let i = 0; i < perWriter; i += 10) {
               await ctx.store.logBatch(id, {
-                metrics: Array.from({ length: 10 }, (_, k) => ({ key: 'shared', value: w * 1000 + i + k, timestamp: 1_700_000_000_000 + i + k, step: i + k })),
+                metrics: Array.from({ length: 10 }, (_, k) => ({
+                  key: 'shared',
+                  value: w * 1000 + i + k,
+                  timestamp: 1_700_000_000_000 + i + k,
+                  step: i + k,
+                })),
                 params: [{ key: `writer-${w}-${i}`, value: String(w) }],
                 tags: [{ key: `tag-${w}`, value: String(i) }],
               });

@@ -51,7 +51,11 @@ async function call<T>(method: string, path: string, body?: unknown, query: Quer
   }
   if (!response.ok) {
     const e = (json ?? {}) as { error_code?: string; message?: string };
-    throw new ApiError(response.status, e.error_code ?? `HTTP_${response.status}`, e.message ?? (text.slice(0, 300) || response.statusText));
+    throw new ApiError(
+      response.status,
+      e.error_code ?? `HTTP_${response.status}`,
+      e.message ?? (text.slice(0, 300) || response.statusText),
+    );
   }
   return (json ?? {}) as T;
 }
@@ -72,13 +76,22 @@ export const api = {
       order_by: ['name ASC'],
     }).then((r): Page<Experiment> => ({ items: r.experiments ?? [], nextPageToken: r.next_page_token }));
   },
-  getExperiment: (id: string) => call<{ experiment: Experiment }>('GET', `${API}/experiments/get`, undefined, { experiment_id: id }).then((r) => r.experiment),
-  createExperiment: (name: string) => call<{ experiment_id: string }>('POST', `${API}/experiments/create`, { name }).then((r) => r.experiment_id),
+  getExperiment: (id: string) =>
+    call<{ experiment: Experiment }>('GET', `${API}/experiments/get`, undefined, { experiment_id: id }).then((r) => r.experiment),
+  createExperiment: (name: string) =>
+    call<{ experiment_id: string }>('POST', `${API}/experiments/create`, { name }).then((r) => r.experiment_id),
   renameExperiment: (id: string, newName: string) => call('POST', `${API}/experiments/update`, { experiment_id: id, new_name: newName }),
   deleteExperiment: (id: string) => call('POST', `${API}/experiments/delete`, { experiment_id: id }),
   restoreExperiment: (id: string) => call('POST', `${API}/experiments/restore`, { experiment_id: id }),
 
-  searchRuns(options: { experimentIds: string[]; filter?: string; orderBy?: string[]; viewType?: string; pageToken?: string; maxResults?: number }) {
+  searchRuns(options: {
+    experimentIds: string[];
+    filter?: string;
+    orderBy?: string[];
+    viewType?: string;
+    pageToken?: string;
+    maxResults?: number;
+  }) {
     return call<{ runs?: Run[]; next_page_token?: string }>('POST', `${API}/runs/search`, {
       experiment_ids: options.experimentIds,
       filter: options.filter || undefined,
@@ -95,11 +108,19 @@ export const api = {
   deleteTag: (runId: string, key: string) => call('POST', `${API}/runs/delete-tag`, { run_id: runId, key }),
 
   downsampled(runId: string, key: string, axis: 'step' | 'timestamp', buckets: number) {
-    return call<DownsampledHistory>('GET', 'ajax-api/2.0/labbook/metrics/downsampled', undefined, { run_id: runId, metric_key: key, x_axis: axis, buckets });
+    return call<DownsampledHistory>('GET', 'ajax-api/2.0/labbook/metrics/downsampled', undefined, {
+      run_id: runId,
+      metric_key: key,
+      x_axis: axis,
+      buckets,
+    });
   },
 
   listArtifacts: (runId: string, path: string) =>
-    call<{ root_uri?: string; files?: FileInfo[] }>('GET', `${API}/artifacts/list`, undefined, { run_id: runId, path: path || undefined }).then((r) => r.files ?? []),
+    call<{ root_uri?: string; files?: FileInfo[] }>('GET', `${API}/artifacts/list`, undefined, {
+      run_id: runId,
+      path: path || undefined,
+    }).then((r) => r.files ?? []),
   /** URL of one run artifact (a download when opened as a link). */
   artifactUrl: (runId: string, path: string) => `get-artifact${queryString({ run_id: runId, path })}`,
 
@@ -123,7 +144,8 @@ export const api = {
       order_by: ['name ASC'],
       page_token: options.pageToken,
     }).then((r): Page<RegisteredModel> => ({ items: r.registered_models ?? [], nextPageToken: r.next_page_token })),
-  getModel: (name: string) => call<{ registered_model: RegisteredModel }>('GET', `${API}/registered-models/get`, undefined, { name }).then((r) => r.registered_model),
+  getModel: (name: string) =>
+    call<{ registered_model: RegisteredModel }>('GET', `${API}/registered-models/get`, undefined, { name }).then((r) => r.registered_model),
   searchVersions: (name: string) =>
     call<{ model_versions?: ModelVersion[] }>('GET', `${API}/model-versions/search`, undefined, {
       filter: `name = '${name.replace(/'/g, "\\'")}'`,
@@ -132,7 +154,8 @@ export const api = {
   updateModel: (name: string, description: string) => call('PATCH', `${API}/registered-models/update`, { name, description }),
   transitionStage: (name: string, version: string, stage: string) =>
     call('POST', `${API}/model-versions/transition-stage`, { name, version, stage, archive_existing_versions: false }),
-  updateVersion: (name: string, version: string, description: string) => call('PATCH', `${API}/model-versions/update`, { name, version, description }),
+  updateVersion: (name: string, version: string, description: string) =>
+    call('PATCH', `${API}/model-versions/update`, { name, version, description }),
   setModelTag: (name: string, key: string, value: string) => call('POST', `${API}/registered-models/set-tag`, { name, key, value }),
   deleteModelTag: (name: string, key: string) => call('DELETE', `${API}/registered-models/delete-tag`, { name, key }),
   setAlias: (name: string, alias: string, version: string) => call('POST', `${API}/registered-models/alias`, { name, alias, version }),

@@ -34,7 +34,13 @@ export function scatterOf(runs: Run[], param: string, metric: string): ScatterDa
     xOf = (raw) => index.get(raw) as number;
   }
   const sorted = points.map((p) => ({ ...p, x: xOf(p.raw) })).sort((a, b) => a.x - b.x);
-  return { x: sorted.map((p) => p.x), y: sorted.map((p) => p.y), categories, runNames: sorted.map((p) => p.name), runIndex: sorted.map((p) => p.index) };
+  return {
+    x: sorted.map((p) => p.x),
+    y: sorted.map((p) => p.y),
+    categories,
+    runNames: sorted.map((p) => p.name),
+    runIndex: sorted.map((p) => p.index),
+  };
 }
 
 /** Param keys whose values are not the same in every run (a missing param counts as a value). */

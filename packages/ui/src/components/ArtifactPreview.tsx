@@ -8,7 +8,11 @@ import { ErrorBanner } from './ErrorBanner';
 
 const CSV_MAX_ROWS = 500;
 
-type Content = { kind: 'text'; text: string } | { kind: 'csv'; rows: string[][]; truncated: boolean } | { kind: 'image'; url: string } | { kind: 'none' };
+type Content =
+  | { kind: 'text'; text: string }
+  | { kind: 'csv'; rows: string[][]; truncated: boolean }
+  | { kind: 'image'; url: string }
+  | { kind: 'none' };
 
 /**
  * Fetches one artifact and shows it by kind (from its name); files over the preview limit or of unknown
@@ -45,7 +49,11 @@ export function ArtifactPreview({ runId, path, size }: { runId: string; path: st
             setContent({ kind: 'text', text });
           }
         } else if (kind === 'csv') {
-          const parsed = Papa.parse<string[]>(text, { delimiter: path.toLowerCase().endsWith('.tsv') ? '\t' : '', skipEmptyLines: true, preview: CSV_MAX_ROWS + 1 });
+          const parsed = Papa.parse<string[]>(text, {
+            delimiter: path.toLowerCase().endsWith('.tsv') ? '\t' : '',
+            skipEmptyLines: true,
+            preview: CSV_MAX_ROWS + 1,
+          });
           setContent({ kind: 'csv', rows: parsed.data.slice(0, CSV_MAX_ROWS + 1), truncated: parsed.data.length > CSV_MAX_ROWS });
         } else {
           setContent({ kind: 'text', text });
@@ -95,7 +103,9 @@ export function ArtifactPreview({ runId, path, size }: { runId: string; path: st
           {content.truncated && <p class="muted">First {CSV_MAX_ROWS} rows shown.</p>}
         </div>
       )}
-      {content?.kind === 'none' && <p class="muted">{tooBig ? `Too large to preview (over ${formatBytes(PREVIEW_MAX_BYTES)}).` : 'No preview for this file type.'}</p>}
+      {content?.kind === 'none' && (
+        <p class="muted">{tooBig ? `Too large to preview (over ${formatBytes(PREVIEW_MAX_BYTES)}).` : 'No preview for this file type.'}</p>
+      )}
     </div>
   );
 }

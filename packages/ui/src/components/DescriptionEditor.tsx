@@ -28,7 +28,13 @@ export function DescriptionEditor({
         act(() => onSave(draft ?? saved).then(() => setDraft(undefined)));
       }}
     >
-      <textarea aria-label={label} rows={3} value={draft ?? saved} placeholder={placeholder} onInput={(e) => setDraft(e.currentTarget.value)} />
+      <textarea
+        aria-label={label}
+        rows={3}
+        value={draft ?? saved}
+        placeholder={placeholder}
+        onInput={(e) => setDraft(e.currentTarget.value)}
+      />
       <button type="submit" disabled={draft === undefined || draft === saved}>
         Save description
       </button>

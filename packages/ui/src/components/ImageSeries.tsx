@@ -32,7 +32,10 @@ export function groupImageSeries(paths: string[]): Map<string, SeriesImage[]> {
   }
   const out = new Map<string, SeriesImage[]>();
   for (const [key, series] of [...byKey].sort(([a], [b]) => a.localeCompare(b))) {
-    out.set(key, [...series.values()].filter((s) => s.path !== '').sort((a, b) => a.step - b.step || a.timestamp - b.timestamp));
+    out.set(
+      key,
+      [...series.values()].filter((s) => s.path !== '').sort((a, b) => a.step - b.step || a.timestamp - b.timestamp),
+    );
   }
   return out;
 }

@@ -27,7 +27,14 @@ export function axisOptions(theme: Theme): uPlot.Axis {
 }
 
 /** The chart of one metric of one run, by step or by time, from the server's downsampled history. */
-export function MetricChart(props: { runId: string; metricKey: string; axis: 'step' | 'timestamp'; theme: Theme; color?: number; refresh?: number }) {
+export function MetricChart(props: {
+  runId: string;
+  metricKey: string;
+  axis: 'step' | 'timestamp';
+  theme: Theme;
+  color?: number;
+  refresh?: number;
+}) {
   const { runId, metricKey, axis, theme, refresh = 0 } = props;
   const [data, setData] = useState<DownsampledHistory | undefined>();
   const [error, setError] = useState<unknown>();

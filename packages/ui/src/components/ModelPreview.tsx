@@ -67,9 +67,22 @@ export function ModelPreview({ runId, path, size }: { runId: string; path: strin
         problem = (e as Error).message;
       }
       // The examples are extras: a missing or unreadable one leaves the rest of the view.
-      const read = (name: string | undefined) => (name ? api.fetchArtifact(runId, inFolder(name)).then((b) => (b.size > PREVIEW_MAX_BYTES ? undefined : b.text()), () => undefined) : undefined);
+      const read = (name: string | undefined) =>
+        name
+          ? api.fetchArtifact(runId, inFolder(name)).then(
+              (b) => (b.size > PREVIEW_MAX_BYTES ? undefined : b.text()),
+              () => undefined,
+            )
+          : undefined;
       const [example, serving] = await Promise.all([read(view?.inputExample?.path), read(view?.servingExample)]);
-      if (live) setLoaded({ text, ...(view ? { view } : {}), ...(problem ? { problem } : {}), ...(example ? { example } : {}), ...(serving ? { serving } : {}) });
+      if (live)
+        setLoaded({
+          text,
+          ...(view ? { view } : {}),
+          ...(problem ? { problem } : {}),
+          ...(example ? { example } : {}),
+          ...(serving ? { serving } : {}),
+        });
     })().catch((e: unknown) => live && setError(e));
     return () => {
       live = false;
@@ -87,15 +100,16 @@ export function ModelPreview({ runId, path, size }: { runId: string; path: strin
       </div>
       {error !== undefined && <ErrorBanner error={error} />}
       {!loaded && error === undefined && <p class="muted">Loading…</p>}
-      {loaded?.problem && <p class="muted">This MLmodel file could not be read as a model ({loaded.problem}); it is shown as text below.</p>}
+      {loaded?.problem && (
+        <p class="muted">This MLmodel file could not be read as a model ({loaded.problem}); it is shown as text below.</p>
+      )}
       {view && (
         <>
           <h3>Flavors</h3>
           <ul class="model-flavors">
             {view.flavors.map((f) => (
               <li key={f.name}>
-                <strong class="mono">{f.name}</strong>{' '}
-                <span class="muted">{f.details.map(([k, v]) => `${k}: ${v}`).join(' · ')}</span>
+                <strong class="mono">{f.name}</strong> <span class="muted">{f.details.map(([k, v]) => `${k}: ${v}`).join(' · ')}</span>
               </li>
             ))}
           </ul>
@@ -157,7 +171,10 @@ export function ModelPreview({ runId, path, size }: { runId: string; path: strin
             </>
           )}
           <h3>Serve it</h3>
-          <pre class="preview-text">labbook models serve -m runs:/{runId}{folder ? `/${folder}` : ''} -p 5001</pre>
+          <pre class="preview-text">
+            labbook models serve -m runs:/{runId}
+            {folder ? `/${folder}` : ''} -p 5001
+          </pre>
           {view.facts.length > 0 && (
             <p class="muted">
               {view.facts.map(([k, v]) => (

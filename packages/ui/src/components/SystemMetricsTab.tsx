@@ -24,7 +24,15 @@ export function SystemMetricsTab({ runId, keys, theme, refresh }: { runId: strin
   return (
     <div class="chart-grid">
       {system.map((key, i) => (
-        <MetricChart key={key} runId={runId} metricKey={key} axis="step" theme={theme} color={i} {...(refresh !== undefined ? { refresh } : {})} />
+        <MetricChart
+          key={key}
+          runId={runId}
+          metricKey={key}
+          axis="step"
+          theme={theme}
+          color={i}
+          {...(refresh !== undefined ? { refresh } : {})}
+        />
       ))}
     </div>
   );

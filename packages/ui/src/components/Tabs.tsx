@@ -20,7 +20,16 @@ export function Tabs<K extends string>({ id, tabs, selected, onSelect, children 
   const list = useRef<HTMLDivElement>(null);
   const onKeyDown = (e: JSX.TargetedKeyboardEvent<HTMLDivElement>) => {
     const at = tabs.findIndex((t) => t.key === selected);
-    const to = e.key === 'ArrowRight' ? at + 1 : e.key === 'ArrowLeft' ? at - 1 : e.key === 'Home' ? 0 : e.key === 'End' ? tabs.length - 1 : undefined;
+    const to =
+      e.key === 'ArrowRight'
+        ? at + 1
+        : e.key === 'ArrowLeft'
+          ? at - 1
+          : e.key === 'Home'
+            ? 0
+            : e.key === 'End'
+              ? tabs.length - 1
+              : undefined;
     if (to === undefined) return;
     e.preventDefault();
     const next = tabs[(to + tabs.length) % tabs.length];

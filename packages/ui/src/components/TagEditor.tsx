@@ -66,7 +66,12 @@ export function TagEditor({
           if (key) act(() => onSet(key, draft.value).then(() => setDraft({ key: '', value: '' })));
         }}
       >
-        <input aria-label={`${Noun} key`} placeholder="key" value={draft.key} onInput={(e) => setDraft({ ...draft, key: e.currentTarget.value })} />
+        <input
+          aria-label={`${Noun} key`}
+          placeholder="key"
+          value={draft.key}
+          onInput={(e) => setDraft({ ...draft, key: e.currentTarget.value })}
+        />
         <input
           ref={valueInput}
           aria-label={`${Noun} value`}

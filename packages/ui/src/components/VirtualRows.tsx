@@ -35,7 +35,20 @@ export interface VirtualRowsProps<T> {
 }
 
 /** A windowed, keyboard-navigable table of `items` (see the module comment). */
-export function VirtualRows<T>({ items, rowHeight, keyOf, cells, rowProps, header, onNearEnd, onOpen, onToggle, label, width, resetKey }: VirtualRowsProps<T>) {
+export function VirtualRows<T>({
+  items,
+  rowHeight,
+  keyOf,
+  cells,
+  rowProps,
+  header,
+  onNearEnd,
+  onOpen,
+  onToggle,
+  label,
+  width,
+  resetKey,
+}: VirtualRowsProps<T>) {
   const box = useRef<HTMLElement>(null);
   const head = useRef<HTMLTableSectionElement>(null);
   const [scrollTop, setScrollTop] = useState(0);
@@ -121,7 +134,13 @@ export function VirtualRows<T>({ items, rowHeight, keyOf, cells, rowProps, heade
           {items.slice(first, last).map((item, i) => {
             const index = first + i;
             return (
-              <tr key={keyOf(item)} {...rowProps?.(item)} aria-rowindex={index + 2} tabIndex={index === tabbable ? 0 : -1} onFocus={() => setActive(index)}>
+              <tr
+                key={keyOf(item)}
+                {...rowProps?.(item)}
+                aria-rowindex={index + 2}
+                tabIndex={index === tabbable ? 0 : -1}
+                onFocus={() => setActive(index)}
+              >
                 {cells(item, index)}
               </tr>
             );

@@ -20,7 +20,11 @@ function scalarOf(raw: string): YamlValue {
   if (s === '[]') return [];
   // Numbers that would print differently (`python_version: 3.10`) stay as written.
   if (/^[-+]?(\d+\.\d*|\.\d+|\d+)([eE][-+]?\d+)?$/.test(s) && String(Number(s)) === s) return Number(s);
-  if (s.startsWith('[') && s.endsWith(']')) return s.slice(1, -1).split(',').map((p) => scalarOf(p));
+  if (s.startsWith('[') && s.endsWith(']'))
+    return s
+      .slice(1, -1)
+      .split(',')
+      .map((p) => scalarOf(p));
   return s;
 }
 
@@ -54,7 +58,8 @@ class Reader {
     const quote = first[0];
     if (quote === "'" || quote === '"') {
       const parts = [first];
-      const closed = (text: string) => (quote === "'" ? /(^|[^'])('')*'$/.test(text) && text.length > 1 : /(^|[^\\])(\\\\)*"$/.test(text) && text.length > 1);
+      const closed = (text: string) =>
+        quote === "'" ? /(^|[^'])('')*'$/.test(text) && text.length > 1 : /(^|[^\\])(\\\\)*"$/.test(text) && text.length > 1;
       this.i++;
       while (!closed(fold(parts)) && this.line) {
         parts.push(this.line.text);
@@ -108,7 +113,11 @@ class Reader {
       const m = /^('(?:[^']|'')*'|"(?:[^"\\]|\\.)*"|[^:]+?)\s*:(?: (.*)|$)/.exec(text);
       if (!m) throw new MlmodelParseError(`Unreadable MLmodel line: ${text}`);
       const rawKey = m[1]!;
-      const key = rawKey.startsWith("'") ? rawKey.slice(1, -1).replace(/''/g, "'") : rawKey.startsWith('"') ? (JSON.parse(rawKey) as string) : rawKey;
+      const key = rawKey.startsWith("'")
+        ? rawKey.slice(1, -1).replace(/''/g, "'")
+        : rawKey.startsWith('"')
+          ? (JSON.parse(rawKey) as string)
+          : rawKey;
       const value = m[2]?.trim() ?? '';
       if (value === '' || value.startsWith('#')) {
         this.i++;
@@ -195,7 +204,10 @@ export function modelViewOf(text: string): ModelView {
   const flavorsNode = (doc.flavors ?? {}) as Record<string, YamlValue>;
   const flavors = Object.entries(flavorsNode).map(([name, config]) => ({
     name,
-    details: config && typeof config === 'object' && !Array.isArray(config) ? Object.entries(config).map(([k, v]) => [k, show(v)] as [string, string]) : [],
+    details:
+      config && typeof config === 'object' && !Array.isArray(config)
+        ? Object.entries(config).map(([k, v]) => [k, show(v)] as [string, string])
+        : [],
   }));
   const view: ModelView = { flavors, facts: [] };
   const sig = doc.signature as Record<string, YamlValue> | null | undefined;
@@ -215,10 +227,22 @@ export function modelViewOf(text: string): ModelView {
   }
   const info = doc.saved_input_example_info as Record<string, YamlValue> | null | undefined;
   if (info && typeof info === 'object') {
-    view.inputExample = { path: typeof info.artifact_path === 'string' ? info.artifact_path : 'input_example.json', ...(typeof info.type === 'string' ? { type: info.type } : {}) };
+    view.inputExample = {
+      path: typeof info.artifact_path === 'string' ? info.artifact_path : 'input_example.json',
+      ...(typeof info.type === 'string' ? { type: info.type } : {}),
+    };
     if (typeof info.serving_input_path === 'string') view.servingExample = info.serving_input_path;
   }
-  for (const key of ['model_uuid', 'model_id', 'run_id', 'artifact_path', 'utc_time_created', 'model_size_bytes', 'mlflow_version', 'labbook_version']) {
+  for (const key of [
+    'model_uuid',
+    'model_id',
+    'run_id',
+    'artifact_path',
+    'utc_time_created',
+    'model_size_bytes',
+    'mlflow_version',
+    'labbook_version',
+  ]) {
     if (doc[key] !== undefined && doc[key] !== null) view.facts.push([key, show(doc[key])]);
   }
   return view;

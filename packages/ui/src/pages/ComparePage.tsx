@@ -21,7 +21,10 @@ function nameOf(r: Run): string {
 }
 
 function OverlaidChart({ runs, metricKey, axis, theme }: { runs: Run[]; metricKey: string; axis: 'step' | 'timestamp'; theme: Theme }) {
-  const histories = useAsync(() => Promise.all(runs.map((r) => api.downsampled(r.info.run_id, metricKey, axis, COMPARE_BUCKETS))), [runs, metricKey, axis]);
+  const histories = useAsync(
+    () => Promise.all(runs.map((r) => api.downsampled(r.info.run_id, metricKey, axis, COMPARE_BUCKETS))),
+    [runs, metricKey, axis],
+  );
   const chart = useMemo(() => {
     if (!histories.value) return undefined;
     const aligned = alignSeries(histories.value.map(runSeries));
@@ -38,7 +41,11 @@ function OverlaidChart({ runs, metricKey, axis, theme }: { runs: Run[]; metricKe
         <strong>{metricKey}</strong>
       </figcaption>
       {histories.error !== undefined && <ErrorBanner error={histories.error} />}
-      {chart ? <UPlotChart label={`${metricKey} of ${runs.length} runs`} options={chart.options} data={chart.data} /> : <div class="chart placeholder">Loading…</div>}
+      {chart ? (
+        <UPlotChart label={`${metricKey} of ${runs.length} runs`} options={chart.options} data={chart.data} />
+      ) : (
+        <div class="chart placeholder">Loading…</div>
+      )}
     </figure>
   );
 }
@@ -59,7 +66,10 @@ function Scatter({ runs, theme }: { runs: Run[]; theme: Theme }) {
     const options: Omit<uPlot.Options, 'width' | 'height'> = {
       mode: 1,
       scales: { x: { time: false } },
-      axes: [s.categories ? { ...axis, values: (_u, ticks) => ticks.map((t) => (Number.isInteger(t) ? (s.categories?.[t] ?? '') : '')) } : axis, axis],
+      axes: [
+        s.categories ? { ...axis, values: (_u, ticks) => ticks.map((t) => (Number.isInteger(t) ? (s.categories?.[t] ?? '') : '')) } : axis,
+        axis,
+      ],
       series: [
         { label: x, value: (_u, v) => (v === null || v === undefined ? '--' : String(s.categories?.[v] ?? v)) },
         // One series per run, points only, in the run's colour (as in the table and the charts).
@@ -73,7 +83,8 @@ function Scatter({ runs, theme }: { runs: Run[]; theme: Theme }) {
     };
     return { options, data: [s.x, ...columns] as uPlot.AlignedData, points: s.x.length };
   }, [runs, x, y, theme]);
-  if (params.length === 0 || metrics.length === 0) return <p class="muted">The runs need at least one param and one metric for a scatter plot.</p>;
+  if (params.length === 0 || metrics.length === 0)
+    return <p class="muted">The runs need at least one param and one metric for a scatter plot.</p>;
   return (
     <figure class="metric-chart scatter">
       <figcaption class="toolbar">
@@ -120,7 +131,8 @@ export function ComparePage({ runIds, theme }: { runIds: string[]; theme: Theme 
       </header>
       <h2>Parameters</h2>
       <label class="check">
-        <input type="checkbox" checked={onlyDiff} onChange={(e) => setOnlyDiff(e.currentTarget.checked)} /> Only params that differ ({differ.size})
+        <input type="checkbox" checked={onlyDiff} onChange={(e) => setOnlyDiff(e.currentTarget.checked)} /> Only params that differ (
+        {differ.size})
       </label>
       <div class="scroll-x">
         <table class="grid compare-table" aria-label="Parameters of the compared runs">
@@ -129,7 +141,8 @@ export function ComparePage({ runIds, theme }: { runIds: string[]; theme: Theme 
               <th>Param</th>
               {list.map((r, i) => (
                 <th key={r.info.run_id}>
-                  <span class="swatch" style={{ background: colorOf(i) }} /> <a href={hrefOf({ page: 'run', runId: r.info.run_id })}>{nameOf(r)}</a>
+                  <span class="swatch" style={{ background: colorOf(i) }} />{' '}
+                  <a href={hrefOf({ page: 'run', runId: r.info.run_id })}>{nameOf(r)}</a>
                 </th>
               ))}
             </tr>

@@ -19,7 +19,10 @@ export function ExperimentsPage() {
   const [deleted, setDeleted] = useState(false);
   const [newName, setNewName] = useState('');
   const [renaming, setRenaming] = useState<{ id: string; name: string } | undefined>();
-  const list = usePagedList((pageToken) => api.searchExperiments({ filter: nameFilter(search), viewType: deleted ? 'DELETED_ONLY' : 'ACTIVE_ONLY', pageToken }), [search, deleted]);
+  const list = usePagedList(
+    (pageToken) => api.searchExperiments({ filter: nameFilter(search), viewType: deleted ? 'DELETED_ONLY' : 'ACTIVE_ONLY', pageToken }),
+    [search, deleted],
+  );
 
   const { error: actionError, run: act } = useAction(list.reload);
 
@@ -34,14 +37,25 @@ export function ExperimentsPage() {
             if (newName.trim()) act(() => api.createExperiment(newName.trim()).then(() => setNewName('')));
           }}
         >
-          <input aria-label="New experiment name" placeholder="New experiment name" value={newName} onInput={(e) => setNewName(e.currentTarget.value)} />
+          <input
+            aria-label="New experiment name"
+            placeholder="New experiment name"
+            value={newName}
+            onInput={(e) => setNewName(e.currentTarget.value)}
+          />
           <button type="submit" disabled={!newName.trim()}>
             Create
           </button>
         </form>
       </header>
       <div class="toolbar">
-        <input type="search" aria-label="Search experiments" placeholder="Search experiments by name" value={search} onInput={(e) => setSearch(e.currentTarget.value)} />
+        <input
+          type="search"
+          aria-label="Search experiments"
+          placeholder="Search experiments by name"
+          value={search}
+          onInput={(e) => setSearch(e.currentTarget.value)}
+        />
         <label class="check">
           <input type="checkbox" checked={deleted} onChange={(e) => setDeleted(e.currentTarget.checked)} /> Show deleted
         </label>
@@ -70,7 +84,11 @@ export function ExperimentsPage() {
                       act(() => api.renameExperiment(e.experiment_id, renaming.name).then(() => setRenaming(undefined)));
                     }}
                   >
-                    <input aria-label="New name" value={renaming.name} onInput={(ev) => setRenaming({ id: e.experiment_id, name: ev.currentTarget.value })} />
+                    <input
+                      aria-label="New name"
+                      value={renaming.name}
+                      onInput={(ev) => setRenaming({ id: e.experiment_id, name: ev.currentTarget.value })}
+                    />
                     <button type="submit">Save</button>
                     <button type="button" onClick={() => setRenaming(undefined)}>
                       Cancel
@@ -111,7 +129,15 @@ export function ExperimentsPage() {
           Load more experiments
         </button>
       )}
-      {!list.loading && list.error === undefined && list.items.length === 0 && <p class="muted">{deleted ? 'No deleted experiments.' : search.trim() ? 'No experiments match.' : 'No experiments yet: create one above, or start a run.'}</p>}
+      {!list.loading && list.error === undefined && list.items.length === 0 && (
+        <p class="muted">
+          {deleted
+            ? 'No deleted experiments.'
+            : search.trim()
+              ? 'No experiments match.'
+              : 'No experiments yet: create one above, or start a run.'}
+        </p>
+      )}
     </section>
   );
 }

@@ -27,7 +27,12 @@ function Aliases({ model, versions, act }: { model: RegisteredModel; versions: M
         {aliases.map((a) => (
           <span key={a.alias} class="pill alias">
             @{a.alias} → v{a.version}{' '}
-            <button type="button" class="pill-remove" aria-label={`Remove alias ${a.alias}`} onClick={() => act(() => api.deleteAlias(model.name, a.alias))}>
+            <button
+              type="button"
+              class="pill-remove"
+              aria-label={`Remove alias ${a.alias}`}
+              onClick={() => act(() => api.deleteAlias(model.name, a.alias))}
+            >
               ×
             </button>
           </span>
@@ -65,7 +70,12 @@ function VersionDescription({ v, act }: { v: ModelVersion; act: Act }) {
     return (
       <>
         <span class="wrap">{v.description}</span>{' '}
-        <button type="button" class="link-button" aria-label={`Edit description of version ${v.version}`} onClick={() => setEditing(v.description ?? '')}>
+        <button
+          type="button"
+          class="link-button"
+          aria-label={`Edit description of version ${v.version}`}
+          onClick={() => setEditing(v.description ?? '')}
+        >
           Edit
         </button>
       </>
@@ -155,7 +165,11 @@ export function ModelPage({ name }: { name: string }) {
             <tr key={v.version}>
               <td>v{v.version}</td>
               <td>
-                <select aria-label={`Stage of version ${v.version}`} value={v.current_stage ?? 'None'} onChange={(e) => act(() => api.transitionStage(m.name, v.version, e.currentTarget.value))}>
+                <select
+                  aria-label={`Stage of version ${v.version}`}
+                  value={v.current_stage ?? 'None'}
+                  onChange={(e) => act(() => api.transitionStage(m.name, v.version, e.currentTarget.value))}
+                >
                   {STAGES.map((s) => (
                     <option key={s}>{s}</option>
                   ))}

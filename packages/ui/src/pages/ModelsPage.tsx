@@ -17,7 +17,13 @@ export function ModelsPage() {
         <h1>Registered models</h1>
       </header>
       <div class="toolbar">
-        <input type="search" aria-label="Search models" placeholder="Search models by name" value={search} onInput={(e) => setSearch(e.currentTarget.value)} />
+        <input
+          type="search"
+          aria-label="Search models"
+          placeholder="Search models by name"
+          value={search}
+          onInput={(e) => setSearch(e.currentTarget.value)}
+        />
       </div>
       {models.error !== undefined && <ErrorBanner error={models.error} />}
       <table class="grid" aria-label="Registered models">
@@ -62,7 +68,9 @@ export function ModelsPage() {
           Load more models
         </button>
       )}
-      {!models.loading && models.error === undefined && models.items.length === 0 && <p class="muted">No registered models{t ? ' match' : ' yet'}.</p>}
+      {!models.loading && models.error === undefined && models.items.length === 0 && (
+        <p class="muted">No registered models{t ? ' match' : ' yet'}.</p>
+      )}
     </section>
   );
 }

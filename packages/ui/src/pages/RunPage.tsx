@@ -44,7 +44,10 @@ export function RunPage({ runId, theme }: { runId: string; theme: Theme }) {
   const run = useAsync(() => api.getRun(runId), [runId]);
   const experimentId = run.value?.info.experiment_id;
   // The experiment's name for the breadcrumb; its id stands in until (or unless) it arrives.
-  const experiment = useAsync(() => (experimentId === undefined ? Promise.resolve(undefined) : api.getExperiment(experimentId)), [experimentId]);
+  const experiment = useAsync(
+    () => (experimentId === undefined ? Promise.resolve(undefined) : api.getExperiment(experimentId)),
+    [experimentId],
+  );
   const { error: actionError, run: act } = useAction(run.reload);
   const [axis, setAxis] = useState<'step' | 'timestamp'>('step');
   const [tab, setTab] = useState<'overview' | 'charts' | 'system' | 'artifacts'>('overview');
@@ -70,7 +73,10 @@ export function RunPage({ runId, theme }: { runId: string; theme: Theme }) {
     <section class="page run-page">
       <header class="page-head">
         <h1>
-          <a href={hrefOf({ page: 'runs', experimentId: info.experiment_id })}>{experiment.value?.name ?? `Experiment ${info.experiment_id}`}</a> / {info.run_name || info.run_id}
+          <a href={hrefOf({ page: 'runs', experimentId: info.experiment_id })}>
+            {experiment.value?.name ?? `Experiment ${info.experiment_id}`}
+          </a>{' '}
+          / {info.run_name || info.run_id}
         </h1>
         <span class={`status status-${info.status.toLowerCase()}`}>{info.status}</span>
         {running && <span class="muted live-note">refreshing every {LIVE_REFRESH_MS / 1000} s</span>}

@@ -9,7 +9,18 @@ import { FilterBox, type FilterRefusal } from '../components/FilterBox';
 import { VirtualRows } from '../components/VirtualRows';
 import { formatDuration, formatTime } from '../formatting';
 import { hrefOf } from '../route';
-import { type ColumnKind, type DataColumn, type RunRow, cellOf, defaultColumns, keysOf, loadColumns, orderTermOf, rowOf, saveColumns } from '../runs-table-columns';
+import {
+  type ColumnKind,
+  type DataColumn,
+  type RunRow,
+  cellOf,
+  defaultColumns,
+  keysOf,
+  loadColumns,
+  orderTermOf,
+  rowOf,
+  saveColumns,
+} from '../runs-table-columns';
 import { useAsync } from '../use-async';
 
 const PAGE_SIZE = 200;
@@ -57,7 +68,14 @@ export function RunsPage({ experimentId, initialFilter }: { experimentId: string
   const load = async (token: string | undefined, gen: number) => {
     setLoading(true);
     try {
-      const page = await api.searchRuns({ experimentIds: [experimentId], filter, orderBy, viewType: deleted ? 'DELETED_ONLY' : 'ACTIVE_ONLY', pageToken: token, maxResults: PAGE_SIZE });
+      const page = await api.searchRuns({
+        experimentIds: [experimentId],
+        filter,
+        orderBy,
+        viewType: deleted ? 'DELETED_ONLY' : 'ACTIVE_ONLY',
+        pageToken: token,
+        maxResults: PAGE_SIZE,
+      });
       if (gen !== generation.current) return;
       const fresh = page.items.map(rowOf);
       setRows((old) => (token ? [...old, ...fresh] : fresh));
@@ -104,14 +122,17 @@ export function RunsPage({ experimentId, initialFilter }: { experimentId: string
   const toggleColumn = (kind: ColumnKind, key: string) => {
     setColumns((cols) => {
       const current = cols ?? [];
-      const next = current.some((c) => c.kind === kind && c.key === key) ? current.filter((c) => !(c.kind === kind && c.key === key)) : [...current, { kind, key }];
+      const next = current.some((c) => c.kind === kind && c.key === key)
+        ? current.filter((c) => !(c.kind === kind && c.key === key))
+        : [...current, { kind, key }];
       saveColumns(experimentId, next);
       return next;
     });
   };
   const sortBy = (column: Sort['column']) =>
     setSort((s) => ({ column, descending: s.column.kind === column.kind && s.column.key === column.key ? !s.descending : true }));
-  const sortMark = (column: Sort['column']) => (sort.column.kind === column.kind && sort.column.key === column.key ? (sort.descending ? ' ▼' : ' ▲') : '');
+  const sortMark = (column: Sort['column']) =>
+    sort.column.kind === column.kind && sort.column.key === column.key ? (sort.descending ? ' ▼' : ' ▲') : '';
   const ariaSort = (column: Sort['column']) =>
     sort.column.kind === column.kind && sort.column.key === column.key ? (sort.descending ? 'descending' : 'ascending') : undefined;
   const toggleSelected = (id: string) =>
@@ -158,7 +179,13 @@ export function RunsPage({ experimentId, initialFilter }: { experimentId: string
         );
       })}
       {shown.map((c) => (
-        <th key={`${c.kind}:${c.key}`} style={{ width: `${DATA_WIDTH}px` }} class={`col-${c.kind}`} aria-sort={ariaSort(c)} title={`${c.kind} ${c.key}`}>
+        <th
+          key={`${c.kind}:${c.key}`}
+          style={{ width: `${DATA_WIDTH}px` }}
+          class={`col-${c.kind}`}
+          aria-sort={ariaSort(c)}
+          title={`${c.kind} ${c.key}`}
+        >
           <button type="button" class="th-sort" onClick={() => sortBy(c)}>
             <span class="kind">{c.kind === 'metric' ? 'm' : c.kind === 'param' ? 'p' : 't'}</span> {c.key}
             {sortMark(c)}
@@ -212,7 +239,12 @@ export function RunsPage({ experimentId, initialFilter }: { experimentId: string
                 {keys[kind].length === 0 && <span class="muted">none</span>}
                 {keys[kind].map((key) => (
                   <label key={key} class="check">
-                    <input type="checkbox" checked={shown.some((c) => c.kind === kind && c.key === key)} onChange={() => toggleColumn(kind, key)} /> {key}
+                    <input
+                      type="checkbox"
+                      checked={shown.some((c) => c.kind === kind && c.key === key)}
+                      onChange={() => toggleColumn(kind, key)}
+                    />{' '}
+                    {key}
                   </label>
                 ))}
               </fieldset>
@@ -237,7 +269,10 @@ export function RunsPage({ experimentId, initialFilter }: { experimentId: string
         }}
         resetKey={`${filter}|${deleted}|${orderBy[0]}`}
         keyOf={(r) => r.run.info.run_id}
-        rowProps={(r) => ({ class: [selected.has(r.run.info.run_id) ? 'selected' : '', stale ? 'stale' : ''].join(' ').trim() || undefined, 'data-run-id': r.run.info.run_id })}
+        rowProps={(r) => ({
+          class: [selected.has(r.run.info.run_id) ? 'selected' : '', stale ? 'stale' : ''].join(' ').trim() || undefined,
+          'data-run-id': r.run.info.run_id,
+        })}
         onOpen={(r) => {
           location.hash = hrefOf({ page: 'run', runId: r.run.info.run_id });
         }}
@@ -247,7 +282,13 @@ export function RunsPage({ experimentId, initialFilter }: { experimentId: string
           return (
             <>
               <td>
-                <input type="checkbox" tabIndex={-1} aria-label={`Select run ${r.run.info.run_name ?? id}`} checked={selected.has(id)} onChange={() => toggleSelected(id)} />
+                <input
+                  type="checkbox"
+                  tabIndex={-1}
+                  aria-label={`Select run ${r.run.info.run_name ?? id}`}
+                  checked={selected.has(id)}
+                  onChange={() => toggleSelected(id)}
+                />
               </td>
               <td>
                 <a tabIndex={-1} href={hrefOf({ page: 'run', runId: id })}>

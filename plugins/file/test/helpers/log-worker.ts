@@ -18,7 +18,10 @@ if (mode === 'concurrent') {
     metrics.push({ key: `w${worker}/own`, value: i, timestamp: Date.now(), step: i });
     await store.logBatch(runId, {
       metrics,
-      params: [{ key: `p${worker}_${i}`, value: String(i) }, { key: 'same', value: 'identical' }],
+      params: [
+        { key: `p${worker}_${i}`, value: String(i) },
+        { key: 'same', value: 'identical' },
+      ],
       tags: [{ key: 'last_writer', value: worker }],
     });
     await store.logBatch(own.info.runId, { metrics: [{ key: 'm', value: i, timestamp: Date.now(), step: i }] });

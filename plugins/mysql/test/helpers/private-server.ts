@@ -33,7 +33,11 @@ export class PrivateMariadb {
   static async create(): Promise<PrivateMariadb> {
     const dir = mkdtempSync(join(tmpdir(), 'labbook-mariadb-'));
     await run('chmod', ['755', dir]);
-    await run('mariadb-install-db', ['--user=mysql', `--datadir=${dir}/data`, '--auth-root-authentication-method=normal', '--skip-test-db'], { timeout: 60_000 });
+    await run(
+      'mariadb-install-db',
+      ['--user=mysql', `--datadir=${dir}/data`, '--auth-root-authentication-method=normal', '--skip-test-db'],
+      { timeout: 60_000 },
+    );
     return new PrivateMariadb(dir, await freePort());
   }
 
@@ -44,7 +48,15 @@ export class PrivateMariadb {
   async start(): Promise<void> {
     this.child = spawn(
       '/usr/sbin/mariadbd',
-      ['--no-defaults', '--user=mysql', `--datadir=${this.dir}/data`, `--socket=${this.dir}/data/s.sock`, `--port=${this.port}`, '--bind-address=127.0.0.1', '--skip-name-resolve'],
+      [
+        '--no-defaults',
+        '--user=mysql',
+        `--datadir=${this.dir}/data`,
+        `--socket=${this.dir}/data/s.sock`,
+        `--port=${this.port}`,
+        '--bind-address=127.0.0.1',
+        '--skip-name-resolve',
+      ],
       { stdio: 'ignore' },
     );
     const deadline = Date.now() + 20_000;
