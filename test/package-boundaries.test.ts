@@ -37,6 +37,13 @@ describe('package boundaries', () => {
     expect(typeof field?.plugin).toBe('string');
   });
 
+  const published = [...dirs('packages'), ...dirs('plugins')].filter((d) => readJson(join(root, d, 'package.json')).private === undefined);
+
+  it.each(published)('%s ships the license it declares (npm packs LICENSE whatever `files` says)', (dir) => {
+    expect(readJson(join(root, dir, 'package.json')).license).toBe('Apache-2.0');
+    expect(readFileSync(join(root, dir, 'LICENSE'), 'utf8')).toMatch(/Apache License\s+Version 2\.0, January 2004/);
+  });
+
   it('core has no heavy SDK in any dependency field', () => {
     const pkg = readJson(join(root, 'packages/core/package.json'));
     const all = { ...pkg.dependencies, ...pkg.devDependencies, ...pkg.peerDependencies, ...pkg.optionalDependencies };
