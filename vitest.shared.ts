@@ -8,6 +8,8 @@ const root = fileURLToPath(new URL('.', import.meta.url));
  * with) another package's build. Tests of the built output live in `test/` and import `dist`.
  */
 export const sourceAliases: Record<string, string> = {
+  // Before `@labbook/core`: aliases match by prefix, in order.
+  '@labbook/core/plugin': `${root}packages/core/src/plugin.ts`,
   '@labbook/core': `${root}packages/core/src/index.ts`,
   '@labbook/testkit': `${root}packages/testkit/src/index.ts`,
 };

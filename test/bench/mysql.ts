@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { createMysqlTestDatabase, type MysqlDriver } from '../harness/mysql.js';
+import { validatedTrackingStore } from '@labbook/core';
 import { MysqlTrackingStore } from '../../plugins/mysql/src/index.js';
 
 const require = createRequire(new URL('../../plugins/mysql/package.json', import.meta.url));
@@ -161,29 +162,32 @@ try {
   // The cycle of a typical script: create a run (with the tags a client sends), log one metric and
   // one param, end it. The floor writes the same rows over one connection in one transaction with
   // the fewest statements, so it pays one commit where labbook (four calls, each durable) pays four.
-  await lifecycle(exp);
-  // LABBOOK_BENCH_ONLY=lifecycle skips the long benchmarks below (a million-point history).
-  if (process.env.LABBOOK_BENCH_ONLY !== 'lifecycle') {
+  // LABBOOK_BENCH_ONLY=lifecycle runs only the cycle above; =search only the search (to compare trees, alternating them).
+  const only = process.env.LABBOOK_BENCH_ONLY;
+  if (only !== 'search') await lifecycle(exp);
+  if (only !== 'lifecycle') {
     // --- logBatch vs the floor -------------------------------------------------------------
-    const runA = (await store.createRun({ experimentId: exp })).info.runId;
-    const runB = (await store.createRun({ experimentId: exp })).info.runId;
-    const batches = Array.from({ length: BATCHES }, (_, b) => batchRows(b));
-    await store.logBatch(runA, { metrics: batchRows(999) }); // warm the pool and the schema check
-    let t = process.hrtime.bigint();
-    for (const metrics of batches) await store.logBatch(runA, { metrics });
-    const storeMs = ms(t);
-    t = process.hrtime.bigint();
-    for (const metrics of batches) {
-      await pool.query('INSERT INTO metrics (`key`, value, timestamp, run_uuid, step, is_nan) VALUES ?', [
-        metrics.map((m) => [m.key, m.value, m.timestamp, runB, m.step, 0]),
-      ]);
+    if (only !== 'search') {
+      const runA = (await store.createRun({ experimentId: exp })).info.runId;
+      const runB = (await store.createRun({ experimentId: exp })).info.runId;
+      const batches = Array.from({ length: BATCHES }, (_, b) => batchRows(b));
+      await store.logBatch(runA, { metrics: batchRows(999) }); // warm the pool and the schema check
+      let t = process.hrtime.bigint();
+      for (const metrics of batches) await store.logBatch(runA, { metrics });
+      const storeMs = ms(t);
+      t = process.hrtime.bigint();
+      for (const metrics of batches) {
+        await pool.query('INSERT INTO metrics (`key`, value, timestamp, run_uuid, step, is_nan) VALUES ?', [
+          metrics.map((m) => [m.key, m.value, m.timestamp, runB, m.step, 0]),
+        ]);
+      }
+      const floorMs = ms(t);
+      console.log(
+        `logBatch ${BATCHES} x ${PER_BATCH} metrics: store ${storeMs.toFixed(0)} ms, plain mysql2 multi-row INSERT ${floorMs.toFixed(0)} ms, ratio ${(storeMs / floorMs).toFixed(2)}x (target <= 1.5x)`,
+      );
     }
-    const floorMs = ms(t);
-    console.log(
-      `logBatch ${BATCHES} x ${PER_BATCH} metrics: store ${storeMs.toFixed(0)} ms, plain mysql2 multi-row INSERT ${floorMs.toFixed(0)} ms, ratio ${(storeMs / floorMs).toFixed(2)}x (target <= 1.5x)`,
-    );
-
     // --- search over 10,000 runs ------------------------------------------------------------
+    let t = process.hrtime.bigint();
     const searchExp = await store.createExperiment('bench-search');
     const now = Date.now();
     const ids = Array.from({ length: SEARCH_RUNS }, (_, i) => `${i.toString(16).padStart(8, '0')}${'0'.repeat(24)}`);
@@ -226,17 +230,18 @@ try {
     }
     await pool.query('ANALYZE TABLE runs, latest_metrics, params, tags');
     const query = { experimentIds: [searchExp], filter: "metrics.acc > 0.5 AND params.optimizer = 'adam'", orderBy: ['metrics.loss DESC'] };
-    let first = await store.searchRuns(query);
+    const guarded = validatedTrackingStore(store);
+    let first = await guarded.searchRuns(query);
     const times: number[] = [];
     for (let i = 0; i < 5; i++) {
       t = process.hrtime.bigint();
-      first = await store.searchRuns(query);
+      first = await guarded.searchRuns(query);
       times.push(ms(t));
     }
     const small: number[] = [];
     for (let i = 0; i < 5; i++) {
       t = process.hrtime.bigint();
-      await store.searchRuns({ ...query, maxResults: 100 });
+      await guarded.searchRuns({ ...query, maxResults: 100 });
       small.push(ms(t));
     }
     console.log(
@@ -244,36 +249,38 @@ try {
     );
 
     // --- history of 1,000,000 points --------------------------------------------------------
-    const runH = (await store.createRun({ experimentId: exp })).info.runId;
-    t = process.hrtime.bigint();
-    for (let off = 0; off < HISTORY_POINTS; off += 1000) {
-      await store.logBatch(runH, {
-        metrics: Array.from({ length: 1000 }, (_, i) => ({
-          key: 'loss',
-          value: 1 / (off + i + 1),
-          timestamp: 1_700_000_000_000 + off + i,
-          step: off + i,
-        })),
-      });
+    if (only !== 'search') {
+      const runH = (await store.createRun({ experimentId: exp })).info.runId;
+      t = process.hrtime.bigint();
+      for (let off = 0; off < HISTORY_POINTS; off += 1000) {
+        await store.logBatch(runH, {
+          metrics: Array.from({ length: 1000 }, (_, i) => ({
+            key: 'loss',
+            value: 1 / (off + i + 1),
+            timestamp: 1_700_000_000_000 + off + i,
+            step: off + i,
+          })),
+        });
+      }
+      const writeMs = ms(t);
+      t = process.hrtime.bigint();
+      const all = await store.getMetricHistory(runH, 'loss');
+      const readMs = ms(t);
+      t = process.hrtime.bigint();
+      let pages = 0;
+      let token: string | undefined;
+      let count = 0;
+      do {
+        const page = await store.getMetricHistory(runH, 'loss', { maxResults: 100_000, ...(token ? { pageToken: token } : {}) });
+        count += page.items.length;
+        token = page.nextPageToken;
+        pages++;
+      } while (token);
+      const pagedMs = ms(t);
+      console.log(
+        `history of ${all.items.length} points: written by logBatch (1000 per batch) in ${(writeMs / 1000).toFixed(1)} s; read whole in ${readMs.toFixed(0)} ms; read in ${pages} pages of 100,000 (${count} points) in ${pagedMs.toFixed(0)} ms`,
+      );
     }
-    const writeMs = ms(t);
-    t = process.hrtime.bigint();
-    const all = await store.getMetricHistory(runH, 'loss');
-    const readMs = ms(t);
-    t = process.hrtime.bigint();
-    let pages = 0;
-    let token: string | undefined;
-    let count = 0;
-    do {
-      const page = await store.getMetricHistory(runH, 'loss', { maxResults: 100_000, ...(token ? { pageToken: token } : {}) });
-      count += page.items.length;
-      token = page.nextPageToken;
-      pages++;
-    } while (token);
-    const pagedMs = ms(t);
-    console.log(
-      `history of ${all.items.length} points: written by logBatch (1000 per batch) in ${(writeMs / 1000).toFixed(1)} s; read whole in ${readMs.toFixed(0)} ms; read in ${pages} pages of 100,000 (${count} points) in ${pagedMs.toFixed(0)} ms`,
-    );
   }
 } finally {
   await store.close();

@@ -1,5 +1,12 @@
 import { Readable } from 'node:stream';
-import { type ArtifactBody, type ArtifactRepository, type FileInfo, invalidParameter, notFound, type TransferOptions } from '@labbook/core';
+import {
+  type ArtifactBody,
+  type ArtifactRepository,
+  type FileInfo,
+  invalidParameter,
+  notFound,
+  type TransferOptions,
+} from '@labbook/core/plugin';
 import { stateFor } from './shared-state.js';
 
 async function collect(body: ArtifactBody): Promise<Buffer> {

@@ -5,14 +5,13 @@ import {
   type ModelVersion,
   type ModelVersionTag,
   notFound,
-  type PagedList,
   type RegisteredModel,
   type RegisteredModelTag,
+  type ModelVersionsQuery,
+  type RegisteredModelsQuery,
   type RegistryStore,
-  type SearchRegistryOptions,
-  searchModelVersionsInMemory,
-  searchRegisteredModelsInMemory,
-} from '@labbook/core';
+  type SearchAnswer,
+} from '@labbook/core/plugin';
 import { stateFor } from './shared-state.js';
 
 interface StoredModel {
@@ -118,11 +117,9 @@ export class MemoryRegistryStore implements RegistryStore {
     return this.view(this.model(name));
   }
 
-  async searchRegisteredModels(options: SearchRegistryOptions = {}): Promise<PagedList<RegisteredModel>> {
-    return searchRegisteredModelsInMemory(
-      [...this.models.values()].map((m) => this.view(m)),
-      options,
-    );
+  /** Contract v2: every model as a candidate; core filters, orders and pages them. */
+  async searchRegisteredModels(_query: RegisteredModelsQuery): Promise<SearchAnswer<RegisteredModel>> {
+    return { kind: 'candidates', items: [...this.models.values()].map((m) => this.view(m)) };
   }
 
   async getLatestVersions(name: string, stages: string[] = []): Promise<ModelVersion[]> {
@@ -200,10 +197,11 @@ export class MemoryRegistryStore implements RegistryStore {
     return this.version(name, version).source;
   }
 
-  async searchModelVersions(options: SearchRegistryOptions = {}): Promise<PagedList<ModelVersion>> {
-    const all: ModelVersion[] = [];
-    for (const m of this.models.values()) for (const v of m.versions.values()) if (!v.deleted) all.push(this.versionView(m, v));
-    return searchModelVersionsInMemory(all, options);
+  /** Every live version as a candidate (deleted ones are invisible to every method). */
+  async searchModelVersions(_query: ModelVersionsQuery): Promise<SearchAnswer<ModelVersion>> {
+    const items: ModelVersion[] = [];
+    for (const m of this.models.values()) for (const v of m.versions.values()) if (!v.deleted) items.push(this.versionView(m, v));
+    return { kind: 'candidates', items };
   }
 
   async setModelVersionTag(name: string, version: string, tag: ModelVersionTag): Promise<void> {

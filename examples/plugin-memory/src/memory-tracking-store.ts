@@ -18,13 +18,12 @@ import {
   type PagedList,
   type Run,
   type RunInfo,
-  type SearchExperimentsOptions,
-  type SearchRunsOptions,
-  searchExperimentsInMemory,
-  searchRunsInMemory,
+  type ExperimentsQuery,
+  type RunsQuery,
+  type SearchAnswer,
   type TrackingStore,
   type UpdateRunOptions,
-} from '@labbook/core';
+} from '@labbook/core/plugin';
 import { stateFor } from './shared-state.js';
 
 interface StoredRun {
@@ -141,11 +140,13 @@ export class MemoryTrackingStore implements TrackingStore {
     return null;
   }
 
-  async searchExperiments(options: SearchExperimentsOptions = {}): Promise<PagedList<Experiment>> {
-    const viewType = options.viewType ?? 'ACTIVE_ONLY';
-    const candidates = [...this.state.experiments.values()].filter((e) => matchesViewType(e.lifecycleStage, viewType));
-    const page = searchExperimentsInMemory(candidates, options);
-    return { ...page, items: page.items.map((e) => structuredClone(e)) };
+  /**
+   * Contract v2: core parsed the query; the store narrows to the view type and hands back candidates
+   * for core to filter, order and page. Only the page is copied, in `complete`.
+   */
+  async searchExperiments(query: ExperimentsQuery): Promise<SearchAnswer<Experiment>> {
+    const items = [...this.state.experiments.values()].filter((e) => matchesViewType(e.lifecycleStage, query.viewType));
+    return { kind: 'candidates', items, complete: (page) => page.map((e) => structuredClone(e)) };
   }
 
   async deleteExperiment(experimentId: string): Promise<void> {
@@ -285,13 +286,13 @@ export class MemoryTrackingStore implements TrackingStore {
     return offset + max < history.length ? { items, nextPageToken: encodePageToken(offset + max) } : { items };
   }
 
-  async searchRuns(options: SearchRunsOptions): Promise<PagedList<Run>> {
-    const viewType = options.viewType ?? 'ACTIVE_ONLY';
-    const ids = new Set(options.experimentIds);
-    const candidates: Run[] = [];
+  /** Candidates already limited to the query's experiments and view type, as contract v2 asks. */
+  async searchRuns(query: RunsQuery): Promise<SearchAnswer<Run>> {
+    const ids = new Set(query.experimentIds);
+    const items: Run[] = [];
     for (const r of this.state.runs.values()) {
-      if (ids.has(r.info.experimentId) && matchesViewType(r.info.lifecycleStage, viewType)) candidates.push(this.toRun(r));
+      if (ids.has(r.info.experimentId) && matchesViewType(r.info.lifecycleStage, query.viewType)) items.push(this.toRun(r));
     }
-    return searchRunsInMemory(candidates, options);
+    return { kind: 'candidates', items };
   }
 }

@@ -2,7 +2,16 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { definePlugin, discoverPlugins, LabbookError, PLUGIN_API_VERSION, PluginRegistry, parseScheme, redactUri } from '../src/index.js';
+import {
+  definePlugin,
+  discoverPlugins,
+  LabbookError,
+  PLUGIN_API_VERSION,
+  PluginRegistry,
+  parseScheme,
+  redactUri,
+  type ValidatedTrackingStore,
+} from '../src/index.js';
 
 describe('parseScheme', () => {
   it.each([
@@ -125,8 +134,9 @@ describe('discovery', () => {
     const registry = new PluginRegistry({ roots: [app] });
     expect(registry.knownSchemes('tracking')).toEqual(['echo']);
     expect((globalThis as Record<string, unknown>).__echoLoads).toBeUndefined();
-    const a = (await registry.trackingStore('echo://one')) as unknown as { uri: string };
-    const b = (await registry.trackingStore('echo://two')) as unknown as { uri: string };
+    // Resolved stores come behind the guard; the plugin's own store is its `inner`.
+    const a = ((await registry.trackingStore('echo://one')) as ValidatedTrackingStore).inner as unknown as { uri: string };
+    const b = ((await registry.trackingStore('echo://two')) as ValidatedTrackingStore).inner as unknown as { uri: string };
     expect(a.uri).toBe('echo://one');
     expect(b.uri).toBe('echo://two');
     expect((globalThis as Record<string, unknown>).__echoLoads).toBe(1);
@@ -186,6 +196,7 @@ describe('discovery', () => {
       registry.register(
         definePlugin({
           name: 'spy-file',
+          apiVersion: 2,
           trackingStores: { file: spy },
           registryStores: { file: spy },
           artifactRepositories: { file: spy },
@@ -220,8 +231,8 @@ describe('discovery', () => {
 
   it('prefers plugins registered in code and refuses plugins for a newer API', async () => {
     const registry = new PluginRegistry({ roots: [makeApp('registered')] });
-    registry.register(definePlugin({ name: 'mine', trackingStores: { echo: () => ({ mine: true }) as never } }));
-    expect(await registry.trackingStore('echo://x')).toEqual({ mine: true });
+    registry.register(definePlugin({ name: 'mine', apiVersion: 2, trackingStores: { echo: () => ({ mine: true }) as never } }));
+    expect(((await registry.trackingStore('echo://x')) as ValidatedTrackingStore).inner).toEqual({ mine: true });
     expect(() => registry.register({ name: 'future', apiVersion: PLUGIN_API_VERSION + 1 })).toThrow(/plugin API version/);
   });
 });

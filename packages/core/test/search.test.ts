@@ -3,7 +3,6 @@ import {
   decodePageToken,
   encodePageToken,
   type Experiment,
-  LabbookError,
   type ModelVersion,
   parseFilter,
   parseOrderBy,
@@ -14,16 +13,7 @@ import {
   searchRegisteredModelsInMemory,
   searchRunsInMemory,
 } from '../src/index.js';
-
-function caught(fn: () => unknown): LabbookError {
-  try {
-    fn();
-  } catch (e) {
-    if (LabbookError.is(e)) return e;
-    throw e;
-  }
-  throw new Error('expected an error');
-}
+import { caught } from './caught.js';
 
 describe('filter grammar', () => {
   it('parses every identifier form and alias', () => {

@@ -1,6 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import {
-  LabbookError,
   validateAlias,
   validateBatch,
   validateExperimentName,
@@ -12,16 +11,7 @@ import {
   validateRunId,
   validateRunTag,
 } from '../src/index.js';
-
-function caught(fn: () => unknown): LabbookError {
-  try {
-    fn();
-  } catch (error) {
-    if (LabbookError.is(error)) return error;
-    throw error;
-  }
-  throw new Error('expected a LabbookError');
-}
+import { caught } from './caught.js';
 
 describe('keys', () => {
   it.each(['loss', 'a/b', 'train loss', 'acc:top-1', 'v1.0', 'ключ', 'a..b'])('accepts %s', (key) => {

@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import {
   type ArtifactRepository,
   LabbookError,
-  type RegistryStore,
-  type TrackingStore,
+  type GuardedRegistryStore,
+  type GuardedTrackingStore,
   resolveArtifactRepository,
   resolveRegistryStore,
   resolveTrackingStore,
@@ -127,16 +127,21 @@ export async function createServer(options: ServerOptions = {}): Promise<Fastify
   app.get(`${prefix}/health`, async (_request, reply) => reply.type('text/plain; charset=utf-8').send('OK'));
   app.get(`${prefix}/version`, async (_request, reply) => reply.type('text/plain; charset=utf-8').send(SERVER_VERSION));
 
-  let tracking: TrackingStore | undefined;
-  let registry: RegistryStore | undefined;
+  let tracking: GuardedTrackingStore | undefined;
+  let registry: GuardedRegistryStore | undefined;
   if (!options.artifactsOnly) {
-    tracking = validatedTrackingStore(options.trackingStore ?? (await resolveTrackingStore(backend, { artifactRoot })));
-    registry = validatedRegistryStore(options.registryStore ?? (await resolveRegistryStore(options.registryStoreUri ?? backend, {})));
+    // Resolved stores come guarded; a store passed in is guarded here unless it already is.
+    tracking = options.trackingStore
+      ? validatedTrackingStore(options.trackingStore)
+      : await resolveTrackingStore(backend, { artifactRoot });
+    registry = options.registryStore
+      ? validatedRegistryStore(options.registryStore)
+      : await resolveRegistryStore(options.registryStoreUri ?? backend, {});
   }
   const rpcStoresMissing = tracking === undefined || registry === undefined;
   // In artifacts-only mode the RPCs exist and answer 503, as MLflow's do; stores are never opened.
-  const t = tracking ?? (new Proxy({}, {}) as TrackingStore);
-  const r = registry ?? (new Proxy({}, {}) as RegistryStore);
+  const t = tracking ?? (new Proxy({}, {}) as GuardedTrackingStore);
+  const r = registry ?? (new Proxy({}, {}) as GuardedRegistryStore);
   mountRpcs(
     app,
     prefix,

@@ -6,18 +6,21 @@
 import {
   type ArtifactRepository,
   appendToUri,
+  FORBIDDEN_ARTIFACT_PATH_CHARS,
+  hasForbiddenArtifactPathChar,
+  isInside,
   LabbookError,
+  localPathFromUri,
   normalizeArtifactPath,
   parseScheme,
   resolveArtifactRepository,
   safeArtifactRepository,
 } from '@labbook/core';
-import { isInside, isLocalUri, localPathOf } from './local-uri.js';
+import { isLocalUri } from './local-uri.js';
 import { PrefixedArtifactRepository } from './prefixed-artifact-repository.js';
 
 const PROXY_HTTP_ANCHOR = '/api/2.0/mlflow-artifacts/artifacts';
 const CACHE_LIMIT = 256;
-const FORBIDDEN_IN_LOCATION = /[#;\u0000-\u001f\u007f]/;
 
 /** What {@link ArtifactLocations} needs to know about the server's setup. */
 export interface ArtifactLocationsOptions {
@@ -62,7 +65,7 @@ export class ArtifactLocations {
   private readonly localRoots: string[];
 
   constructor(private readonly options: ArtifactLocationsOptions) {
-    this.localRoots = options.localRoots.map((r) => localPathOf(r, 'artifact_root'));
+    this.localRoots = options.localRoots.map((r) => localPathFromUri(r, { field: 'artifact_root' }));
   }
 
   /** The repository holding the files of an artifact URI (a run's or a model version's root). */
@@ -101,9 +104,9 @@ export class ArtifactLocations {
     if (proxied !== undefined) {
       const dest = this.options.destinationUri;
       if (!dest || !isLocalUri(dest)) return undefined;
-      return localPathOf(`${localPathOf(dest, 'artifacts_destination')}/${proxied}`, 'artifact_uri');
+      return localPathFromUri(`${localPathFromUri(dest, { field: 'artifacts_destination' })}/${proxied}`, { field: 'artifact_uri' });
     }
-    return isLocalUri(uri) ? localPathOf(uri, 'artifact_uri') : undefined;
+    return isLocalUri(uri) ? localPathFromUri(uri, { field: 'artifact_uri' }) : undefined;
   }
 
   /**
@@ -121,8 +124,8 @@ export class ArtifactLocations {
       if (relative === '') throw invalid(field, `Invalid artifact location '${location}': name a folder, or leave artifact_location out`);
       return this.checkExperimentLocation(appendToUri(this.options.defaultRoot, relative));
     }
-    if (FORBIDDEN_IN_LOCATION.test(location))
-      throw invalid(field, `Invalid artifact location '${location}': '#', ';' and control characters are not allowed`);
+    if (hasForbiddenArtifactPathChar(location, field))
+      throw invalid(field, `Invalid artifact location '${location}': it contains ${FORBIDDEN_ARTIFACT_PATH_CHARS}, encoded or not`);
     let decoded = location;
     for (let i = 0; i < 10; i++) {
       let next: string;
@@ -134,12 +137,12 @@ export class ArtifactLocations {
       if (next === decoded) break;
       decoded = next;
     }
-    if (/[#;\\\u0000]/.test(decoded) || decoded.split(/[/?&=]/).includes('..')) {
-      throw invalid(field, `Invalid artifact location '${location}': '..' segments and encoded separators are not allowed`);
+    if (decoded.split(/[/?&=]/).includes('..')) {
+      throw invalid(field, `Invalid artifact location '${location}': '..' segments are not allowed, encoded or not`);
     }
     if (proxiedPathOf(location) !== undefined) return location;
     if (!isLocalUri(location)) return location;
-    const path = localPathOf(location, field);
+    const path = localPathFromUri(location, { field });
     if (!this.localRoots.some((root) => isInside(root, path))) {
       throw invalid(field, `Invalid artifact location '${location}': a local artifact location must lie inside the server's artifact root`);
     }

@@ -3,11 +3,17 @@
  * model files from that location (`/model-versions/get-artifact`), so a client must not be able to
  * point it at arbitrary local files (CVE-2023-1177, CVE-2023-2356, CVE-2023-2780, CVE-2024-3573).
  */
-import { realpath } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
-import { LabbookError, type TrackingStore } from '@labbook/core';
+import {
+  FORBIDDEN_ARTIFACT_PATH_CHARS,
+  hasForbiddenArtifactPathChar,
+  isFileUri,
+  isRealPathInside,
+  LabbookError,
+  localPathFromUri,
+  type GuardedTrackingStore,
+} from '@labbook/core';
 import type { ArtifactLocations } from './artifact-locations.js';
-import { isInside, isLocalUri, localPathOf } from './local-uri.js';
+import { isLocalUri } from './local-uri.js';
 
 /** Tag that marks prompt versions, which MLflow exempts from source checks. */
 const PROMPT_TAG = 'mlflow.prompt.is_prompt';
@@ -31,25 +37,9 @@ function fullyDecoded(s: string, source: string): string {
   throw refuse(source, 'It is still percent-encoded after 10 rounds of decoding.');
 }
 
-/** The deepest existing ancestor's real path joined with the rest: symlinks on the way are followed. */
-async function realLocation(path: string): Promise<string> {
-  const rest: string[] = [];
-  let head = path;
-  for (;;) {
-    try {
-      return join(await realpath(head), ...rest.reverse());
-    } catch {
-      const parent = dirname(head);
-      if (parent === head) return path;
-      rest.push(basename(head));
-      head = parent;
-    }
-  }
-}
-
 /** Options of {@link modelVersionSourceChecker}. */
 export interface SourceCheckOptions {
-  tracking?: TrackingStore;
+  tracking?: GuardedTrackingStore;
   locations: ArtifactLocations;
   /** `MLFLOW_CREATE_MODEL_VERSION_SOURCE_VALIDATION_REGEX`: when set, every source must match it. */
   pattern?: RegExp;
@@ -62,7 +52,9 @@ export function modelVersionSourceChecker(options: SourceCheckOptions) {
     if (options.pattern && !options.pattern.test(source)) {
       throw refuse(source, `It does not match the server's source validation pattern ${options.pattern}.`);
     }
-    if (/[\u0000\\]/.test(fullyDecoded(source, source))) throw refuse(source, 'NUL bytes and backslashes are not allowed.');
+    // Decoded here first so a malformed escape is refused with its own message.
+    fullyDecoded(source, source);
+    if (hasForbiddenArtifactPathChar(source, 'source')) throw refuse(source, `It contains ${FORBIDDEN_ARTIFACT_PATH_CHARS}.`);
     if (isLocalUri(source)) {
       const rule =
         'To use a local path as a model version source, the run_id request parameter has to be specified and the local path has to be contained within the artifact directory of the run specified by the run_id.';
@@ -70,9 +62,8 @@ export function modelVersionSourceChecker(options: SourceCheckOptions) {
       const run = await options.tracking.getRun(runId);
       const folder = options.locations.localFolderOf(run.info.artifactUri);
       if (!folder) throw refuse(source, rule);
-      const decoded = /^file:/i.test(source) ? source : fullyDecoded(source, source);
-      const [path, root] = await Promise.all([realLocation(localPathOf(decoded, 'source')), realLocation(folder)]);
-      if (!isInside(root, path)) throw refuse(source, rule);
+      const decoded = isFileUri(source) ? source : fullyDecoded(source, source);
+      if (!isRealPathInside(folder, localPathFromUri(decoded, { field: 'source' }))) throw refuse(source, rule);
       return;
     }
     // Non-local: no `..` or `.` segment under any decoding. Repeated slashes are merged first, as

@@ -1,5 +1,5 @@
 import type { AuthOptions } from './auth.js';
-import type { ArtifactRepository, RegistryStore, TrackingStore } from '@labbook/core';
+import type { ArtifactRepository, GuardedRegistryStore, GuardedTrackingStore, RegistryStore, TrackingStore } from '@labbook/core';
 
 /** Options of {@link createServer}/{@link startServer}, named after `mlflow server`'s flags. */
 export interface ServerOptions {
@@ -54,8 +54,8 @@ export interface ServerOptions {
    */
   deploymentsTarget?: string;
   /** Already-built stores (tests inject these instead of URIs). */
-  trackingStore?: TrackingStore;
-  registryStore?: RegistryStore;
+  trackingStore?: TrackingStore | GuardedTrackingStore;
+  registryStore?: RegistryStore | GuardedRegistryStore;
   artifactRepository?: ArtifactRepository;
   /**
    * Folder of the web UI's static build; default: `@labbook/ui`'s `dist` when installed. `''` turns

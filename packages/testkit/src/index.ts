@@ -3,6 +3,7 @@
  * first-party and third-party alike. Call them from a vitest test file.
  * @packageDocumentation
  */
+export * from './contract-version.js';
 export * from './tracking/index.js';
 export * from './registry/index.js';
 export * from './artifacts/index.js';

@@ -6,6 +6,7 @@ import { PLUGIN_NAME, TFJS_FLAVOR } from './constants.js';
  * is saved or loaded, found through the `labbook.flavors` announcement in package.json.
  */
 export default definePlugin({
+  apiVersion: 2,
   name: PLUGIN_NAME,
   modelFlavors: {
     [TFJS_FLAVOR]: async () => (await import('./tfjs-flavor.js')).tfjsFlavor,

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
-import { dirname, join, normalize, relative, isAbsolute } from 'node:path';
+import { dirname, join, normalize } from 'node:path';
 import {
   type FlavorConfig,
   type FlavorLoadContext,
@@ -8,6 +8,7 @@ import {
   flattenNested,
   invalidParameter,
   isFrame,
+  isInside,
   isTensor,
   type LoadedModel,
   type ModelFlavor,
@@ -47,9 +48,7 @@ function joinWeights(data: tf.io.WeightData | undefined): Uint8Array {
 /** A weights path from model.json must stay inside the model folder (it came from a file). */
 function weightsPath(dir: string, path: string): string {
   const full = normalize(join(dir, path));
-  const rel = relative(dir, full);
-  if (rel.startsWith('..') || isAbsolute(rel))
-    throw invalidParameter(`model.json names a weights file outside the model folder: '${path}'.`);
+  if (!isInside(dir, full)) throw invalidParameter(`model.json names a weights file outside the model folder: '${path}'.`);
   return full;
 }
 

@@ -14,11 +14,11 @@ import {
   notFound,
   type TransferOptions,
   withProgress,
-} from '@labbook/core';
-import type { AzureBlobArtifactRepositoryOptions } from './azure-config.js';
-import { azureError } from './azure-errors.js';
+} from '@labbook/core/plugin';
+import type { AzureBlobArtifactRepositoryOptions } from './options.js';
+import { azureError } from './errors.js';
 import { MSG } from './constants.js';
-import { parseWasbsUri } from './wasbs-uri.js';
+import { parseWasbsUri } from './uri.js';
 
 /**
  * Artifacts in an Azure Blob container under a name prefix, for MLflow's

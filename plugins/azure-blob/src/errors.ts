@@ -1,4 +1,4 @@
-import { type ErrorCode, LabbookError } from '@labbook/core';
+import { type ErrorCode, LabbookError } from '@labbook/core/plugin';
 import { MSG } from './constants.js';
 
 function codeOf(status: number | undefined, code: string | undefined): ErrorCode {

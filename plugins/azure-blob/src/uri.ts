@@ -1,4 +1,4 @@
-import { invalidParameter } from '@labbook/core';
+import { invalidParameter } from '@labbook/core/plugin';
 
 /** The parts of a `wasbs://container@account.blob.core.windows.net/path` URI. */
 export interface WasbsLocation {

@@ -7,7 +7,7 @@ import { describeArtifactRepository } from '@labbook/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AZURITE_KEY, type AzuriteTestServer, startAzurite } from '../../../test/harness/azurite.js';
 import { serviceAvailable } from '../../../test/harness/service.js';
-import { AzureBlobArtifactRepository, parseWasbsUri } from '../src/index.js';
+import { AzureBlobArtifactRepository, parseWasbsUri, plugin } from '../src/index.js';
 
 let server: AzuriteTestServer | undefined;
 try {
@@ -98,5 +98,35 @@ describe('wasbs URIs', () => {
     });
     expect(() => parseWasbsUri('wasbs://acct.blob.core.windows.net/x')).toThrow(/Not a valid Azure Blob URI/);
     expect(() => parseWasbsUri('wasbs://c@acct.blob.core.windows.net/a/../b')).toThrow(/'\.\.' segments/);
+  });
+});
+
+describe('factory options', () => {
+  const uri = 'wasbs://models@acct.blob.core.windows.net/runs';
+  const failure = (options: Record<string, unknown>) => {
+    try {
+      plugin.artifactRepositories!.wasbs!(uri, options);
+    } catch (error) {
+      return error;
+    }
+    throw new Error('expected the factory to throw');
+  };
+
+  it('refuses a wrong type, naming the option and the type', () => {
+    const e = failure({ connectionString: 42 });
+    expect(LabbookError.is(e) && e.code).toBe('INVALID_PARAMETER_VALUE');
+    expect(e).toMatchObject({
+      field: 'connectionString',
+      message: expect.stringContaining("option 'connectionString' must be a string, not a number"),
+    });
+    expect(failure({ containerClient: 'x' })).toMatchObject({
+      field: 'containerClient',
+      message: expect.stringContaining('a ContainerClient from @azure/storage-blob'),
+    });
+    expect(failure({ blockSize: '8MB' })).toMatchObject({ field: 'blockSize' });
+  });
+
+  it('accepts good options and ignores those of other plugins', () => {
+    expect(plugin.artifactRepositories!.wasbs!(uri, { maxTries: 2, artifactRoot: './mlruns' })).toBeInstanceOf(AzureBlobArtifactRepository);
   });
 });

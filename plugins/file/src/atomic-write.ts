@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { lstatSync, promises as fsp, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { LabbookError } from '@labbook/core';
+import { LabbookError } from '@labbook/core/plugin';
 import { TEMP_PREFIX } from './constants.js';
-import { ioError } from './io-error.js';
+import { ioError } from './errors.js';
 
 /** A temporary name in the same folder as `target`, so that a rename over `target` is atomic. */
 export function tempPathFor(target: string): string {

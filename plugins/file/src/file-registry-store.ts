@@ -1,4 +1,4 @@
-import { type Dirent, promises as fsp, readdirSync } from 'node:fs';
+import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import {
   type CreateModelVersionOptions,
@@ -10,32 +10,25 @@ import {
   type RegisteredModel,
   type RegisteredModelTag,
   type RegistryStore,
-  type SearchRegistryOptions,
+  type SearchAnswer,
+  type ModelVersionsQuery,
+  type RegisteredModelsQuery,
   STAGES_ALLOWING_ARCHIVE,
+  ALL_STAGES,
   alreadyExists,
   canonicalStage,
   invalidParameter,
   notFound,
-  searchModelVersionsInMemory,
-  searchRegisteredModelsInMemory,
-} from '@labbook/core';
-import { isTempName, tempPathFor, writeFileAtomic } from './atomic-write.js';
+} from '@labbook/core/plugin';
+import { tempPathFor, writeFileAtomic } from './atomic-write.js';
 import { META_FILE, MODELS_FOLDER, MSG } from './constants.js';
-import { ioError, isMissing } from './io-error.js';
-import { containedPath, localPathFromUri } from './local-path.js';
+import { ioError, isMissing } from './errors.js';
+import { folderEntries } from './folder-entries.js';
+import { containedPath } from './uri.js';
+import { localPathFromUri } from '@labbook/core/plugin';
+import type { FileRegistryStoreOptions } from './options.js';
 import { RunReader } from './run-reader.js';
 import { dumpYaml, parseYaml } from './yaml-io.js';
-
-/** Options of {@link FileRegistryStore}. */
-export interface FileRegistryStoreOptions {
-  /** The store root (the registry lives in `<root>/models`): a path or `file:` URI, `./mlruns` by default. */
-  root?: string;
-  /** fsync meta.yaml files before they replace the old ones. Default true. */
-  fsync?: boolean;
-  onWarning?: (message: string) => void;
-}
-
-const DEFAULT_MAX_RESULTS = 100;
 
 interface VersionRecord {
   raw: Record<string, unknown>;
@@ -117,14 +110,8 @@ export class FileRegistryStore implements RegistryStore {
   }
 
   private versionDirs(dir: string): Array<{ n: number; dir: string }> {
-    let entries: Dirent[];
-    try {
-      entries = readdirSync(dir, { withFileTypes: true });
-    } catch {
-      return [];
-    }
     const out: Array<{ n: number; dir: string }> = [];
-    for (const e of entries) {
+    for (const e of folderEntries(dir)) {
       const m = /^version-(\d+)$/.exec(e.name);
       if (m && e.isDirectory()) out.push({ n: Number(m[1]), dir: join(dir, e.name) });
     }
@@ -288,15 +275,9 @@ export class FileRegistryStore implements RegistryStore {
 
   private async allModels(): Promise<RegisteredModel[]> {
     await this.init();
-    let entries: Dirent[];
-    try {
-      entries = readdirSync(this.modelsDir, { withFileTypes: true });
-    } catch {
-      return [];
-    }
     const out: RegisteredModel[] = [];
-    for (const e of entries) {
-      if (!e.isDirectory() || isTempName(e.name)) continue;
+    for (const e of folderEntries(this.modelsDir)) {
+      if (!e.isDirectory()) continue;
       const dir = join(this.modelsDir, e.name);
       try {
         const raw = await this.readMeta(dir);
@@ -308,19 +289,14 @@ export class FileRegistryStore implements RegistryStore {
     return out;
   }
 
-  async searchRegisteredModels(options: SearchRegistryOptions = {}): Promise<PagedList<RegisteredModel>> {
-    const models = await this.allModels();
-    return searchRegisteredModelsInMemory(models, {
-      filter: options.filter,
-      orderBy: options.orderBy,
-      maxResults: options.maxResults ?? DEFAULT_MAX_RESULTS,
-      pageToken: options.pageToken,
-    });
+  /** Every model folder: core filters, orders and pages them. */
+  async searchRegisteredModels(_query: RegisteredModelsQuery): Promise<SearchAnswer<RegisteredModel>> {
+    return { kind: 'candidates', items: await this.allModels() };
   }
 
   async getLatestVersions(name: string, stages: string[] = []): Promise<ModelVersion[]> {
     const { dir } = await this.existingModel(name);
-    const wanted = stages.length === 0 ? ['None', 'Staging', 'Production', 'Archived'] : stages.map((s) => canonicalStage(s) ?? s);
+    const wanted: readonly string[] = stages.length === 0 ? ALL_STAGES : stages.map((s) => canonicalStage(s) ?? s);
     const latest = new Map<string, ModelVersion>();
     for (const { version } of await this.liveVersions(dir)) {
       if (!wanted.includes(version.currentStage)) continue;
@@ -446,25 +422,15 @@ export class FileRegistryStore implements RegistryStore {
     return String(rec.raw.storage_location ?? rec.raw.source ?? '');
   }
 
-  async searchModelVersions(options: SearchRegistryOptions = {}): Promise<PagedList<ModelVersion>> {
+  /** Every live version of every model: core filters, orders and pages them. */
+  async searchModelVersions(_query: ModelVersionsQuery): Promise<SearchAnswer<ModelVersion>> {
     await this.init();
     const all: ModelVersion[] = [];
-    let entries: Dirent[];
-    try {
-      entries = readdirSync(this.modelsDir, { withFileTypes: true });
-    } catch {
-      entries = [];
-    }
-    for (const e of entries) {
-      if (!e.isDirectory() || isTempName(e.name)) continue;
+    for (const e of folderEntries(this.modelsDir)) {
+      if (!e.isDirectory()) continue;
       for (const rec of await this.liveVersions(join(this.modelsDir, e.name))) all.push(rec.version);
     }
-    return searchModelVersionsInMemory(all, {
-      filter: options.filter,
-      orderBy: options.orderBy,
-      maxResults: options.maxResults ?? 10000,
-      pageToken: options.pageToken,
-    });
+    return { kind: 'candidates', items: all };
   }
 
   async setModelVersionTag(name: string, version: string, tag: ModelVersionTag): Promise<void> {

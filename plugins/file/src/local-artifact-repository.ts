@@ -10,13 +10,17 @@ import {
   type FileInfo,
   LabbookError,
   type TransferOptions,
+  isFileUri,
+  isInside,
+  localPathFromUri,
+  normalizeArtifactPath,
   notFound,
   withProgress,
-} from '@labbook/core';
+} from '@labbook/core/plugin';
 import { isTempName, tempPathFor } from './atomic-write.js';
 import { MSG } from './constants.js';
-import { ioError, isMissing } from './io-error.js';
-import { assertRealpathInside, containedPath, isInside, localPathFromUri } from './local-path.js';
+import { ioError, isMissing } from './errors.js';
+import { assertRealPathInside, containedPath } from './uri.js';
 
 /** Options of {@link LocalArtifactRepository}. */
 export interface LocalArtifactRepositoryOptions {
@@ -37,7 +41,7 @@ export class LocalArtifactRepository implements ArtifactRepository {
 
   constructor(uri: string, options: LocalArtifactRepositoryOptions = {}) {
     this.rootPath = localPathFromUri(uri);
-    this.rootUri = /^file:/i.test(uri) ? uri : pathToFileURL(this.rootPath).href;
+    this.rootUri = isFileUri(uri) ? uri : pathToFileURL(this.rootPath).href;
     this.fsync = options.fsync ?? false;
   }
 
@@ -51,12 +55,11 @@ export class LocalArtifactRepository implements ArtifactRepository {
   }
 
   private resolvePath(path = ''): string {
-    if (path === '' || path === '.') return this.rootPath;
-    if (path.startsWith('/') || path.includes('\\') || path.split('/').includes('..')) {
-      throw new LabbookError('INVALID_PARAMETER_VALUE', `${MSG} invalid artifact path '${path}'`);
-    }
-    const target = containedPath(this.rootPath, ...path.split('/'));
-    assertRealpathInside(this.rootPath, this.realRoot(), target);
+    // The same check core's safeArtifactRepository makes, again here: this class is usable unwrapped.
+    const normalized = normalizeArtifactPath(path);
+    if (normalized === '') return this.rootPath;
+    const target = containedPath(this.rootPath, ...normalized.split('/'));
+    assertRealPathInside(this.rootPath, target);
     return target;
   }
 
@@ -66,7 +69,7 @@ export class LocalArtifactRepository implements ArtifactRepository {
     await fsp.mkdir(dirname(target), { recursive: true }).catch((error) => {
       throw ioError(`creating folder for ${path}`, error);
     });
-    assertRealpathInside(this.rootPath, this.realRoot(), dirname(target));
+    assertRealPathInside(this.rootPath, dirname(target));
     const tmp = tempPathFor(target);
     let done = 0;
     let out: WriteStream | undefined;

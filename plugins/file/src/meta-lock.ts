@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
-import { LabbookError } from '@labbook/core';
+import { LabbookError } from '@labbook/core/plugin';
 import { MSG, TEMP_PREFIX } from './constants.js';
 
 const LOCK_NAME = `${TEMP_PREFIX}meta.lock`;

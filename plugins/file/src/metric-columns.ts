@@ -1,4 +1,4 @@
-import type { MetricHistoryColumns } from '@labbook/core';
+import type { MetricHistoryColumns } from '@labbook/core/plugin';
 import { type MetricParseReport, scanMetricLines } from './metric-file.js';
 import { type PlainLinesPosition, parsePlainMetricLines } from './plain-metric-lines.js';
 

@@ -1,4 +1,4 @@
-import type { Metric } from '@labbook/core';
+import type { Metric } from '@labbook/core/plugin';
 import { formatPythonFloat } from './python-float.js';
 
 /** One metric point as MLflow's FileStore writes it: `<timestamp> <value> <step>[ <dataset> <digest>]\n`. */

@@ -1,4 +1,4 @@
-import type { Metric } from '@labbook/core';
+import type { Metric } from '@labbook/core/plugin';
 import { type MetricParseReport, POW10, parseMetricHistory, scaleDoubleDouble } from './metric-file.js';
 
 const SPACE = 32;

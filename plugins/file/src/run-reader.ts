@@ -1,4 +1,4 @@
-import { type Dirent, type Stats, closeSync, openSync, readFileSync, readSync, readdirSync, statSync } from 'node:fs';
+import { type Stats, closeSync, openSync, readFileSync, readSync, readdirSync, statSync } from 'node:fs';
 import { join, sep } from 'node:path';
 import {
   type DatasetInput,
@@ -7,11 +7,12 @@ import {
   type MetricHistoryColumns,
   type Run,
   type RunInfo,
-  type RunStatus,
+  RunStatus,
   runStatusFromNumber,
-} from '@labbook/core';
-import { isTempName, sweepStaleTemp } from './atomic-write.js';
+} from '@labbook/core/plugin';
+import { isTempName } from './atomic-write.js';
 import { META_FILE, MSG } from './constants.js';
+import { folderEntries } from './folder-entries.js';
 import { GrowableColumns } from './metric-columns.js';
 import { MetricColumnsCache } from './metric-columns-cache.js';
 import { latestMetric } from './metric-file.js';
@@ -95,7 +96,7 @@ function statusOf(v: unknown): RunStatus {
     const n = Number(v);
     if (Number.isInteger(n)) return runStatusFromNumber(n) ?? 'RUNNING';
     const upper = v.toUpperCase();
-    if (['RUNNING', 'SCHEDULED', 'FINISHED', 'FAILED', 'KILLED'].includes(upper)) return upper as RunStatus;
+    if ((Object.values(RunStatus) as string[]).includes(upper)) return upper as RunStatus;
   }
   return 'RUNNING';
 }
@@ -159,6 +160,8 @@ export class RunReader {
   private readonly metricCache = new Map<string, MetricEntry>();
   private readonly columnsCache: MetricColumnsCache;
   private readonly warned = new Set<string>();
+  /** Made once: listings pass it for every folder they read. */
+  private readonly onSwept = (path: string): void => this.warn(`${MSG} removed a temp file left by a killed writer: ${path}`);
 
   constructor(
     private readonly warn: (message: string) => void,
@@ -226,18 +229,8 @@ export class RunReader {
    * Temporary files are skipped.
    */
   listKeys(folder: string, prefix = '', out: Array<[string, string]> = []): Array<[string, string]> {
-    let entries: Dirent[];
-    try {
-      entries = readdirSync(folder, { withFileTypes: true });
-    } catch {
-      return out;
-    }
-    for (const entry of entries) {
+    for (const entry of folderEntries(folder, this.onSwept)) {
       const path = join(folder, entry.name);
-      if (isTempName(entry.name)) {
-        if (sweepStaleTemp(path, entry.name)) this.warn(`${MSG} removed a temp file left by a killed writer: ${path}`);
-        continue;
-      }
       const key = prefix === '' ? entry.name : `${prefix}/${entry.name}`;
       if (entry.isDirectory()) this.listKeys(path, key, out);
       else if (entry.isFile()) out.push([key, path]);

@@ -1,6 +1,6 @@
 import YAML from 'yaml';
 import { MSG } from './constants.js';
-import { LabbookError } from '@labbook/core';
+import { LabbookError } from '@labbook/core/plugin';
 
 /**
  * Dumps a flat mapping as MLflow's `write_yaml` does (PyYAML safe_dump: block style, keys sorted,

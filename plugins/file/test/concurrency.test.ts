@@ -1,6 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { type GuardedTrackingStore, validatedTrackingStore } from '@labbook/core';
 import { FileTrackingStore } from '../src/index.js';
 import { spawnWorker } from './helpers/spawn-worker.js';
 import { removeTempRoots, tempRoot, warnings } from './helpers/temp-root.js';
@@ -13,7 +14,7 @@ describe('several processes logging into one store', () => {
 
   it('loses nothing and corrupts nothing', async () => {
     const root = join(tempRoot(), 'mlruns');
-    const store = new FileTrackingStore({ root });
+    const store = validatedTrackingStore(new FileTrackingStore({ root }));
     const run = await store.createRun({ experimentId: '0' });
     const runId = run.info.runId;
     const workers = Array.from({ length: WORKERS }, (_, w) => spawnWorker(['concurrent', root, runId, String(w), String(BATCHES)]));
@@ -22,7 +23,7 @@ describe('several processes logging into one store', () => {
     expect(codes).toEqual(Array(WORKERS).fill(0));
 
     const w = warnings();
-    const reader = new FileTrackingStore({ root, onWarning: w.onWarning });
+    const reader = validatedTrackingStore(new FileTrackingStore({ root, onWarning: w.onWarning }));
     const shared = (await reader.getMetricHistory(runId, 'shared')).items;
     expect(shared).toHaveLength(WORKERS * BATCHES * 5);
     const steps = new Set(shared.map((m) => m.step));
@@ -50,7 +51,7 @@ describe('several processes logging into one store', () => {
 
   it('never loses a meta.yaml field when two processes change different fields', async () => {
     const root = join(tempRoot(), 'mlruns');
-    const store = new FileTrackingStore({ root });
+    const store = validatedTrackingStore(new FileTrackingStore({ root }));
     const runId = (await store.createRun({ experimentId: '0', runName: 'start' })).info.runId;
     const n = 60;
     const workers = [0, 1].map((w) => spawnWorker(['meta', root, runId, String(w), String(n)]));
@@ -68,7 +69,7 @@ describe('several processes logging into one store', () => {
     await Promise.all(workers.map((w) => w.exited));
     const outcomes = workers.map((w) => w.lines[0]).sort();
     expect(outcomes).toEqual(['RESOURCE_ALREADY_EXISTS', 'RESOURCE_ALREADY_EXISTS', 'RESOURCE_ALREADY_EXISTS', 'created']);
-    const all = await new FileTrackingStore({ root }).searchExperiments({ filter: "name = 'one-name'" });
+    const all = await validatedTrackingStore(new FileTrackingStore({ root })).searchExperiments({ filter: "name = 'one-name'" });
     expect(all.items).toHaveLength(1);
   }, 60_000);
 

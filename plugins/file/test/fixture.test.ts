@@ -1,6 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { type GuardedTrackingStore, validatedTrackingStore } from '@labbook/core';
 import { FileRegistryStore, FileTrackingStore, LocalArtifactRepository } from '../src/index.js';
 import { fixtureCopy, removeTempRoots, warnings } from './helpers/temp-root.js';
 
@@ -19,7 +20,9 @@ describe('an mlruns/ tree written by MLflow', () => {
   it('opens with every experiment, active and deleted', async () => {
     const w = warnings();
     const store = new FileTrackingStore({ root: fixtureCopy(), onWarning: w.onWarning });
-    const all = await store.searchExperiments({ viewType: 'ALL' }).catch(() => undefined);
+    const all = await validatedTrackingStore(store)
+      .searchExperiments({ viewType: 'ALL' })
+      .catch(() => undefined);
     const e0 = await store.getExperiment('0');
     expect(e0).toMatchObject({ name: 'Default', lifecycleStage: 'active', creationTime: 1700000000000 });
     const e = await store.getExperiment(E);
@@ -96,7 +99,7 @@ describe('an mlruns/ tree written by MLflow', () => {
   it('keeps MLflow-written files untouched when only reading, and appends in the same format', async () => {
     const root = fixtureCopy();
     const before = readFileSync(join(root, '0', R1, 'metrics/rmse'), 'utf8');
-    const store = new FileTrackingStore({ root });
+    const store = validatedTrackingStore(new FileTrackingStore({ root }));
     await store.getRun(R1);
     expect(readFileSync(join(root, '0', R1, 'metrics/rmse'), 'utf8')).toBe(before);
     await store.logBatch(R1, { metrics: [{ key: 'rmse', value: 0.6, timestamp: 1700000103000, step: 1 }] });

@@ -2,6 +2,7 @@ import { appendFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Run } from '@labbook/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type GuardedTrackingStore, validatedTrackingStore } from '@labbook/core';
 import { FileTrackingStore } from '../src/index.js';
 import { searchRunsInMemory } from '@labbook/core';
 import { removeTempRoots, tempRoot } from './helpers/temp-root.js';
@@ -12,12 +13,12 @@ const ids = (runs: Run[]) => runs.map((r) => r.info.runId);
 describe('searchRuns over the stat-validated cache', () => {
   let root: string;
   let exp: string;
-  let store: FileTrackingStore;
+  let store: GuardedTrackingStore;
   const runIds: string[] = [];
 
   beforeAll(async () => {
     root = join(tempRoot(), 'mlruns');
-    store = new FileTrackingStore({ root, fsync: false });
+    store = validatedTrackingStore(new FileTrackingStore({ root, fsync: false }));
     exp = await store.createExperiment('search');
     for (let r = 0; r < RUNS; r++) {
       const run = await store.createRun({ experimentId: exp, startTime: 1_700_000_000_000 + r, runName: `run-${r}` });
@@ -51,7 +52,12 @@ describe('searchRuns over the stat-validated cache', () => {
     ['metrics.acc >= 0.5', ['params.model ASC']],
     ['', ['metrics.acc DESC']],
   ])('"%s" ordered by %j returns what a full read returns, with full run data', async (filter, orderBy) => {
-    const got = await new FileTrackingStore({ root }).searchRuns({ experimentIds: [exp], filter, orderBy, maxResults: 50 });
+    const got = await validatedTrackingStore(new FileTrackingStore({ root })).searchRuns({
+      experimentIds: [exp],
+      filter,
+      orderBy,
+      maxResults: 50,
+    });
     const want = await reference(filter, orderBy, 50);
     expect(ids(got.items)).toEqual(ids(want.items));
     expect(got.nextPageToken).toEqual(want.nextPageToken);
@@ -75,7 +81,7 @@ describe('searchRuns over the stat-validated cache', () => {
   });
 
   it('never serves stale data written by another store or process', async () => {
-    const warm = new FileTrackingStore({ root });
+    const warm = validatedTrackingStore(new FileTrackingStore({ root }));
     const target = runIds[5]!;
     const filter = 'metrics.loss > 5';
     expect(ids((await warm.searchRuns({ experimentIds: [exp], filter })).items)).toEqual([]);

@@ -4,7 +4,6 @@ import {
   canonicalStage,
   type CreateModelVersionOptions,
   DELETED_INTERNAL_STAGE,
-  DEFAULTS,
   invalidParameter,
   type ModelVersion,
   type ModelVersionStatus,
@@ -14,46 +13,21 @@ import {
   type RegisteredModel,
   type RegisteredModelTag,
   type RegistryStore,
-  type SearchRegistryOptions,
   STAGES_ALLOWING_ARCHIVE,
-  searchModelVersionsInMemory,
-  searchRegisteredModelsInMemory,
-} from '@labbook/core';
-import type { Pool } from 'mysql2/promise';
-import { isDuplicateKey, MysqlDatabase, type Queryable } from './database.js';
+} from '@labbook/core/plugin';
+import type { ModelVersionsQuery, RegisteredModelsQuery, SearchAnswer } from '@labbook/core/plugin';
+import type { MysqlDatabase } from './database.js';
+import { isDuplicateKey, type Queryable } from './errors.js';
 import { pushTo } from './multimap.js';
+import { databaseOf, type MysqlRegistryStoreOptions } from './options.js';
+import { qs, type Row, rowsOf } from './queries.js';
 import { num } from './rows.js';
-
-/** Options of {@link MysqlRegistryStore}. */
-export interface MysqlRegistryStoreOptions {
-  /** `mysql://user:pass@host:port/db?...`. */
-  uri?: string;
-  /** An injected `mysql2/promise` pool (not ended by `close()`). */
-  pool?: Pool;
-  artifactRoot?: string;
-  /** Create the URI's database if it does not exist, as MLflow does (default true; plain identifiers only). */
-  createDatabase?: boolean;
-  /** Share one database object with a tracking store. */
-  database?: MysqlDatabase;
-}
-
-type Row = Record<string, unknown>;
-
-function qs(n: number): string {
-  return new Array(n).fill('?').join(', ');
-}
 
 function versionNumber(version: string): number {
   if (!/^\d{1,10}$/.test(version) || Number(version) > 2147483647) {
     throw invalidParameter(`Parameter 'version' must be an integer, got '${version}'.`);
   }
   return Number(version);
-}
-
-async function rows<T = Row>(c: Queryable | MysqlDatabase, sql: string, values: unknown[]): Promise<T[]> {
-  if (c instanceof MysqlDatabase) return c.query<T[]>(sql, values);
-  const [r] = await c.query(sql, values);
-  return r as unknown as T[];
 }
 
 const BY_NAME = '`name` = ? AND BINARY `name` = ?';
@@ -66,18 +40,18 @@ export class MysqlRegistryStore implements RegistryStore {
   readonly db: MysqlDatabase;
 
   constructor(options: MysqlRegistryStoreOptions) {
-    this.db = options.database ?? new MysqlDatabase(options);
+    this.db = databaseOf(options);
   }
 
   private async modelRow(c: Queryable | MysqlDatabase, name: string, lock = false): Promise<Row> {
-    const r = await rows(c, `SELECT * FROM registered_models WHERE ${BY_NAME}${lock ? ' FOR UPDATE' : ''}`, [name, name]);
+    const r = await rowsOf(c, `SELECT * FROM registered_models WHERE ${BY_NAME}${lock ? ' FOR UPDATE' : ''}`, [name, name]);
     if (r.length === 0) throw notFound(`Registered Model with name=${name} not found`);
     return r[0]!;
   }
 
   private async versionRow(c: Queryable | MysqlDatabase, name: string, version: string): Promise<Row> {
     const v = versionNumber(version);
-    const r = await rows(c, `SELECT * FROM model_versions WHERE ${BY_NAME} AND version = ? AND current_stage <> ?`, [
+    const r = await rowsOf(c, `SELECT * FROM model_versions WHERE ${BY_NAME} AND version = ? AND current_stage <> ?`, [
       name,
       name,
       v,
@@ -241,14 +215,9 @@ export class MysqlRegistryStore implements RegistryStore {
     return (await this.modelsFrom([row]))[0]!;
   }
 
-  async searchRegisteredModels(options: SearchRegistryOptions = {}): Promise<PagedList<RegisteredModel>> {
-    const models = await this.modelsFrom(await this.db.query<Row[]>('SELECT * FROM registered_models', []));
-    return searchRegisteredModelsInMemory(models, {
-      ...(options.filter === undefined ? {} : { filter: options.filter }),
-      ...(options.orderBy === undefined ? {} : { orderBy: options.orderBy }),
-      maxResults: options.maxResults ?? DEFAULTS.searchRegisteredModelsMaxResults,
-      ...(options.pageToken === undefined ? {} : { pageToken: options.pageToken }),
-    });
+  /** Every model with its tags, aliases and latest versions: core filters, orders and pages them. */
+  async searchRegisteredModels(_query: RegisteredModelsQuery): Promise<SearchAnswer<RegisteredModel>> {
+    return { kind: 'candidates', items: await this.modelsFrom(await this.db.query<Row[]>('SELECT * FROM registered_models', [])) };
   }
 
   async getLatestVersions(name: string, stages: string[] = []): Promise<ModelVersion[]> {
@@ -295,7 +264,7 @@ export class MysqlRegistryStore implements RegistryStore {
         created = await this.db.transaction(
           async (c) => {
             const model = await this.modelRow(c, name, true);
-            const [max] = await rows(c, 'SELECT COALESCE(MAX(version), 0) AS v FROM model_versions WHERE name = ?', [model.name]);
+            const [max] = await rowsOf(c, 'SELECT COALESCE(MAX(version), 0) AS v FROM model_versions WHERE name = ?', [model.name]);
             const version = Number(max!.v) + 1;
             const now = Date.now();
             await c.query(
@@ -415,14 +384,10 @@ export class MysqlRegistryStore implements RegistryStore {
     return String(row.storage_location ?? row.source ?? '');
   }
 
-  async searchModelVersions(options: SearchRegistryOptions = {}): Promise<PagedList<ModelVersion>> {
+  /** Every live version: core filters, orders and pages them. */
+  async searchModelVersions(_query: ModelVersionsQuery): Promise<SearchAnswer<ModelVersion>> {
     const versionRows = await this.db.query<Row[]>('SELECT * FROM model_versions WHERE current_stage <> ?', [DELETED_INTERNAL_STAGE]);
-    return searchModelVersionsInMemory(await this.versionsFrom(versionRows), {
-      ...(options.filter === undefined ? {} : { filter: options.filter }),
-      ...(options.orderBy === undefined ? {} : { orderBy: options.orderBy }),
-      maxResults: options.maxResults ?? DEFAULTS.searchModelVersionsMaxResults,
-      ...(options.pageToken === undefined ? {} : { pageToken: options.pageToken }),
-    });
+    return { kind: 'candidates', items: await this.versionsFrom(versionRows) };
   }
 
   async setModelVersionTag(name: string, version: string, tag: ModelVersionTag): Promise<void> {

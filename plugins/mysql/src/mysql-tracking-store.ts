@@ -3,7 +3,6 @@ import {
   alreadyExists,
   type CreateRunOptions,
   type DatasetInput,
-  DEFAULTS,
   decodePageToken,
   encodePageToken,
   type Experiment,
@@ -17,20 +16,19 @@ import {
   type MetricHistoryOptions,
   notFound,
   type PagedList,
-  parseFilter,
-  parseOrderBy,
   type Run,
   type RunInfo,
   type RunTag,
-  type SearchExperimentsOptions,
-  type SearchRunsOptions,
-  searchExperimentsInMemory,
   type TrackingStore,
   type UpdateRunOptions,
-} from '@labbook/core';
-import type { Pool } from 'mysql2/promise';
-import { isDuplicateKey, MysqlDatabase, type Queryable } from './database.js';
+  viewTypeStages,
+} from '@labbook/core/plugin';
+import type { ExperimentsQuery, RunsQuery, SearchAnswer } from '@labbook/core/plugin';
+import type { MysqlDatabase } from './database.js';
+import { isDuplicateKey, type Queryable } from './errors.js';
 import { pushTo } from './multimap.js';
+import { databaseOf, type MysqlTrackingStoreOptions } from './options.js';
+import { qs, type Row, rowsOf, type WriteResult } from './queries.js';
 import {
   type ExperimentRow,
   experimentFromRow,
@@ -43,25 +41,6 @@ import {
 import { compileRunSearch } from './runs-search-sql.js';
 
 const RUN_NAME_TAG = 'mlflow.runName';
-
-/** Options of {@link MysqlTrackingStore}. */
-export interface MysqlTrackingStoreOptions {
-  /** `mysql://user:pass@host:port/db?ssl=true&pool_size=10&connect_timeout=10&query_timeout=30000`. */
-  uri?: string;
-  /** An injected `mysql2/promise` pool (not ended by `close()`). */
-  pool?: Pool;
-  /** Where new experiments' artifacts go by default (`<artifactRoot>/<id>`); default `./mlruns` made absolute. */
-  artifactRoot?: string;
-  /** Create the URI's database if it does not exist, as MLflow does (default true; plain identifiers only). */
-  createDatabase?: boolean;
-  /** Share one database object (pool, schema check) with a registry store. */
-  database?: MysqlDatabase;
-}
-
-type Row = Record<string, unknown>;
-
-/** What mysql2 returns for a write. */
-type WriteResult = { affectedRows: number; warningStatus?: number };
 
 const RUN_COLUMNS =
   'run_uuid, name, source_type, source_name, entry_point_name, user_id, status, start_time, end_time, source_version, lifecycle_stage, artifact_uri, experiment_id, deleted_time';
@@ -86,10 +65,6 @@ function byKey(a: { key: string }, b: { key: string }): number {
   return a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
 }
 
-function qs(n: number): string {
-  return new Array(n).fill('?').join(', ');
-}
-
 function experimentIdNumber(id: string): number | undefined {
   return /^\d{1,10}$/.test(id) && Number(id) <= 2147483647 ? Number(id) : undefined;
 }
@@ -108,7 +83,7 @@ export class MysqlTrackingStore implements TrackingStore {
   private readonly artifactLocations = new Map<number, string | null>();
 
   constructor(options: MysqlTrackingStoreOptions) {
-    this.db = options.database ?? new MysqlDatabase(options);
+    this.db = databaseOf(options);
   }
 
   // ---- experiments -------------------------------------------------------------------------
@@ -177,21 +152,15 @@ export class MysqlTrackingStore implements TrackingStore {
     return experimentFromRow(rows[0]!, tags.get(String(rows[0]!.experiment_id)) ?? []);
   }
 
-  async searchExperiments(options: SearchExperimentsOptions = {}): Promise<PagedList<Experiment>> {
-    const viewType = options.viewType ?? 'ACTIVE_ONLY';
-    const where = viewType === 'ALL' ? '' : ' WHERE lifecycle_stage = ?';
+  /** The experiments of the query's view type with their tags: core filters, orders and pages them (MLflow's SQL store does the same in SQL; experiments are few). */
+  async searchExperiments(query: ExperimentsQuery): Promise<SearchAnswer<Experiment>> {
+    const stages = viewTypeStages(query.viewType);
     const rows = await this.db.query<ExperimentRow[]>(
-      `SELECT * FROM experiments${where}`,
-      viewType === 'ALL' ? [] : [viewType === 'ACTIVE_ONLY' ? 'active' : 'deleted'],
+      `SELECT * FROM experiments WHERE lifecycle_stage IN (${stages.map(() => '?').join(', ')})`,
+      stages,
     );
     const tags = await this.experimentTags(rows.map((r) => Number(r.experiment_id)));
-    const experiments = rows.map((r) => experimentFromRow(r, tags.get(String(r.experiment_id)) ?? []));
-    return searchExperimentsInMemory(experiments, {
-      ...(options.filter === undefined ? {} : { filter: options.filter }),
-      ...(options.orderBy === undefined ? {} : { orderBy: options.orderBy }),
-      maxResults: options.maxResults ?? DEFAULTS.searchExperimentsMaxResults,
-      ...(options.pageToken === undefined ? {} : { pageToken: options.pageToken }),
-    });
+    return { kind: 'candidates', items: rows.map((r) => experimentFromRow(r, tags.get(String(r.experiment_id)) ?? [])) };
   }
 
   async deleteExperiment(experimentId: string): Promise<void> {
@@ -646,30 +615,30 @@ export class MysqlTrackingStore implements TrackingStore {
     return rows.length > max ? { items, nextPageToken: encodePageToken(offset + max) } : { items };
   }
 
-  async searchRuns(options: SearchRunsOptions): Promise<PagedList<Run>> {
-    const filter = parseFilter('runs', options.filter);
-    const orderBy = parseOrderBy('runs', options.orderBy);
-    const offset = decodePageToken(options.pageToken);
-    const limit = options.maxResults ?? DEFAULTS.searchRunsMaxResults;
-    const viewType = options.viewType ?? 'ACTIVE_ONLY';
-    const stages = viewType === 'ALL' ? ['active', 'deleted'] : viewType === 'ACTIVE_ONLY' ? ['active'] : ['deleted'];
-    const experimentIds = options.experimentIds.map(experimentIdNumber).filter((n): n is number => n !== undefined);
-    const { sql, values } = compileRunSearch({ experimentIds, lifecycleStages: stages, filter, orderBy, limit, offset });
+  /** Answered natively: one SELECT for the page (see compileRunSearch). */
+  async searchRuns(query: RunsQuery): Promise<SearchAnswer<Run>> {
+    const { offset, maxResults: limit } = query.page;
+    const experimentIds = query.experimentIds.map(experimentIdNumber).filter((n): n is number => n !== undefined);
+    const { sql, values } = compileRunSearch({
+      experimentIds,
+      lifecycleStages: viewTypeStages(query.viewType),
+      filter: query.filter,
+      orderBy: query.orderBy,
+      limit,
+      offset,
+    });
     const rows = await this.db.query<RunRow[]>(sql, values);
     const items = await this.loadRuns(rows);
     // SQL store semantics: a token whenever the page is full.
-    return items.length === limit && limit > 0 ? { items, nextPageToken: encodePageToken(offset + limit) } : { items };
+    return {
+      kind: 'page',
+      page: items.length === limit && limit > 0 ? { items, nextPageToken: encodePageToken(offset + limit) } : { items },
+    };
   }
 
   async close(): Promise<void> {
     await this.db.close();
   }
-}
-
-async function rowsOf<T>(c: Queryable | MysqlDatabase, sql: string, values: unknown[]): Promise<T[]> {
-  if (c instanceof MysqlDatabase) return c.query<T[]>(sql, values);
-  const [rows] = await c.query(sql, values);
-  return rows as unknown as T[];
 }
 
 /** The last value given for each tag key (last one wins). */

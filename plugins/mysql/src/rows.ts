@@ -1,4 +1,4 @@
-import type { Experiment, Metric, RunInfo, RunStatus } from '@labbook/core';
+import type { Experiment, Metric, RunInfo, RunStatus } from '@labbook/core/plugin';
 
 /** MLflow's clamp for ±Infinity (the largest finite double), as its SQL store writes it. */
 export const MAX_DOUBLE = 1.7976931348623157e308;

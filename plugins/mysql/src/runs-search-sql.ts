@@ -1,5 +1,5 @@
-import type { Comparison, FilterTree, OrderByClause } from '@labbook/core';
-import { invalidParameter } from '@labbook/core';
+import type { Comparison, FilterTree, OrderByClause } from '@labbook/core/plugin';
+import { invalidParameter } from '@labbook/core/plugin';
 
 /** A statement and its parameters. Identifiers come only from the whitelists below, values only as `?`. */
 export interface CompiledSql {
@@ -132,7 +132,7 @@ export interface RunSearchQuery {
   experimentIds: number[];
   lifecycleStages: string[];
   filter: FilterTree;
-  orderBy: OrderByClause[];
+  orderBy: readonly OrderByClause[];
   limit: number;
   offset: number;
 }

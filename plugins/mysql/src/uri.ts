@@ -1,4 +1,4 @@
-import { invalidParameter } from '@labbook/core';
+import { invalidParameter } from '@labbook/core/plugin';
 
 /** What a `mysql://` URL says about the connection. */
 export interface MysqlConnectionSettings {

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { LabbookError } from '@labbook/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type GuardedTrackingStore, validatedRegistryStore, validatedTrackingStore } from '@labbook/core';
 import { type MysqlTestDatabase, mysqlServerUrl } from '../../../test/harness/mysql.js';
-import { MysqlDriverError, MysqlTrackingStore } from '../src/index.js';
+import { MysqlDriverError, MysqlRegistryStore, MysqlTrackingStore } from '../src/index.js';
 import { available, mysql, testDatabase } from './helpers/db.js';
 
 async function failure(p: Promise<unknown>): Promise<LabbookError> {
@@ -19,12 +20,12 @@ const DRIVER_TEXT = /ER_|errno|sqlState|SELECT|INSERT|latest_metrics|\btags\b|do
 
 describe.runIf(available)('driver errors', () => {
   let db: MysqlTestDatabase;
-  let store: MysqlTrackingStore;
+  let store: GuardedTrackingStore;
   let exp: string;
 
   beforeAll(async () => {
     db = (await testDatabase())!;
-    store = new MysqlTrackingStore({ uri: db.url });
+    store = validatedTrackingStore(new MysqlTrackingStore({ uri: db.url }));
     exp = await store.createExperiment('errors');
     await store.createRun({ experimentId: exp, runName: 'r' });
   });
@@ -86,11 +87,60 @@ describe.runIf(available)('driver errors', () => {
     }
   });
 
+  it('from the registry keep the exact template, parameter count, code, errno and SQL state, not the values', async () => {
+    const registry = validatedRegistryStore(new MysqlRegistryStore({ uri: db.url }));
+    try {
+      await registry.createRegisteredModel('errors-model');
+      await sql('RENAME TABLE registered_model_tags TO registered_model_tags_gone');
+      const e = await failure(registry.setRegisteredModelTag('errors-model', { key: 'k', value: 'private tag value' }));
+      expect(e.code).toBe('INTERNAL_ERROR');
+      expect(e.message).not.toMatch(DRIVER_TEXT);
+      expect(e.message).not.toContain('private tag value');
+      expect(e.message).toContain('while setRegisteredModelTag');
+      const cause = e.cause as MysqlDriverError;
+      expect(cause).toBeInstanceOf(MysqlDriverError);
+      expect(cause).toMatchObject({
+        code: 'ER_NO_SUCH_TABLE',
+        errno: 1146,
+        sqlState: '42S02',
+        statement: 'INSERT INTO registered_model_tags (`key`, value, name) VALUES (?, ?, ?) ON DUPLICATE KEY UPDATE value = VALUES(value)',
+        parameterCount: 3,
+      });
+      expect(`${cause.message} ${JSON.stringify(cause)} ${cause.stack}`).not.toContain('private tag value');
+    } finally {
+      await sql('RENAME TABLE registered_model_tags_gone TO registered_model_tags');
+      await registry.close();
+    }
+  });
+
+  it('while checking the schema name the statement that failed', async () => {
+    const broken = (await testDatabase())!;
+    const c = await mysql.createConnection({ uri: broken.url });
+    // An alembic_version table without the column the schema check reads.
+    await c.query('CREATE TABLE alembic_version (other INT)');
+    await c.end();
+    const fresh = validatedTrackingStore(new MysqlTrackingStore({ uri: broken.url }));
+    try {
+      const e = await failure(fresh.searchExperiments());
+      expect(e.message).not.toMatch(DRIVER_TEXT);
+      expect(e.message).toContain('while initialising the schema');
+      expect(e.cause).toMatchObject({
+        code: 'ER_BAD_FIELD_ERROR',
+        errno: 1054,
+        statement: 'SELECT version_num FROM alembic_version',
+        parameterCount: 0,
+      });
+    } finally {
+      await fresh.close();
+      await broken.drop();
+    }
+  });
+
   it('never carry the password', async () => {
     const url = new URL(db.url);
     url.username = 'labbook_nobody';
     url.password = 's3cret-pw';
-    const bad = new MysqlTrackingStore({ uri: url.toString() });
+    const bad = validatedTrackingStore(new MysqlTrackingStore({ uri: url.toString() }));
     try {
       const e = await failure(bad.searchExperiments());
       expect(e.message).toContain('refused the configured user');
@@ -121,7 +171,7 @@ describe.runIf(available)('a database that does not exist', () => {
 
   it('is created, as MLflow does, with a quoted plain-identifier name', async () => {
     const name = `labbook_missing_${randomBytes(4).toString('hex')}`;
-    const store = new MysqlTrackingStore({ uri: `${server}/${name}` });
+    const store = validatedTrackingStore(new MysqlTrackingStore({ uri: `${server}/${name}` }));
     try {
       expect(await exists(name)).toBe(false);
       const id = await store.createExperiment('in a new database');
@@ -136,7 +186,7 @@ describe.runIf(available)('a database that does not exist', () => {
   });
 
   it('is a configuration error naming it and how to create it when creation is off', async () => {
-    const store = new MysqlTrackingStore({ uri: `${server}/does_not_exist`, createDatabase: false });
+    const store = validatedTrackingStore(new MysqlTrackingStore({ uri: `${server}/does_not_exist`, createDatabase: false }));
     try {
       const e = await failure(store.searchExperiments());
       expect(e.message).toContain("The database 'does_not_exist' named in the tracking URI does not exist");
@@ -149,7 +199,7 @@ describe.runIf(available)('a database that does not exist', () => {
   });
 
   it('is a configuration error when MySQL refuses the name itself', async () => {
-    const store = new MysqlTrackingStore({ uri: `${server}/${'x'.repeat(65)}` });
+    const store = validatedTrackingStore(new MysqlTrackingStore({ uri: `${server}/${'x'.repeat(65)}` }));
     try {
       const e = await failure(store.searchExperiments());
       expect(e.message).toContain(`The database name '${'x'.repeat(65)}' in the tracking URI is not one MySQL accepts`);
@@ -160,7 +210,7 @@ describe.runIf(available)('a database that does not exist', () => {
   });
 
   it.each(['does-not-exist', 'a`b', '12345', 'a b'])('is not created when its name %j is not a plain identifier', async (name) => {
-    const store = new MysqlTrackingStore({ uri: `${server}/${encodeURIComponent(name)}` });
+    const store = validatedTrackingStore(new MysqlTrackingStore({ uri: `${server}/${encodeURIComponent(name)}` }));
     try {
       const e = await failure(store.searchExperiments());
       expect(e.message).toContain(`The database '${name}' named in the tracking URI does not exist`);

@@ -1,5 +1,6 @@
 import { LabbookError } from '@labbook/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type GuardedRegistryStore, validatedRegistryStore } from '@labbook/core';
 import type { MysqlTestDatabase } from '../../../test/harness/mysql.js';
 import { MysqlRegistryStore } from '../src/index.js';
 import { available, mysql, testDatabase } from './helpers/db.js';
@@ -16,11 +17,11 @@ async function code(p: Promise<unknown>): Promise<string> {
 
 describe.runIf(available)('MysqlRegistryStore', () => {
   let db: MysqlTestDatabase;
-  let store: MysqlRegistryStore;
+  let store: GuardedRegistryStore;
 
   beforeAll(async () => {
     db = (await testDatabase())!;
-    store = new MysqlRegistryStore({ uri: db.url });
+    store = validatedRegistryStore(new MysqlRegistryStore({ uri: db.url }));
   });
   afterAll(async () => {
     await store?.close();

@@ -1,5 +1,6 @@
 import { LabbookError } from '@labbook/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { validatedRegistryStore, validatedTrackingStore } from '@labbook/core';
 import type { MysqlTestDatabase } from '../../../test/harness/mysql.js';
 import { MysqlRegistryStore, MysqlTrackingStore } from '../src/index.js';
 import { available, mysql, testDatabase } from './helpers/db.js';
@@ -239,9 +240,9 @@ describe.runIf(available)('schema', () => {
     db = (await testDatabase())!;
     // Two stores (and a registry) racing to initialise one empty database.
     const stores = [
-      new MysqlTrackingStore({ uri: db.url }),
-      new MysqlTrackingStore({ uri: db.url }),
-      new MysqlRegistryStore({ uri: db.url }),
+      validatedTrackingStore(new MysqlTrackingStore({ uri: db.url })),
+      validatedTrackingStore(new MysqlTrackingStore({ uri: db.url })),
+      validatedRegistryStore(new MysqlRegistryStore({ uri: db.url })),
     ];
     await Promise.all(stores.map((s) => ('getExperiment' in s ? s.getExperiment('0') : s.searchRegisteredModels())));
     await Promise.all(stores.map((s) => s.close()));
@@ -302,7 +303,7 @@ describe.runIf(available)('schema', () => {
       await c.query('CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL, PRIMARY KEY (version_num))');
       await c.query("INSERT INTO alembic_version VALUES ('0584bdc529eb')");
       await c.end();
-      const store = new MysqlTrackingStore({ uri: other.url });
+      const store = validatedTrackingStore(new MysqlTrackingStore({ uri: other.url }));
       let err: unknown;
       try {
         await store.getExperiment('0');
@@ -319,7 +320,7 @@ describe.runIf(available)('schema', () => {
 
   it('works on an injected pool, which close() leaves open', async () => {
     const pool = mysql.createPool({ uri: db.url, connectionLimit: 2 });
-    const store = new MysqlTrackingStore({ pool });
+    const store = validatedTrackingStore(new MysqlTrackingStore({ pool }));
     expect((await store.getExperiment('0')).name).toBe('Default');
     await store.close();
     const [r] = await pool.query('SELECT 1 AS one');

@@ -1,5 +1,6 @@
 import { type Run, searchRunsInMemory } from '@labbook/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type GuardedTrackingStore, validatedTrackingStore } from '@labbook/core';
 import type { MysqlTestDatabase } from '../../../test/harness/mysql.js';
 import { MysqlTrackingStore } from '../src/index.js';
 import { available, testDatabase } from './helpers/db.js';
@@ -60,13 +61,13 @@ const ORDERS: string[][] = [
 
 describe.runIf(available)('SQL run search equals the in-memory evaluator', () => {
   let db: MysqlTestDatabase;
-  let store: MysqlTrackingStore;
+  let store: GuardedTrackingStore;
   let exp: string;
   let all: Run[];
 
   beforeAll(async () => {
     db = (await testDatabase())!;
-    store = new MysqlTrackingStore({ uri: db.url });
+    store = validatedTrackingStore(new MysqlTrackingStore({ uri: db.url }));
     exp = await store.createExperiment('diff');
     const rnd = lcg(42);
     const pick = <T>(xs: T[]) => xs[Math.floor(rnd() * xs.length)]!;

@@ -1,18 +1,21 @@
 import { LabbookError } from '@labbook/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type GuardedTrackingStore, validatedRegistryStore, validatedTrackingStore } from '@labbook/core';
 import type { MysqlTestDatabase } from '../../../test/harness/mysql.js';
 import { MysqlRegistryStore, MysqlTrackingStore } from '../src/index.js';
 import { available, mysql, testDatabase } from './helpers/db.js';
 
 describe.runIf(available)('MysqlTrackingStore.searchRuns', () => {
   let db: MysqlTestDatabase;
-  let store: MysqlTrackingStore;
+  let raw: MysqlTrackingStore;
+  let store: GuardedTrackingStore;
   let exp: string;
   const ids: Record<string, string> = {};
 
   beforeAll(async () => {
     db = (await testDatabase())!;
-    store = new MysqlTrackingStore({ uri: db.url, artifactRoot: '/tmp/art' });
+    raw = new MysqlTrackingStore({ uri: db.url, artifactRoot: '/tmp/art' });
+    store = validatedTrackingStore(raw);
     exp = await store.createExperiment('search');
     const spec: [string, number | undefined, string | undefined, number][] = [
       ['a', 1, 'Adam', 100],
@@ -103,7 +106,7 @@ describe.runIf(available)('MysqlTrackingStore.searchRuns', () => {
   });
 
   it('refuses page tokens whose offset is not a positive safe integer, in every search', async () => {
-    const registry = new MysqlRegistryStore({ database: store.db });
+    const registry = validatedRegistryStore(new MysqlRegistryStore({ database: raw.db }));
     const token = (offset: string) => Buffer.from(`{"offset": ${offset}}`).toString('base64');
     for (const offset of ['1e20', '9007199254740992', '1e400', '-1e400', '0', '-1', '2.5']) {
       const pageToken = token(offset);
@@ -151,7 +154,8 @@ describe.runIf(available)('MysqlTrackingStore.searchRuns', () => {
   it.each([72, 150])('answers a filter of %i clauses (past the 61-table join limit)', async (count) => {
     const { info } = await store.createRun({ experimentId: exp, runName: `wide${count}`, startTime: 1 });
     const keys = Array.from({ length: count }, (_, i) => i);
-    await store.logBatch(info.runId, {
+    // Past the batch limits on purpose: the raw store, not the guard.
+    await raw.logBatch(info.runId, {
       metrics: keys.map((i) => ({ key: `m${i}`, value: i + 1, timestamp: 1, step: 0 })),
       params: keys.map((i) => ({ key: `p${i}`, value: `v${i}` })),
       tags: keys.map((i) => ({ key: `t${i}`, value: `w${i}` })),

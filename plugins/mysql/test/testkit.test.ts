@@ -1,4 +1,4 @@
-import type { RegistryStore, TrackingStore } from '@labbook/core';
+import type { GuardedRegistryStore, GuardedTrackingStore, RegistryStore, TrackingStore } from '@labbook/core';
 import { describeRegistryStore, describeTrackingStore } from '@labbook/testkit';
 import { describe } from 'vitest';
 import type { MysqlTestDatabase } from '../../../test/harness/mysql.js';
@@ -8,7 +8,9 @@ import { available, testDatabase } from './helpers/db.js';
 // Each suite runs in a database it creates; cleanup closes the pool and drops the database.
 const databases = new WeakMap<object, MysqlTestDatabase>();
 
-async function cleanup(store: TrackingStore | RegistryStore): Promise<void> {
+type AnyStore = TrackingStore | GuardedTrackingStore | RegistryStore | GuardedRegistryStore;
+
+async function cleanup(store: AnyStore): Promise<void> {
   await store.close?.();
   await databases.get(store)?.drop();
 }

@@ -1,4 +1,4 @@
-import { LabbookError } from '@labbook/core';
+import { LabbookError, validatedTrackingStore } from '@labbook/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MysqlTrackingStore } from '../src/index.js';
 import { available, mysql, testDatabase } from './helpers/db.js';
@@ -173,7 +173,10 @@ describe.runIf(available)('MysqlTrackingStore semantics', () => {
     await store.logInputs(info.runId, [input]);
     await store.logInputs(info.runId, [input]);
     expect((await store.getRun(info.runId)).inputs.datasetInputs).toEqual([input]);
-    const found = await store.searchRuns({ experimentIds: [exp], filter: "dataset.context = 'training' AND dataset.name = 'd'" });
+    const found = await validatedTrackingStore(store).searchRuns({
+      experimentIds: [exp],
+      filter: "dataset.context = 'training' AND dataset.name = 'd'",
+    });
     expect(found.items.map((r) => r.info.runId)).toEqual([info.runId]);
   });
 });

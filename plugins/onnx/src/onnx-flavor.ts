@@ -18,7 +18,7 @@ import {
   tensor,
   toFrame,
   toTensorData,
-} from '@labbook/core';
+} from '@labbook/core/plugin';
 import type { InferenceSession, Tensor as OrtTensor } from 'onnxruntime-node';
 import { DEFAULT_PROVIDERS, ONNX_FLAVOR, ONNX_MODEL_FILE } from './constants.js';
 import { toOrtProviders, toOrtSessionOptions, validateSessionOptions } from './session-options.js';

@@ -1,4 +1,4 @@
-import { invalidParameter } from '@labbook/core';
+import { invalidParameter } from '@labbook/core/plugin';
 import type { InferenceSession } from 'onnxruntime-node';
 
 const OPT_LEVELS: Record<number, InferenceSession.SessionOptions['graphOptimizationLevel']> = {

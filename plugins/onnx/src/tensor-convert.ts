@@ -1,4 +1,4 @@
-import { invalidParameter, type Tensor, type TensorDType } from '@labbook/core';
+import { invalidParameter, type Tensor, type TensorDType } from '@labbook/core/plugin';
 import type { Tensor as OrtTensor } from 'onnxruntime-node';
 
 type OrtModule = typeof import('onnxruntime-node');

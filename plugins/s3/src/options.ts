@@ -1,4 +1,6 @@
-import { invalidParameter } from '@labbook/core';
+import { invalidParameter, type StoreFactoryOptions } from '@labbook/core/plugin';
+import { MSG } from './constants.js';
+import { given, OptionChecks } from '@labbook/core/plugin';
 
 /** Settings of an {@link S3ArtifactRepository}; each defaults from the environment MLflow users already have. */
 export interface S3ArtifactRepositoryOptions {
@@ -38,6 +40,38 @@ export interface S3ArtifactRepositoryOptions {
    * `MLFLOW_EXPERIMENTAL_S3_SIGNATURE_VERSION=unsigned` (`s3v4`, the other value, signs).
    */
   unsigned?: boolean;
+}
+
+/**
+ * Checks raw factory options (as a config file or `resolveArtifactRepository` passes them) and
+ * returns them typed; a wrong type fails with INVALID_PARAMETER_VALUE naming the option. Options of
+ * other plugins are ignored.
+ */
+export function checkS3Options(raw: StoreFactoryOptions): S3ArtifactRepositoryOptions {
+  const o = new OptionChecks(raw, MSG);
+  const credentials = o.record('credentials');
+  if (credentials !== undefined) {
+    for (const name of ['accessKeyId', 'secretAccessKey', 'sessionToken']) {
+      const value = credentials[name];
+      const optional = name === 'sessionToken' && value === undefined;
+      if (!optional && typeof value !== 'string') throw o.wrong(`credentials.${name}`, 'a string', value);
+    }
+  }
+  return given<S3ArtifactRepositoryOptions>({
+    client: o.withMethods('client', ['send'], 'an S3Client from @aws-sdk/client-s3'),
+    endpoint: o.string('endpoint'),
+    region: o.string('region'),
+    forcePathStyle: o.boolean('forcePathStyle'),
+    checksums: o.oneOf('checksums', ['WHEN_SUPPORTED', 'WHEN_REQUIRED'] as const),
+    credentials: credentials as S3ArtifactRepositoryOptions['credentials'],
+    uploadExtraArgs: o.record('uploadExtraArgs'),
+    ignoreTls: o.boolean('ignoreTls'),
+    partSize: o.integer('partSize', 5 * 1024 * 1024),
+    queueSize: o.integer('queueSize', 1),
+    maxAttempts: o.integer('maxAttempts', 1),
+    expectedBucketOwner: o.string('expectedBucketOwner'),
+    unsigned: o.boolean('unsigned'),
+  });
 }
 
 /** Options with every default resolved. */

@@ -15,11 +15,11 @@ import {
   type TransferOptions,
   withProgress,
   writeFileFromStream,
-} from '@labbook/core';
+} from '@labbook/core/plugin';
 import { MSG } from './constants.js';
-import { type ResolvedS3Options, type S3ArtifactRepositoryOptions, resolveS3Options } from './s3-config.js';
-import { s3Error } from './s3-errors.js';
-import { parseR2Uri, parseS3Uri } from './s3-uri.js';
+import { type ResolvedS3Options, type S3ArtifactRepositoryOptions, resolveS3Options } from './options.js';
+import { s3Error } from './errors.js';
+import { parseR2Uri, parseS3Uri } from './uri.js';
 
 type ClientModule = typeof import('@aws-sdk/client-s3');
 

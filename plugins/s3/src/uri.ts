@@ -1,4 +1,4 @@
-import { invalidParameter } from '@labbook/core';
+import { invalidParameter } from '@labbook/core/plugin';
 
 /** The bucket and key prefix of an `s3://bucket/prefix` (or `r2://…`) URI. */
 export interface S3Location {

@@ -166,6 +166,30 @@ describe('s3 configuration', () => {
     process.env = { ...saved };
   });
 
+  it('refuses factory options of the wrong type, naming the option and the type', async () => {
+    const factory = plugin.artifactRepositories!.s3!;
+    const failure = (options: Record<string, unknown>) => {
+      try {
+        factory('s3://bucket/prefix', options);
+      } catch (error) {
+        return error;
+      }
+      throw new Error('expected the factory to throw');
+    };
+    const region = failure({ region: 42 });
+    expect(LabbookError.is(region) && region.code).toBe('INVALID_PARAMETER_VALUE');
+    expect(region).toMatchObject({ field: 'region', message: expect.stringContaining("option 'region' must be a string, not a number") });
+    expect(failure({ client: 'x' })).toMatchObject({
+      field: 'client',
+      message: expect.stringContaining('an S3Client from @aws-sdk/client-s3'),
+    });
+    const secret = failure({ credentials: { accessKeyId: 'AKIA', secretAccessKey: 1234 } });
+    expect(secret).toMatchObject({ field: 'credentials.secretAccessKey' });
+    expect((secret as Error).message).not.toContain('AKIA');
+    // Options of other plugins are left alone.
+    expect(factory('s3://bucket/prefix', { artifactRoot: './mlruns', somethingElse: 1 })).toBeInstanceOf(S3ArtifactRepository);
+  });
+
   it('parses r2:// URIs as MLflow does', () => {
     expect(parseR2Uri('r2://models@abc123.r2.cloudflarestorage.com/team/runs/')).toEqual({
       bucket: 'models',

@@ -1,4 +1,4 @@
-import { type ErrorCode, LabbookError } from '@labbook/core';
+import { type ErrorCode, LabbookError } from '@labbook/core/plugin';
 import { MSG } from './constants.js';
 
 // ssh2 reports SFTP status codes: 2 = no such file, 3 = permission denied.

@@ -1,9 +1,9 @@
 import { posix } from 'node:path';
-import { invalidParameter, LabbookError } from '@labbook/core';
+import { invalidParameter, LabbookError } from '@labbook/core/plugin';
 import type SftpClient from 'ssh2-sftp-client';
 import { MSG } from './constants.js';
 import type { SftpAttributes, SftpChannel } from './sftp-channel.js';
-import { isMissing } from './sftp-errors.js';
+import { isMissing } from './errors.js';
 
 /**
  * How long a folder stays known as checked (inside the root, created). A tree upload would otherwise

@@ -11,37 +11,17 @@ import {
   notFound,
   type TransferOptions,
   withProgress,
-} from '@labbook/core';
+} from '@labbook/core/plugin';
 import type SftpClient from 'ssh2-sftp-client';
 import { MSG } from './constants.js';
 import { readLocalIfSmall, renameLocal, writeLocalFile } from './local-files.js';
 import { RootGuard } from './root-guard.js';
 import { type FastTransferOptions, SftpChannel } from './sftp-channel.js';
-import { onConnectionClosed, openSftpClient, type Refable, type SftpConnectOptions, sshSocket } from './sftp-connection.js';
-import { isMissing, sftpError } from './sftp-errors.js';
-import { parseSftpUri, type SftpLocation } from './sftp-uri.js';
+import type { SftpArtifactRepositoryOptions } from './options.js';
+import { onConnectionClosed, openSftpClient, type Refable, sshSocket } from './sftp-connection.js';
+import { isMissing, sftpError } from './errors.js';
+import { parseSftpUri, type SftpLocation } from './uri.js';
 import { readIfSmall, writeNewFile } from './whole-file-io.js';
-
-/** Settings of an {@link SftpArtifactRepository}; the URI and `~/.ssh/config` fill what is not given. */
-export interface SftpArtifactRepositoryOptions extends SftpConnectOptions {
-  /**
-   * A connected ssh2-sftp-client instance to use instead of opening one; its owner connects, closes
-   * and tunes it (`noDelay` is not applied to it).
-   */
-  client?: SftpClient;
-  /** Requests in flight per file on the fast paths (`fastPut`/`fastGet`; default 16). */
-  concurrency?: number;
-  /**
-   * Bytes per read or write request (default 255 KiB, the largest OpenSSH accepts: larger requests
-   * are split by ssh2 and wait on each other).
-   */
-  chunkSize?: number;
-  /**
-   * Local files up to this size (default 1 MiB) move in memory with every request in flight at once,
-   * skipping the fast paths' extra round trips; larger ones stream through `fastPut`/`fastGet`.
-   */
-  smallFileBytes?: number;
-}
 
 const STREAM_BUFFER = 1024 * 1024;
 

@@ -1,5 +1,5 @@
 import type SftpClient from 'ssh2-sftp-client';
-import { LabbookError } from '@labbook/core';
+import { LabbookError } from '@labbook/core/plugin';
 import { MSG } from './constants.js';
 
 /** File attributes as ssh2 reports them. */

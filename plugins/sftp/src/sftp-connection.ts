@@ -1,34 +1,9 @@
 import { readFileSync } from 'node:fs';
 import type SftpClient from 'ssh2-sftp-client';
+import type { SftpConnectOptions } from './options.js';
 import { readSshConfig } from './ssh-config.js';
-import { sftpError } from './sftp-errors.js';
-import type { SftpLocation } from './sftp-uri.js';
-
-/** How to reach and log in to the server; the URI and `~/.ssh/config` fill what is not given. */
-export interface SftpConnectOptions {
-  /** Private key contents, or `privateKeyPath` to read one (default: IdentityFile from ~/.ssh/config). */
-  privateKey?: string | Buffer;
-  privateKeyPath?: string;
-  passphrase?: string;
-  password?: string;
-  /** SSH agent socket. Default: `SSH_AUTH_SOCK`. */
-  agent?: string;
-  /** Connection timeout in ms (default 20000). */
-  readyTimeout?: number;
-  /** Checks the server's host key; default: accept (as paramiko's AutoAddPolicy in MLflow). */
-  hostVerifier?: (key: Buffer) => boolean;
-  /** Contents of an ssh config to use instead of ~/.ssh/config. */
-  sshConfig?: string;
-  /** Connection attempts with backoff (default 3). */
-  connectAttempts?: number;
-  /**
-   * Disable Nagle's algorithm on the TCP socket (default true). SFTP sends many small requests and
-   * waits for each reply; with Nagle on, a request queued behind an unacknowledged one waits for the
-   * peer's delayed ACK (40 ms on Linux), which made small files and downloads 10 to 40 times slower.
-   * Applies to connections the repository opens.
-   */
-  noDelay?: boolean;
-}
+import { sftpError } from './errors.js';
+import type { SftpLocation } from './uri.js';
 
 /**
  * Opens an ssh2-sftp-client connection to `location`, retrying with backoff (not when the server

@@ -1,5 +1,5 @@
 import { posix } from 'node:path';
-import { invalidParameter } from '@labbook/core';
+import { invalidParameter } from '@labbook/core/plugin';
 
 /** The parts of `sftp://[user[:password]@]host[:port]/path`. */
 export interface SftpLocation {

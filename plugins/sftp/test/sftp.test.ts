@@ -10,7 +10,7 @@ import { describeArtifactRepository } from '@labbook/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 import { serviceAvailable } from '../../../test/harness/service.js';
 import { type SshdTestServer, startSshd } from '../../../test/harness/sshd.js';
-import { parseSftpUri, readSshConfig, SftpArtifactRepository, type SftpArtifactRepositoryOptions } from '../src/index.js';
+import { parseSftpUri, plugin, readSshConfig, SftpArtifactRepository, type SftpArtifactRepositoryOptions } from '../src/index.js';
 
 let server: SshdTestServer | undefined;
 try {
@@ -254,5 +254,38 @@ describe('sftp configuration', () => {
     expect(readSshConfig('artifacts', config)).toMatchObject({ hostName: '10.0.0.5', user: 'mlflow', port: 2200 });
     expect(readSshConfig('artifacts', config).identityFile).toMatch(/\.ssh\/id_art$/);
     expect(readSshConfig('box', config)).toEqual({ user: 'fallback', port: 22 });
+  });
+});
+
+describe('factory options', () => {
+  const failure = (options: Record<string, unknown>) => {
+    try {
+      plugin.artifactRepositories!.sftp!('sftp://user@example.invalid/data', options);
+    } catch (error) {
+      return error;
+    }
+    throw new Error('expected the factory to throw');
+  };
+
+  it('refuses a wrong type, naming the option and the type', () => {
+    const e = failure({ readyTimeout: '20s' });
+    expect(LabbookError.is(e) && e.code).toBe('INVALID_PARAMETER_VALUE');
+    expect(e).toMatchObject({
+      field: 'readyTimeout',
+      message: expect.stringContaining("option 'readyTimeout' must be an integer of at least 1, not a string"),
+    });
+    expect(failure({ client: 'x' })).toMatchObject({ field: 'client', message: expect.stringContaining('ssh2-sftp-client') });
+    expect(failure({ hostVerifier: true })).toMatchObject({ field: 'hostVerifier' });
+    // The value of a bad secret option is never echoed.
+    expect((failure({ password: ['hunter2'] }) as Error).message).not.toContain('hunter2');
+  });
+
+  it('accepts good options and ignores those of other plugins', () => {
+    const repo = plugin.artifactRepositories!.sftp!('sftp://user@example.invalid/data', {
+      password: 'pw',
+      noDelay: false,
+      artifactRoot: 'x',
+    });
+    expect(repo).toBeInstanceOf(SftpArtifactRepository);
   });
 });

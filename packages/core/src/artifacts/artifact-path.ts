@@ -5,6 +5,8 @@ const PERCENT_ESCAPE = /%([0-9a-fA-F]{2})/g;
 // Control characters (0-31, 127), and characters MLflow's path checks refuse: `\` (alternative
 // separator), `#` (fragment smuggling, CVE-2023-6909/CVE-2024-3848), `;` (URL params, CVE-2024-1593).
 const FORBIDDEN_CHAR = /[\u0000-\u001f\u007f\\#;]/;
+/** The characters {@link hasForbiddenArtifactPathChar} refuses, in words, for error messages. */
+export const FORBIDDEN_ARTIFACT_PATH_CHARS = 'a control character, a backslash, `#` or `;`';
 const WINDOWS_DRIVE = /^[a-zA-Z]:/;
 
 /** Decodes `%XX` escapes, leaving malformed ones as they are (a literal `%` in a name is legal). */
@@ -50,9 +52,21 @@ function printable(s: string): string {
   return s.replace(/[\u0000-\u001f\u007f]/g, (c) => `%${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 
+/**
+ * The one rule for which characters an artifact path, or an artifact URI a client chooses, may
+ * hold: true when `s`, or any form it takes under repeated percent-decoding (`%5C`, `%2523`), holds
+ * a control character, a backslash, `#` or `;` ({@link FORBIDDEN_ARTIFACT_PATH_CHARS}).
+ *
+ * @param field - the input field named in the error for a path still encoded after 10 rounds
+ * @throws LabbookError INVALID_PARAMETER_VALUE when decoding does not settle in 10 rounds
+ */
+export function hasForbiddenArtifactPathChar(s: string, field = 'path'): boolean {
+  return decodingsOf(s, field).some((form) => FORBIDDEN_CHAR.test(form));
+}
+
 function checkForm(form: string, original: string, field: string): void {
   const bad = (why: string) => invalidParameter(`Invalid path '${printable(original)}' for ${field}: ${why}`, { field });
-  if (FORBIDDEN_CHAR.test(form)) throw bad('it contains a control character, a backslash, `#` or `;`');
+  if (FORBIDDEN_CHAR.test(form)) throw bad(`it contains ${FORBIDDEN_ARTIFACT_PATH_CHARS}`);
   if (form.startsWith('/') || form.startsWith('~')) throw bad('absolute paths are not allowed');
   if (WINDOWS_DRIVE.test(form)) throw bad('drive-qualified paths are not allowed');
   if (form.split('/').some((segment) => segment === '..')) throw bad("'..' segments are not allowed");

@@ -5,8 +5,8 @@ import type { ModelVersion, RegisteredModel } from '../entities/registry.js';
 import type { DatasetInput, Experiment, FileInfo, Metric, PagedList, Run, RunInfo } from '../entities/tracking.js';
 import { invalidParameter, LabbookError, notFound } from '../errors.js';
 import type { ArtifactRepository, TransferOptions } from '../interfaces/artifact-repository.js';
-import type { RegistryStore } from '../interfaces/registry-store.js';
-import type { LogBatchInput, TrackingStore } from '../interfaces/tracking-store.js';
+import type { GuardedRegistryStore, RegistryStore } from '../interfaces/registry-store.js';
+import type { GuardedTrackingStore, LogBatchInput, TrackingStore } from '../interfaces/tracking-store.js';
 import { normalizeArtifactFilePath, normalizeArtifactPath } from '../artifacts/artifact-path.js';
 import { downloadToLocal, type TreeTransferOptions, uploadLocalDir, uploadLocalFile } from '../artifacts/local-transfer.js';
 import { safeArtifactRepository } from '../artifacts/safe-artifact-repository.js';
@@ -27,10 +27,10 @@ export interface ClientOptions {
   trackingUri?: string;
   /** Registry URI; default: `LABBOOK_REGISTRY_URI`, `MLFLOW_REGISTRY_URI`, then the tracking URI. */
   registryUri?: string;
-  /** A ready store instead of one resolved from the URI. */
-  trackingStore?: TrackingStore;
-  /** A ready registry store instead of one resolved from the URI. */
-  registryStore?: RegistryStore;
+  /** A ready store instead of one resolved from the URI: a plugin's store (guarded here) or an already guarded one. */
+  trackingStore?: TrackingStore | GuardedTrackingStore;
+  /** A ready registry store instead of one resolved from the URI (guarded here unless it already is). */
+  registryStore?: RegistryStore | GuardedRegistryStore;
   /** Plugin registry to resolve URIs with (default: the process-wide one). */
   plugins?: PluginRegistry;
   /** Options passed to store factories (e.g. `artifactRoot`). */
@@ -50,8 +50,8 @@ export class Client {
   readonly registryUri: string;
   private readonly plugins: PluginRegistry;
   private readonly storeOptions: Record<string, unknown>;
-  private trackingPromise?: Promise<TrackingStore>;
-  private registryPromise?: Promise<RegistryStore>;
+  private trackingPromise?: Promise<GuardedTrackingStore>;
+  private registryPromise?: Promise<GuardedRegistryStore>;
   private readonly repos = new Map<string, Promise<ArtifactRepository>>();
 
   constructor(options: ClientOptions = {}) {
@@ -68,22 +68,18 @@ export class Client {
     return this.plugins;
   }
 
-  /** The (validated) tracking store, resolved from the tracking URI on first use. */
-  trackingStore(): Promise<TrackingStore> {
-    this.trackingPromise ??= this.plugins
-      .trackingStore(this.trackingUri, { trackingUri: this.trackingUri, ...this.storeOptions })
-      .then(validatedTrackingStore);
+  /** The guarded tracking store, resolved from the tracking URI on first use. */
+  trackingStore(): Promise<GuardedTrackingStore> {
+    this.trackingPromise ??= this.plugins.trackingStore(this.trackingUri, { trackingUri: this.trackingUri, ...this.storeOptions });
     this.trackingPromise.catch(() => {
       this.trackingPromise = undefined;
     });
     return this.trackingPromise;
   }
 
-  /** The (validated) registry store, resolved from the registry URI on first use. */
-  registryStore(): Promise<RegistryStore> {
-    this.registryPromise ??= this.plugins
-      .registryStore(this.registryUri, { trackingUri: this.trackingUri, ...this.storeOptions })
-      .then(validatedRegistryStore);
+  /** The guarded registry store, resolved from the registry URI on first use. */
+  registryStore(): Promise<GuardedRegistryStore> {
+    this.registryPromise ??= this.plugins.registryStore(this.registryUri, { trackingUri: this.trackingUri, ...this.storeOptions });
     this.registryPromise.catch(() => {
       this.registryPromise = undefined;
     });

@@ -1,4 +1,4 @@
-import { type TracingChannel, tracingChannel } from 'node:diagnostics_channel';
+import { type Channel, channel, type TracingChannel, tracingChannel } from 'node:diagnostics_channel';
 
 /**
  * Store operations published on `diagnostics_channel` tracing channels, so benchmarks and APM tools
@@ -20,3 +20,9 @@ export function traced<T>(channel: TracingChannel<string, object>, context: obje
   if (!channel.start.hasSubscribers) return fn();
   return channel.tracePromise(fn, context);
 }
+
+/**
+ * Published with `{ entity, field, text }` each time a search filter or order_by is parsed, so a test
+ * or a profiler can see that a search is parsed once however many layers it crosses.
+ */
+export const searchParseChannel: Channel = channel('labbook.search.parse');

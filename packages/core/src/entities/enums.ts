@@ -51,6 +51,11 @@ export function matchesViewType(stage: LifecycleStage, viewType: ViewType): bool
   return viewType === 'ACTIVE_ONLY' ? stage === 'active' : stage === 'deleted';
 }
 
+/** The lifecycle stages a search with `viewType` returns (for a SQL `IN` list). */
+export function viewTypeStages(viewType: ViewType): LifecycleStage[] {
+  return (Object.values(LifecycleStage) as LifecycleStage[]).filter((stage) => matchesViewType(stage, viewType));
+}
+
 /** Where a run's code came from (now only a tag value, `mlflow.source.type`). */
 export const SourceType = {
   NOTEBOOK: 'NOTEBOOK',

@@ -1,4 +1,5 @@
 import type { ViewType } from '../entities/enums.js';
+import { DEFAULTS } from '../validation/limits.js';
 import type { ModelVersion } from '../entities/registry.js';
 import type { Experiment, Run } from '../entities/tracking.js';
 import { invalidParameter } from '../errors.js';
@@ -104,7 +105,7 @@ export async function searchRuns(options: FluentSearchRunsOptions = {}): Promise
   } else if (ids.length === 0 && !options.experimentNames?.length) {
     ids = [await resolveFluentExperimentId()];
   }
-  const max = options.maxResults ?? 100000;
+  const max = options.maxResults ?? DEFAULTS.fluentSearchRunsMaxResults;
   if (!Number.isInteger(max) || max < 1)
     throw invalidParameter(`maxResults must be a positive integer, got ${max}.`, { field: 'max_results' });
   const rows = new RunRows();
@@ -114,7 +115,7 @@ export async function searchRuns(options: FluentSearchRunsOptions = {}): Promise
       ...(options.filterString !== undefined ? { filter: options.filterString } : {}),
       ...(options.runViewType !== undefined ? { viewType: options.runViewType } : {}),
       ...(options.orderBy !== undefined ? { orderBy: options.orderBy } : {}),
-      maxResults: Math.min(1000, max - rows.length),
+      maxResults: Math.min(DEFAULTS.searchRunsMaxResults, max - rows.length),
       ...(pageToken !== undefined ? { pageToken } : {}),
     });
     for (const run of page.items) rows.push(runToRow(run));

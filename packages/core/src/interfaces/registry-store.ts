@@ -1,5 +1,6 @@
 import type { PagedList } from '../entities/tracking.js';
 import type { ModelVersion, ModelVersionTag, RegisteredModel, RegisteredModelTag } from '../entities/registry.js';
+import type { ModelVersionsQuery, RegisteredModelsQuery, SearchAnswer } from '../search/query.js';
 
 /** Arguments of the registry searches. */
 export interface SearchRegistryOptions {
@@ -20,11 +21,11 @@ export interface CreateModelVersionOptions {
 }
 
 /**
- * Storage of registered models and their versions, stages, aliases and tags. Implemented by each
- * backend plugin; core validates names, tag keys and lengths first. Deleted versions are invisible
+ * What every registry store does besides searching (the plugin contract {@link RegistryStore} and the
+ * guarded {@link GuardedRegistryStore} share these). Core validates names, tag keys and lengths first. Deleted versions are invisible
  * to every method. Every method fails with a `LabbookError`.
  */
-export interface RegistryStore {
+export interface RegistryStoreMethods {
   createRegisteredModel(name: string, tags?: RegisteredModelTag[], description?: string): Promise<RegisteredModel>;
   /** Sets the description. */
   updateRegisteredModel(name: string, description: string): Promise<RegisteredModel>;
@@ -33,7 +34,6 @@ export interface RegistryStore {
   /** Hard-deletes a model with its versions, tags and aliases. */
   deleteRegisteredModel(name: string): Promise<void>;
   getRegisteredModel(name: string): Promise<RegisteredModel>;
-  searchRegisteredModels(options?: SearchRegistryOptions): Promise<PagedList<RegisteredModel>>;
   /** Latest version per requested stage (every stage when `stages` is empty). */
   getLatestVersions(name: string, stages?: string[]): Promise<ModelVersion[]>;
   setRegisteredModelTag(name: string, tag: RegisteredModelTag): Promise<void>;
@@ -49,7 +49,6 @@ export interface RegistryStore {
   getModelVersion(name: string, version: string): Promise<ModelVersion>;
   /** Where the version's files are (its source). */
   getModelVersionDownloadUri(name: string, version: string): Promise<string>;
-  searchModelVersions(options?: SearchRegistryOptions): Promise<PagedList<ModelVersion>>;
   setModelVersionTag(name: string, version: string, tag: ModelVersionTag): Promise<void>;
   deleteModelVersionTag(name: string, version: string, key: string): Promise<void>;
 
@@ -58,4 +57,27 @@ export interface RegistryStore {
   deleteRegisteredModelAlias(name: string, alias: string): Promise<void>;
   getModelVersionByAlias(name: string, alias: string): Promise<ModelVersion>;
   close?(): Promise<void>;
+}
+
+/**
+ * Storage of registered models and their versions, stages, aliases and tags: what a backend plugin
+ * implements (contract v2). Searches receive parsed queries (see {@link SearchAnswer}).
+ */
+export interface RegistryStore extends RegistryStoreMethods {
+  searchRegisteredModels(query: RegisteredModelsQuery): Promise<SearchAnswer<RegisteredModel>>;
+  searchModelVersions(query: ModelVersionsQuery): Promise<SearchAnswer<ModelVersion>>;
+}
+
+/** A registry store of plugin contract v1, whose searches took the request as text. Core adapts it. */
+export interface RegistryStoreV1 extends RegistryStoreMethods {
+  searchRegisteredModels(options?: SearchRegistryOptions): Promise<PagedList<RegisteredModel>>;
+  searchModelVersions(options?: SearchRegistryOptions): Promise<PagedList<ModelVersion>>;
+}
+
+/** A registry store behind core's guard, as `resolveRegistryStore` returns it: searches taken as text, parsed once. */
+export interface GuardedRegistryStore extends RegistryStoreMethods {
+  searchRegisteredModels(options?: SearchRegistryOptions): Promise<PagedList<RegisteredModel>>;
+  searchModelVersions(options?: SearchRegistryOptions): Promise<PagedList<ModelVersion>>;
+  /** Releases the store's connections. */
+  close(): Promise<void>;
 }

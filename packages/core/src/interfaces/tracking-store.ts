@@ -1,5 +1,6 @@
 import type { RunStatus, ViewType } from '../entities/enums.js';
 import type { DatasetInput, Experiment, ExperimentTag, Metric, PagedList, Param, Run, RunInfo, RunTag } from '../entities/tracking.js';
+import type { ExperimentsQuery, RunsQuery, SearchAnswer } from '../search/query.js';
 
 /** Arguments of {@link TrackingStore.searchExperiments}. */
 export interface SearchExperimentsOptions {
@@ -67,22 +68,21 @@ export interface LogBatchInput {
 }
 
 /**
- * Storage of experiments, runs and what runs log. Implemented by each backend plugin.
+ * What every tracking store does besides searching: the same methods in the plugin contract
+ * ({@link TrackingStore}) and in the guarded store callers use ({@link GuardedTrackingStore}).
  *
  * Core validates every input (key characters, lengths, batch limits, ids) before a store sees it, so
  * a store enforces only what it alone can: existence (`RESOURCE_DOES_NOT_EXIST`), uniqueness
  * (`RESOURCE_ALREADY_EXISTS`), param immutability and lifecycle rules (`INVALID_PARAMETER_VALUE`).
  * Every method fails with a `LabbookError`.
  */
-export interface TrackingStore {
+export interface TrackingStoreMethods {
   /** Creates an experiment and returns its id. Names are unique across lifecycle stages. */
   createExperiment(name: string, artifactLocation?: string, tags?: ExperimentTag[]): Promise<string>;
   /** The experiment with this id, active or deleted. */
   getExperiment(experimentId: string): Promise<Experiment>;
   /** The experiment with this name, active or deleted, or `null`. */
   getExperimentByName(name: string): Promise<Experiment | null>;
-  /** Experiments matching a filter, ordered and paged (default order `creation_time DESC, experiment_id ASC`). */
-  searchExperiments(options?: SearchExperimentsOptions): Promise<PagedList<Experiment>>;
   /** Soft-deletes an experiment and marks its runs deleted. */
   deleteExperiment(experimentId: string): Promise<void>;
   /** Restores a deleted experiment and its deleted runs. */
@@ -120,8 +120,41 @@ export interface TrackingStore {
    * points without building objects implement it; callers fall back to {@link getMetricHistory}.
    */
   getMetricHistoryColumns?(runId: string, key: string): Promise<MetricHistoryColumns>;
-  /** Runs of the given experiments that match a filter, ordered and paged. */
-  searchRuns(options: SearchRunsOptions): Promise<PagedList<Run>>;
   /** Releases connections and file handles. Optional. */
   close?(): Promise<void>;
+}
+
+/**
+ * Storage of experiments, runs and what runs log: what a backend plugin implements (contract v2).
+ *
+ * Core validates every input before a store sees it, and parses every search once: a store's
+ * search receives a parsed query and answers it natively or returns candidates for core's evaluator
+ * (see {@link SearchAnswer}).
+ */
+export interface TrackingStore extends TrackingStoreMethods {
+  /** Experiments matching the query (default order `creation_time DESC, experiment_id ASC`). */
+  searchExperiments(query: ExperimentsQuery): Promise<SearchAnswer<Experiment>>;
+  /** Runs of the query's experiments and view type that match it. */
+  searchRuns(query: RunsQuery): Promise<SearchAnswer<Run>>;
+}
+
+/** A tracking store of plugin contract v1, whose searches took the request as text. Core adapts it. */
+export interface TrackingStoreV1 extends TrackingStoreMethods {
+  searchExperiments(options?: SearchExperimentsOptions): Promise<PagedList<Experiment>>;
+  searchRuns(options: SearchRunsOptions): Promise<PagedList<Run>>;
+}
+
+/**
+ * A tracking store behind core's guard, as `resolveTrackingStore` returns it: every input checked
+ * against MLflow's rules, searches taken as text and parsed once, results paged.
+ */
+export interface GuardedTrackingStore extends TrackingStoreMethods {
+  /** Experiments matching a filter, ordered and paged (default order `creation_time DESC, experiment_id ASC`). */
+  searchExperiments(options?: SearchExperimentsOptions): Promise<PagedList<Experiment>>;
+  /** Runs of the given experiments that match a filter, ordered and paged. */
+  searchRuns(options: SearchRunsOptions): Promise<PagedList<Run>>;
+  /** The whole history of a metric as columns, from the store's fast path when it has one. */
+  getMetricHistoryColumns(runId: string, key: string): Promise<MetricHistoryColumns>;
+  /** Releases the store's connections and file handles. */
+  close(): Promise<void>;
 }

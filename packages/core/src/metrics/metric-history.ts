@@ -1,9 +1,12 @@
 /** Reading a metric's whole history, by pages or as columns. */
 import type { Metric } from '../entities/tracking.js';
-import type { MetricHistoryColumns, TrackingStore } from '../interfaces/tracking-store.js';
+import type { MetricHistoryColumns, TrackingStoreMethods } from '../interfaces/tracking-store.js';
+
+// Either side of the guard: these read only the history methods, which v2 stores and guarded stores share.
+type HistoryReader = Pick<TrackingStoreMethods, 'getMetricHistory' | 'getMetricHistoryColumns'>;
 
 /** Every point of a metric, following page tokens. */
-export async function readWholeMetricHistory(store: TrackingStore, runId: string, key: string): Promise<Metric[]> {
+export async function readWholeMetricHistory(store: HistoryReader, runId: string, key: string): Promise<Metric[]> {
   const first = await store.getMetricHistory(runId, key, {});
   const all = first.items;
   let token = first.nextPageToken;
@@ -35,7 +38,7 @@ export function metricColumnsOf(points: Metric[]): MetricHistoryColumns {
 }
 
 /** The whole history as columns, from the store's fast path when it has one. */
-export function readMetricColumns(store: TrackingStore, runId: string, key: string): Promise<MetricHistoryColumns> {
+export function readMetricColumns(store: HistoryReader, runId: string, key: string): Promise<MetricHistoryColumns> {
   if (store.getMetricHistoryColumns) return store.getMetricHistoryColumns(runId, key);
   return readWholeMetricHistory(store, runId, key).then(metricColumnsOf);
 }

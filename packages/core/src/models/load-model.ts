@@ -1,10 +1,9 @@
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Client } from '../client/client.js';
 import { notFound } from '../errors.js';
 import type { PluginRegistry } from '../plugins/plugin-registry.js';
 import { isModelsUri, parseModelsUri } from '../uri/artifact-uri.js';
+import { localPathIfLocal } from '../uri/local-path.js';
 import { flavorForLoad } from './flavor-lookup.js';
 import { type LabbookModel, wrapLoadedModel } from './labbook-model.js';
 import { mlmodelSignature, readMLmodel } from './mlmodel.js';
@@ -22,16 +21,9 @@ export interface LoadModelOptions {
   cacheDir?: string;
 }
 
-function localPathOf(uri: string): string | undefined {
-  if (/^file:/i.test(uri)) return fileURLToPath(uri.replace(/^file:(?!\/\/)/i, 'file://'));
-  // A bare path, or a Windows drive letter, is local; anything with a scheme is not.
-  if (!/^[a-z][\w+.-]*:/i.test(uri) || /^[a-z]:[\\/]/i.test(uri)) return resolve(uri);
-  return undefined;
-}
-
 /** Finds the local folder of a model URI: the path itself, or a verified cache copy of a remote one. */
 export async function localModelDir(uri: string, client: Client, cacheDir?: string): Promise<string> {
-  const local = localPathOf(uri);
+  const local = localPathIfLocal(uri);
   if (local) return local;
   let resolved: string;
   let key: string;
@@ -45,7 +37,7 @@ export async function localModelDir(uri: string, client: Client, cacheDir?: stri
     key = resolved;
   }
   // The file store's artifacts are already local: read them in place rather than copying.
-  const resolvedLocal = localPathOf(resolved);
+  const resolvedLocal = localPathIfLocal(resolved);
   if (resolvedLocal && existsSync(resolvedLocal)) return resolvedLocal;
   const trimmed = resolved.replace(/\/+$/, '');
   const cut = trimmed.lastIndexOf('/');

@@ -1,36 +1,40 @@
 import type { ArtifactRepository } from '../interfaces/artifact-repository.js';
-import type { RegistryStore } from '../interfaces/registry-store.js';
-import type { TrackingStore } from '../interfaces/tracking-store.js';
+import type { GuardedRegistryStore } from '../interfaces/registry-store.js';
+import type { GuardedTrackingStore } from '../interfaces/tracking-store.js';
 import { builtInProjectBackendsPlugin } from '../projects/built-in-backends.js';
 import type { ProjectBackend } from '../projects/project-backend.js';
-import * as rest from '../rest/index.js';
-import type { LabbookPlugin, StoreFactoryOptions } from './define-plugin.js';
+import type { AnyLabbookPlugin, StoreFactoryOptions } from './define-plugin.js';
 import { type PluginInfo, PluginRegistry } from './plugin-registry.js';
+import { restPlugin } from './rest-plugin.js';
 
 /** The process-wide plugin registry behind {@link registerPlugin} and the `resolve*` functions. */
 export const defaultPluginRegistry = new PluginRegistry();
 
 // The REST stores ship in core (http, https, mlflow-artifacts); installed plugins may override them.
-const restPlugin = (rest as Record<string, unknown>).restPlugin as LabbookPlugin | undefined;
-if (restPlugin) defaultPluginRegistry.registerBuiltIn(restPlugin);
+defaultPluginRegistry.registerBuiltIn(restPlugin);
 // The `local` and `docker` project backends ship in core too.
 defaultPluginRegistry.registerBuiltIn(builtInProjectBackendsPlugin);
 
 /**
  * Registers a plugin in code (for embedders and tests). It takes precedence over installed packages
- * for the schemes it provides.
+ * for the schemes it provides. Plugins of contract v1 are accepted and adapted.
+ *
+ * @throws LabbookError for a plugin built for a newer plugin contract than this core supports
  */
-export function registerPlugin(plugin: LabbookPlugin): void {
+export function registerPlugin(plugin: AnyLabbookPlugin): void {
   defaultPluginRegistry.register(plugin);
 }
 
-/** Builds the tracking store for a URI using the installed and registered plugins. */
-export function resolveTrackingStore(uri: string, options?: StoreFactoryOptions): Promise<TrackingStore> {
+/**
+ * Builds the tracking store for a URI using the installed and registered plugins, already behind
+ * core's guard (inputs validated, searches parsed once): use it as is, do not wrap it again.
+ */
+export function resolveTrackingStore(uri: string, options?: StoreFactoryOptions): Promise<GuardedTrackingStore> {
   return defaultPluginRegistry.trackingStore(uri, options);
 }
 
-/** Builds the registry store for a URI using the installed and registered plugins. */
-export function resolveRegistryStore(uri: string, options?: StoreFactoryOptions): Promise<RegistryStore> {
+/** Builds the registry store for a URI using the installed and registered plugins, already behind core's guard. */
+export function resolveRegistryStore(uri: string, options?: StoreFactoryOptions): Promise<GuardedRegistryStore> {
   return defaultPluginRegistry.registryStore(uri, options);
 }
 

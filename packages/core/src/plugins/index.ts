@@ -4,3 +4,5 @@ export * from './manifest.js';
 export * from './discovery.js';
 export * from './plugin-registry.js';
 export * from './default-registry.js';
+export * from './v1-adapter.js';
+export * from './rest-plugin.js';

@@ -3,15 +3,18 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { LabbookError } from '../errors.js';
 import type { ArtifactRepository } from '../interfaces/artifact-repository.js';
 import type { ModelFlavor } from '../interfaces/model-flavor.js';
-import type { RegistryStore } from '../interfaces/registry-store.js';
+import type { GuardedRegistryStore, RegistryStore } from '../interfaces/registry-store.js';
 import type { RunContextProvider } from '../interfaces/run-context-provider.js';
-import type { TrackingStore } from '../interfaces/tracking-store.js';
+import type { GuardedTrackingStore, TrackingStore } from '../interfaces/tracking-store.js';
 import type { ProjectBackend } from '../projects/project-backend.js';
-import { type LabbookPlugin, PLUGIN_API_VERSION, type StoreFactoryOptions } from './define-plugin.js';
+import { validatedRegistryStore } from '../validation/validated-registry-store.js';
+import { validatedTrackingStore } from '../validation/validated-tracking-store.js';
+import type { AnyLabbookPlugin, LabbookPlugin, StoreFactoryOptions } from './define-plugin.js';
 import { type DiscoveryResult, discoverPlugins, findPackageRoot } from './discovery.js';
 import { firstPartyPackageFor } from './first-party.js';
 import type { PluginKind, PluginManifest } from './manifest.js';
 import { parseScheme, redactUri } from './scheme.js';
+import { asCurrentPlugin } from './v1-adapter.js';
 
 const FACTORY_FIELD = {
   tracking: 'trackingStores',
@@ -33,6 +36,8 @@ const KIND_NAME: Record<PluginKind, string> = {
 export interface PluginInfo {
   name: string;
   source: 'registered' | 'installed' | 'built-in';
+  /** The plugin contract version it was built for (known once loaded): 1 is served through core's v1 adapter. */
+  apiVersion?: number;
   packageDir?: string;
   version?: string;
   tracking: string[];
@@ -72,15 +77,19 @@ export class PluginRegistry {
     if (options.roots) this.roots = options.roots;
   }
 
-  /** Adds a plugin in code; it wins over installed packages for the schemes it provides. */
-  register(plugin: LabbookPlugin): void {
-    checkApiVersion(plugin);
-    this.registered.unshift(plugin);
+  /**
+   * Adds a plugin in code; it wins over installed packages for the schemes it provides. A plugin of
+   * contract v1 is adapted here, once.
+   *
+   * @throws LabbookError for a plugin built for a newer contract than this core supports
+   */
+  register(plugin: AnyLabbookPlugin): void {
+    this.registered.unshift(asCurrentPlugin(plugin));
   }
 
   /** Adds a plugin that ships inside core (REST stores); installed and registered plugins win over it. */
-  registerBuiltIn(plugin: LabbookPlugin): void {
-    this.builtIns.push(plugin);
+  registerBuiltIn(plugin: AnyLabbookPlugin): void {
+    this.builtIns.push(asCurrentPlugin(plugin));
   }
 
   /** Forgets discovered packages (tests, or after installing a package at run time). */
@@ -142,6 +151,7 @@ export class PluginRegistry {
     return {
       name: p.name,
       source,
+      apiVersion: p.apiVersion,
       tracking: schemesOf(p, 'tracking'),
       registry: schemesOf(p, 'registry'),
       artifacts: schemesOf(p, 'artifacts'),
@@ -166,15 +176,14 @@ export class PluginRegistry {
         const file = join(manifest.packageDir, manifest.plugin);
         try {
           const mod = (await import(pathToFileURL(file).href)) as { default?: unknown };
-          const plugin = unwrapDefault(mod) as LabbookPlugin | undefined;
+          const plugin = unwrapDefault(mod) as AnyLabbookPlugin | undefined;
           if (!plugin || typeof plugin !== 'object' || typeof plugin.name !== 'string') {
             throw new LabbookError(
               'INTERNAL_ERROR',
               `[labbook] plugin ${manifest.packageName}: ${file} has no default export made by definePlugin()`,
             );
           }
-          checkApiVersion(plugin);
-          return plugin;
+          return asCurrentPlugin(plugin);
         } catch (error) {
           const message = error instanceof Error ? error.message : String(error);
           this.loadErrors.set(manifest.packageName, message);
@@ -232,18 +241,16 @@ export class PluginRegistry {
     return factory as (uri: string, options: StoreFactoryOptions) => unknown;
   }
 
-  /** Builds the tracking store for a URI (not validated: wrap with `validatedTrackingStore`). */
-  async trackingStore(uri: string, options: StoreFactoryOptions = {}): Promise<TrackingStore> {
-    return (await (
-      await this.factoryFor('tracking', uri)
-    )(uri, options)) as TrackingStore;
+  /** Builds the tracking store for a URI, behind core's guard (callers never wrap it again). */
+  async trackingStore(uri: string, options: StoreFactoryOptions = {}): Promise<GuardedTrackingStore> {
+    const store = (await (await this.factoryFor('tracking', uri))(uri, options)) as TrackingStore;
+    return validatedTrackingStore(store);
   }
 
-  /** Builds the registry store for a URI. */
-  async registryStore(uri: string, options: StoreFactoryOptions = {}): Promise<RegistryStore> {
-    return (await (
-      await this.factoryFor('registry', uri)
-    )(uri, options)) as RegistryStore;
+  /** Builds the registry store for a URI, behind core's guard. */
+  async registryStore(uri: string, options: StoreFactoryOptions = {}): Promise<GuardedRegistryStore> {
+    const store = (await (await this.factoryFor('registry', uri))(uri, options)) as RegistryStore;
+    return validatedRegistryStore(store);
   }
 
   /** Builds the artifact repository rooted at a URI. */
@@ -303,13 +310,4 @@ function unwrapDefault(mod: { default?: unknown }): unknown {
   let value: unknown = mod.default ?? mod;
   if (value && typeof value === 'object' && 'default' in value && !('name' in value)) value = (value as { default: unknown }).default;
   return value;
-}
-
-function checkApiVersion(plugin: LabbookPlugin): void {
-  if (typeof plugin.apiVersion === 'number' && plugin.apiVersion > PLUGIN_API_VERSION) {
-    throw new LabbookError(
-      'INTERNAL_ERROR',
-      `[labbook] plugin ${plugin.name} was built for plugin API version ${plugin.apiVersion}, but this @labbook/core supports up to ${PLUGIN_API_VERSION}; upgrade @labbook/core`,
-    );
-  }
 }

@@ -1,8 +1,8 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { LabbookError } from '../errors.js';
+import { localPathIfLocal } from '../uri/local-path.js';
 import { docker, dockerUnavailableReason } from './docker-cli.js';
 import { spawnProcessGroup } from './process-group.js';
 import type { ProjectBackend, ProjectLaunch, ProjectPlan } from './project-backend.js';
@@ -17,12 +17,6 @@ export interface DockerBackendConfig {
   /** Extra `docker run` flags, MLflow's `-A name[=value]`: `{ "gpus": "all", "privileged": true }`. */
   docker_args?: Record<string, string | boolean>;
   kill_timeout_ms?: number;
-}
-
-function localPathOf(uri: string | undefined): string | undefined {
-  if (!uri) return undefined;
-  if (uri.startsWith('file:')) return fileURLToPath(uri);
-  return /^[A-Za-z][A-Za-z0-9+.-]+:/.test(uri) ? undefined : uri;
 }
 
 // A server on the host's loopback is reached from a container through the host gateway.
@@ -110,7 +104,7 @@ export function dockerProjectBackend(config: Readonly<Record<string, unknown>> =
       const tracking = containerTrackingUri(launch.trackingUri);
       if (tracking.hostGateway) args.push('--add-host=host.docker.internal:host-gateway');
       // Local stores are mounted at the same path, so the artifact locations they record stay valid inside.
-      for (const local of new Set([localPathOf(launch.trackingUri), localPathOf(launch.artifactUri)]))
+      for (const local of new Set([launch.trackingUri, launch.artifactUri].map((uri) => (uri ? localPathIfLocal(uri) : undefined))))
         if (local) args.push('-v', `${local}:${local}`);
       const env = launch.project.dockerEnv!;
       for (const v of env.volumes) args.push('-v', v);

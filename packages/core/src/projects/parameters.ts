@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { invalidParameter } from '../errors.js';
+import { isFileUri, localPathFromUri } from '../uri/local-path.js';
 import { parseCommandTemplate, renderCommandTemplate } from './command-template.js';
 import { resolveInside } from './project-paths.js';
 import type { EntryPointSpec, ProjectParameterType } from './project-spec.js';
@@ -51,8 +51,9 @@ function checkValue(ep: EntryPointSpec, name: string, type: ProjectParameterType
   if (type === 'uri' && !URI.test(value)) throw bad('a URI with a scheme (e.g. s3://bucket/data or file:///tmp/data)');
   if (type === 'path') {
     // A remote URI is passed through as given; MLflow would download it first (not done here).
-    if (URI.test(value) && !value.startsWith('file:')) return p;
-    const local = value.startsWith('file:') ? fileURLToPath(value) : value;
+    if (URI.test(value) && !isFileUri(value)) return p;
+    // `file:data` is relative to the project, as a bare `data` is.
+    const local = isFileUri(value) ? localPathFromUri(value, { field, base: projectDir }) : value;
     const inside = resolveInside(projectDir, local);
     if (!inside) {
       throw invalidParameter(

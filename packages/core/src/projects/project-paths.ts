@@ -1,5 +1,5 @@
-import { realpathSync } from 'node:fs';
-import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { resolve } from 'node:path';
+import { isInside, realPathOf } from '../uri/local-path.js';
 
 /**
  * `path` resolved against the project folder, or undefined when it leaves it (`..`, an absolute path
@@ -7,21 +7,7 @@ import { isAbsolute, relative, resolve, sep } from 'node:path';
  * points outside would make the run unreproducible from its source.
  */
 export function resolveInside(projectDir: string, path: string): string | undefined {
-  const root = realOrSelf(projectDir);
-  const target = realOrSelf(resolve(root, path));
-  return isWithin(root, target) ? target : undefined;
-}
-
-/** True when `target` is `root` or below it. */
-export function isWithin(root: string, target: string): boolean {
-  const rel = relative(root, target);
-  return rel === '' || (!rel.startsWith(`..${sep}`) && rel !== '..' && !isAbsolute(rel));
-}
-
-function realOrSelf(path: string): string {
-  try {
-    return realpathSync(path);
-  } catch {
-    return path;
-  }
+  const root = realPathOf(projectDir);
+  const target = realPathOf(resolve(root, path));
+  return isInside(root, target) ? target : undefined;
 }

@@ -2,8 +2,8 @@ import { existsSync, statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { invalidParameter, notFound } from '../errors.js';
+import { isFileUri, localPathFromUri } from '../uri/local-path.js';
 import { readGitInfo, redactRemoteUrl } from '../context/git-repository.js';
 import { git } from './git-cli.js';
 
@@ -51,7 +51,7 @@ export function parseProjectUri(uri: string): { base: string; subdirectory?: str
 }
 
 function localPath(base: string): string | undefined {
-  if (base.startsWith('file:')) return fileURLToPath(base);
+  if (isFileUri(base)) return localPathFromUri(base);
   // Anything with a scheme (https://, ssh://) or scp-like syntax (git@host:repo) is a git remote.
   if (/^[A-Za-z][A-Za-z0-9+.-]+:/.test(base) || /^[\w.-]+@[\w.-]+:/.test(base)) return undefined;
   return resolve(base);

@@ -1,6 +1,7 @@
 import type { ModelVersion, ModelVersionTag, RegisteredModel, RegisteredModelTag } from '../entities/registry.js';
 import type { PagedList } from '../entities/tracking.js';
-import type { CreateModelVersionOptions, RegistryStore, SearchRegistryOptions } from '../interfaces/registry-store.js';
+import type { CreateModelVersionOptions, RegistryStore } from '../interfaces/registry-store.js';
+import type { ModelVersionsQuery, RegisteredModelsQuery, SearchAnswer, SearchQuery } from '../search/query.js';
 import { RestClient, type RestClientOptions } from './http-client.js';
 import { paged } from './rest-tracking-store.js';
 import { modelVersionFromWire, registeredModelFromWire } from './wire.js';
@@ -51,14 +52,9 @@ export class RestRegistryStore implements RegistryStore {
     return registeredModelFromWire(r.registered_model as Obj);
   }
 
-  async searchRegisteredModels(o: SearchRegistryOptions = {}): Promise<PagedList<RegisteredModel>> {
-    const r = await this.client.get<Obj>(`${RM}/search`, {
-      filter: o.filter,
-      max_results: o.maxResults,
-      order_by: o.orderBy,
-      page_token: o.pageToken,
-    });
-    return paged(r, ((r.registered_models as Obj[]) ?? []).map(registeredModelFromWire));
+  async searchRegisteredModels(q: RegisteredModelsQuery): Promise<SearchAnswer<RegisteredModel>> {
+    const r = await this.client.get<Obj>(`${RM}/search`, searchParams(q));
+    return { kind: 'page', page: paged(r, ((r.registered_models as Obj[]) ?? []).map(registeredModelFromWire)) };
   }
 
   async getLatestVersions(name: string, stages?: string[]): Promise<ModelVersion[]> {
@@ -112,14 +108,9 @@ export class RestRegistryStore implements RegistryStore {
     return String(r.artifact_uri ?? '');
   }
 
-  async searchModelVersions(o: SearchRegistryOptions = {}): Promise<PagedList<ModelVersion>> {
-    const r = await this.client.get<Obj>(`${MV}/search`, {
-      filter: o.filter,
-      max_results: o.maxResults,
-      order_by: o.orderBy,
-      page_token: o.pageToken,
-    });
-    return paged(r, ((r.model_versions as Obj[]) ?? []).map(modelVersionFromWire));
+  async searchModelVersions(q: ModelVersionsQuery): Promise<SearchAnswer<ModelVersion>> {
+    const r = await this.client.get<Obj>(`${MV}/search`, searchParams(q));
+    return { kind: 'page', page: paged(r, ((r.model_versions as Obj[]) ?? []).map(modelVersionFromWire)) };
   }
 
   async setModelVersionTag(name: string, version: string, tag: ModelVersionTag): Promise<void> {
@@ -142,4 +133,10 @@ export class RestRegistryStore implements RegistryStore {
     const r = await this.client.get<Obj>(`${RM}/alias`, { name, alias });
     return modelVersionFromWire(r.model_version as Obj);
   }
+}
+
+// The server answers searches: the query travels as the text it was parsed from.
+function searchParams(q: SearchQuery<unknown>): Record<string, unknown> {
+  const o = q.source;
+  return { filter: o.filter, max_results: o.maxResults, order_by: o.orderBy, page_token: o.pageToken };
 }

@@ -3,11 +3,10 @@ import type {
   CreateRunOptions,
   LogBatchInput,
   MetricHistoryOptions,
-  SearchExperimentsOptions,
-  SearchRunsOptions,
   TrackingStore,
   UpdateRunOptions,
 } from '../interfaces/tracking-store.js';
+import type { ExperimentsQuery, RunsQuery, SearchAnswer } from '../search/query.js';
 import { RestClient, type RestClientOptions } from './http-client.js';
 import { experimentFromWire, metricFromWire, runFromWire, toWire } from './wire.js';
 
@@ -49,14 +48,16 @@ export class RestTrackingStore implements TrackingStore {
     }
   }
 
-  async searchExperiments(o: SearchExperimentsOptions = {}): Promise<PagedList<Experiment>> {
+  // The server answers searches: the query travels as the text it was parsed from.
+  async searchExperiments(q: ExperimentsQuery): Promise<SearchAnswer<Experiment>> {
+    const o = q.source;
     const r = await this.client.send<Obj>(
       'POST',
       `${P}/experiments/search`,
-      { view_type: o.viewType, max_results: o.maxResults, filter: o.filter, order_by: o.orderBy, page_token: o.pageToken },
+      { view_type: q.viewType, max_results: o.maxResults, filter: o.filter, order_by: o.orderBy, page_token: o.pageToken },
       true,
     );
-    return paged(r, ((r.experiments as Obj[]) ?? []).map(experimentFromWire));
+    return { kind: 'page', page: paged(r, ((r.experiments as Obj[]) ?? []).map(experimentFromWire)) };
   }
 
   async deleteExperiment(experimentId: string): Promise<void> {
@@ -146,21 +147,22 @@ export class RestTrackingStore implements TrackingStore {
     return paged(r, ((r.metrics as Obj[]) ?? []).map(metricFromWire));
   }
 
-  async searchRuns(o: SearchRunsOptions): Promise<PagedList<Run>> {
+  async searchRuns(q: RunsQuery): Promise<SearchAnswer<Run>> {
+    const o = q.source;
     const r = await this.client.send<Obj>(
       'POST',
       `${P}/runs/search`,
       {
-        experiment_ids: o.experimentIds,
+        experiment_ids: q.experimentIds,
         filter: o.filter,
-        run_view_type: o.viewType,
+        run_view_type: q.viewType,
         max_results: o.maxResults,
         order_by: o.orderBy,
         page_token: o.pageToken,
       },
       true,
     );
-    return paged(r, ((r.runs as Obj[]) ?? []).map(runFromWire));
+    return { kind: 'page', page: paged(r, ((r.runs as Obj[]) ?? []).map(runFromWire)) };
   }
 }
 

@@ -1,6 +1,5 @@
 import type { ModelVersion, RegisteredModel } from '../entities/registry.js';
-import type { Experiment, PagedList, Run } from '../entities/tracking.js';
-import { DEFAULTS } from '../validation/limits.js';
+import type { Experiment, Run } from '../entities/tracking.js';
 import type { Comparison, FilterTree, OrderByClause, SearchEntity } from './ast.js';
 import {
   experimentValue,
@@ -12,10 +11,9 @@ import {
   type ValueAccessor,
 } from './accessors.js';
 import { likeMatcher } from './like.js';
-import { decodePageToken, encodePageToken } from './page-token.js';
-import { parseFilter, parseOrderBy } from './parser.js';
 
-type Predicate<T> = (item: T) => boolean;
+/** True when an item satisfies a compiled filter. */
+export type Predicate<T> = (item: T) => boolean;
 
 /** Compares one value against a clause the way MLflow's in-memory (FileStore) search does. */
 function valueMatches(lhs: SearchValue, clause: Comparison): boolean {
@@ -98,7 +96,8 @@ function rank(v: SearchValue): number {
   return 0;
 }
 
-function compareValues(a: SearchValue, b: SearchValue, ascending: boolean): number {
+/** Orders two values of one sort key as MLflow does (real values, then NaN, then missing, in either direction). */
+export function compareValues(a: SearchValue, b: SearchValue, ascending: boolean): number {
   const ra = rank(a);
   const rb = rank(b);
   if (ra !== rb || ra !== 0) return ra - rb;
@@ -123,126 +122,17 @@ export function compareBy<T>(access: ValueAccessor<T>, clauses: OrderByClause[])
   };
 }
 
-const START_TIME_DESC: OrderByClause = { identifier: { type: 'attribute', key: 'start_time' }, ascending: false };
-const RUN_ID_ASC: OrderByClause = { identifier: { type: 'attribute', key: 'run_id' }, ascending: true };
-
-/** MLflow's run ordering: the clauses, then start_time DESC, then run_id ASC. */
-export function compareRunsBy(orderBy: OrderByClause[]): (a: Run, b: Run) => number {
-  return compareBy(runValue, [...orderBy, START_TIME_DESC, RUN_ID_ASC]);
+/** A predicate for a parsed filter over experiments. */
+export function compileExperimentFilter(tree: FilterTree): Predicate<Experiment> {
+  return all(tree.clauses.map((c) => compileClause(c, experimentValue)));
 }
 
-/** Options of the in-memory searches. */
-export interface InMemorySearchOptions {
-  filter?: string;
-  orderBy?: string[];
-  maxResults?: number;
-  pageToken?: string;
+/** A predicate for a parsed filter over registered models. */
+export function compileRegisteredModelFilter(tree: FilterTree): Predicate<RegisteredModel> {
+  return all(tree.clauses.map(compileRegisteredModelClause));
 }
 
-function page<T>(sorted: T[], maxResults: number, pageToken: string | undefined): PagedList<T> {
-  const offset = decodePageToken(pageToken);
-  const items = sorted.slice(offset, offset + maxResults);
-  const next = offset + maxResults;
-  return next < sorted.length ? { items, nextPageToken: encodePageToken(next) } : { items };
-}
-
-function search<T>(
-  entity: SearchEntity,
-  items: readonly T[],
-  options: InMemorySearchOptions,
-  predicateOf: (tree: FilterTree) => Predicate<T>,
-  access: ValueAccessor<T>,
-  clausesOf: (orderBy: OrderByClause[]) => OrderByClause[],
-  defaultMax: number,
-): PagedList<T> {
-  const predicate = predicateOf(parseFilter(entity, options.filter));
-  const clauses = clausesOf(parseOrderBy(entity, options.orderBy));
-  decodePageToken(options.pageToken);
-  // Read each sort key once per item rather than once per comparison.
-  const decorated: { item: T; keys: SearchValue[] }[] = [];
-  for (const item of items) {
-    if (predicate(item)) decorated.push({ item, keys: clauses.map((c) => access(item, c.identifier)) });
-  }
-  decorated.sort((a, b) => {
-    for (let i = 0; i < clauses.length; i++) {
-      const c = compareValues(a.keys[i], b.keys[i], clauses[i]!.ascending);
-      if (c !== 0) return c;
-    }
-    return 0;
-  });
-  return page(
-    decorated.map((d) => d.item),
-    options.maxResults ?? defaultMax,
-    options.pageToken,
-  );
-}
-
-/**
- * Filters, orders and pages runs in memory, as MLflow's FileStore does (the caller has already
- * applied experiment ids and view type). A next-page token is returned only when more runs exist.
- */
-export function searchRunsInMemory(runs: readonly Run[], options: InMemorySearchOptions = {}): PagedList<Run> {
-  return search(
-    'runs',
-    runs,
-    options,
-    compileRunFilter,
-    runValue,
-    (o) => [...o, START_TIME_DESC, RUN_ID_ASC],
-    DEFAULTS.searchRunsMaxResults,
-  );
-}
-
-/** Experiments in memory; default order `creation_time DESC`, tie-break `experiment_id ASC`. */
-export function searchExperimentsInMemory(experiments: readonly Experiment[], options: InMemorySearchOptions = {}): PagedList<Experiment> {
-  const tieBreak: OrderByClause = { identifier: { type: 'attribute', key: 'experiment_id' }, ascending: true };
-  return search(
-    'experiments',
-    experiments,
-    options,
-    (tree) => all(tree.clauses.map((c) => compileClause(c, experimentValue))),
-    experimentValue,
-    (orderBy) => [
-      ...(orderBy.length > 0 ? orderBy : [{ identifier: { type: 'attribute', key: 'creation_time' }, ascending: false } as OrderByClause]),
-      tieBreak,
-    ],
-    DEFAULTS.searchExperimentsMaxResults,
-  );
-}
-
-/** Registered models in memory; tie-break `name ASC`. */
-export function searchRegisteredModelsInMemory(
-  models: readonly RegisteredModel[],
-  options: InMemorySearchOptions = {},
-): PagedList<RegisteredModel> {
-  const byName: OrderByClause = { identifier: { type: 'attribute', key: 'name' }, ascending: true };
-  return search(
-    'registered_models',
-    models,
-    options,
-    (tree) => all(tree.clauses.map(compileRegisteredModelClause)),
-    registeredModelValue,
-    (orderBy) => [...orderBy, byName],
-    DEFAULTS.searchRegisteredModelsMaxResults,
-  );
-}
-
-/** Model versions in memory; tie-breaks `name ASC`, `version_number DESC`. */
-export function searchModelVersionsInMemory(
-  versions: readonly ModelVersion[],
-  options: InMemorySearchOptions = {},
-): PagedList<ModelVersion> {
-  const tieBreaks: OrderByClause[] = [
-    { identifier: { type: 'attribute', key: 'name' }, ascending: true },
-    { identifier: { type: 'attribute', key: 'version_number' }, ascending: false },
-  ];
-  return search(
-    'model_versions',
-    versions,
-    options,
-    (tree) => all(tree.clauses.map((c) => compileClause(c, modelVersionValue))),
-    modelVersionValue,
-    (orderBy) => [...orderBy, ...tieBreaks],
-    DEFAULTS.searchModelVersionsMaxResults,
-  );
+/** A predicate for a parsed filter over model versions. */
+export function compileModelVersionFilter(tree: FilterTree): Predicate<ModelVersion> {
+  return all(tree.clauses.map((c) => compileClause(c, modelVersionValue)));
 }

@@ -1,4 +1,5 @@
 import type { Comparator, Comparison, FilterTree, Identifier, IdentifierType, Literal, OrderByClause, SearchEntity } from './ast.js';
+import { searchParseChannel } from '../diagnostics/channels.js';
 import {
   ATTRIBUTE_ALIASES,
   DATASET_KEYS,
@@ -157,6 +158,7 @@ function checkClause(
  */
 export function parseFilter(entity: SearchEntity, filter: string | undefined | null): FilterTree {
   if (filter === undefined || filter === null || filter.trim() === '') return { entity, clauses: [] };
+  if (searchParseChannel.hasSubscribers) searchParseChannel.publish({ entity, field: 'filter', text: filter });
   const c = new Cursor(tokenize(filter, 'filter'), filter, 'filter');
   const clauses: Comparison[] = [];
   for (;;) {
@@ -183,6 +185,8 @@ export function parseFilter(entity: SearchEntity, filter: string | undefined | n
 export function parseOrderBy(entity: SearchEntity, orderBy: readonly string[] | undefined | null): OrderByClause[] {
   const out: OrderByClause[] = [];
   const seen = new Set<string>();
+  if (orderBy && orderBy.length > 0 && searchParseChannel.hasSubscribers)
+    searchParseChannel.publish({ entity, field: 'order_by', text: orderBy });
   for (const entry of orderBy ?? []) {
     if (typeof entry !== 'string' || entry.trim() === '') {
       throw syntaxError(String(entry), 'order_by', 0, 'an identifier', 'an empty clause');

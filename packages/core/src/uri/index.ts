@@ -1,2 +1,3 @@
 export * from './tracking-uri.js';
 export * from './artifact-uri.js';
+export * from './local-path.js';

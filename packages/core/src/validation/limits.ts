@@ -27,6 +27,8 @@ export const LIMITS = {
   searchRegisteredModelsMaxResults: 1000,
   searchModelVersionsMaxResults: 200000,
   metricHistoryBulkRunIds: 100,
+  modelDescriptionLength: 5000,
+  modelVersionSourceLength: 500,
 } as const;
 
 /** Defaults MLflow uses when `max_results` is not given. */
@@ -35,6 +37,8 @@ export const DEFAULTS = {
   searchExperimentsMaxResults: 1000,
   searchRegisteredModelsMaxResults: 100,
   searchModelVersionsMaxResults: 10000,
+  /** `mlflow.search_runs` (the fluent call that returns a table) reads this many runs at most. */
+  fluentSearchRunsMaxResults: 100000,
 } as const;
 
 /** Tags that cannot be changed once set. */

@@ -1,10 +1,13 @@
-import type { ViewType } from '../entities/enums.js';
+import { RunStatus } from '../entities/enums.js';
 import type { DatasetInput, Experiment, ExperimentTag, Metric, PagedList, Run, RunInfo } from '../entities/tracking.js';
 import { labbookChannels, traced } from '../diagnostics/channels.js';
 import { invalidParameter } from '../errors.js';
 import { readMetricColumns } from '../metrics/metric-history.js';
+import { pageOf } from '../search/answer-query.js';
+import { buildExperimentsQuery, buildRunsQuery } from '../search/build-query.js';
 import type {
   CreateRunOptions,
+  GuardedTrackingStore,
   LogBatchInput,
   MetricHistoryColumns,
   MetricHistoryOptions,
@@ -15,23 +18,11 @@ import type {
 } from '../interfaces/tracking-store.js';
 import { validateBatch, validateDatasetInputs, validateExperimentTag, validateRunTag } from './entities.js';
 import { validateKey } from './keys.js';
-import { DEFAULTS, LIMITS } from './limits.js';
+import { LIMITS } from './limits.js';
 import { requireValue, validateExperimentId, validateExperimentName, validateLength, validateMaxResults, validateRunId } from './values.js';
 
-const VIEW_TYPES: readonly ViewType[] = ['ACTIVE_ONLY', 'DELETED_ONLY', 'ALL'];
-const STATUSES = ['RUNNING', 'SCHEDULED', 'FINISHED', 'FAILED', 'KILLED'];
+const STATUSES: readonly string[] = Object.values(RunStatus);
 const BRAND = Symbol.for('labbook:validated-tracking-store');
-
-function validateViewType(viewType: unknown, field: string): void {
-  if (viewType !== undefined && !VIEW_TYPES.includes(viewType as ViewType)) {
-    throw invalidParameter(
-      `Invalid value ${JSON.stringify(viewType)} for parameter '${field}': expected one of ${VIEW_TYPES.join(', ')}.`,
-      {
-        field,
-      },
-    );
-  }
-}
 
 function validateArtifactLocation(location: unknown): void {
   if (location === undefined || location === null || location === '') return;
@@ -68,19 +59,13 @@ function validateTimestamp(value: unknown, field: string): void {
   }
 }
 
-function validateOrderBy(orderBy: unknown, field = 'order_by'): void {
-  if (orderBy === undefined) return;
-  if (!Array.isArray(orderBy) || orderBy.some((o) => typeof o !== 'string')) {
-    throw invalidParameter(`Invalid value for parameter '${field}': expected a list of strings.`, { field });
-  }
-}
-
 /**
- * A TrackingStore that checks every input against MLflow's rules before the wrapped store sees it,
- * so stores validate nothing twice. Over-long param and tag values are truncated here (MLflow's
- * default). The client, the server and the testkit all go through this wrapper.
+ * The guard in front of a plugin's TrackingStore: checks every input against MLflow's rules before
+ * the store sees it, so stores validate nothing twice, and parses each search once into the query the
+ * store answers. Over-long param and tag values are truncated here (MLflow's default).
+ * `resolveTrackingStore` returns stores already wrapped in it.
  */
-export class ValidatedTrackingStore implements TrackingStore {
+export class ValidatedTrackingStore implements GuardedTrackingStore {
   readonly inner: TrackingStore;
 
   constructor(inner: TrackingStore) {
@@ -88,58 +73,56 @@ export class ValidatedTrackingStore implements TrackingStore {
     Object.defineProperty(this, BRAND, { value: true });
   }
 
-  createExperiment(name: string, artifactLocation?: string, tags?: ExperimentTag[]): Promise<string> {
+  async createExperiment(name: string, artifactLocation?: string, tags?: ExperimentTag[]): Promise<string> {
     validateExperimentName(name);
     validateArtifactLocation(artifactLocation);
     const checked = (tags ?? []).map((t, i) => validateExperimentTag(t, `tags[${i}]`));
     return this.inner.createExperiment(name, artifactLocation || undefined, checked);
   }
 
-  getExperiment(experimentId: string): Promise<Experiment> {
+  async getExperiment(experimentId: string): Promise<Experiment> {
     validateExperimentId(experimentId);
     return this.inner.getExperiment(experimentId);
   }
 
-  getExperimentByName(name: string): Promise<Experiment | null> {
+  async getExperimentByName(name: string): Promise<Experiment | null> {
     requireValue(name, 'experiment_name');
     return this.inner.getExperimentByName(name);
   }
 
-  searchExperiments(options: SearchExperimentsOptions = {}): Promise<PagedList<Experiment>> {
-    validateViewType(options.viewType, 'view_type');
-    validateMaxResults(options.maxResults, 'max_results', LIMITS.searchExperimentsMaxResults);
-    validateOrderBy(options.orderBy);
-    return this.inner.searchExperiments({ ...options, maxResults: options.maxResults ?? DEFAULTS.searchExperimentsMaxResults });
+  async searchExperiments(options: SearchExperimentsOptions = {}): Promise<PagedList<Experiment>> {
+    const query = buildExperimentsQuery(options);
+    return pageOf(query, await this.inner.searchExperiments(query));
   }
 
-  deleteExperiment(experimentId: string): Promise<void> {
+  async deleteExperiment(experimentId: string): Promise<void> {
     validateExperimentId(experimentId);
     return this.inner.deleteExperiment(experimentId);
   }
 
-  restoreExperiment(experimentId: string): Promise<void> {
+  async restoreExperiment(experimentId: string): Promise<void> {
     validateExperimentId(experimentId);
     return this.inner.restoreExperiment(experimentId);
   }
 
-  renameExperiment(experimentId: string, newName: string): Promise<void> {
+  async renameExperiment(experimentId: string, newName: string): Promise<void> {
     validateExperimentId(experimentId);
     validateExperimentName(newName, 'new_name');
     return this.inner.renameExperiment(experimentId, newName);
   }
 
-  setExperimentTag(experimentId: string, tag: ExperimentTag): Promise<void> {
+  async setExperimentTag(experimentId: string, tag: ExperimentTag): Promise<void> {
     validateExperimentId(experimentId);
     return this.inner.setExperimentTag(experimentId, validateExperimentTag(tag, 'tag'));
   }
 
-  deleteExperimentTag(experimentId: string, key: string): Promise<void> {
+  async deleteExperimentTag(experimentId: string, key: string): Promise<void> {
     validateExperimentId(experimentId);
     validateKey(key, 'tag', 'key');
     return this.inner.deleteExperimentTag(experimentId, key);
   }
 
-  createRun(options: CreateRunOptions): Promise<Run> {
+  async createRun(options: CreateRunOptions): Promise<Run> {
     validateExperimentId(options.experimentId);
     validateTimestamp(options.startTime, 'start_time');
     if (options.userId !== undefined) validateLength(options.userId, 'user_id', 256, 'User id');
@@ -155,12 +138,12 @@ export class ValidatedTrackingStore implements TrackingStore {
     return traced(labbookChannels.createRun, { experimentId: options.experimentId }, () => this.inner.createRun({ ...options, tags }));
   }
 
-  getRun(runId: string): Promise<Run> {
+  async getRun(runId: string): Promise<Run> {
     validateRunId(runId);
     return this.inner.getRun(runId);
   }
 
-  updateRunInfo(runId: string, update: UpdateRunOptions): Promise<RunInfo> {
+  async updateRunInfo(runId: string, update: UpdateRunOptions): Promise<RunInfo> {
     validateRunId(runId);
     if (update.status !== undefined && !STATUSES.includes(update.status)) {
       throw invalidParameter(
@@ -175,17 +158,17 @@ export class ValidatedTrackingStore implements TrackingStore {
     return this.inner.updateRunInfo(runId, update);
   }
 
-  deleteRun(runId: string): Promise<void> {
+  async deleteRun(runId: string): Promise<void> {
     validateRunId(runId);
     return this.inner.deleteRun(runId);
   }
 
-  restoreRun(runId: string): Promise<void> {
+  async restoreRun(runId: string): Promise<void> {
     validateRunId(runId);
     return this.inner.restoreRun(runId);
   }
 
-  logBatch(runId: string, batch: LogBatchInput): Promise<void> {
+  async logBatch(runId: string, batch: LogBatchInput): Promise<void> {
     validateRunId(runId);
     const checked = validateBatch(batch);
     if (checked.metrics.length + checked.params.length + checked.tags.length === 0) return Promise.resolve();
@@ -196,19 +179,19 @@ export class ValidatedTrackingStore implements TrackingStore {
     );
   }
 
-  deleteTag(runId: string, key: string): Promise<void> {
+  async deleteTag(runId: string, key: string): Promise<void> {
     validateRunId(runId);
     validateKey(key, 'tag', 'key');
     return this.inner.deleteTag(runId, key);
   }
 
-  logInputs(runId: string, datasets: DatasetInput[]): Promise<void> {
+  async logInputs(runId: string, datasets: DatasetInput[]): Promise<void> {
     validateRunId(runId);
     validateDatasetInputs(datasets ?? []);
     return this.inner.logInputs(runId, datasets ?? []);
   }
 
-  getMetricHistory(runId: string, key: string, options?: MetricHistoryOptions): Promise<PagedList<Metric>> {
+  async getMetricHistory(runId: string, key: string, options?: MetricHistoryOptions): Promise<PagedList<Metric>> {
     validateRunId(runId);
     validateKey(key, 'metric', 'metric_key');
     if (options?.maxResults !== undefined && options.maxResults !== 0) {
@@ -224,27 +207,29 @@ export class ValidatedTrackingStore implements TrackingStore {
     return readMetricColumns(this.inner, runId, key);
   }
 
-  searchRuns(options: SearchRunsOptions): Promise<PagedList<Run>> {
+  async searchRuns(options: SearchRunsOptions): Promise<PagedList<Run>> {
     if (!Array.isArray(options.experimentIds)) {
       throw invalidParameter(`Invalid value for parameter 'experiment_ids': expected a list of experiment ids.`, {
         field: 'experiment_ids',
       });
     }
     for (const [i, id] of options.experimentIds.entries()) validateExperimentId(id, `experiment_ids[${i}]`);
-    validateViewType(options.viewType, 'run_view_type');
-    validateMaxResults(options.maxResults, 'max_results', LIMITS.searchRunsMaxResults);
-    validateOrderBy(options.orderBy);
-    const request = { ...options, maxResults: options.maxResults ?? DEFAULTS.searchRunsMaxResults };
-    return traced(labbookChannels.searchRuns, request, () => this.inner.searchRuns(request));
+    const query = buildRunsQuery(options);
+    return traced(labbookChannels.searchRuns, query, async () => pageOf(query, await this.inner.searchRuns(query)));
   }
 
-  close(): Promise<void> {
+  async close(): Promise<void> {
     return this.inner.close?.() ?? Promise.resolve();
   }
 }
 
 /** Wraps a store in {@link ValidatedTrackingStore}, once: an already wrapped store is returned as is. */
-export function validatedTrackingStore(store: TrackingStore): TrackingStore {
-  if ((store as unknown as Record<symbol, unknown>)[BRAND] === true) return store;
-  return new ValidatedTrackingStore(store);
+export function validatedTrackingStore(store: TrackingStore | GuardedTrackingStore): GuardedTrackingStore {
+  if (isGuardedTrackingStore(store)) return store;
+  return new ValidatedTrackingStore(store as TrackingStore);
+}
+
+/** True for a store already behind {@link ValidatedTrackingStore}. */
+export function isGuardedTrackingStore(store: unknown): store is GuardedTrackingStore {
+  return typeof store === 'object' && store !== null && (store as Record<symbol, unknown>)[BRAND] === true;
 }

@@ -22,7 +22,7 @@ export function experimentsCommand(program: Command, client: () => Client): void
         const page = await client().searchExperiments({
           viewType,
           ...(opts.filter ? { filter: opts.filter } : {}),
-          maxResults: opts.maxResults ?? 1000,
+          ...(opts.maxResults ? { maxResults: opts.maxResults } : {}),
           ...(pageToken ? { pageToken } : {}),
         });
         items.push(...page.items);

@@ -1,4 +1,4 @@
-import { LabbookError, type TrackingStore } from '@labbook/core';
+import { LabbookError, type GuardedTrackingStore } from '@labbook/core';
 
 /** The run tag MLflow appends each logged model's JSON to. */
 export const LOGGED_MODEL_HISTORY_TAG = 'mlflow.log-model.history';
@@ -8,7 +8,7 @@ const REQUIRED_FIELDS = ['artifact_path', 'flavors', 'utc_time_created', 'run_id
  * `runs/log-model`: checks the model JSON as MLflow does and appends it to the run's
  * `mlflow.log-model.history` tag (a JSON list).
  */
-export async function recordLoggedModel(store: TrackingStore, runId: string, modelJson: string): Promise<void> {
+export async function recordLoggedModel(store: GuardedTrackingStore, runId: string, modelJson: string): Promise<void> {
   let model: unknown;
   try {
     model = JSON.parse(modelJson);

@@ -2,13 +2,21 @@
  * Metric histories of many runs at once: MLflow's `metrics/get-history-bulk` (UI route) and
  * `metrics/get-history-bulk-interval` (RPC), and labbook's downsampled history for charts.
  */
-import { LabbookError, type Metric, type TrackingStore, numberToWire, readMetricColumns, readWholeMetricHistory } from '@labbook/core';
+import {
+  LabbookError,
+  type Metric,
+  type GuardedTrackingStore,
+  numberToWire,
+  readMetricColumns,
+  readWholeMetricHistory,
+} from '@labbook/core';
+import { LIMITS } from '@labbook/core/plugin';
 import type { FastifyInstance } from 'fastify';
 import { downsampleMinMax } from '../metric-downsampling.js';
 import { type Args, optional, optionalInt, optionalList, required } from '../request-args.js';
 import type { Rpc } from './rpc.js';
 
-const MAX_RUN_IDS = 100;
+const MAX_RUN_IDS = LIMITS.metricHistoryBulkRunIds;
 const BULK_MAX_RESULTS = 25_000;
 /** MLflow's default for get-history-bulk-interval (its range is checked in wire-schemas.ts). */
 const INTERVAL_MAX_RESULTS = 2_500;
@@ -59,7 +67,7 @@ export function sampleSteps(steps: number[], max: number): Set<number> {
 }
 
 /** `metrics/get-history-bulk-interval`: the RPC form, served under both API roots. */
-export function metricBulkRpcs(store: TrackingStore): Rpc[] {
+export function metricBulkRpcs(store: GuardedTrackingStore): Rpc[] {
   return [
     {
       path: 'metrics/get-history-bulk-interval',
@@ -102,7 +110,7 @@ export function metricBulkRpcs(store: TrackingStore): Rpc[] {
 }
 
 /** The UI routes: `/ajax-api/2.0/mlflow/metrics/get-history-bulk` and `/ajax-api/2.0/labbook/metrics/downsampled`. */
-export function mountMetricBulkRoutes(app: FastifyInstance, prefix: string, store: TrackingStore): void {
+export function mountMetricBulkRoutes(app: FastifyInstance, prefix: string, store: GuardedTrackingStore): void {
   app.get(`${prefix}/ajax-api/2.0/mlflow/metrics/get-history-bulk`, async (request) => {
     const a = request.query as Args;
     const runIds = bulkRunIds(a);

@@ -1,10 +1,12 @@
-/** MLflow's model registry RPCs over a {@link RegistryStore}. */
-import { LabbookError, type RegistryStore, toWire } from '@labbook/core';
+/** MLflow's model registry RPCs over a {@link GuardedRegistryStore}. */
+import { LabbookError, type GuardedRegistryStore, toWire } from '@labbook/core';
+import { LIMITS } from '@labbook/core/plugin';
 import { type Args, optional, optionalBool, optionalInt, optionalKeyValues, optionalList, required, tagValue } from '../request-args.js';
 import { pageResponse } from '../responses.js';
 import { done, type Rpc } from './rpc.js';
 
-const SEARCH_MODELS_MAX_RESULTS = 1000;
+// The server checks this before the store does, with MLflow's handler message (handlers.py).
+const SEARCH_MODELS_MAX_RESULTS = LIMITS.searchRegisteredModelsMaxResults;
 
 function searchOptions(a: Args, maxLimit?: number) {
   const maxResults = optionalInt(a, 'max_results');
@@ -26,7 +28,7 @@ function searchOptions(a: Args, maxLimit?: number) {
  * store sees it (CVE-2023-1177 and its successors).
  */
 export function registryRpcs(
-  store: RegistryStore,
+  store: GuardedRegistryStore,
   checkSource: (source: string, runId: string | undefined, tags: { key: string }[] | undefined) => Promise<void>,
 ): Rpc[] {
   const model = (m: unknown) => ({ registered_model: toWire(m) });

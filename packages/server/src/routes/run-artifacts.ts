@@ -6,8 +6,8 @@ import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
 import {
   LabbookError,
-  type RegistryStore,
-  type TrackingStore,
+  type GuardedRegistryStore,
+  type GuardedTrackingStore,
   normalizeArtifactPath,
   parseRunsUri,
   appendToUri,
@@ -26,7 +26,7 @@ import type { Rpc } from './rpc.js';
 export const UPLOAD_ARTIFACT_MAX_BYTES = 10 * 1024 * 1024;
 
 /** The `artifacts/list` RPC: direct children of a folder of a run's artifacts, paths relative to the run's root. */
-export function runArtifactRpcs(tracking: TrackingStore, locations: ArtifactLocations): Rpc[] {
+export function runArtifactRpcs(tracking: GuardedTrackingStore, locations: ArtifactLocations): Rpc[] {
   return [
     {
       path: 'artifacts/list',
@@ -42,7 +42,7 @@ export function runArtifactRpcs(tracking: TrackingStore, locations: ArtifactLoca
   ];
 }
 
-async function modelVersionRoot(registry: RegistryStore, tracking: TrackingStore | undefined, a: Args): Promise<string> {
+async function modelVersionRoot(registry: GuardedRegistryStore, tracking: GuardedTrackingStore | undefined, a: Args): Promise<string> {
   const uri = await registry.getModelVersionDownloadUri(required(a, 'name'), required(a, 'version'));
   if (!isRunsUri(uri)) return uri;
   if (!tracking) throw new LabbookError('INVALID_PARAMETER_VALUE', `Cannot resolve '${uri}' without a tracking store`);
@@ -55,7 +55,7 @@ async function modelVersionRoot(registry: RegistryStore, tracking: TrackingStore
 export function mountRunArtifactRoutes(
   app: FastifyInstance,
   prefix: string,
-  stores: { tracking: TrackingStore; registry: RegistryStore },
+  stores: { tracking: GuardedTrackingStore; registry: GuardedRegistryStore },
   locations: ArtifactLocations,
 ): void {
   app.get(`${prefix}/get-artifact`, async (request, reply) => {

@@ -1,5 +1,5 @@
-/** MLflow's tracking RPCs over a {@link TrackingStore}. */
-import { LabbookError, type Metric, type TrackingStore, fromWire, metricFromWire, toWire } from '@labbook/core';
+/** MLflow's tracking RPCs over a {@link GuardedTrackingStore}. */
+import { LabbookError, type Metric, type GuardedTrackingStore, fromWire, metricFromWire, toWire } from '@labbook/core';
 import { type Args, optional, optionalInt, optionalKeyValues, optionalList, required, runId, tagValue } from '../request-args.js';
 import { pageResponse } from '../responses.js';
 import { recordLoggedModel } from './logged-model-history.js';
@@ -18,7 +18,7 @@ function metricsOf(args: Args): Metric[] {
  * before the store sees it and returns the one to use (a relative location is placed under the
  * server's artifact root; the server decides which local folders clients may point at).
  */
-export function trackingRpcs(store: TrackingStore, checkArtifactLocation: (location: string) => string): Rpc[] {
+export function trackingRpcs(store: GuardedTrackingStore, checkArtifactLocation: (location: string) => string): Rpc[] {
   return [
     {
       path: 'experiments/create',

@@ -3,7 +3,7 @@
  * experiments, prompt-engineering runs, and the proxy to a deployments (AI gateway) server. Their
  * checks and messages follow MLflow's handlers, which read the JSON body directly (no proto).
  */
-import { LabbookError, type TrackingStore, toWire } from '@labbook/core';
+import { LabbookError, type GuardedTrackingStore, toWire } from '@labbook/core';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ArtifactLocations } from '../artifact-locations.js';
 import { refuseDeepNesting } from '../json-depth.js';
@@ -58,7 +58,7 @@ function keyValues(value: unknown, field: string): { key: string; value: string 
 }
 
 /** `experiments/search-datasets`: the distinct datasets the runs of up to 20 experiments read. */
-async function searchDatasets(store: TrackingStore, body: Args) {
+async function searchDatasets(store: GuardedTrackingStore, body: Args) {
   const ids = body.experiment_ids;
   if (ids !== undefined && ids !== null && (!Array.isArray(ids) || ids.some((id) => typeof id !== 'string' && typeof id !== 'number'))) {
     throw invalidValue('experiment_ids', ids);
@@ -111,7 +111,7 @@ function evalResults(
 }
 
 /** `runs/create-promptlab-run`: a finished run holding one prompt, its parameters and the model's answer. */
-async function createPromptlabRun(store: TrackingStore, locations: ArtifactLocations, body: Args) {
+async function createPromptlabRun(store: GuardedTrackingStore, locations: ArtifactLocations, body: Args) {
   const need = (name: string) => {
     const v = body[name];
     if (v === undefined || v === null || v === '' || (Array.isArray(v) && v.length === 0)) {
@@ -223,7 +223,7 @@ async function gatewayProxy(target: string | undefined, method: 'GET' | 'POST', 
 export function mountUiHelperRoutes(
   app: FastifyInstance,
   prefix: string,
-  store: TrackingStore,
+  store: GuardedTrackingStore,
   locations: ArtifactLocations,
   deploymentsTarget: string | undefined,
 ): void {

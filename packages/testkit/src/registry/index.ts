@@ -1,31 +1,33 @@
-import { type RegistryStore, validatedRegistryStore } from '@labbook/core';
+import { type GuardedRegistryStore, type RegistryStore, validatedRegistryStore } from '@labbook/core';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { expectAlreadyExists, expectInvalid, expectNotFound } from '../assertions.js';
 import { type RegistryCapabilities, resolveRegistryCapabilities } from '../capabilities.js';
+import { CONTRACT_VERSION } from '../contract-version.js';
 import { uniqueName } from '../names.js';
 
 /** Options of {@link describeRegistryStore}. */
 export interface RegistrySuiteOptions {
   name: string;
   /** Returns a fresh, empty registry store. */
-  create: () => Promise<RegistryStore>;
-  cleanup?: (store: RegistryStore) => Promise<void>;
+  /** Returns a fresh, empty registry store: the plugin's v2 store (guarded by the suite) or an already guarded one. */
+  create: () => Promise<RegistryStore | GuardedRegistryStore>;
+  cleanup?: (store: RegistryStore | GuardedRegistryStore) => Promise<void>;
   capabilities?: RegistryCapabilities;
   additionalTests?: (ctx: RegistrySuiteContext) => void;
 }
 
 /** What registry test groups receive. */
 export interface RegistrySuiteContext {
-  /** The shared store, through core's validation. */
-  readonly store: RegistryStore;
+  /** The shared store, behind core's guard. */
+  readonly store: GuardedRegistryStore;
   readonly options: RegistrySuiteOptions;
   readonly capabilities: Required<RegistryCapabilities>;
 }
 
 /** Creates the shared registry store for the groups of the current `describe`. */
 export function registrySuiteContext(options: RegistrySuiteOptions): RegistrySuiteContext {
-  let raw: RegistryStore | undefined;
-  let store: RegistryStore | undefined;
+  let raw: RegistryStore | GuardedRegistryStore | undefined;
+  let store: GuardedRegistryStore | undefined;
   beforeAll(async () => {
     raw = await options.create();
     store = validatedRegistryStore(raw);
@@ -223,9 +225,9 @@ export function registryVersionTests(ctx: RegistrySuiteContext): void {
   });
 }
 
-/** The conformance suite for a RegistryStore. */
+/** The conformance suite for a plugin's RegistryStore (contract {@link CONTRACT_VERSION}), run through core's guard. */
 export function describeRegistryStore(options: RegistrySuiteOptions): void {
-  describe(`RegistryStore conformance: ${options.name}`, () => {
+  describe(`RegistryStore conformance (plugin contract v${CONTRACT_VERSION}): ${options.name}`, () => {
     const ctx = registrySuiteContext(options);
     registryModelTests(ctx);
     registryVersionTests(ctx);

@@ -1,4 +1,4 @@
-import { type CreateRunOptions, type Run, type TrackingStore, validatedTrackingStore } from '@labbook/core';
+import { type CreateRunOptions, type GuardedTrackingStore, type Run, type TrackingStore, validatedTrackingStore } from '@labbook/core';
 import { afterAll, beforeAll } from 'vitest';
 import { type ResolvedTrackingCapabilities, type TrackingCapabilities, resolveTrackingCapabilities } from '../capabilities.js';
 import { uniqueName } from '../names.js';
@@ -12,9 +12,9 @@ export interface TrackingSuiteOptions {
    * MLflow store has it). The suite creates one shared store, plus a few short-lived ones for tests
    * that change store-wide state.
    */
-  create: () => Promise<TrackingStore>;
+  create: () => Promise<TrackingStore | GuardedTrackingStore>;
   /** Drops what `create` made (database, folder). Default: `store.close()`. */
-  cleanup?: (store: TrackingStore) => Promise<void>;
+  cleanup?: (store: TrackingStore | GuardedTrackingStore) => Promise<void>;
   /** What the backend does where MLflow's backends differ. */
   capabilities?: TrackingCapabilities;
   /**
@@ -29,14 +29,14 @@ export interface TrackingSuiteOptions {
 
 /** What every tracking test group receives. Properties are usable inside tests (after `beforeAll`). */
 export interface TrackingSuiteContext {
-  /** The shared store, wrapped by core's `validatedTrackingStore` so validation errors are covered. */
-  readonly store: TrackingStore;
-  /** The same store without core's validation. */
-  readonly raw: TrackingStore;
+  /** The shared store behind core's guard (`validatedTrackingStore`), so validation errors are covered. */
+  readonly store: GuardedTrackingStore;
+  /** The store as `create` returned it: the plugin's v2 store (or an already guarded one). */
+  readonly raw: TrackingStore | GuardedTrackingStore;
   readonly capabilities: ResolvedTrackingCapabilities;
   readonly options: TrackingSuiteOptions;
   /** Runs `fn` with a brand-new validated store, cleaned up afterwards. */
-  withFreshStore<T>(fn: (store: TrackingStore) => Promise<T>): Promise<T>;
+  withFreshStore<T>(fn: (store: GuardedTrackingStore) => Promise<T>): Promise<T>;
   /** Creates an experiment with a unique name in the shared store and returns its id. */
   newExperiment(prefix?: string): Promise<string>;
   /** Creates a run (in a new experiment unless one is given) in the shared store. */
@@ -55,9 +55,9 @@ export interface TrackingSuiteContext {
  * ```
  */
 export function trackingSuiteContext(options: TrackingSuiteOptions): TrackingSuiteContext {
-  let raw: TrackingStore | undefined;
-  let store: TrackingStore | undefined;
-  const cleanup = async (s: TrackingStore) => {
+  let raw: TrackingStore | GuardedTrackingStore | undefined;
+  let store: GuardedTrackingStore | undefined;
+  const cleanup = async (s: TrackingStore | GuardedTrackingStore) => {
     if (options.cleanup) await options.cleanup(s);
     else await s.close?.();
   };

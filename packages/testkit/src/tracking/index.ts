@@ -1,4 +1,5 @@
 import { describe } from 'vitest';
+import { CONTRACT_VERSION } from '../contract-version.js';
 import { type TrackingSuiteOptions, trackingSuiteContext } from './context.js';
 import { trackingExperimentTests } from './experiments.js';
 import { trackingLoggingTests } from './logging.js';
@@ -10,11 +11,12 @@ export * from './context.js';
 export { trackingExperimentTests, trackingLoggingTests, trackingRunTests, trackingSearchTests, trackingValidationTests };
 
 /**
- * The conformance suite for a TrackingStore: every method, every validation error, search grammar,
- * lifecycle, param immutability, NaN/Inf metrics and concurrent writers, against your real backend.
+ * The conformance suite for a plugin's TrackingStore (contract {@link CONTRACT_VERSION}), run through
+ * core's guard: every method, every validation error, search grammar, lifecycle, param
+ * immutability, NaN/Inf metrics and concurrent writers, against your real backend.
  */
 export function describeTrackingStore(options: TrackingSuiteOptions): void {
-  describe(`TrackingStore conformance: ${options.name}`, () => {
+  describe(`TrackingStore conformance (plugin contract v${CONTRACT_VERSION}): ${options.name}`, () => {
     const ctx = trackingSuiteContext(options);
     trackingExperimentTests(ctx);
     trackingRunTests(ctx);

@@ -1,4 +1,4 @@
-import { LabbookError } from '@labbook/core';
+import { LabbookError } from '@labbook/core/plugin';
 import { MSG } from './constants.js';
 
 /** Wraps a file-system error in a LabbookError (INTERNAL_ERROR), keeping the original as `cause`. */
