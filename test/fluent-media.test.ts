@@ -1,12 +1,7 @@
 // The complete fluent API (images over steps, tables, datasets, figures, experiment tags, flat
 // search, top-level run and registry calls) and system metrics, end to end through the built
 // `labbook` package: images round-trip through the file store, MySQL and a labbook server.
-import { createRequire } from 'node:module';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { type RunningServer, startServer } from '@labbook/server';
 import {
   Client,
   decodeImage,
@@ -23,7 +18,6 @@ import {
   logTable,
   parseImageArtifactName,
   registerModel,
-  registerPlugin,
   resetFluentState,
   resetSystemMetricsSettings,
   searchRuns,
@@ -35,43 +29,10 @@ import {
   endRun,
   withRun,
 } from 'labbook';
-import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { createMysqlTestDatabase, type MysqlDriver, type MysqlTestDatabase } from './harness/mysql.js';
-import { serviceAvailable } from './harness/service.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { startBackends } from './harness/backends.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'labbook-fluent-media-'));
-const cleanups: (() => Promise<unknown> | unknown)[] = [() => rmSync(dir, { recursive: true, force: true })];
-afterAll(async () => {
-  resetFluentState();
-  for (const c of cleanups.reverse()) await c();
-});
-
-async function service<T>(name: string, start: () => Promise<T>): Promise<T | undefined> {
-  try {
-    return await start();
-  } catch (error) {
-    serviceAvailable(name, error);
-    return undefined;
-  }
-}
-
-const mysql2 = createRequire(join(import.meta.dirname, '..', 'plugins', 'mysql', 'package.json'))('mysql2/promise') as MysqlDriver;
-const mysql = await service<MysqlTestDatabase>('MySQL', () => createMysqlTestDatabase(mysql2, 'labbook_images'));
-if (mysql) {
-  cleanups.push(() => mysql.drop());
-  const mod = await import(pathToFileURL(join(import.meta.dirname, '..', 'plugins', 'mysql', 'dist', 'plugin.js')).href);
-  registerPlugin(mod.default);
-}
-const server = await service<RunningServer>('labbook server', () =>
-  startServer({
-    backendStoreUri: join(dir, 'server-mlruns'),
-    serveArtifacts: true,
-    artifactsDestination: join(dir, 'server-artifacts'),
-    host: '127.0.0.1',
-    port: 0,
-  }),
-);
-if (server) cleanups.push(() => server.close());
+const { dir, mysql, server } = await startBackends('fluent-media');
 
 function frame(step: number): Uint8Array {
   const w = 40;

@@ -9,7 +9,9 @@
  * throughput there), and the HTTP floor: a do-nothing Fastify route taking the same body as text and
  * answering a fixed reply of the same size, driven the same way. A server does both in turn on
  * one thread, so its throughput is compared with each floor and with min(model, HTTP) (goal >= 0.8x);
- * the serial bound 1/(1/model + 1/HTTP) is printed beside it.
+ * the serial bound 1/(1/model + 1/HTTP) is printed beside it. The server micro-batches (requests
+ * waiting at once run as one session.run over their stacked rows), the only way past that bound
+ * on one thread; the floors stay one 8-row run per request, as a client would call the model.
  *
  * Then load-by-alias from a cold cache of a ~10 MB ONNX model (one 1600 x 1600 float32 MatMul):
  * logged through a local tracking server (artifacts proxied, so the cache really downloads),

@@ -3,7 +3,7 @@
  * would log: experiments, runs with params, metric histories and tags, artifacts of every previewed
  * kind, and a registered model with versions, stages and an alias.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { crc32, deflateSync } from 'node:zlib';
@@ -145,4 +145,62 @@ export async function seededServer(options: { runs?: number; steps?: number; sta
   await client.setTerminated(longRunId, 'FINISHED');
   await client.close?.();
   return { server, serverErrors, root, experimentId, runIds, longRunId };
+}
+
+export interface SeededLoggedModels {
+  experimentId: string;
+  /** Model ids by name (`zoo-0` …), in the order logged. */
+  modelIds: Map<string, string>;
+  /** The accuracy each model carries, by name. */
+  accuracy: Map<string, number>;
+  runIds: string[];
+  /** The registered model whose version 1 was made from `zoo-0`. */
+  registeredName: string;
+}
+
+/**
+ * MLflow 3 logged models, the way `log_model` makes them over REST: one js_function model per run of
+ * an experiment of their own (other tests count the seeded experiment's runs), the run's params and
+ * step-0 metrics carried over, the first one registered.
+ */
+export async function seedLoggedModels(seeded: Seeded, count = 4): Promise<SeededLoggedModels> {
+  const client = new Client({ trackingUri: seeded.server.url });
+  const experimentId = await client.createExperiment('model-zoo');
+  const module = join(seeded.root, 'double.mjs');
+  writeFileSync(module, 'export function predict(input) { return input.data.x.map((x) => x * 2); }\n');
+  const modelIds = new Map<string, string>();
+  const accuracy = new Map<string, number>();
+  const runIds: string[] = [];
+  const registeredName = 'zoo-classifier';
+  for (let i = 0; i < count; i++) {
+    const name = `zoo-${i}`;
+    const run = await client.createRun(experimentId, { runName: `train-${name}` });
+    const id = run.info.runId;
+    runIds.push(id);
+    // Not monotone in i: a sort by accuracy must differ from the creation order.
+    const acc = [0.71, 0.93, 0.64, 0.88, 0.79, 0.9][i % 6] as number;
+    accuracy.set(name, acc);
+    await client.logBatch(id, {
+      params: [
+        { key: 'lr', value: String(0.01 * (i + 1)) },
+        { key: 'depth', value: String(3 + i) },
+      ],
+      metrics: [
+        { key: 'accuracy', value: acc, timestamp: Date.now(), step: 0 },
+        { key: 'f1', value: acc - 0.05, timestamp: Date.now(), step: 0 },
+      ],
+    });
+    const info = await client.logModel(id, module, {
+      flavor: 'js_function',
+      name,
+      modelType: 'classifier',
+      inputExample: [{ x: 1.5 }],
+      ...(i === 0 ? { registeredModelName: registeredName } : {}),
+    });
+    if (!info.modelId) throw new Error('The server did not create a logged model: are logged models enabled in its store?');
+    modelIds.set(name, info.modelId);
+    await client.setTerminated(id, 'FINISHED');
+  }
+  await client.close?.();
+  return { experimentId, modelIds, accuracy, runIds, registeredName };
 }

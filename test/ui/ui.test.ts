@@ -13,7 +13,7 @@ import type { Browser, Page, Request, Response, Route } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser } from '../harness/browser.js';
 import { serviceAvailable } from '../harness/service.js';
-import { type Seeded, seededServer } from './seed.js';
+import { type Seeded, seedLoggedModels, seededServer } from './seed.js';
 
 const SHOTS =
   process.env.LABBOOK_UPDATE_SCREENSHOTS === '1'
@@ -420,6 +420,82 @@ describe.runIf(available)('web UI', () => {
       .poll(async () => (await page.getByRole('table', { name: 'Registered models' }).textContent()) ?? '')
       .toContain('@champion');
     await shot('models');
+  });
+
+  it('logged models: the Models tab sorts by a metric and filters, a model shows its params and artifacts', async () => {
+    const zoo = await seedLoggedModels(seeded);
+    const byAccuracy = [...zoo.accuracy].sort((a, b) => b[1] - a[1]).map(([name]) => name);
+    // A fresh document: a hash change keeps the last one, and with it the caret test's observer,
+    // which reads the runs filter box this page does not have.
+    await page.goto('about:blank');
+    await open(`#/experiments/${zoo.experimentId}`);
+    await page.getByRole('navigation', { name: 'Experiment views' }).getByRole('link', { name: 'Models' }).click();
+    const table = page.getByRole('table', { name: 'Logged models' });
+    const rows = table.locator('tbody tr[data-model-id]');
+    const names = () => rows.locator('td:first-child').allTextContents();
+    await expect.poll(() => rows.count()).toBe(zoo.modelIds.size);
+    // Newest first, then by the latest accuracy: descending, and ascending on the second click.
+    await expect.poll(names).toEqual([...zoo.modelIds.keys()].reverse());
+    await expect.poll(async () => (await table.locator('thead').textContent()) ?? '').toContain('accuracy');
+    const sorted = page.waitForResponse(
+      (r) => r.url().endsWith('/logged-models/search') && JSON.stringify(r.request().postDataJSON()).includes('metrics.accuracy'),
+    );
+    await table.getByRole('button', { name: /accuracy/ }).click();
+    expect((await sorted).status()).toBe(200);
+    await expect.poll(names).toEqual(byAccuracy);
+    await table.getByRole('button', { name: /accuracy/ }).click();
+    await expect.poll(names).toEqual([...byAccuracy].reverse());
+    expect(await table.locator('th[aria-sort="ascending"]').textContent()).toContain('accuracy');
+    await shot('logged-models');
+
+    const box = page.getByLabel('Filter models');
+    // A filter the server refuses: its message and caret under the box, the rows kept.
+    const bad = 'metrics.accuracy >';
+    await box.fill(bad);
+    const refused = page.waitForResponse((r) => r.url().endsWith('/logged-models/search') && filterOf(r.request()) === bad);
+    expectedFailure = /logged-models\/search$/;
+    try {
+      await box.press('Enter');
+      expect((await refused).status()).toBe(400);
+      await page.locator(`#filter-error[data-filter=${JSON.stringify(bad)}]`).waitFor();
+    } finally {
+      expectedFailure = undefined;
+    }
+    expect(await page.locator('#filter-error pre.caret').count()).toBe(1);
+    expect(await rows.count()).toBe(zoo.modelIds.size);
+    const good = 'metrics.accuracy > 0.8';
+    await box.fill(good);
+    await box.press('Enter');
+    const high = [...byAccuracy].reverse().filter((n) => (zoo.accuracy.get(n) ?? 0) > 0.8);
+    await expect.poll(names).toEqual(high);
+    await expect.poll(() => page.locator('#filter-error').count()).toBe(0);
+    expect(new URL(page.url()).hash).toBe(`#/experiments/${zoo.experimentId}/models?filter=metrics.accuracy+%3E+0.8`);
+
+    // The registered one opens with its params, metrics, the MLmodel summary and its registered version.
+    await page.getByRole('button', { name: 'Clear' }).click();
+    await expect.poll(() => rows.count()).toBe(zoo.modelIds.size);
+    await table.getByRole('link', { name: 'zoo-0', exact: true }).click();
+    const modelId = zoo.modelIds.get('zoo-0') as string;
+    await expect.poll(() => new URL(page.url()).hash).toBe(`#/experiments/${zoo.experimentId}/models/${modelId}`);
+    const params = page.getByRole('table', { name: 'Parameters' });
+    await expect.poll(async () => (await params.textContent()) ?? '').toContain('depth');
+    await expect.poll(async () => (await page.getByRole('table', { name: 'Metrics' }).textContent()) ?? '').toContain('0.71');
+    await expect.poll(async () => (await page.locator('.model-flavors').textContent()) ?? '').toContain('js_function');
+    await page.getByRole('link', { name: `${zoo.registeredName} v1` }).waitFor();
+    expect(await page.locator('a.source-run').textContent()).toBe('train-zoo-0');
+    await shot('logged-model', true);
+    await page.getByRole('tab', { name: 'Artifacts' }).click();
+    await page.getByRole('button', { name: /^MLmodel/ }).click();
+    await page.locator('.artifact-preview [data-preview-kind="model"]').waitFor();
+    await page.getByRole('button', { name: /^input_example\.json/ }).click();
+    await expect.poll(async () => (await page.locator('.artifact-preview .preview-text').textContent()) ?? '').toContain('1.5');
+    const download = page.locator('.artifact-preview').getByRole('link', { name: 'Download' });
+    expect(await download.getAttribute('href')).toContain(`logged-models/${modelId}/artifacts/files?artifact_file_path=`);
+
+    // The registry's version leads back to the model.
+    await open(`#/models/${zoo.registeredName}`);
+    await page.getByRole('link', { name: 'Logged model of version 1' }).click();
+    await expect.poll(async () => (await page.getByRole('table', { name: 'Parameters' }).textContent()) ?? '').toContain('lr');
   });
 
   it('switches to the dark theme and keeps it', async () => {

@@ -7,7 +7,15 @@ export * from './entities/index.js';
 export * from './errors.js';
 // Types only: callers type the stores they hold (`GuardedTrackingStore`) and the stores they pass in.
 export type * from './interfaces/index.js';
-export type { ExperimentsQuery, ModelVersionsQuery, RegisteredModelsQuery, RunsQuery, SearchAnswer, SearchQuery } from './search/query.js';
+export type {
+  ExperimentsQuery,
+  LoggedModelsQuery,
+  ModelVersionsQuery,
+  RegisteredModelsQuery,
+  RunsQuery,
+  SearchAnswer,
+  SearchQuery,
+} from './search/query.js';
 export {
   isGuardedRegistryStore,
   isGuardedTrackingStore,

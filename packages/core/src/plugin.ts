@@ -49,6 +49,7 @@ export { pageCandidates, pageOf, type QueryOf } from './search/answer-query.js';
 // Queries built as core builds them, for a store's own tests and for stores that search each other.
 export {
   buildExperimentsQuery,
+  buildLoggedModelsQuery,
   buildModelVersionsQuery,
   buildQuery,
   buildRegisteredModelsQuery,
@@ -60,6 +61,7 @@ export {
   compareBy,
   compareValues,
   compileExperimentFilter,
+  compileLoggedModelFilter,
   compileModelVersionFilter,
   compileRegisteredModelFilter,
   compileRunFilter,
@@ -86,5 +88,6 @@ export * from './validation/limits.js';
 export * from './validation/keys.js';
 export * from './validation/values.js';
 export * from './validation/entities.js';
+export * from './validation/logged-models.js';
 export * from './runs/run-id.js';
 export * from './runs/run-name.js';

@@ -19,6 +19,7 @@ import { modelVersionSourceChecker } from './model-version-source.js';
 import type { ServerOptions } from './options.js';
 import { installRequestGuard } from './request-guard.js';
 import { ARTIFACT_UPLOAD_MAX_BYTES, mountArtifactProxy } from './routes/artifact-proxy.js';
+import { loggedModelRpcs, mountLoggedModelArtifactRoutes } from './routes/logged-models.js';
 import { metricBulkRpcs, mountMetricBulkRoutes } from './routes/metric-bulk.js';
 import { registryRpcs } from './routes/registry.js';
 import { mountRpcs } from './routes/rpc.js';
@@ -149,13 +150,15 @@ export async function createServer(options: ServerOptions = {}): Promise<Fastify
       ...trackingRpcs(t, (location) => locations.checkExperimentLocation(location)),
       ...metricBulkRpcs(t),
       ...runArtifactRpcs(t, locations),
-      ...registryRpcs(r, modelVersionSourceChecker({ tracking, locations, pattern: sourcePattern(options) })),
+      ...loggedModelRpcs(t, locations),
+      ...registryRpcs(r, modelVersionSourceChecker({ tracking, locations, pattern: sourcePattern(options) }), tracking),
     ],
     rpcStoresMissing ? ARTIFACTS_ONLY_REASON : undefined,
   );
   if (tracking && registry) {
     mountMetricBulkRoutes(app, prefix, tracking);
     mountRunArtifactRoutes(app, prefix, { tracking, registry }, locations);
+    mountLoggedModelArtifactRoutes(app, prefix, tracking, locations);
     mountUiHelperRoutes(
       app,
       prefix,

@@ -57,6 +57,12 @@ const enumOf = (values: Record<string, number>): Field => ({ type: { kind: 'enum
 
 const VIEW_TYPE = { ACTIVE_ONLY: 1, DELETED_ONLY: 2, ALL: 3 };
 const RUN_STATUS = { RUNNING: 1, SCHEDULED: 2, FINISHED: 3, FAILED: 4, KILLED: 5 };
+const LOGGED_MODEL_STATUS = {
+  LOGGED_MODEL_STATUS_UNSPECIFIED: 0,
+  LOGGED_MODEL_PENDING: 1,
+  LOGGED_MODEL_READY: 2,
+  LOGGED_MODEL_UPLOAD_FAILED: 3,
+};
 const KEY_VALUE = message({ key: s(), value: s() });
 const METRIC = message({
   key: s(),
@@ -170,6 +176,55 @@ export const RPC_SCHEMAS: Readonly<Record<string, RpcSchema>> = {
     },
     checks: { experiment_ids: ['array'], filter: STR, max_results: ['int', { max: 50_000 }], order_by: ORDER_BY },
   },
+  'POST runs/outputs': {
+    fields: { run_id: s(), models: list(message({ model_id: s(), step: i() })) },
+    checks: { run_id: REQ_STR, models: ['required', 'array', { itemsRequire: ['model_id'] }] },
+  },
+
+  // Logged models (MLflow 3). `:model_id` and `:tag_key` come from the path, which always has them
+  // (the guard checks their form), so they have no checks here.
+  'POST logged-models': {
+    fields: { experiment_id: s(), name: s(), model_type: s(), source_run_id: s(), params: list(KEY_VALUE), tags: list(KEY_VALUE) },
+    checks: { experiment_id: REQ_STR, name: STR, model_type: STR, source_run_id: STR, params: ['array'], tags: ['array'] },
+  },
+  'GET logged-models/:model_id': { fields: { model_id: s() }, checks: {} },
+  'PATCH logged-models/:model_id': {
+    fields: { model_id: s(), status: enumOf(LOGGED_MODEL_STATUS) },
+    checks: { status: ['required'] },
+  },
+  'DELETE logged-models/:model_id': { fields: { model_id: s() }, checks: {} },
+  'POST logged-models/search': {
+    fields: {
+      experiment_ids: list(s()),
+      filter: s(),
+      datasets: list(message({ dataset_name: s(), dataset_digest: s() })),
+      max_results: i(),
+      order_by: list(message({ field_name: s(), ascending: b(), dataset_name: s(), dataset_digest: s() })),
+      page_token: s(),
+    },
+    checks: {
+      experiment_ids: ['required', 'array', 'items:string'],
+      filter: STR,
+      datasets: ['array', { itemsRequire: ['dataset_name'] }],
+      max_results: INT,
+      order_by: ['array', { itemsRequire: ['field_name'] }],
+      page_token: STR,
+    },
+  },
+  'PATCH logged-models/:model_id/tags': {
+    fields: { model_id: s(), tags: list(KEY_VALUE) },
+    checks: { tags: ['array', { itemsRequire: ['key'] }] },
+  },
+  'DELETE logged-models/:model_id/tags/:tag_key': { fields: { model_id: s(), tag_key: s() }, checks: {} },
+  'POST logged-models/:model_id/params': {
+    fields: { model_id: s(), params: list(KEY_VALUE) },
+    checks: { params: ['array', { itemsRequire: ['key'] }] },
+  },
+  'GET logged-models/:model_id/artifacts/directories': {
+    fields: { model_id: s(), artifact_directory_path: s(), page_token: s() },
+    checks: { artifact_directory_path: STR, page_token: STR },
+  },
+
   'GET artifacts/list': {
     fields: { run_id: s(), run_uuid: s(), path: s(), page_token: s() },
     checks: { run_id: STR_REQ, path: STR, page_token: STR },

@@ -273,6 +273,78 @@ describe('scoring server errors', () => {
   });
 });
 
+// Batch model: doubles its rows, throws on a 13, and reports how many rows the call it ran in had.
+const BATCH_MODULE = `
+export function predict(input) {
+  const t = input.input;
+  if (t.data.includes(13)) throw new Error('kaboom');
+  const rows = t.shape[0];
+  return {
+    output: { kind: 'tensor', dtype: 'float32', shape: t.shape, data: Float32Array.from(t.data, (v) => v * 2) },
+    rows: { kind: 'tensor', dtype: 'float32', shape: [rows, 1], data: new Float32Array(rows).fill(rows) },
+  };
+}`;
+
+describe('scoring server micro-batching', () => {
+  const batchSignature = { inputs: [{ kind: 'tensor', name: 'input', dtype: 'float32', shape: [-1, 2] }] };
+
+  it('stacks waiting requests into one predict and gives each its own rows', async () => {
+    const m = await model('batch', BATCH_MODULE, { signature: batchSignature });
+    const { PredictBatcher } = await import('../src/scoring/batching.js');
+    const batcher = new PredictBatcher(m, (t) => ({ input: t }));
+    const requests = [
+      [[1, 2]],
+      [
+        [3, 4],
+        [5, 6],
+      ],
+      [[7, 8]],
+    ].map((rows) => ({
+      kind: 'tensor' as const,
+      dtype: 'float32' as const,
+      shape: [rows.length, 2],
+      data: Float32Array.from(rows.flat()),
+    }));
+    // Queued in the same turn, so one flush runs them as a single 4-row call.
+    const outputs = (await Promise.all(requests.map((t) => batcher.predict({ input: t }, t)))) as Record<
+      string,
+      { shape: number[]; data: Float32Array }
+    >[];
+    expect(outputs.map((o) => Array.from(o.output!.data))).toEqual([
+      [2, 4],
+      [6, 8, 10, 12],
+      [14, 16],
+    ]);
+    expect(outputs.map((o) => o.output!.shape)).toEqual([
+      [1, 2],
+      [2, 2],
+      [1, 2],
+    ]);
+    expect(outputs.map((o) => Array.from(o.rows!.data))).toEqual([[4], [4, 4], [4]]);
+  });
+
+  it('keeps errors per request: a bad request in a batch fails alone, over HTTP too', async () => {
+    const m = await model('batch-http', BATCH_MODULE, { signature: batchSignature });
+    const server = await startScoringServer({ model: m, port: 0 });
+    servers.push(server);
+    const bodies = Array.from({ length: 24 }, (_, i) => ({ inputs: [[i, i + 0.5]] }));
+    const results = await Promise.all(bodies.map((b) => post(server, b)));
+    for (const [i, r] of results.entries()) {
+      if (i === 13) {
+        expect(r.status).toBe(400);
+        expect(r.json).toMatchObject({ error_code: 'BAD_REQUEST' });
+        expect(String(r.json?.message)).toContain('kaboom');
+      } else {
+        expect(r.status, `request ${i}`).toBe(200);
+        expect((r.json!.predictions as { output: number[][] }).output).toEqual([[2 * i, 2 * i + 1]]);
+      }
+    }
+    // Requests with params, or that do not fit the signature, are never stacked and keep their errors.
+    expect((await post(server, { inputs: [[1, 2, 3]] })).status).toBe(400);
+    expect((await post(server, { inputs: [[1, 2]], params: {} })).json).toMatchObject({ predictions: { output: [[2, 4]] } });
+  });
+});
+
 describe('scoring server guard and lifecycle', () => {
   it('refuses a foreign Host on loopback and cross-origin POSTs (the tracking server guard)', async () => {
     const host = await raw(columns.url, 'POST', '/invocations', {

@@ -42,6 +42,7 @@ describe.runIf(probe !== undefined)('REST over a MySQL-backed server', () => {
       historyOrder: 'sorted',
       searchPaging: 'tokenWhenFull',
       deletedExperimentRunError: 'INVALID_PARAMETER_VALUE',
+      loggedModels: true,
     },
   });
 

@@ -89,15 +89,21 @@ function cases(): Case[] {
   return out;
 }
 
+/** A path with its parameters (`logged-models/:model_id`) filled in with well-formed values. */
+function filled(path: string): string {
+  return path.replace(/:model_id\b/g, `m-${'0'.repeat(32)}`).replace(/:(\w+)/g, 'k');
+}
+
 function send(base: string, c: Case) {
+  const path = filled(c.path);
   if (c.method === 'GET') {
     const query = new URLSearchParams();
     for (const [k, v] of Object.entries(c.args)) for (const item of Array.isArray(v) ? v : [v]) query.append(k, String(item));
-    return raw(base, 'GET', `/api/2.0/mlflow/${c.path}?${query}`);
+    return raw(base, 'GET', `/api/2.0/mlflow/${path}?${query}`);
   }
   const body = JSON.stringify(c.args);
   // Node's client sends a DELETE body without framing unless the length is given.
-  return raw(base, c.method, `/api/2.0/mlflow/${c.path}`, {
+  return raw(base, c.method, `/api/2.0/mlflow/${path}`, {
     headers: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) },
     body,
   });
@@ -114,7 +120,9 @@ function describeAgainst(label: string, start: () => Promise<{ url: string; clos
     afterAll(() => server.close());
 
     it('covers every RPC in the table with missing-field and wrong-type cases', () => {
-      expect(new Set(ALL.map((c) => `${c.method} ${c.path}`)).size).toBeGreaterThanOrEqual(Object.keys(RPC_SCHEMAS).length - 1);
+      // Without cases: get-download-uri (MLflow checks nothing), and the logged-model RPCs whose
+      // only fields are in the path or are query strings (GET, DELETE by id, delete-tag, list artifacts).
+      expect(new Set(ALL.map((c) => `${c.method} ${c.path}`)).size).toBeGreaterThanOrEqual(Object.keys(RPC_SCHEMAS).length - 5);
       expect(ALL.length).toBeGreaterThan(120);
     });
 

@@ -36,6 +36,12 @@ export interface TrackingCapabilities {
    * INVALID_STATE (file). Default `INVALID_PARAMETER_VALUE`.
    */
   deletedExperimentRunError?: 'INVALID_PARAMETER_VALUE' | 'INVALID_STATE';
+  /**
+   * The store keeps MLflow 3 logged models (createLoggedModel … searchLoggedModels, `runs/outputs`,
+   * metrics with a `modelId`): the logged-model tests run. Default `false` (they check that the guard
+   * answers FEATURE_DISABLED instead).
+   */
+  loggedModels?: boolean;
 }
 
 /** How a registry store behaves where backends may differ. */
@@ -70,6 +76,7 @@ export function resolveTrackingCapabilities(caps: TrackingCapabilities = {}): Re
     historyOrder: caps.historyOrder ?? 'logged',
     searchPaging: caps.searchPaging ?? 'tokenWhenMore',
     deletedExperimentRunError: caps.deletedExperimentRunError ?? 'INVALID_PARAMETER_VALUE',
+    loggedModels: caps.loggedModels ?? false,
   };
 }
 

@@ -238,11 +238,11 @@ describe('autolog logs the trained model', () => {
     expectClose(out.data as Float32Array, predictInMemory(model, batch));
     // The trained weights, not the initial ones.
     expect(predictInMemory(model, batch)).not.toEqual(predictInMemory(smallModel(3).model, batch));
-    const history = JSON.parse((await client.getRun(runId)).data.tags.find((t) => t.key === 'mlflow.log-model.history')!.value) as Array<{
-      artifact_path: string;
-      flavors: object;
-    }>;
-    expect(history.map((h) => [h.artifact_path, Object.keys(h.flavors)])).toEqual([['model', ['tfjs']]]);
+    // A logged model (MLflow 3) named `model` with the tfjs flavor, produced by the run.
+    const outputs = (await client.getRun(runId)).outputs?.modelOutputs ?? [];
+    expect(outputs).toHaveLength(1);
+    const logged = await client.getLoggedModel(outputs[0]!.modelId);
+    expect(logged.info).toMatchObject({ name: 'model', sourceRunId: runId, status: 'LOGGED_MODEL_READY' });
     await loaded.close();
   });
 

@@ -2,6 +2,8 @@
 import { render } from 'preact';
 import { ComparePage } from './pages/ComparePage';
 import { ExperimentsPage } from './pages/ExperimentsPage';
+import { LoggedModelPage } from './pages/LoggedModelPage';
+import { LoggedModelsPage } from './pages/LoggedModelsPage';
 import { ModelPage } from './pages/ModelPage';
 import { ModelsPage } from './pages/ModelsPage';
 import { RunPage } from './pages/RunPage';
@@ -48,6 +50,10 @@ function App() {
       <main id="main" tabIndex={-1}>
         {route.page === 'experiments' && <ExperimentsPage />}
         {route.page === 'runs' && <RunsPage key={route.experimentId} experimentId={route.experimentId} initialFilter={route.filter} />}
+        {route.page === 'logged-models' && (
+          <LoggedModelsPage key={route.experimentId} experimentId={route.experimentId} initialFilter={route.filter} />
+        )}
+        {route.page === 'logged-model' && <LoggedModelPage key={route.modelId} modelId={route.modelId} />}
         {route.page === 'run' && <RunPage key={route.runId} runId={route.runId} theme={theme} />}
         {route.page === 'compare' && <ComparePage runIds={route.runIds} theme={theme} />}
         {route.page === 'models' && <ModelsPage />}

@@ -8,6 +8,9 @@ import { useEffect, useState } from 'preact/hooks';
 export type Route =
   | { page: 'experiments' }
   | { page: 'runs'; experimentId: string; filter?: string }
+  | { page: 'logged-models'; experimentId: string; filter?: string }
+  /** A logged model (MLflow 3); without the experiment (a link from the registry) it is read from the model. */
+  | { page: 'logged-model'; modelId: string; experimentId?: string }
   | { page: 'run'; runId: string }
   | { page: 'compare'; runIds: string[] }
   | { page: 'models' }
@@ -21,10 +24,16 @@ export function parseRoute(hash: string): Route {
   const params = new URLSearchParams(query);
   if (parts.length === 0) return { page: 'experiments' };
   if (parts[0] === 'experiments' && parts.length === 1) return { page: 'experiments' };
-  if (parts[0] === 'experiments' && parts[1]) {
+  if (parts[0] === 'experiments' && parts[1] && parts[2] === 'models') {
+    if (parts[3]) return { page: 'logged-model', modelId: parts[3], experimentId: parts[1] };
+    const filter = params.get('filter');
+    return filter ? { page: 'logged-models', experimentId: parts[1], filter } : { page: 'logged-models', experimentId: parts[1] };
+  }
+  if (parts[0] === 'experiments' && parts[1] && parts.length === 2) {
     const filter = params.get('filter');
     return filter ? { page: 'runs', experimentId: parts[1], filter } : { page: 'runs', experimentId: parts[1] };
   }
+  if (parts[0] === 'logged-models' && parts[1]) return { page: 'logged-model', modelId: parts[1] };
   if (parts[0] === 'runs' && parts[1]) return { page: 'run', runId: parts[1] };
   if (parts[0] === 'compare') return { page: 'compare', runIds: (params.get('runs') ?? '').split(',').filter(Boolean) };
   if (parts[0] === 'models' && parts.length === 1) return { page: 'models' };
@@ -39,6 +48,12 @@ export function hrefOf(route: Route): string {
       return '#/experiments';
     case 'runs':
       return `#/experiments/${encodeURIComponent(route.experimentId)}${route.filter ? `?${new URLSearchParams({ filter: route.filter })}` : ''}`;
+    case 'logged-models':
+      return `#/experiments/${encodeURIComponent(route.experimentId)}/models${route.filter ? `?${new URLSearchParams({ filter: route.filter })}` : ''}`;
+    case 'logged-model':
+      return route.experimentId === undefined
+        ? `#/logged-models/${encodeURIComponent(route.modelId)}`
+        : `#/experiments/${encodeURIComponent(route.experimentId)}/models/${encodeURIComponent(route.modelId)}`;
     case 'run':
       return `#/runs/${encodeURIComponent(route.runId)}`;
     case 'compare':
@@ -60,6 +75,10 @@ export function titleOf(route: Route): string {
         return 'Experiments';
       case 'runs':
         return `Experiment ${route.experimentId}`;
+      case 'logged-models':
+        return `Experiment ${route.experimentId} models`;
+      case 'logged-model':
+        return `Logged model ${route.modelId.slice(0, 10)}`;
       case 'run':
         return `Run ${route.runId.slice(0, 8)}`;
       case 'compare':

@@ -83,3 +83,17 @@ export function activeExperimentDir(ctx: StoreContext, experimentId: string): st
   }
   return found.dir;
 }
+
+/** The folders of the experiments a search names; ids that do not exist or are malformed are skipped, as MLflow's FileStore skips them. */
+export function searchedExperimentDirs(ctx: StoreContext, experimentIds: readonly string[]): ExperimentDir[] {
+  const out: ExperimentDir[] = [];
+  for (const experimentId of new Set(experimentIds)) {
+    try {
+      const found = findExperimentDir(ctx, experimentId);
+      if (found) out.push(found);
+    } catch {
+      // Not an experiment of this store: nothing to search there.
+    }
+  }
+  return out;
+}

@@ -15,6 +15,7 @@ import {
   type RegisteredModelsQuery,
   STAGES_ALLOWING_ARCHIVE,
   ALL_STAGES,
+  loggedModelIdOfUri,
   alreadyExists,
   canonicalStage,
   invalidParameter,
@@ -139,6 +140,7 @@ export class FileRegistryStore implements RegistryStore {
       ['runId', raw.run_id],
       ['statusMessage', raw.status_message],
       ['runLink', raw.run_link],
+      ['modelId', raw.model_id ?? loggedModelIdOfUri(String(raw.source ?? ''))],
     ];
     for (const [k, v] of optional) if (v !== null && v !== undefined) (mv as unknown as Record<string, unknown>)[k] = String(v);
     return { raw, version: mv };
@@ -360,6 +362,9 @@ export class FileRegistryStore implements RegistryStore {
         storage_location: options.source,
         user_id: null,
         version: n,
+        // Only for versions of logged models: MLflow 2.x builds its entity from every key of this
+        // file and would fail on one it does not know.
+        ...(options.modelId ? { model_id: options.modelId } : {}),
       });
       await this.touchModel(dir, raw, now);
       return (await this.existingVersion(options.name, String(n))).rec.version;

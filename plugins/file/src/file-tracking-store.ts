@@ -1,9 +1,16 @@
 import type {
+  CreateLoggedModelOptions,
   CreateRunOptions,
   DatasetInput,
   Experiment,
   ExperimentTag,
   LogBatchInput,
+  LoggedModel,
+  LoggedModelOutput,
+  LoggedModelParameter,
+  LoggedModelStatus,
+  LoggedModelTag,
+  LoggedModelsQuery,
   Metric,
   MetricHistoryColumns,
   MetricHistoryOptions,
@@ -18,9 +25,12 @@ import type {
 } from '@labbook/core/plugin';
 import * as experiments from './experiment-folders.js';
 import { searchExperiments } from './experiment-search.js';
+import * as models from './logged-model-folders.js';
+import { searchLoggedModels } from './logged-model-search.js';
 import type { FileTrackingStoreOptions } from './options.js';
 import * as runs from './run-folders.js';
 import * as metrics from './run-metrics.js';
+import { logOutputs } from './run-outputs.js';
 import { searchRuns } from './run-search.js';
 import { type StoreContext, createStoreContext } from './store-context.js';
 
@@ -127,6 +137,45 @@ export class FileTrackingStore implements TrackingStore {
 
   searchRuns(query: RunsQuery): Promise<SearchAnswer<Run>> {
     return searchRuns(this.ctx, query);
+  }
+
+  /** Creates a PENDING logged model in `<exp>/models/<model_id>/`, MLflow 3's layout. */
+  createLoggedModel(options: CreateLoggedModelOptions): Promise<LoggedModel> {
+    return models.createLoggedModel(this.ctx, options);
+  }
+
+  getLoggedModel(modelId: string): Promise<LoggedModel> {
+    return models.getLoggedModel(this.ctx, modelId);
+  }
+
+  finalizeLoggedModel(modelId: string, status: LoggedModelStatus): Promise<LoggedModel> {
+    return models.finalizeLoggedModel(this.ctx, modelId, status);
+  }
+
+  deleteLoggedModel(modelId: string): Promise<void> {
+    return models.deleteLoggedModel(this.ctx, modelId);
+  }
+
+  setLoggedModelTags(modelId: string, tags: LoggedModelTag[]): Promise<void> {
+    return models.setLoggedModelTags(this.ctx, modelId, tags);
+  }
+
+  deleteLoggedModelTag(modelId: string, key: string): Promise<void> {
+    return models.deleteLoggedModelTag(this.ctx, modelId, key);
+  }
+
+  logLoggedModelParams(modelId: string, params: LoggedModelParameter[]): Promise<void> {
+    return models.logLoggedModelParams(this.ctx, modelId, params);
+  }
+
+  /** Records models a run produced (`<run>/outputs/<model_id>/meta.yaml`). */
+  logOutputs(runId: string, outputs: LoggedModelOutput[]): Promise<void> {
+    return logOutputs(this.ctx, runId, outputs);
+  }
+
+  /** Candidates of the query's experiments, loaded with only the files the query reads. */
+  searchLoggedModels(query: LoggedModelsQuery): Promise<SearchAnswer<LoggedModel>> {
+    return searchLoggedModels(this.ctx, query);
   }
 
   async close(): Promise<void> {

@@ -6,6 +6,8 @@ import {
   type DatasetInput,
   LabbookError,
   type LogBatchInput,
+  type Metric,
+  type MetricHistoryColumns,
   RUN_STATUS_NUMBER,
   type Run,
   type RunInfo,
@@ -23,7 +25,9 @@ import { containedPath } from './uri.js';
 import { publishFolder } from './publish-folder.js';
 import { activeRun, cachedRunLocation, locateRun, runAt } from './run-lookup.js';
 import { checkActive, writeRunMeta } from './run-meta.js';
+import { appendModelMetrics, modelMetricLines } from './logged-model-metrics.js';
 import { appendMetrics } from './run-metrics.js';
+import { readRunOutputs } from './run-outputs.js';
 import { type RunReader, runMetaFromRaw } from './run-reader.js';
 import { type RunLocation, type StoreContext, ensureDir } from './store-context.js';
 import { dumpYaml } from './yaml-io.js';
@@ -109,6 +113,8 @@ export async function getRun(ctx: StoreContext, runId: string): Promise<Run> {
   const loc = locateRun(ctx, runId);
   const run = ctx.reader.readRun(loc.runDir, loc.expDir);
   if (!run) throw notFound(`Run '${runId}' not found`);
+  const modelOutputs = readRunOutputs(ctx, loc.runDir);
+  if (modelOutputs.length > 0) run.outputs = { modelOutputs };
   return run;
 }
 
@@ -159,12 +165,49 @@ export async function restoreRun(ctx: StoreContext, runId: string): Promise<void
   await writeRunMeta(ctx, loc.runDir, { lifecycle_stage: 'active', deleted_time: null });
 }
 
+/**
+ * The points to append to the run's own files. A point sent again with a `modelId` (MLflow 3's
+ * `log_model` re-sends the run's metrics at the model's step to link them) that the run already
+ * holds, same key, value, timestamp and step, is not written twice: it only goes to the model. SQL
+ * stores get the same result from their primary key. Only batches with model ids read history.
+ */
+function withoutRecordedModelPoints(ctx: StoreContext, loc: RunLocation, metrics: Metric[]): Metric[] {
+  if (!metrics.some((m) => m.modelId !== undefined)) return metrics;
+  const recorded = new Map<string, MetricHistoryColumns | undefined>();
+  const columnsOf = (key: string) => {
+    if (!recorded.has(key)) {
+      try {
+        recorded.set(key, ctx.reader.readMetricColumns(containedPath(join(loc.runDir, 'metrics'), key)));
+      } catch {
+        recorded.set(key, undefined);
+      }
+    }
+    return recorded.get(key);
+  };
+  return metrics.filter((m) => {
+    if (m.modelId === undefined) return true;
+    const c = columnsOf(m.key);
+    if (!c) return true;
+    for (let i = 0; i < c.length; i++) {
+      const same =
+        c.step[i] === m.step &&
+        c.timestamp[i] === m.timestamp &&
+        (c.value[i] === m.value || (Number.isNaN(c.value[i]) && Number.isNaN(m.value)));
+      if (same) return false;
+    }
+    return true;
+  });
+}
+
 /** Logs params, metrics and tags to an active run, in that order. */
 export async function logBatch(ctx: StoreContext, runId: string, batch: LogBatchInput): Promise<void> {
   await ctx.init();
   const { loc, meta } = activeRun(ctx, runId);
   const params = batch.params ?? [];
   const tags = batch.tags ?? [];
+  // Points carrying a model id also go to the model's metric files (the run's files are unchanged,
+  // as in MLflow); the models are looked up before anything is written.
+  const modelLines = batch.metrics && batch.metrics.length > 0 ? modelMetricLines(ctx, runId, batch.metrics) : undefined;
   // Params and tags go to temp files that are synced together, one wait for the disk however many
   // there are; each is then published in the batch's order (params first, then metrics, then tags,
   // as MLflow does), so a param conflict still stops the batch before its metrics and tags.
@@ -182,7 +225,9 @@ export async function logBatch(ctx: StoreContext, runId: string, batch: LogBatch
   }
   try {
     for (let i = 0; i < params.length; i++) await publishParam(runId, staged!, i, params[i]!, loc);
-    if (batch.metrics && batch.metrics.length > 0) await appendMetrics(ctx, loc, batch.metrics);
+    const runMetrics = batch.metrics && batch.metrics.length > 0 ? withoutRecordedModelPoints(ctx, loc, batch.metrics) : [];
+    if (runMetrics.length > 0) await appendMetrics(ctx, loc, runMetrics);
+    if (modelLines && modelLines.size > 0) await appendModelMetrics(ctx, modelLines);
     for (let i = 0; i < tags.length; i++) {
       const tag = tags[i]!;
       await staged!.replace(params.length + i);

@@ -20,8 +20,16 @@ import { type RunLocation, type StoreContext, ensureDir } from './store-context.
 export async function appendMetrics(ctx: StoreContext, loc: RunLocation, metrics: Metric[]): Promise<void> {
   const byKey = new Map<string, string>();
   for (const m of metrics) byKey.set(m.key, (byKey.get(m.key) ?? '') + formatMetricLine(m));
+  await appendMetricLines(ctx, join(loc.runDir, 'metrics'), byKey);
+}
+
+/**
+ * Appends ready-made lines to the metric files of a folder (a run's or a logged model's), one
+ * write per key.
+ */
+export async function appendMetricLines(ctx: StoreContext, metricsDir: string, byKey: ReadonlyMap<string, string>): Promise<void> {
   for (const [key, lines] of byKey) {
-    const path = containedPath(join(loc.runDir, 'metrics'), key);
+    const path = containedPath(metricsDir, key);
     await ensureDir(ctx, resolve(path, '..'));
     // The first append of this process to a file also checks its tail, through the same descriptor
     // (opened for reading too) rather than a second open.

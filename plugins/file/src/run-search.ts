@@ -2,9 +2,10 @@ import { sep } from 'node:path';
 import { invalidParameter, matchesViewType, type Run } from '@labbook/core/plugin';
 import type { QueryKeys, RunsQuery, SearchAnswer } from '@labbook/core/plugin';
 import { MSG } from './constants.js';
-import { type ExperimentDir, findExperimentDir } from './experiment-lookup.js';
+import { searchedExperimentDirs } from './experiment-lookup.js';
 import { listRunDirs } from './run-lookup.js';
 import { safeRunMeta } from './run-meta.js';
+import { readRunOutputs } from './run-outputs.js';
 import type { RunMeta } from './run-reader.js';
 import type { StoreContext } from './store-context.js';
 
@@ -51,14 +52,7 @@ export async function searchRuns(ctx: StoreContext, query: RunsQuery): Promise<S
   const candidates: Run[] = [];
   // By run id, not object identity: the evaluator may return copies.
   const where = new Map<string, { runDir: string; expDir: string }>();
-  for (const experimentId of new Set(query.experimentIds)) {
-    let found: ExperimentDir | undefined;
-    try {
-      found = findExperimentDir(ctx, experimentId);
-    } catch {
-      continue;
-    }
-    if (!found) continue;
+  for (const found of searchedExperimentDirs(ctx, query.experimentIds)) {
     for (const runDir of listRunDirs(ctx, found.dir)) {
       const meta = safeRunMeta(ctx, runDir);
       if (!meta || !matchesViewType(meta.info.lifecycleStage, query.viewType)) continue;
@@ -87,7 +81,10 @@ export async function searchRuns(ctx: StoreContext, query: RunsQuery): Promise<S
 
 function fullRunSafe(ctx: StoreContext, runDir: string, expDir: string): Run | undefined {
   try {
-    return ctx.reader.readRun(runDir, expDir);
+    const run = ctx.reader.readRun(runDir, expDir);
+    const modelOutputs = run ? readRunOutputs(ctx, runDir) : [];
+    if (run && modelOutputs.length > 0) run.outputs = { modelOutputs };
+    return run;
   } catch (error) {
     ctx.reader.warnOnce(`${MSG} skipping run folder ${runDir}: ${(error as Error).message}`);
     return undefined;

@@ -32,6 +32,7 @@ describeTrackingStore({
     historyOrder: 'logged',
     searchPaging: 'tokenWhenMore',
     deletedExperimentRunError: 'INVALID_STATE',
+    loggedModels: true,
   },
 });
 

@@ -1,5 +1,6 @@
 import {
   ALL_STAGES,
+  loggedModelIdOfUri,
   alreadyExists,
   canonicalStage,
   type CreateModelVersionOptions,
@@ -95,6 +96,9 @@ export class MysqlRegistryStore implements RegistryStore {
       if (r.run_id !== null && r.run_id !== undefined && r.run_id !== '') mv.runId = String(r.run_id);
       if (r.status_message !== null && r.status_message !== undefined) mv.statusMessage = String(r.status_message);
       if (r.run_link !== null && r.run_link !== undefined && r.run_link !== '') mv.runLink = String(r.run_link);
+      // MLflow's SQL schema has no model_id column: the id is the one the source names.
+      const modelId = loggedModelIdOfUri(mv.source);
+      if (modelId) mv.modelId = modelId;
       return mv;
     });
   }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   alreadyExists,
+  type CreateLoggedModelOptions,
   type CreateRunOptions,
   type DatasetInput,
   decodePageToken,
@@ -12,6 +13,11 @@ import {
   invalidParameter,
   LabbookError,
   type LogBatchInput,
+  type LoggedModel,
+  type LoggedModelOutput,
+  type LoggedModelParameter,
+  type LoggedModelStatus,
+  type LoggedModelTag,
   type Metric,
   type MetricHistoryOptions,
   notFound,
@@ -23,9 +29,11 @@ import {
   type UpdateRunOptions,
   viewTypeStages,
 } from '@labbook/core/plugin';
-import type { ExperimentsQuery, RunsQuery, SearchAnswer } from '@labbook/core/plugin';
+import type { ExperimentsQuery, LoggedModelsQuery, RunsQuery, SearchAnswer } from '@labbook/core/plugin';
 import type { MysqlDatabase } from './database.js';
 import { isDuplicateKey, type Queryable } from './errors.js';
+import * as loggedModels from './logged-models.js';
+import { compileLoggedModelSearch } from './logged-models-search-sql.js';
 import { pushTo } from './multimap.js';
 import { databaseOf, type MysqlTrackingStoreOptions } from './options.js';
 import { qs, type Row, rowsOf, type WriteResult } from './queries.js';
@@ -346,7 +354,7 @@ export class MysqlTrackingStore implements TrackingStore {
     if (rows.length === 0) return [];
     const ids = rows.map((r) => r.run_uuid);
     const marks = qs(ids.length);
-    const [params, tags, metrics, inputs] = await Promise.all([
+    const [params, tags, metrics, inputs, outputs] = await Promise.all([
       this.db.query<Row[]>(`SELECT run_uuid, \`key\`, value FROM params WHERE run_uuid IN (${marks})`, ids),
       this.db.query<Row[]>(`SELECT run_uuid, \`key\`, value FROM tags WHERE run_uuid IN (${marks})`, ids),
       this.db.query<MetricRow[]>(
@@ -359,6 +367,7 @@ export class MysqlTrackingStore implements TrackingStore {
          WHERE i.source_type = 'DATASET' AND i.destination_type = 'RUN' AND i.destination_id IN (${marks})`,
         ids,
       ),
+      loggedModels.runOutputs(this.db, ids),
     ]);
     const runs = new Map<string, Run>();
     for (const r of rows) {
@@ -370,6 +379,11 @@ export class MysqlTrackingStore implements TrackingStore {
     // the Run that createRun builds from what it wrote.
     for (const run of runs.values()) run.data.tags.sort(byKey);
     for (const m of metrics) runs.get(String(m.run_uuid))?.data.metrics.push(metricFromRow(m));
+    // Only runs that produced models carry `outputs`, so a read equals the Run createRun builds.
+    for (const [runId, modelOutputs] of outputs) {
+      const run = runs.get(runId);
+      if (run) run.outputs = { modelOutputs };
+    }
     if (inputs.length > 0) {
       const inputIds = inputs.map((i) => String(i.input_uuid));
       const inputTags = await this.db.query<Row[]>(
@@ -465,7 +479,8 @@ export class MysqlTrackingStore implements TrackingStore {
     }
     // logParam and logMetric send one entity: their run check rides on the INSERT (see below).
     if (metrics.length === 0 && tags.length === 0 && params.length === 1 && (await this.logOneParam(runId, params[0]!))) return;
-    if (metrics.length === 1 && params.length === 0 && tags.length === 0) {
+    const modelMetrics = metrics.filter((m) => m.modelId !== undefined && m.modelId !== '');
+    if (metrics.length === 1 && params.length === 0 && tags.length === 0 && modelMetrics.length === 0) {
       await this.db.transaction(
         async (c) => {
           if ((await insertOneMetric(c, runId, metrics[0]!)).affectedRows === 0) {
@@ -482,10 +497,12 @@ export class MysqlTrackingStore implements TrackingStore {
     // Every step is idempotent (INSERT IGNORE, checked params, upserts), so the batch may be retried whole.
     await this.db.transaction(
       async (c) => {
-        this.requireActiveRun(await this.runRow(c, runId));
+        const run = await this.runRow(c, runId);
+        this.requireActiveRun(run);
         if (params.length > 0) await insertParams(c, runId, params);
         if (tags.length > 0) await upsertTags(c, runId, tags);
         if (metrics.length > 0) await insertMetrics(c, runId, metrics);
+        if (modelMetrics.length > 0) await loggedModels.insertModelMetrics(c, runId, run.experiment_id, modelMetrics);
       },
       true,
       'logBatch',
@@ -629,6 +646,64 @@ export class MysqlTrackingStore implements TrackingStore {
     });
     const rows = await this.db.query<RunRow[]>(sql, values);
     const items = await this.loadRuns(rows);
+    // SQL store semantics: a token whenever the page is full.
+    return {
+      kind: 'page',
+      page: items.length === limit && limit > 0 ? { items, nextPageToken: encodePageToken(offset + limit) } : { items },
+    };
+  }
+
+  // ---- logged models (MLflow 3) ------------------------------------------------------------
+
+  async createLoggedModel(options: CreateLoggedModelOptions): Promise<LoggedModel> {
+    return loggedModels.createLoggedModel(this.db, options, async (c) => {
+      const exp = await this.experimentRow(c, options.experimentId);
+      this.requireActiveExperiment(exp);
+      return exp;
+    });
+  }
+
+  async getLoggedModel(modelId: string): Promise<LoggedModel> {
+    return loggedModels.getLoggedModel(this.db, modelId);
+  }
+
+  async finalizeLoggedModel(modelId: string, status: LoggedModelStatus): Promise<LoggedModel> {
+    return loggedModels.finalizeLoggedModel(this.db, modelId, status);
+  }
+
+  async deleteLoggedModel(modelId: string): Promise<void> {
+    await loggedModels.deleteLoggedModel(this.db, modelId);
+  }
+
+  async setLoggedModelTags(modelId: string, tags: LoggedModelTag[]): Promise<void> {
+    await loggedModels.setLoggedModelTags(this.db, modelId, tags);
+  }
+
+  async deleteLoggedModelTag(modelId: string, key: string): Promise<void> {
+    await loggedModels.deleteLoggedModelTag(this.db, modelId, key);
+  }
+
+  async logLoggedModelParams(modelId: string, params: LoggedModelParameter[]): Promise<void> {
+    await loggedModels.logLoggedModelParams(this.db, modelId, params);
+  }
+
+  async logOutputs(runId: string, models: LoggedModelOutput[]): Promise<void> {
+    await loggedModels.logOutputs(this.db, runId, models, async (c) => this.requireActiveRun(await this.runRow(c, runId)));
+  }
+
+  /** Answered natively: one SELECT for the page (see compileLoggedModelSearch), then the page's params, tags and metrics. */
+  async searchLoggedModels(query: LoggedModelsQuery): Promise<SearchAnswer<LoggedModel>> {
+    const { offset, maxResults: limit } = query.page;
+    const { sql, values } = compileLoggedModelSearch({
+      experimentIds: query.experimentIds.map(experimentIdNumber).filter((n): n is number => n !== undefined),
+      filter: query.filter,
+      datasets: query.datasets,
+      order: query.order,
+      limit,
+      offset,
+    });
+    const rows = await this.db.query<loggedModels.LoggedModelRow[]>(sql, values);
+    const items = await loggedModels.loadLoggedModels(this.db, rows);
     // SQL store semantics: a token whenever the page is full.
     return {
       kind: 'page',

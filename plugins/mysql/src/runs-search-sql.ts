@@ -37,7 +37,7 @@ function columnFor(attribute: string): string {
  * A case-sensitive string comparison on `expr` (MySQL's default collations ignore case; MLflow adds
  * BINARY on MySQL). ILIKE lower-cases both sides.
  */
-function stringCondition(expr: string, clause: Comparison, values: unknown[]): string {
+export function stringCondition(expr: string, clause: Comparison, values: unknown[]): string {
   const { comparator, value } = clause;
   if (value.kind === 'list') {
     if (value.values.length === 0) return comparator === 'IN' ? '0 = 1' : '1 = 1';
@@ -64,13 +64,13 @@ function stringCondition(expr: string, clause: Comparison, values: unknown[]): s
   }
 }
 
-function numericOperator(comparator: string): string {
+export function numericOperator(comparator: string): string {
   const op = NUMERIC_OPERATORS[comparator];
   if (op === undefined) throw invalidParameter(`Invalid comparator '${comparator}' for a numeric value.`, { field: 'filter' });
   return op;
 }
 
-function numberOf(clause: Comparison): number {
+export function numberOf(clause: Comparison): number {
   if (clause.value.kind !== 'number') throw invalidParameter('Expected a numeric value.', { field: 'filter' });
   return clause.value.value;
 }
@@ -81,7 +81,7 @@ function numberOf(clause: Comparison): number {
  * word `Infinity` (read as a column name), so it never reaches the statement; 0 stands for "any
  * finite value".
  */
-function finiteComparedWith(op: string, rhs: number): boolean {
+export function finiteComparedWith(op: string, rhs: number): boolean {
   switch (op) {
     case '=':
       return 0 === rhs;
@@ -99,7 +99,7 @@ function finiteComparedWith(op: string, rhs: number): boolean {
 }
 
 /** `expr op ?` for a numeric column that holds only finite values or NULL (NULL never matches). */
-function finiteColumnCondition(expr: string, op: string, rhs: number, values: unknown[]): string {
+export function finiteColumnCondition(expr: string, op: string, rhs: number, values: unknown[]): string {
   if (!Number.isFinite(rhs)) return finiteComparedWith(op, rhs) ? `${expr} IS NOT NULL` : '0 = 1';
   values.push(rhs);
   return `${expr} ${op} ?`;
@@ -121,7 +121,7 @@ function metricCondition(alias: string, op: string, rhs: number, values: unknown
 }
 
 /** LIMIT and OFFSET must be plain integers: mysql2 would print `1e+21` into the statement. */
-function rowCount(n: number, what: string, field: string): number {
+export function rowCount(n: number, what: string, field: string): number {
   if (!Number.isSafeInteger(n) || n < 0)
     throw invalidParameter(`Invalid ${what} ${n}: expected a whole number from 0 to ${Number.MAX_SAFE_INTEGER}.`, { field });
   return n;

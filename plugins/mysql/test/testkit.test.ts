@@ -34,6 +34,7 @@ describe.runIf(available)('mysql conformance', () => {
       historyOrder: 'sorted',
       searchPaging: 'tokenWhenFull',
       deletedExperimentRunError: 'INVALID_PARAMETER_VALUE',
+      loggedModels: true,
     },
   });
 

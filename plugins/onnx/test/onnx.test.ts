@@ -145,17 +145,21 @@ describe('onnx flavor', () => {
       signature,
       registeredModelName: 'linear',
     });
-    expect(info.modelUri).toBe(`runs:/${run.info.runId}/model`);
+    // The file store keeps MLflow 3 logged models: the model is its own entity, linked to the run.
+    expect(info.modelUri).toBe(`models:/${info.modelId}`);
     expect(info.registeredModelVersion?.version).toBe('1');
-    const history = JSON.parse(
-      (await client.getRun(run.info.runId)).data.tags.find((t) => t.key === 'mlflow.log-model.history')!.value,
-    ) as Array<Record<string, unknown>>;
-    expect(history).toHaveLength(1);
-    expect(history[0]).toMatchObject({ artifact_path: 'model', run_id: run.info.runId, model_uuid: info.modelUuid });
-    expect(Object.keys(history[0]!.flavors as object)).toEqual(['onnx', 'python_function']);
+    const logged = await client.getLoggedModel(info.modelId!);
+    expect(logged.info).toMatchObject({ name: 'model', sourceRunId: run.info.runId, status: 'LOGGED_MODEL_READY' });
+    expect((await client.getRun(run.info.runId)).outputs?.modelOutputs).toEqual([{ modelId: info.modelId, step: 0 }]);
 
     await client.setRegisteredModelAlias('linear', 'champion', '1');
-    for (const uri of ['models:/linear@champion', 'models:/linear/1', 'models:/linear/latest', info.modelUri]) {
+    for (const uri of [
+      'models:/linear@champion',
+      'models:/linear/1',
+      'models:/linear/latest',
+      info.modelUri,
+      `runs:/${run.info.runId}/model`,
+    ]) {
       const model = await loadModel(uri, { client, cacheDir: join(root, 'cache') });
       const out = outputOf(await model.predict({ input: [[1, 2, 3, 4]] }));
       expect(Array.from(out.data as Float32Array)).toEqual(expected([1, 2, 3, 4]));

@@ -3,10 +3,17 @@ import { stringify as toYaml } from 'yaml';
 import type { RunStatus, ViewType } from '../entities/enums.js';
 import type { ModelVersion, RegisteredModel } from '../entities/registry.js';
 import type { DatasetInput, Experiment, FileInfo, Metric, PagedList, Run, RunInfo } from '../entities/tracking.js';
+import {
+  type LoggedModel,
+  type LoggedModelOutput,
+  type LoggedModelParameter,
+  type LoggedModelStatus,
+  parseLoggedModelStatus,
+} from '../entities/logged-model.js';
 import { invalidParameter, LabbookError, notFound } from '../errors.js';
 import type { ArtifactRepository, TransferOptions } from '../interfaces/artifact-repository.js';
 import type { GuardedRegistryStore, RegistryStore } from '../interfaces/registry-store.js';
-import type { GuardedTrackingStore, LogBatchInput, TrackingStore } from '../interfaces/tracking-store.js';
+import type { GuardedTrackingStore, LogBatchInput, SearchLoggedModelsOptions, TrackingStore } from '../interfaces/tracking-store.js';
 import { normalizeArtifactFilePath, normalizeArtifactPath } from '../artifacts/artifact-path.js';
 import { downloadToLocal, type TreeTransferOptions, uploadLocalDir, uploadLocalFile } from '../artifacts/local-transfer.js';
 import { safeArtifactRepository } from '../artifacts/safe-artifact-repository.js';
@@ -14,6 +21,9 @@ import { defaultPluginRegistry } from '../plugins/default-registry.js';
 import type { PluginRegistry } from '../plugins/plugin-registry.js';
 import { SystemTags } from '../runs/system-tags.js';
 import { type LogModelOptions, logModelToRun, type ModelInfo } from '../models/log-model.js';
+import { logLoggedModel } from '../models/log-logged-model.js';
+import { loggedModelUriOf } from '../models/model-uri.js';
+import { LIMITS } from '../validation/limits.js';
 import { appendToUri, isModelsUri, isRunsUri, parseModelsUri, parseRunsUri } from '../uri/artifact-uri.js';
 import { getRegistryUri, getTrackingUri } from '../uri/tracking-uri.js';
 import { validatedRegistryStore } from '../validation/validated-registry-store.js';
@@ -38,6 +48,31 @@ export interface ClientOptions {
 }
 
 const HISTORY_PAGE = 25000;
+const MODEL_VERSIONS_TAG = 'mlflow.modelVersions';
+
+/** Params given as an object (values stringified) or as key/value pairs. */
+export type ParamInput = Record<string, unknown> | LoggedModelParameter[];
+
+/** Arguments of {@link Client.createLoggedModel}. */
+export interface CreateLoggedModelInput {
+  /** Random (`<adjective>-<animal>-<n>`) when absent. */
+  name?: string;
+  modelType?: string;
+  /** The run that produced the model. */
+  sourceRunId?: string;
+  /** Any number: the first 100 go with the create request, the rest in batches of 100, as MLflow's client sends them. */
+  params?: ParamInput;
+  tags?: TagInput;
+}
+
+/** Arguments of {@link Client.searchLoggedModels} besides the experiments. */
+export type SearchLoggedModelsInput = Omit<SearchLoggedModelsOptions, 'experimentIds'>;
+
+function toParams(params: ParamInput | undefined): LoggedModelParameter[] {
+  if (!params) return [];
+  if (Array.isArray(params)) return params.map((p) => ({ key: p.key, value: String(p.value) }));
+  return Object.entries(params).map(([key, value]) => ({ key, value: stringifyValue(value) }));
+}
 
 /**
  * The whole programmatic surface of labbook over the four interfaces, as MLflow's `MlflowClient`:
@@ -175,9 +210,25 @@ export class Client {
     return (await this.trackingStore()).restoreRun(runId);
   }
 
-  /** Logs one metric point (timestamp defaults to now, step to 0). */
-  async logMetric(runId: string, key: string, value: number, options: { timestamp?: number; step?: number } = {}): Promise<void> {
-    const metric: Metric = { key, value: Number(value), timestamp: options.timestamp ?? Date.now(), step: options.step ?? 0 };
+  /**
+   * Logs one metric point (timestamp defaults to now, step to 0). With `modelId` the point is also a
+   * metric of that logged model (MLflow 3), optionally on a dataset.
+   */
+  async logMetric(
+    runId: string,
+    key: string,
+    value: number,
+    options: { timestamp?: number; step?: number; modelId?: string; datasetName?: string; datasetDigest?: string } = {},
+  ): Promise<void> {
+    const metric: Metric = {
+      key,
+      value: Number(value),
+      timestamp: options.timestamp ?? Date.now(),
+      step: options.step ?? 0,
+      ...(options.modelId !== undefined ? { modelId: options.modelId } : {}),
+      ...(options.datasetName !== undefined ? { datasetName: options.datasetName } : {}),
+      ...(options.datasetDigest !== undefined ? { datasetDigest: options.datasetDigest } : {}),
+    };
     return (await this.trackingStore()).logBatch(runId, { metrics: [metric] });
   }
 
@@ -261,13 +312,19 @@ export class Client {
   }
 
   /**
-   * Resolves `runs:/<id>/<path>` and `models:/<name>/<version|stage|latest>` / `models:/<name>@<alias>`
-   * to the concrete artifact URI; other URIs are returned as they are.
+   * Resolves `runs:/<id>/<path>`, `models:/<model_id>` (a logged model's artifact location) and
+   * `models:/<name>/<version|stage|latest>` / `models:/<name>@<alias>` to the concrete artifact URI;
+   * other URIs are returned as they are.
    */
   async resolveArtifactUri(uri: string): Promise<string> {
     if (isRunsUri(uri)) {
       const { runId, path } = parseRunsUri(uri);
-      return this.getArtifactUri(runId, path);
+      return (await this.loggedModelUnderRun(runId, path)) ?? this.getArtifactUri(runId, path);
+    }
+    const logged = loggedModelUriOf(uri);
+    if (logged) {
+      const model = await this.getLoggedModel(logged.modelId);
+      return appendToUri(model.info.artifactUri, normalizeArtifactPath(logged.path, 'uri'));
     }
     if (isModelsUri(uri)) {
       const version = await this.modelVersionFromUri(uri);
@@ -275,6 +332,23 @@ export class Client {
       return isRunsUri(source) || isModelsUri(source) ? this.resolveArtifactUri(source) : source;
     }
     return uri;
+  }
+
+  /**
+   * MLflow 3 keeps `runs:/<run>/<name>` working for models it logged: they live outside the run's
+   * artifacts, as the LoggedModel of that run named by the first path segment.
+   */
+  private async loggedModelUnderRun(runId: string, path: string): Promise<string | undefined> {
+    const [name, ...rest] = normalizeArtifactPath(path, 'uri').split('/');
+    if (!name || /['"\\/:.%]/.test(name) || !(await this.supportsLoggedModels())) return undefined;
+    const run = await this.getRun(runId);
+    const page = await this.searchLoggedModels(run.info.experimentId, {
+      filter: `name = '${name}' AND source_run_id = '${runId}'`,
+      orderBy: ['creation_timestamp DESC'],
+      maxResults: 1,
+    });
+    const model = page.items[0];
+    return model ? appendToUri(model.info.artifactUri, rest.join('/')) : undefined;
   }
 
   private async modelVersionFromUri(uri: string): Promise<ModelVersion> {
@@ -387,13 +461,104 @@ export class Client {
   // ---- models ----
 
   /**
-   * Saves `model` with a flavor and logs the folder as the run artifact `artifactPath` (default
-   * `model`), records it in the run's `mlflow.log-model.history` tag as MLflow 2.x does, and
-   * registers a version when `registeredModelName` is given. Load it back with
+   * Saves `model` with a flavor and logs it, registering a version when `registeredModelName` is
+   * given. When the tracking store keeps logged models this is MLflow 3's flow: a LoggedModel named
+   * `name` (default `model`) with the run's params, linked to the run at `step`, its files under
+   * the model's own artifact location, finalized READY (UPLOAD_FAILED if anything failed); load it
+   * with `loadModel(info.modelUri)` (`models:/<model_id>`). Otherwise it is MLflow 2.x's: the run
+   * artifact `artifactPath` plus the `mlflow.log-model.history` tag, loaded with
    * `loadModel('runs:/<run_id>/<artifactPath>')`.
    */
   async logModel<TModel>(runId: string, model: TModel, options: LogModelOptions<TModel>): Promise<ModelInfo> {
+    if (await this.supportsLoggedModels()) return logLoggedModel(this, runId, model, options);
     return logModelToRun(this, runId, model, options);
+  }
+
+  // ---- logged models (MLflow 3) ----
+
+  /** True when the tracking store keeps MLflow 3's logged models (otherwise their methods fail with FEATURE_DISABLED). */
+  async supportsLoggedModels(): Promise<boolean> {
+    return (await this.trackingStore()).supportsLoggedModels;
+  }
+
+  /**
+   * Creates a PENDING logged model in an experiment, as MLflow's `create_logged_model`. Finalize it
+   * with {@link finalizeLoggedModel} once its files are uploaded to `info.artifactUri`.
+   */
+  async createLoggedModel(experimentId: string, options: CreateLoggedModelInput = {}): Promise<LoggedModel> {
+    const store = await this.trackingStore();
+    const params = toParams(options.params);
+    const model = await store.createLoggedModel({
+      experimentId,
+      params: params.slice(0, LIMITS.batchParams),
+      tags: toKeyValues(options.tags),
+      ...(options.name !== undefined ? { name: options.name } : {}),
+      ...(options.modelType !== undefined ? { modelType: options.modelType } : {}),
+      ...(options.sourceRunId !== undefined ? { sourceRunId: options.sourceRunId } : {}),
+    });
+    if (params.length <= LIMITS.batchParams) return model;
+    await this.logModelParams(model.info.modelId, params.slice(LIMITS.batchParams));
+    return store.getLoggedModel(model.info.modelId);
+  }
+
+  /** A logged model with its params, tags and metrics; RESOURCE_DOES_NOT_EXIST when unknown or deleted. */
+  async getLoggedModel(modelId: string): Promise<LoggedModel> {
+    return (await this.trackingStore()).getLoggedModel(modelId);
+  }
+
+  /**
+   * Sets a logged model's final status: `LOGGED_MODEL_READY` / `READY` once its files are complete,
+   * `LOGGED_MODEL_UPLOAD_FAILED` / `FAILED` when they could not be.
+   */
+  async finalizeLoggedModel(modelId: string, status: LoggedModelStatus | 'READY' | 'FAILED'): Promise<LoggedModel> {
+    const parsed = parseLoggedModelStatus(status);
+    if (!parsed)
+      throw invalidParameter(
+        `status '${String(status)}' is not a logged-model status: give LOGGED_MODEL_READY or LOGGED_MODEL_UPLOAD_FAILED.`,
+        {
+          field: 'status',
+        },
+      );
+    return (await this.trackingStore()).finalizeLoggedModel(modelId, parsed);
+  }
+
+  /** Soft-deletes a logged model: get and search no longer see it. */
+  async deleteLoggedModel(modelId: string): Promise<void> {
+    return (await this.trackingStore()).deleteLoggedModel(modelId);
+  }
+
+  /** Sets (overwrites) tags of a logged model. */
+  async setLoggedModelTags(modelId: string, tags: TagInput): Promise<void> {
+    return (await this.trackingStore()).setLoggedModelTags(modelId, toKeyValues(tags));
+  }
+
+  async deleteLoggedModelTag(modelId: string, key: string): Promise<void> {
+    return (await this.trackingStore()).deleteLoggedModelTag(modelId, key);
+  }
+
+  /** Logs params of a logged model, any number (sent in batches of 100). Params are immutable. */
+  async logModelParams(modelId: string, params: ParamInput): Promise<void> {
+    const store = await this.trackingStore();
+    const all = toParams(params);
+    for (let i = 0; i < all.length; i += LIMITS.batchParams)
+      await store.logLoggedModelParams(modelId, all.slice(i, i + LIMITS.batchParams));
+  }
+
+  /** Records that a run produced these logged models, at these steps (MLflow's `log_outputs`). */
+  async logOutputs(runId: string, models: LoggedModelOutput[]): Promise<void> {
+    return (await this.trackingStore()).logOutputs(runId, models);
+  }
+
+  /**
+   * Logged models of experiments matching a filter in MLflow's logged-model grammar
+   * (`metrics.acc > 0.9 AND params.lr = '0.1'`), ordered (`"metrics.acc DESC"` or
+   * `{ fieldName, ascending, datasetName }`) and paged.
+   */
+  async searchLoggedModels(experimentIds: string | string[], options: SearchLoggedModelsInput = {}): Promise<PagedList<LoggedModel>> {
+    return (await this.trackingStore()).searchLoggedModels({
+      experimentIds: Array.isArray(experimentIds) ? experimentIds : [experimentIds],
+      ...options,
+    });
   }
 
   // ---- model registry ----
@@ -456,15 +621,37 @@ export class Client {
     });
   }
 
-  /** Registers `modelUri` (`runs:/…`) under `name`, creating the model if needed (MLflow's `register_model`). */
+  /**
+   * Registers `modelUri` (`runs:/…`, or MLflow 3's `models:/<model_id>`) under `name`, creating the
+   * model if needed (MLflow's `register_model`). A logged model's version gets the model's source
+   * run, and the model gets the `mlflow.modelVersions` tag listing its versions, as MLflow 3 does.
+   */
   async registerModel(modelUri: string, name: string, options: { tags?: TagInput } = {}): Promise<ModelVersion> {
     try {
       await this.createRegisteredModel(name);
     } catch (error) {
       if (!(LabbookError.is(error) && error.code === 'RESOURCE_ALREADY_EXISTS')) throw error;
     }
-    const runId = isRunsUri(modelUri) ? parseRunsUri(modelUri).runId : undefined;
-    return this.createModelVersion(name, modelUri, { ...options, ...(runId ? { runId } : {}) });
+    const logged = loggedModelUriOf(modelUri);
+    const loggedModel = logged && logged.path === '' ? await this.getLoggedModel(logged.modelId) : undefined;
+    const runId = isRunsUri(modelUri) ? parseRunsUri(modelUri).runId : loggedModel?.info.sourceRunId;
+    const version = await this.createModelVersion(name, modelUri, { ...options, ...(runId ? { runId } : {}) });
+    if (loggedModel) await this.recordModelVersion(loggedModel.info.modelId, version);
+    return version;
+  }
+
+  // MLflow 3 lists a logged model's registrations in this tag, which its UI reads.
+  private async recordModelVersion(modelId: string, version: ModelVersion): Promise<void> {
+    const current = (await this.getLoggedModel(modelId)).info.tags.find((t) => t.key === MODEL_VERSIONS_TAG)?.value;
+    let list: unknown[] = [];
+    try {
+      const parsed = current ? (JSON.parse(current) as unknown) : [];
+      if (Array.isArray(parsed)) list = parsed;
+    } catch {
+      // A tag someone overwrote with non-JSON is replaced rather than blocking registration.
+    }
+    list.push({ name: version.name, version: version.version });
+    await this.setLoggedModelTags(modelId, { [MODEL_VERSIONS_TAG]: JSON.stringify(list) });
   }
 
   /** Copies a version (`models:/…` URI) into another model as its next version. */

@@ -35,6 +35,8 @@ export interface ModelVersion {
   tags: ModelVersionTag[];
   runLink?: string;
   aliases: string[];
+  /** The logged model (MLflow 3) the version was created from: `source` is then `models:/<modelId>`. */
+  modelId?: string;
 }
 
 /** A model in the registry, with the latest version of each stage. */

@@ -1,4 +1,5 @@
 import type { LifecycleStage, RunStatus } from './enums.js';
+import type { RunOutputs } from './logged-model.js';
 
 /** A key/value pair attached to an experiment. */
 export interface ExperimentTag {
@@ -101,6 +102,8 @@ export interface Run {
   info: RunInfo;
   data: RunData;
   inputs: RunInputs;
+  /** The logged models the run produced (MLflow 3); absent where the store keeps none. */
+  outputs?: RunOutputs;
 }
 
 /** A page of results and the opaque token of the next page, if there is one. */

@@ -42,6 +42,10 @@ export interface LogMetricOptions {
   timestamp?: number;
   /** Log into this run instead of the active one. */
   runId?: string;
+  /** MLflow 3: the point is also a metric of this logged model (`m-…`). */
+  modelId?: string;
+  /** MLflow 3: the dataset the metric was computed on (name and digest, as `logInput` recorded it). */
+  dataset?: { name: string; digest: string };
 }
 
 interface RunContext {
@@ -352,7 +356,14 @@ export function logMetric(key: string, value: number, options: LogMetricOptions 
     });
   }
   const t = target(options.runId);
-  queue.push(t.key, t.id, { key, value, timestamp: options.timestamp ?? Date.now(), step: options.step ?? 0 });
+  queue.push(t.key, t.id, {
+    key,
+    value,
+    timestamp: options.timestamp ?? Date.now(),
+    step: options.step ?? 0,
+    ...(options.modelId !== undefined ? { modelId: options.modelId } : {}),
+    ...(options.dataset ? { datasetName: options.dataset.name, datasetDigest: options.dataset.digest } : {}),
+  });
 }
 
 /** Logs several metrics sharing one timestamp (and step). */
@@ -442,13 +453,17 @@ export function resetFluentState(): void {
 
 /**
  * Logs a model into the active run (started implicitly if none is), as MLflow's
- * `mlflow.<flavor>.log_model`: see `Client.logModel`.
+ * `mlflow.<flavor>.log_model`: see `Client.logModel`. Queued metrics are sent first, so a logged
+ * model (MLflow 3) is linked to the metrics logged before it at its step.
  *
  * ```ts
- * await logModel('./predict.mjs', { flavor: 'js_function', inputExample: [{ x: 1 }], registeredModelName: 'scorer' });
+ * const info = await logModel('./predict.mjs', { flavor: 'js_function', name: 'scorer', inputExample: [{ x: 1 }] });
+ * const model = await loadModel(info.modelUri);
  * ```
  */
 export async function logModel<TModel>(model: TModel, options: LogModelOptions<TModel> & { runId?: string }): Promise<ModelInfo> {
   const { runId, ...rest } = options;
-  return fluentClient().logModel(await targetRunId(runId), model, rest);
+  const id = await targetRunId(runId);
+  await queue.flush();
+  return fluentClient().logModel(id, model, rest);
 }

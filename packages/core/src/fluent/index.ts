@@ -5,3 +5,4 @@ export * from './fluent-media.js';
 export * from './fluent-table.js';
 export * from './fluent-datasets.js';
 export * from './fluent-queries.js';
+export * from './fluent-logged-models.js';

@@ -18,6 +18,8 @@ export interface CreateModelVersionOptions {
   tags?: ModelVersionTag[];
   runLink?: string;
   description?: string;
+  /** The logged model the version is made from (MLflow 3); taken from a `models:/m-…` source when absent. */
+  modelId?: string;
 }
 
 /**

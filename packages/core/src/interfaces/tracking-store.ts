@@ -1,6 +1,7 @@
 import type { RunStatus, ViewType } from '../entities/enums.js';
 import type { DatasetInput, Experiment, ExperimentTag, Metric, PagedList, Param, Run, RunInfo, RunTag } from '../entities/tracking.js';
-import type { ExperimentsQuery, RunsQuery, SearchAnswer } from '../search/query.js';
+import type { LoggedModel, LoggedModelOutput, LoggedModelParameter, LoggedModelStatus, LoggedModelTag } from '../entities/logged-model.js';
+import type { ExperimentsQuery, LoggedModelsQuery, RunsQuery, SearchAnswer } from '../search/query.js';
 
 /** Arguments of {@link TrackingStore.searchExperiments}. */
 export interface SearchExperimentsOptions {
@@ -124,6 +125,65 @@ export interface TrackingStoreMethods {
   close?(): Promise<void>;
 }
 
+/** Arguments of {@link LoggedModelMethods.createLoggedModel}. */
+export interface CreateLoggedModelOptions {
+  experimentId: string;
+  /** A random name (`<adjective>-<animal>-<n>` as for runs) when absent. */
+  name?: string;
+  modelType?: string;
+  /** The run that produced the model. */
+  sourceRunId?: string;
+  params?: LoggedModelParameter[];
+  tags?: LoggedModelTag[];
+}
+
+/** A logged-model `order_by` entry as MLflow's REST API sends it (`metrics.<key>` or an attribute). */
+export interface LoggedModelOrderBy {
+  fieldName: string;
+  /** Default true. */
+  ascending?: boolean;
+  /** For `metrics.<key>`: order by the metric's latest value on this dataset. */
+  datasetName?: string;
+  datasetDigest?: string;
+}
+
+/** Arguments of {@link GuardedTrackingStore.searchLoggedModels}. */
+export interface SearchLoggedModelsOptions {
+  experimentIds: string[];
+  filter?: string;
+  /** Metric clauses (and, without one, the models returned) are restricted to metrics on these datasets. */
+  datasets?: { datasetName: string; datasetDigest?: string }[];
+  /** Entries as `"metrics.acc DESC"` text or as MLflow's `{ fieldName, ascending, datasetName }` objects. */
+  orderBy?: (string | LoggedModelOrderBy)[];
+  maxResults?: number;
+  pageToken?: string;
+}
+
+/**
+ * Logged models (MLflow 3): entities of their own, with params, tags, metrics (points logged with a
+ * `modelId`), a status and an artifact location `<experiment artifact root>/models/<model_id>/artifacts`.
+ * Optional in the plugin contract: a store that has them implements all of these and
+ * `searchLoggedModels`; the guard answers FEATURE_DISABLED for a store that has none.
+ */
+export interface LoggedModelMethods {
+  /** Creates a PENDING model in an active experiment; id `m-<32 hex>`. */
+  createLoggedModel(options: CreateLoggedModelOptions): Promise<LoggedModel>;
+  /** The model, deleted ones excluded (RESOURCE_DOES_NOT_EXIST). */
+  getLoggedModel(modelId: string): Promise<LoggedModel>;
+  /** Sets the final status (READY or UPLOAD_FAILED); finalizing twice to the same status is a no-op. */
+  finalizeLoggedModel(modelId: string, status: LoggedModelStatus): Promise<LoggedModel>;
+  /** Soft-deletes a model: it disappears from get and search. */
+  deleteLoggedModel(modelId: string): Promise<void>;
+  /** Upserts tags (last one wins). */
+  setLoggedModelTags(modelId: string, tags: LoggedModelTag[]): Promise<void>;
+  /** Removes a tag; a missing key is RESOURCE_DOES_NOT_EXIST. */
+  deleteLoggedModelTag(modelId: string, key: string): Promise<void>;
+  /** Adds params; a key logged before with another value is INVALID_PARAMETER_VALUE. */
+  logLoggedModelParams(modelId: string, params: LoggedModelParameter[]): Promise<void>;
+  /** Records models a run produced (MLflow's `runs/outputs`); the run must be active. */
+  logOutputs(runId: string, models: LoggedModelOutput[]): Promise<void>;
+}
+
 /**
  * Storage of experiments, runs and what runs log: what a backend plugin implements (contract v2).
  *
@@ -131,11 +191,13 @@ export interface TrackingStoreMethods {
  * search receives a parsed query and answers it natively or returns candidates for core's evaluator
  * (see {@link SearchAnswer}).
  */
-export interface TrackingStore extends TrackingStoreMethods {
+export interface TrackingStore extends TrackingStoreMethods, Partial<LoggedModelMethods> {
   /** Experiments matching the query (default order `creation_time DESC, experiment_id ASC`). */
   searchExperiments(query: ExperimentsQuery): Promise<SearchAnswer<Experiment>>;
   /** Runs of the query's experiments and view type that match it. */
   searchRuns(query: RunsQuery): Promise<SearchAnswer<Run>>;
+  /** Logged models of the query's experiments (optional, with the {@link LoggedModelMethods}). */
+  searchLoggedModels?(query: LoggedModelsQuery): Promise<SearchAnswer<LoggedModel>>;
 }
 
 /** A tracking store of plugin contract v1, whose searches took the request as text. Core adapts it. */
@@ -148,7 +210,11 @@ export interface TrackingStoreV1 extends TrackingStoreMethods {
  * A tracking store behind core's guard, as `resolveTrackingStore` returns it: every input checked
  * against MLflow's rules, searches taken as text and parsed once, results paged.
  */
-export interface GuardedTrackingStore extends TrackingStoreMethods {
+export interface GuardedTrackingStore extends TrackingStoreMethods, LoggedModelMethods {
+  /** True when the store keeps logged models (the other logged-model methods then work). */
+  readonly supportsLoggedModels: boolean;
+  /** Logged models of some experiments matching a filter (MLflow's grammar for logged models), ordered and paged. */
+  searchLoggedModels(options: SearchLoggedModelsOptions): Promise<PagedList<LoggedModel>>;
   /** Experiments matching a filter, ordered and paged (default order `creation_time DESC, experiment_id ASC`). */
   searchExperiments(options?: SearchExperimentsOptions): Promise<PagedList<Experiment>>;
   /** Runs of the given experiments that match a filter, ordered and paged. */

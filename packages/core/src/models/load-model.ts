@@ -8,6 +8,7 @@ import { flavorForLoad } from './flavor-lookup.js';
 import { type LabbookModel, wrapLoadedModel } from './labbook-model.js';
 import { mlmodelSignature, readMLmodel } from './mlmodel.js';
 import { cachedModelDir } from './model-cache.js';
+import { loggedModelUriOf } from './model-uri.js';
 
 /** Options of {@link loadModel}. */
 export interface LoadModelOptions {
@@ -27,7 +28,12 @@ export async function localModelDir(uri: string, client: Client, cacheDir?: stri
   if (local) return local;
   let resolved: string;
   let key: string;
-  if (isModelsUri(uri)) {
+  const logged = loggedModelUriOf(uri);
+  if (logged) {
+    resolved = await client.resolveArtifactUri(uri);
+    // A model id names files that never change once READY, so the id is the whole cache key.
+    key = `${resolved}\nmodels:/${logged.modelId}`;
+  } else if (isModelsUri(uri)) {
     const parsed = parseModelsUri(uri);
     const version = await modelVersionOf(client, parsed);
     resolved = await client.resolveArtifactUri(await client.getModelVersionDownloadUri(parsed.name, version));
@@ -62,7 +68,7 @@ async function modelVersionOf(client: Client, parsed: ReturnType<typeof parseMod
 }
 
 /**
- * Loads a model folder from a local path, `runs:/<run_id>/<path>`, `models:/<name>/<version>`,
+ * Loads a model folder from a local path, `runs:/<run_id>/<path>`, MLflow 3's `models:/<model_id>`, `models:/<name>/<version>`,
  * `models:/<name>/<stage>`, `models:/<name>/latest`, `models:/<name>@<alias>`, or any artifact URI
  * a plugin serves (downloaded once into a verified cache). The flavor is imported only now, and
  * the returned model's `predict` enforces the signature whatever the flavor.

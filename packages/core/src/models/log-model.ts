@@ -4,36 +4,44 @@ import { join } from 'node:path';
 import { normalizeArtifactPath } from '../artifacts/artifact-path.js';
 import { uploadLocalDir } from '../artifacts/local-transfer.js';
 import type { Client } from '../client/client.js';
+import type { TagInput } from '../client/tag-input.js';
+import type { LoggedModel } from '../entities/logged-model.js';
 import type { ModelVersion } from '../entities/registry.js';
-import { invalidParameter, LabbookError } from '../errors.js';
+import { invalidParameter } from '../errors.js';
 import { SystemTags } from '../runs/system-tags.js';
 import { LIMITS } from '../validation/limits.js';
 import type { FlavorConfig, MLmodel } from './mlmodel.js';
 import { type SaveModelOptions, saveModel } from './save-model.js';
-import { mlmodelSignature } from './mlmodel.js';
+import { modelInfoOf, modelPathOption } from './model-logging.js';
 import type { ModelSignature } from './signature.js';
 
 /** Options of `logModel`: those of `saveModel` plus where the model goes. */
-export interface LogModelOptions<TModel = unknown> extends Omit<SaveModelOptions<TModel>, 'model' | 'runId' | 'artifactPath'> {
-  /** The run-relative folder (MLflow 2.x's `artifact_path`), default `model`. */
+export interface LogModelOptions<TModel = unknown> extends Omit<SaveModelOptions<TModel>, 'model' | 'runId' | 'artifactPath' | 'modelId'> {
+  /** MLflow 2.x's name: the run-relative folder, default `model`. With logged models, the model's name. */
   artifactPath?: string;
-  /** MLflow 3.x's name for the same thing; used as the artifact path until LoggedModels land. */
+  /** MLflow 3.x's name for the same thing: the LoggedModel's name (no `/ : . % " '`), default `model`. */
   name?: string;
   /** Registers the logged model as a new version of this registered model (created when missing). */
   registeredModelName?: string;
+  /** MLflow 3: tags of the LoggedModel (the run's `mlflow.user` and `mlflow.source.*` tags are added). */
+  tags?: TagInput;
+  /** MLflow 3: the LoggedModel's free-form type, e.g. `classifier`. */
+  modelType?: string;
+  /** MLflow 3: the step at which the run produced the model (default 0); the run's metrics at it are linked to the model. */
+  step?: number;
 }
 
-/**
- * What `logModel` returns, shaped as MLflow's `ModelInfo` so MLflow 3's LoggedModel fields can be
- * filled in later without changing callers.
- */
+/** What `logModel` returns, shaped as MLflow's `ModelInfo`. */
 export interface ModelInfo {
-  /** `runs:/<run_id>/<artifact_path>`; a `models:/<model_id>` URI once LoggedModels are stored. */
+  /** MLflow 3: `models:/<model_id>`; MLflow 2.x stores: `runs:/<run_id>/<artifact_path>`. */
   modelUri: string;
   runId: string;
+  /** The name (3.x) or run-relative folder (2.x) the model was logged under. */
   artifactPath: string;
-  /** MLflow 3's LoggedModel id; undefined while labbook logs models as run artifacts (2.x style). */
+  /** MLflow 3's LoggedModel id; undefined when the store has no logged models (2.x style). */
   modelId?: string;
+  /** MLflow 3: the LoggedModel as finalized (READY). */
+  loggedModel?: LoggedModel;
   modelUuid: string;
   flavors: Record<string, FlavorConfig>;
   utcTimeCreated: string;
@@ -82,45 +90,22 @@ export async function logModelToRun<TModel>(
   model: TModel,
   options: LogModelOptions<TModel>,
 ): Promise<ModelInfo> {
-  if (options.artifactPath !== undefined && options.name !== undefined && options.artifactPath !== options.name) {
-    throw invalidParameter('Give artifactPath or name, not both: they name the same folder.', { field: 'artifact_path' });
-  }
-  const artifactPath = normalizeArtifactPath(options.artifactPath ?? options.name ?? 'model', 'artifact_path');
+  const artifactPath = normalizeArtifactPath(modelPathOption(options), 'artifact_path');
   if (artifactPath === '')
     throw invalidParameter("artifactPath must name a folder inside the run's artifacts, e.g. 'model'.", { field: 'artifact_path' });
   const temp = await mkdtemp(join(tmpdir(), 'labbook-model-'));
   try {
-    const { registeredModelName: _r, name: _n, artifactPath: _a, ...saveOptions } = options;
+    const { registeredModelName: _r, name: _n, artifactPath: _a, tags: _t, modelType: _m, step: _s, ...saveOptions } = options;
     const dir = join(temp, 'model');
     const mlmodel = await saveModel(dir, { ...saveOptions, model, runId, artifactPath, plugins: options.plugins ?? client.pluginRegistry });
     await uploadLocalDir(await client.runArtifactRepository(runId), dir, artifactPath);
     await recordLoggedModel(client, runId, mlmodel);
-    const modelUri = `runs:/${runId}/${artifactPath}`;
-    const signature = mlmodelSignature(mlmodel);
-    const info: ModelInfo = {
-      modelUri,
-      runId,
-      artifactPath,
-      modelUuid: mlmodel.model_uuid,
-      flavors: mlmodel.flavors,
-      utcTimeCreated: mlmodel.utc_time_created,
+    return await modelInfoOf(
+      client,
       mlmodel,
-      ...(signature ? { signature } : {}),
-      ...(mlmodel.metadata ? { metadata: mlmodel.metadata } : {}),
-    };
-    if (options.registeredModelName) {
-      try {
-        info.registeredModelVersion = await client.registerModel(modelUri, options.registeredModelName);
-      } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
-        throw new LabbookError(
-          LabbookError.is(error) ? error.code : 'INTERNAL_ERROR',
-          `The model was logged to ${modelUri} but registering it as '${options.registeredModelName}' failed: ${message}. Register it with client.registerModel('${modelUri}', '${options.registeredModelName}').`,
-          { cause: error },
-        );
-      }
-    }
-    return info;
+      { modelUri: `runs:/${runId}/${artifactPath}`, runId, artifactPath },
+      options.registeredModelName,
+    );
   } finally {
     await rm(temp, { recursive: true, force: true });
   }

@@ -29,9 +29,11 @@ export interface SaveModelOptions<TModel = unknown> {
   metadata?: Record<string, unknown>;
   /** Options for the flavor (`providers`, `sessionOptions` for onnx…). */
   flavorOptions?: Record<string, unknown>;
-  /** Set by `logModel`: the run and the run-relative path written into MLmodel. */
+  /** Set by `logModel`: the run and the run-relative path (3.x: the model's artifact location) written into MLmodel. */
   runId?: string;
   artifactPath?: string;
+  /** Set by `logModel` for MLflow 3: the logged model's id, written as `model_id` and as `model_uuid`. */
+  modelId?: string;
   /** Plugins to find the flavor with (default: the process-wide registry). */
   plugins?: PluginRegistry;
 }
@@ -83,12 +85,14 @@ export async function saveModel<TModel>(path: string, options: SaveModelOptions<
 
   const mlmodel: MLmodel = {
     flavors: {},
-    model_uuid: randomUUID().replaceAll('-', ''),
+    // MLflow 3's log_model makes the uuid the model id, so both name the same LoggedModel.
+    model_uuid: options.modelId ?? randomUUID().replaceAll('-', ''),
     utc_time_created: formatUtcTimeCreated(),
     labbook_version: LABBOOK_VERSION,
   };
   if (options.artifactPath !== undefined) mlmodel.artifact_path = options.artifactPath;
   if (options.runId !== undefined) mlmodel.run_id = options.runId;
+  if (options.modelId !== undefined) mlmodel.model_id = options.modelId;
   if (options.inputExample !== undefined) mlmodel.saved_input_example_info = await saveInputExample(dir, options.inputExample);
 
   const flavorOptions = {

@@ -78,6 +78,7 @@ export class RestRegistryStore implements RegistryStore {
       tags: o.tags,
       run_link: o.runLink,
       description: o.description,
+      model_id: o.modelId,
     });
   }
 

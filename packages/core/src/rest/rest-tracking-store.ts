@@ -2,13 +2,15 @@ import type { DatasetInput, Experiment, ExperimentTag, Metric, PagedList, Run, R
 import type {
   CreateRunOptions,
   LogBatchInput,
+  CreateLoggedModelOptions,
   MetricHistoryOptions,
   TrackingStore,
   UpdateRunOptions,
 } from '../interfaces/tracking-store.js';
-import type { ExperimentsQuery, RunsQuery, SearchAnswer } from '../search/query.js';
+import type { LoggedModel, LoggedModelOutput, LoggedModelParameter, LoggedModelStatus, LoggedModelTag } from '../entities/logged-model.js';
+import type { ExperimentsQuery, LoggedModelsQuery, RunsQuery, SearchAnswer } from '../search/query.js';
 import { RestClient, type RestClientOptions } from './http-client.js';
-import { experimentFromWire, metricFromWire, runFromWire, toWire } from './wire.js';
+import { experimentFromWire, loggedModelFromWire, metricFromWire, runFromWire, toWire } from './wire.js';
 
 /** Options of a {@link RestTrackingStore}. */
 export type RestTrackingStoreOptions = RestClientOptions;
@@ -163,6 +165,78 @@ export class RestTrackingStore implements TrackingStore {
       true,
     );
     return { kind: 'page', page: paged(r, ((r.runs as Obj[]) ?? []).map(runFromWire)) };
+  }
+
+  // Logged models (MLflow 3): the server's `logged-models` endpoints.
+
+  async createLoggedModel(o: CreateLoggedModelOptions): Promise<LoggedModel> {
+    const r = await this.client.send<Obj>('POST', `${P}/logged-models`, {
+      experiment_id: o.experimentId,
+      name: o.name,
+      model_type: o.modelType,
+      source_run_id: o.sourceRunId,
+      params: o.params,
+      tags: o.tags,
+    });
+    return loggedModelFromWire(r.model as Obj);
+  }
+
+  async getLoggedModel(modelId: string): Promise<LoggedModel> {
+    const r = await this.client.get<Obj>(`${P}/logged-models/${encodeURIComponent(modelId)}`, {});
+    return loggedModelFromWire(r.model as Obj);
+  }
+
+  async finalizeLoggedModel(modelId: string, status: LoggedModelStatus): Promise<LoggedModel> {
+    const r = await this.client.send<Obj>('PATCH', `${P}/logged-models/${encodeURIComponent(modelId)}`, { model_id: modelId, status });
+    return loggedModelFromWire(r.model as Obj);
+  }
+
+  async deleteLoggedModel(modelId: string): Promise<void> {
+    await this.client.send('DELETE', `${P}/logged-models/${encodeURIComponent(modelId)}`, {});
+  }
+
+  async setLoggedModelTags(modelId: string, tags: LoggedModelTag[]): Promise<void> {
+    await this.client.send('PATCH', `${P}/logged-models/${encodeURIComponent(modelId)}/tags`, { tags }, true);
+  }
+
+  async deleteLoggedModelTag(modelId: string, key: string): Promise<void> {
+    await this.client.send('DELETE', `${P}/logged-models/${encodeURIComponent(modelId)}/tags/${encodeURIComponent(key)}`, {}, true);
+  }
+
+  async logLoggedModelParams(modelId: string, params: LoggedModelParameter[]): Promise<void> {
+    await this.client.send('POST', `${P}/logged-models/${encodeURIComponent(modelId)}/params`, { model_id: modelId, params }, true);
+  }
+
+  async logOutputs(runId: string, models: LoggedModelOutput[]): Promise<void> {
+    await this.client.send(
+      'POST',
+      `${P}/runs/outputs`,
+      { run_id: runId, models: models.map((m) => ({ model_id: m.modelId, step: m.step })) },
+      true,
+    );
+  }
+
+  async searchLoggedModels(q: LoggedModelsQuery): Promise<SearchAnswer<LoggedModel>> {
+    const r = await this.client.send<Obj>(
+      'POST',
+      `${P}/logged-models/search`,
+      {
+        experiment_ids: q.experimentIds,
+        filter: q.source.filter,
+        datasets: q.datasets.map((d) => ({ dataset_name: d.name, dataset_digest: d.digest })),
+        max_results: q.source.maxResults,
+        // MLflow's server takes objects; text entries were parsed into clauses by the guard.
+        order_by: q.orderBy.map((o) => ({
+          field_name: o.identifier.type === 'metric' ? `metrics.${o.identifier.key}` : o.identifier.key,
+          ascending: o.ascending,
+          dataset_name: o.identifier.datasets?.[0]?.name,
+          dataset_digest: o.identifier.datasets?.[0]?.digest,
+        })),
+        page_token: q.source.pageToken,
+      },
+      true,
+    );
+    return { kind: 'page', page: paged(r, ((r.models as Obj[]) ?? []).map(loggedModelFromWire)) };
   }
 }
 

@@ -2,6 +2,7 @@
  * JSON mapping between labbook's camelCase entities and MLflow's snake_case wire format. Shared by the
  * REST stores here and by `@labbook/server`, so both ends agree on one spelling.
  */
+import { type LoggedModel, type LoggedModelStatus, parseLoggedModelStatus } from '../entities/logged-model.js';
 import type { ModelVersion, RegisteredModel } from '../entities/registry.js';
 import type { Experiment, Metric, Run } from '../entities/tracking.js';
 
@@ -135,6 +136,10 @@ export function runFromWire(w: Record<string, unknown>): Run {
       })),
     },
   };
+  const outputs = fromWire<{ modelOutputs?: { modelId?: unknown; step?: unknown }[] }>(w.outputs ?? {});
+  if (outputs.modelOutputs?.length) {
+    run.outputs = { modelOutputs: outputs.modelOutputs.map((o) => ({ modelId: String(o.modelId ?? ''), step: optNumber(o.step) ?? 0 })) };
+  }
   const st = optNumber(info.startTime);
   const et = optNumber(info.endTime);
   if (st !== undefined) run.info.startTime = st;
@@ -172,4 +177,30 @@ export function registeredModelFromWire(w: Record<string, unknown>): RegisteredM
   };
   if (typeof m.description === 'string') out.description = m.description;
   return out;
+}
+
+/** A logged model from wire JSON (`{ info, data }`), with every list present. */
+export function loggedModelFromWire(w: Record<string, unknown>): LoggedModel {
+  const info = fromWire<Record<string, unknown>>(w.info ?? {});
+  const data = (w.data ?? {}) as Record<string, unknown>;
+  const model: LoggedModel = {
+    info: {
+      modelId: String(info.modelId ?? ''),
+      experimentId: String(info.experimentId ?? ''),
+      name: String(info.name ?? ''),
+      artifactUri: String(info.artifactUri ?? ''),
+      creationTimestampMs: optNumber(info.creationTimestampMs) ?? 0,
+      lastUpdatedTimestampMs: optNumber(info.lastUpdatedTimestampMs) ?? 0,
+      status: (parseLoggedModelStatus(info.status) ?? 'LOGGED_MODEL_STATUS_UNSPECIFIED') as LoggedModelStatus,
+      tags: fromWire((info.tags as unknown[]) ?? []),
+    },
+    data: {
+      params: fromWire((data.params as unknown[]) ?? []),
+      metrics: ((data.metrics as Record<string, unknown>[]) ?? []).map(metricFromWire),
+    },
+  };
+  for (const k of ['modelType', 'sourceRunId', 'statusMessage'] as const) {
+    if (typeof info[k] === 'string' && info[k] !== '') model.info[k] = info[k] as string;
+  }
+  return model;
 }

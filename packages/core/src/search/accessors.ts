@@ -1,3 +1,4 @@
+import type { LoggedModel } from '../entities/logged-model.js';
 import type { ModelVersion, RegisteredModel } from '../entities/registry.js';
 import type { Experiment, Run } from '../entities/tracking.js';
 import type { Identifier, SearchEntity } from './ast.js';
@@ -120,10 +121,68 @@ export const modelVersionValue: ValueAccessor<ModelVersion> = (v, id) => {
   }
 };
 
+/** Whether a metric point was logged on one of `datasets` (any of them; a dataset without digest matches any digest). */
+export function onDatasets(
+  m: { datasetName?: string; datasetDigest?: string },
+  datasets: readonly { name: string; digest?: string }[],
+): boolean {
+  return datasets.some((d) => m.datasetName === d.name && (d.digest === undefined || m.datasetDigest === d.digest));
+}
+
+/** The latest value (by timestamp, then step) of a logged model's metric, optionally only on some datasets. */
+export function loggedModelMetric(
+  model: LoggedModel,
+  key: string,
+  datasets?: readonly { name: string; digest?: string }[],
+): number | undefined {
+  let best: { value: number; timestamp: number; step: number } | undefined;
+  for (const m of model.data.metrics) {
+    if (m.key !== key || (datasets && datasets.length > 0 && !onDatasets(m, datasets))) continue;
+    if (!best || m.timestamp > best.timestamp || (m.timestamp === best.timestamp && m.step > best.step)) best = m;
+  }
+  return best?.value;
+}
+
+/** Values of a logged model: latest metric values, params, tags and info attributes. */
+export const loggedModelValue: ValueAccessor<LoggedModel> = (m, id) => {
+  switch (id.type) {
+    case 'metric':
+      return loggedModelMetric(m, id.key, id.datasets);
+    case 'param':
+      return findValue(m.data.params, id.key);
+    case 'tag':
+      return findValue(m.info.tags, id.key);
+    case 'attribute': {
+      const info = m.info;
+      switch (id.key) {
+        case 'name':
+          return info.name;
+        case 'model_id':
+          return info.modelId;
+        case 'model_type':
+          return info.modelType;
+        case 'status':
+          return info.status;
+        case 'source_run_id':
+          return info.sourceRunId;
+        case 'creation_timestamp':
+          return info.creationTimestampMs;
+        case 'last_updated_timestamp':
+          return info.lastUpdatedTimestampMs;
+        default:
+          return undefined;
+      }
+    }
+    default:
+      return undefined;
+  }
+};
+
 /** The accessor of each entity. */
 export const ACCESSORS = {
   runs: runValue,
   experiments: experimentValue,
   registered_models: registeredModelValue,
   model_versions: modelVersionValue,
+  logged_models: loggedModelValue,
 } as const satisfies Record<SearchEntity, ValueAccessor<never>>;

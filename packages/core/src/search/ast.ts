@@ -4,7 +4,7 @@
  */
 
 /** What is being searched; each has its own identifiers and comparators (mlflow-compat §6). */
-export type SearchEntity = 'runs' | 'experiments' | 'registered_models' | 'model_versions';
+export type SearchEntity = 'runs' | 'experiments' | 'registered_models' | 'model_versions' | 'logged_models';
 
 /** Kind of identifier, after aliases are resolved (`metrics` → `metric`, `params` → `param`, `attr` → `attribute`). */
 export type IdentifierType = 'metric' | 'param' | 'tag' | 'attribute' | 'dataset';
@@ -16,6 +16,8 @@ export type IdentifierType = 'metric' | 'param' | 'tag' | 'attribute' | 'dataset
 export interface Identifier {
   type: IdentifierType;
   key: string;
+  /** Logged-model metrics only: read the metric's values on these datasets (any of them). */
+  datasets?: readonly { name: string; digest?: string }[];
 }
 
 /** Comparison operators, upper-cased. */

@@ -5,10 +5,14 @@ import type { OrderByClause, SearchEntity } from './ast.js';
 import { ENTITY_RULES, type SearchItems } from './entity-rules.js';
 import { decodePageToken } from './page-token.js';
 import { parseFilter, parseOrderBy } from './parser.js';
+import { ORDERABLE_ATTRIBUTES, ATTRIBUTE_ALIASES } from './grammar.js';
+import type { LoggedModelOrderBy } from '../interfaces/tracking-store.js';
+import { compileLoggedModelFilter } from './evaluate.js';
 import {
   addKey,
   emptyKeys,
   type ExperimentsQuery,
+  type LoggedModelsQuery,
   type ModelVersionsQuery,
   type RegisteredModelsQuery,
   type RunsQuery,
@@ -103,4 +107,100 @@ export function buildRegisteredModelsQuery(request: SearchRequest = {}): Registe
 /** A model versions query. */
 export function buildModelVersionsQuery(request: SearchRequest = {}): ModelVersionsQuery {
   return { ...buildQuery('model_versions', request), entity: 'model_versions' };
+}
+
+function loggedModelOrderClause(entry: unknown, i: number): OrderByClause {
+  const field = `order_by[${i}]`;
+  if (typeof entry === 'string') return parseOrderBy('logged_models', [entry])[0]!;
+  if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
+    throw invalidParameter(
+      `Invalid value for parameter '${field}': expected "metrics.<key> [ASC|DESC]" text or { field_name, ascending, dataset_name, dataset_digest }.`,
+      { field },
+    );
+  }
+  const o = entry as LoggedModelOrderBy;
+  if (typeof o.fieldName !== 'string' || o.fieldName.trim() === '') {
+    throw invalidParameter(`\`field_name\` in the \`order_by\` clause must be specified (${field}).`, { field: `${field}.field_name` });
+  }
+  if (o.ascending !== undefined && typeof o.ascending !== 'boolean') {
+    throw invalidParameter(
+      `Value of \`ascending\` in the \`order_by\` clause must be a boolean, got ${typeof o.ascending} for field ${o.fieldName}.`,
+      {
+        field: `${field}.ascending`,
+      },
+    );
+  }
+  if (o.datasetDigest && !o.datasetName) {
+    throw invalidParameter('`dataset_digest` can only be specified if `dataset_name` is also specified.', {
+      field: `${field}.dataset_digest`,
+    });
+  }
+  const ascending = o.ascending ?? true;
+  const name = o.fieldName.trim();
+  const dot = name.indexOf('.');
+  if (dot >= 0) {
+    if (name.slice(0, dot) !== 'metrics') {
+      throw invalidParameter(`Invalid order by field name: ${name.slice(0, dot)}, only \`metrics.<name>\` is allowed.`, {
+        field: `${field}.field_name`,
+      });
+    }
+    const datasets = o.datasetName ? [{ name: o.datasetName, ...(o.datasetDigest ? { digest: o.datasetDigest } : {}) }] : undefined;
+    return { identifier: { type: 'metric', key: name.slice(dot + 1), ...(datasets ? { datasets } : {}) }, ascending };
+  }
+  const key = ATTRIBUTE_ALIASES.logged_models[name] ?? name;
+  if (!ORDERABLE_ATTRIBUTES.logged_models.includes(key)) {
+    throw invalidParameter(
+      `Invalid order by field name: ${name}. Expected metrics.<name> or one of ${ORDERABLE_ATTRIBUTES.logged_models.join(', ')}.`,
+      {
+        field: `${field}.field_name`,
+      },
+    );
+  }
+  return { identifier: { type: 'attribute', key }, ascending };
+}
+
+/**
+ * A logged models query. `orderBy` entries may be text (`"metrics.acc DESC"`) or MLflow's objects
+ * (`{ fieldName, ascending, datasetName, datasetDigest }`); `datasets` restricts metric clauses.
+ */
+export function buildLoggedModelsQuery(request: {
+  experimentIds: readonly string[];
+  filter?: string;
+  datasets?: readonly { datasetName: string; datasetDigest?: string }[];
+  orderBy?: readonly unknown[];
+  maxResults?: number;
+  pageToken?: string;
+}): LoggedModelsQuery {
+  if (request.orderBy !== undefined && request.orderBy !== null && !Array.isArray(request.orderBy)) {
+    throw invalidParameter(`Invalid value for parameter 'order_by': expected a list.`, { field: 'order_by' });
+  }
+  const datasets = (request.datasets ?? []).map((d, i) => {
+    if (typeof d?.datasetName !== 'string' || d.datasetName === '') {
+      throw invalidParameter(`Invalid value for parameter 'datasets[${i}].dataset_name': expected a dataset name.`, {
+        field: `datasets[${i}].dataset_name`,
+      });
+    }
+    return { name: d.datasetName, ...(d.datasetDigest ? { digest: d.datasetDigest } : {}) };
+  });
+  const orderBy = (request.orderBy ?? []).map(loggedModelOrderClause);
+  const { orderBy: _text, ...rest } = request;
+  const base = buildQuery('logged_models', { ...rest });
+  const rules = ENTITY_RULES.logged_models;
+  // MLflow appends each tie-break only when the caller did not order by it.
+  const tieBreaks = rules.tieBreaks.filter(
+    (t) => !orderBy.some((o) => o.identifier.type === 'attribute' && o.identifier.key === t.identifier.key),
+  );
+  const orderKeys = emptyKeys();
+  for (const o of orderBy) addKey(orderKeys, o.identifier);
+  return {
+    ...base,
+    entity: 'logged_models',
+    orderBy,
+    order: [...orderBy, ...tieBreaks],
+    reads: { filter: base.reads.filter, order: orderKeys },
+    matches: compileLoggedModelFilter(base.filter, datasets),
+    experimentIds: request.experimentIds,
+    datasets,
+    ...(request.orderBy ? { sourceOrderBy: request.orderBy } : {}),
+  };
 }

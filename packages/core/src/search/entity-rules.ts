@@ -1,10 +1,12 @@
+import type { LoggedModel } from '../entities/logged-model.js';
 import type { ModelVersion, RegisteredModel } from '../entities/registry.js';
 import type { Experiment, Run } from '../entities/tracking.js';
 import { DEFAULTS, LIMITS } from '../validation/limits.js';
 import type { FilterTree, OrderByClause, SearchEntity } from './ast.js';
-import { experimentValue, modelVersionValue, registeredModelValue, runValue, type ValueAccessor } from './accessors.js';
+import { experimentValue, loggedModelValue, modelVersionValue, registeredModelValue, runValue, type ValueAccessor } from './accessors.js';
 import {
   compileExperimentFilter,
+  compileLoggedModelFilter,
   compileModelVersionFilter,
   compileRegisteredModelFilter,
   compileRunFilter,
@@ -17,6 +19,7 @@ export interface SearchItems {
   experiments: Experiment;
   registered_models: RegisteredModel;
   model_versions: ModelVersion;
+  logged_models: LoggedModel;
 }
 
 /** What core knows of one searchable entity: how to read it, filter it, order it and page it. */
@@ -67,5 +70,13 @@ export const ENTITY_RULES: { readonly [E in SearchEntity]: EntityRules<SearchIte
     tieBreaks: [attr('name', true), attr('version_number', false)],
     defaultMaxResults: DEFAULTS.searchModelVersionsMaxResults,
     maxResultsLimit: LIMITS.searchModelVersionsMaxResults,
+  },
+  logged_models: {
+    access: loggedModelValue,
+    compile: (tree) => compileLoggedModelFilter(tree),
+    defaultOrder: [],
+    tieBreaks: [attr('creation_timestamp', false), attr('model_id', true)],
+    defaultMaxResults: DEFAULTS.searchLoggedModelsMaxResults,
+    maxResultsLimit: LIMITS.searchLoggedModelsMaxResults,
   },
 };

@@ -1,8 +1,11 @@
+import type { LoggedModel } from '../entities/logged-model.js';
 import type { ModelVersion, RegisteredModel } from '../entities/registry.js';
 import type { Experiment, Run } from '../entities/tracking.js';
 import type { Comparison, FilterTree, OrderByClause, SearchEntity } from './ast.js';
 import {
   experimentValue,
+  loggedModelValue,
+  onDatasets,
   modelVersionValue,
   registeredModelValue,
   runDatasetValues,
@@ -135,4 +138,21 @@ export function compileRegisteredModelFilter(tree: FilterTree): Predicate<Regist
 /** A predicate for a parsed filter over model versions. */
 export function compileModelVersionFilter(tree: FilterTree): Predicate<ModelVersion> {
   return all(tree.clauses.map((c) => compileClause(c, modelVersionValue)));
+}
+
+/**
+ * A predicate for a parsed filter over logged models. With `datasets`, metric clauses read only
+ * metrics on those datasets, and a filter without a metric clause keeps only models with a metric
+ * on one of them (MLflow's SearchLoggedModelsUtils).
+ */
+export function compileLoggedModelFilter(
+  tree: FilterTree,
+  datasets: readonly { name: string; digest?: string }[] = [],
+): Predicate<LoggedModel> {
+  const clauses = tree.clauses.map((c) =>
+    c.identifier.type === 'metric' && datasets.length > 0 ? { ...c, identifier: { ...c.identifier, datasets } } : c,
+  );
+  const base = all(clauses.map((c) => compileClause(c, loggedModelValue)));
+  if (datasets.length === 0 || clauses.some((c) => c.identifier.type === 'metric')) return base;
+  return (m) => m.data.metrics.some((p) => onDatasets(p, datasets)) && base(m);
 }

@@ -24,6 +24,7 @@ export const ENTITY_TYPES: Readonly<Record<SearchEntity, readonly IdentifierType
   experiments: ['attribute', 'tag'],
   registered_models: ['attribute', 'tag'],
   model_versions: ['attribute', 'tag'],
+  logged_models: ['metric', 'param', 'tag', 'attribute'],
 };
 
 /** Attribute names that mean another (`created` → `start_time`, `run name` → `run_name`). */
@@ -39,6 +40,7 @@ export const ATTRIBUTE_ALIASES: Readonly<Record<SearchEntity, Readonly<Record<st
   experiments: {},
   registered_models: { timestamp: 'last_updated_timestamp' },
   model_versions: {},
+  logged_models: { creation_time: 'creation_timestamp', last_updated_time: 'last_updated_timestamp' },
 };
 
 /** Attributes that hold strings, per entity, as filters accept them. */
@@ -47,6 +49,7 @@ export const STRING_ATTRIBUTES: Readonly<Record<SearchEntity, readonly string[]>
   experiments: ['name'],
   registered_models: ['name'],
   model_versions: ['name', 'run_id', 'source_path'],
+  logged_models: ['name', 'model_id', 'model_type', 'status', 'source_run_id'],
 };
 
 /** Attributes that hold numbers, per entity, as filters accept them. */
@@ -55,6 +58,7 @@ export const NUMERIC_ATTRIBUTES: Readonly<Record<SearchEntity, readonly string[]
   experiments: ['creation_time', 'last_update_time'],
   registered_models: [],
   model_versions: ['version_number'],
+  logged_models: ['creation_timestamp', 'last_updated_timestamp'],
 };
 
 /** Attributes `order_by` accepts, per entity. */
@@ -63,6 +67,7 @@ export const ORDERABLE_ATTRIBUTES: Readonly<Record<SearchEntity, readonly string
   experiments: ['name', 'experiment_id', 'creation_time', 'last_update_time'],
   registered_models: ['name', 'creation_timestamp', 'last_updated_timestamp'],
   model_versions: ['name', 'version_number', 'creation_timestamp', 'last_updated_timestamp'],
+  logged_models: ['name', 'model_id', 'model_type', 'status', 'source_run_id', 'creation_timestamp', 'last_updated_timestamp'],
 };
 
 /** Attributes that accept `IN` / `NOT IN` lists. */
@@ -71,6 +76,7 @@ export const LIST_ATTRIBUTES: Readonly<Record<SearchEntity, readonly string[]>> 
   experiments: [],
   registered_models: [],
   model_versions: ['run_id'],
+  logged_models: ['name', 'model_id', 'model_type', 'status', 'source_run_id'],
 };
 
 /** Dataset fields a run filter accepts. */

@@ -1,5 +1,6 @@
 import type { ViewType } from '../entities/enums.js';
 import type { ModelVersion, RegisteredModel } from '../entities/registry.js';
+import type { LoggedModel } from '../entities/logged-model.js';
 import type { Experiment, PagedList, Run } from '../entities/tracking.js';
 import type { FilterTree, Identifier, OrderByClause, SearchEntity } from './ast.js';
 
@@ -46,6 +47,8 @@ export interface SearchQuery<T> {
    * rather than answering it. Already checked: forwarding it cannot fail where parsing did not.
    */
   source: { filter?: string; orderBy?: readonly string[]; pageToken?: string; maxResults: number };
+  /** Logged models: `order_by` as the caller gave it (text or MLflow's objects). */
+  sourceOrderBy?: readonly unknown[];
 }
 
 /** A runs search: which experiments and lifecycle stages, then the query. */
@@ -64,6 +67,13 @@ export interface ExperimentsQuery extends SearchQuery<Experiment> {
 /** A registered models search. */
 export interface RegisteredModelsQuery extends SearchQuery<RegisteredModel> {
   entity: 'registered_models';
+}
+
+/** A logged models search: which experiments, and the datasets metric clauses are restricted to. */
+export interface LoggedModelsQuery extends SearchQuery<LoggedModel> {
+  entity: 'logged_models';
+  experimentIds: readonly string[];
+  datasets: readonly { name: string; digest?: string }[];
 }
 
 /** A model versions search. */

@@ -3,13 +3,14 @@ import type { DatasetInput, ExperimentTag, Metric, Param, RunTag } from '../enti
 import type { LogBatchInput } from '../interfaces/tracking-store.js';
 import { validateKey } from './keys.js';
 import { LIMITS } from './limits.js';
-import { requireValue, truncateOrValidate, validateLength, validateMetricPoint } from './values.js';
+import { requireValue, truncateOrValidate, validateLength, validateLoggedModelId, validateMetricPoint } from './values.js';
 
 /** Checks one metric point; returns it with `step` defaulted to 0. */
 export function validateMetric(metric: Metric, field = 'metric'): Metric {
   validateKey(metric?.key, 'metric', `${field}.key`);
   const step = metric.step ?? 0;
   validateMetricPoint(metric.value, metric.timestamp, step, field);
+  if (metric.modelId !== undefined && metric.modelId !== null) validateLoggedModelId(metric.modelId, `${field}.model_id`);
   return metric.step === step ? metric : { ...metric, step };
 }
 

@@ -4,3 +4,4 @@ export * from './values.js';
 export * from './entities.js';
 export * from './validated-tracking-store.js';
 export * from './validated-registry-store.js';
+export * from './logged-models.js';

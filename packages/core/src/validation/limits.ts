@@ -28,6 +28,10 @@ export const LIMITS = {
   searchModelVersionsMaxResults: 200000,
   metricHistoryBulkRunIds: 100,
   modelDescriptionLength: 5000,
+  searchLoggedModelsMaxResults: 50000,
+  loggedModelNameLength: 500,
+  loggedModelTagValueLength: 8000,
+  loggedModelStatusMessageLength: 1000,
   modelVersionSourceLength: 500,
 } as const;
 
@@ -37,6 +41,8 @@ export const DEFAULTS = {
   searchExperimentsMaxResults: 1000,
   searchRegisteredModelsMaxResults: 100,
   searchModelVersionsMaxResults: 10000,
+  /** MLflow's `SearchLoggedModels.max_results` default. */
+  searchLoggedModelsMaxResults: 50,
   /** `mlflow.search_runs` (the fluent call that returns a table) reads this many runs at most. */
   fluentSearchRunsMaxResults: 100000,
 } as const;

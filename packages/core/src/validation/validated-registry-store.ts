@@ -13,7 +13,8 @@ import { buildModelVersionsQuery, buildRegisteredModelsQuery } from '../search/b
 import { validateAlias, validateModelName, validateModelTag, validateModelVersion } from './entities.js';
 import { validateKey } from './keys.js';
 import { LIMITS } from './limits.js';
-import { requireValue, validateLength, validateRunId } from './values.js';
+import { requireValue, validateLength, validateLoggedModelId, validateRunId } from './values.js';
+import { loggedModelIdOfUri } from '../entities/logged-model.js';
 
 const BRAND = Symbol.for('labbook:validated-registry-store');
 
@@ -110,7 +111,10 @@ export class ValidatedRegistryStore implements GuardedRegistryStore {
     if (options.runLink !== undefined) validateLength(options.runLink, 'run_link', LIMITS.modelVersionSourceLength, 'Run link');
     validateDescription(options.description);
     const tags = (options.tags ?? []).map((t, i) => validateModelTag(t, `tags[${i}]`));
-    return this.inner.createModelVersion({ ...options, tags });
+    if (options.modelId !== undefined && options.modelId !== '') validateLoggedModelId(options.modelId);
+    const modelId = options.modelId || loggedModelIdOfUri(options.source);
+    const { modelId: _given, ...rest } = options;
+    return this.inner.createModelVersion({ ...rest, tags, ...(modelId ? { modelId } : {}) });
   }
 
   async updateModelVersion(name: string, version: string, description: string): Promise<ModelVersion> {

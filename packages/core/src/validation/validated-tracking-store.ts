@@ -1,13 +1,18 @@
 import { RunStatus } from '../entities/enums.js';
+import type { LoggedModel, LoggedModelOutput, LoggedModelParameter, LoggedModelStatus, LoggedModelTag } from '../entities/logged-model.js';
+import { LabbookError } from '../errors.js';
 import type { DatasetInput, Experiment, ExperimentTag, Metric, PagedList, Run, RunInfo } from '../entities/tracking.js';
 import { labbookChannels, traced } from '../diagnostics/channels.js';
 import { invalidParameter } from '../errors.js';
 import { readMetricColumns } from '../metrics/metric-history.js';
 import { pageOf } from '../search/answer-query.js';
-import { buildExperimentsQuery, buildRunsQuery } from '../search/build-query.js';
+import { buildExperimentsQuery, buildLoggedModelsQuery, buildRunsQuery } from '../search/build-query.js';
 import type {
+  CreateLoggedModelOptions,
   CreateRunOptions,
   GuardedTrackingStore,
+  LoggedModelMethods,
+  SearchLoggedModelsOptions,
   LogBatchInput,
   MetricHistoryColumns,
   MetricHistoryOptions,
@@ -18,8 +23,23 @@ import type {
 } from '../interfaces/tracking-store.js';
 import { validateBatch, validateDatasetInputs, validateExperimentTag, validateRunTag } from './entities.js';
 import { validateKey } from './keys.js';
+import {
+  checkedFinalStatus,
+  validateCreateLoggedModel,
+  validateLoggedModelParams,
+  validateLoggedModelTags,
+  validateModelOutputs,
+} from './logged-models.js';
 import { LIMITS } from './limits.js';
-import { requireValue, validateExperimentId, validateExperimentName, validateLength, validateMaxResults, validateRunId } from './values.js';
+import {
+  requireValue,
+  validateExperimentId,
+  validateExperimentName,
+  validateLength,
+  validateLoggedModelId,
+  validateMaxResults,
+  validateRunId,
+} from './values.js';
 
 const STATUSES: readonly string[] = Object.values(RunStatus);
 const BRAND = Symbol.for('labbook:validated-tracking-store');
@@ -216,6 +236,91 @@ export class ValidatedTrackingStore implements GuardedTrackingStore {
     for (const [i, id] of options.experimentIds.entries()) validateExperimentId(id, `experiment_ids[${i}]`);
     const query = buildRunsQuery(options);
     return traced(labbookChannels.searchRuns, query, async () => pageOf(query, await this.inner.searchRuns(query)));
+  }
+
+  get supportsLoggedModels(): boolean {
+    return typeof this.inner.createLoggedModel === 'function' && typeof this.inner.searchLoggedModels === 'function';
+  }
+
+  /** The store's logged-model method, or FEATURE_DISABLED saying which stores have them. */
+  private loggedModels<K extends keyof LoggedModelMethods>(method: K): LoggedModelMethods[K] {
+    const fn = this.inner[method];
+    if (typeof fn !== 'function') {
+      throw new LabbookError(
+        'FEATURE_DISABLED',
+        `This tracking store (${this.inner.constructor?.name ?? 'a plugin store'}) does not keep logged models (MLflow 3). Use the file store, MySQL or a labbook/MLflow 3 server, or a plugin that implements them.`,
+      );
+    }
+    return fn.bind(this.inner) as LoggedModelMethods[K];
+  }
+
+  async createLoggedModel(options: CreateLoggedModelOptions): Promise<LoggedModel> {
+    const checked = validateCreateLoggedModel(options);
+    return this.loggedModels('createLoggedModel')(checked);
+  }
+
+  async getLoggedModel(modelId: string): Promise<LoggedModel> {
+    validateLoggedModelId(modelId);
+    return this.loggedModels('getLoggedModel')(modelId);
+  }
+
+  async finalizeLoggedModel(modelId: string, status: LoggedModelStatus): Promise<LoggedModel> {
+    validateLoggedModelId(modelId);
+    return this.loggedModels('finalizeLoggedModel')(modelId, checkedFinalStatus(status));
+  }
+
+  async deleteLoggedModel(modelId: string): Promise<void> {
+    validateLoggedModelId(modelId);
+    return this.loggedModels('deleteLoggedModel')(modelId);
+  }
+
+  async setLoggedModelTags(modelId: string, tags: LoggedModelTag[]): Promise<void> {
+    validateLoggedModelId(modelId);
+    const checked = validateLoggedModelTags(tags);
+    if (checked.length === 0) return;
+    return this.loggedModels('setLoggedModelTags')(modelId, checked);
+  }
+
+  async deleteLoggedModelTag(modelId: string, key: string): Promise<void> {
+    validateLoggedModelId(modelId);
+    validateKey(key, 'tag', 'tag_key');
+    return this.loggedModels('deleteLoggedModelTag')(modelId, key);
+  }
+
+  async logLoggedModelParams(modelId: string, params: LoggedModelParameter[]): Promise<void> {
+    validateLoggedModelId(modelId);
+    const checked = validateLoggedModelParams(params);
+    if (checked.length > LIMITS.batchParams) {
+      throw invalidParameter(
+        `A request can log at most ${LIMITS.batchParams} params; got ${checked.length}. Send them in batches of ${LIMITS.batchParams}.`,
+        {
+          field: 'params',
+          limit: LIMITS.batchParams,
+        },
+      );
+    }
+    if (checked.length === 0) return;
+    return this.loggedModels('logLoggedModelParams')(modelId, checked);
+  }
+
+  async logOutputs(runId: string, models: LoggedModelOutput[]): Promise<void> {
+    validateRunId(runId);
+    const checked = validateModelOutputs(models);
+    if (checked.length === 0) return;
+    return this.loggedModels('logOutputs')(runId, checked);
+  }
+
+  async searchLoggedModels(options: SearchLoggedModelsOptions): Promise<PagedList<LoggedModel>> {
+    if (!Array.isArray(options?.experimentIds) || options.experimentIds.length === 0) {
+      throw invalidParameter(`Missing value for required parameter 'experiment_ids': give the experiments to search.`, {
+        field: 'experiment_ids',
+      });
+    }
+    for (const [i, id] of options.experimentIds.entries()) validateExperimentId(id, `experiment_ids[${i}]`);
+    const query = buildLoggedModelsQuery(options);
+    const search = this.inner.searchLoggedModels;
+    if (typeof search !== 'function') this.loggedModels('getLoggedModel');
+    return pageOf(query, await search!.call(this.inner, query));
   }
 
   async close(): Promise<void> {

@@ -1,7 +1,8 @@
 /** MLflow's model registry RPCs over a {@link GuardedRegistryStore}. */
-import { LabbookError, type GuardedRegistryStore, toWire } from '@labbook/core';
+import { LabbookError, type GuardedRegistryStore, type GuardedTrackingStore, type ModelVersion, toWire } from '@labbook/core';
 import { LIMITS } from '@labbook/core/plugin';
 import { type Args, optional, optionalBool, optionalInt, optionalKeyValues, optionalList, required, tagValue } from '../request-args.js';
+import { loggedModelVersionSource, parseLoggedModelUri, resolveLoggedModelUri } from '../logged-model-uri.js';
 import { pageResponse } from '../responses.js';
 import { done, type Rpc } from './rpc.js';
 
@@ -24,15 +25,27 @@ function searchOptions(a: Args, maxLimit?: number) {
 }
 
 /**
+ * A version as MLflow 3 writes it, with `model_id` when the version was made from a logged model:
+ * the store's, or (for a registry that keeps none) the one a `models:/<model_id>` source names.
+ */
+function withModelId(v: ModelVersion): unknown {
+  const wire = toWire(v) as Record<string, unknown>;
+  const modelId = v.modelId ?? parseLoggedModelUri(v.source)?.modelId;
+  return modelId === undefined ? wire : { ...wire, model_id: modelId };
+}
+
+/**
  * The registry RPCs. `checkSource` vets a new model version's `source` against its run before the
- * store sees it (CVE-2023-1177 and its successors).
+ * store sees it (CVE-2023-1177 and its successors). `tracking` resolves `models:/<model_id>` sources
+ * (MLflow 3 logged models) to the model's files and run.
  */
 export function registryRpcs(
   store: GuardedRegistryStore,
   checkSource: (source: string, runId: string | undefined, tags: { key: string }[] | undefined) => Promise<void>,
+  tracking?: GuardedTrackingStore,
 ): Rpc[] {
   const model = (m: unknown) => ({ registered_model: toWire(m) });
-  const version = (v: unknown) => ({ model_version: toWire(v) });
+  const version = (v: ModelVersion) => ({ model_version: withModelId(v) });
   return [
     {
       path: 'registered-models/create',
@@ -96,8 +109,16 @@ export function registryRpcs(
       methods: ['POST'],
       handler: async (a) => {
         const source = required(a, 'source');
-        const runId = optional(a, 'run_id') || undefined;
         const tags = optionalKeyValues(a, 'tags');
+        // MLflow 3 registers `models:/<model_id>`: the model must exist, and its run is the version's
+        // run unless one is given.
+        const logged = await loggedModelVersionSource(
+          tracking,
+          source,
+          optional(a, 'model_id') || undefined,
+          optional(a, 'run_id') || undefined,
+        );
+        const runId = logged ? logged.runId : optional(a, 'run_id') || undefined;
         await checkSource(source, runId, tags);
         return version(
           await store.createModelVersion({
@@ -107,6 +128,7 @@ export function registryRpcs(
             tags,
             runLink: optional(a, 'run_link'),
             description: optional(a, 'description'),
+            ...(logged ? { modelId: logged.model.info.modelId } : {}),
           }),
         );
       },
@@ -143,12 +165,22 @@ export function registryRpcs(
     {
       path: 'model-versions/get-download-uri',
       methods: ['GET'],
-      handler: async (a) => ({ artifact_uri: await store.getModelVersionDownloadUri(required(a, 'name'), required(a, 'version')) }),
+      handler: async (a) => ({
+        artifact_uri: await resolveLoggedModelUri(
+          tracking,
+          await store.getModelVersionDownloadUri(required(a, 'name'), required(a, 'version')),
+        ),
+      }),
     },
     {
       path: 'model-versions/search',
       methods: ['GET'],
-      handler: async (a) => pageResponse('model_versions', await store.searchModelVersions(searchOptions(a))),
+      handler: async (a) => {
+        const page = await store.searchModelVersions(searchOptions(a));
+        const out = pageResponse('model_versions', page);
+        if (page.items.length > 0) out.model_versions = page.items.map(withModelId);
+        return out;
+      },
     },
     {
       path: 'model-versions/set-tag',

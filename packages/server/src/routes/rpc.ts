@@ -63,8 +63,16 @@ function bodyArgs(request: FastifyRequest): Args {
 /** A request's arguments, checked against MLflow's schema for the RPC when it has one. */
 function requestArgs(schema: RpcSchema | undefined, request: FastifyRequest): Args {
   const query = (request.query ?? {}) as Args;
-  if (!schema) return request.method === 'GET' ? query : bodyArgs(request);
-  const args = stringifyExperimentIds(request.method === 'GET' ? queryArgs(schema, query) : bodyArgs(request));
+  // Path parameters (`logged-models/:model_id`) override the body's copy, as MLflow's handlers set
+  // them on the request message after parsing it.
+  const params = (request.params ?? {}) as Args;
+  const fromPath = Object.keys(params).length > 0;
+  if (!schema) {
+    const args = request.method === 'GET' ? query : bodyArgs(request);
+    return fromPath ? { ...args, ...params } : args;
+  }
+  let args = stringifyExperimentIds(request.method === 'GET' ? queryArgs(schema, query) : bodyArgs(request));
+  if (fromPath) args = { ...args, ...params };
   return checkRequest(schema, args);
 }
 

@@ -18,6 +18,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ArtifactLocations } from '../artifact-locations.js';
 import { sendArtifact } from '../artifact-download.js';
 import { limitBytes } from '../body-limit-stream.js';
+import { resolveLoggedModelUri } from '../logged-model-uri.js';
 import { type Args, optional, required, runId } from '../request-args.js';
 import { requestFilePath, requestFolderPath } from '../request-paths.js';
 import type { Rpc } from './rpc.js';
@@ -43,7 +44,7 @@ export function runArtifactRpcs(tracking: GuardedTrackingStore, locations: Artif
 }
 
 async function modelVersionRoot(registry: GuardedRegistryStore, tracking: GuardedTrackingStore | undefined, a: Args): Promise<string> {
-  const uri = await registry.getModelVersionDownloadUri(required(a, 'name'), required(a, 'version'));
+  const uri = await resolveLoggedModelUri(tracking, await registry.getModelVersionDownloadUri(required(a, 'name'), required(a, 'version')));
   if (!isRunsUri(uri)) return uri;
   if (!tracking) throw new LabbookError('INVALID_PARAMETER_VALUE', `Cannot resolve '${uri}' without a tracking store`);
   const { runId: id, path } = parseRunsUri(uri);

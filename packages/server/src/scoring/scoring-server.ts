@@ -12,6 +12,8 @@ import { installErrorReplies } from '../error-replies.js';
 import { MAX_JSON_DEPTH, refuseDeepNesting } from '../json-depth.js';
 import { installRequestGuard } from '../request-guard.js';
 import { SERVER_VERSION } from '../version.js';
+import { PredictBatcher } from './batching.js';
+import { requestTensor, tensorBodyPlan } from './request-tensor.js';
 import { type ParsedRequest, parseCsvInput, parseJsonInput } from './parse-input.js';
 import { predictionsBody } from './predictions.js';
 
@@ -59,6 +61,12 @@ export interface ScoringServerOptions {
   auth?: AuthOptions;
   /** Pino logger options or `false` (default) to stay quiet. */
   logger?: boolean | Record<string, unknown>;
+  /**
+   * Dynamic micro-batching (default true): concurrent requests to a model whose signature is one
+   * float tensor with a first dimension of -1 run as one predict over their stacked rows, the
+   * outputs cut back per request. `false` runs every request on its own.
+   */
+  batching?: boolean;
 }
 
 /** A scoring server that listens. */
@@ -214,11 +222,29 @@ export function createScoringServer(
   });
 
   const signature = signatureOf(model);
+  // Worked out once per model, not per request.
+  const plan = tensorBodyPlan(signature?.inputs);
+  const batchable = plan !== undefined && plan.spec.shape[0] === -1 && options.batching !== false;
+  const batchers = batchable
+    ? {
+        named: new PredictBatcher(model, (t) => ({ [plan.spec.name!]: t })),
+        bare: new PredictBatcher(model, (t) => t),
+      }
+    : undefined;
   // MLflow answers a newline: some health checkers refuse an empty 200.
   const ping = async (_request: FastifyRequest, reply: FastifyReply) => reply.type('application/json').send('\n');
   app.get('/ping', ping);
   app.get('/health', ping);
   app.get('/version', async (_request, reply) => reply.type('text/plain; charset=utf-8').send(SERVER_VERSION));
+
+  const predict = (input: unknown, params: Record<string, unknown> | undefined): Promise<unknown> => {
+    if (batchers && params === undefined) {
+      // The typed tensor is what predict would enforce anyway; the batch's own predict takes it as it is.
+      const t = requestTensor(input, plan!);
+      if (t) return (t.named ? batchers.named : batchers.bare).predict(input, t.tensor);
+    }
+    return Promise.resolve().then(() => model.predict(input, params));
+  };
 
   app.post('/invocations', async (request, reply) => {
     const unsupported = unsupportedContentType(request.headers['content-type']);
@@ -238,7 +264,7 @@ export function createScoringServer(
       );
     });
     try {
-      const predicting = Promise.resolve().then(() => model.predict(input, params));
+      const predicting = predict(input, params);
       // A prediction that loses the race still settles later; its outcome must not be unhandled.
       predicting.catch(() => undefined);
       const predictions = await Promise.race([predicting, deadline]).catch((error: unknown) => {

@@ -2,13 +2,21 @@ import { describe } from 'vitest';
 import { CONTRACT_VERSION } from '../contract-version.js';
 import { type TrackingSuiteOptions, trackingSuiteContext } from './context.js';
 import { trackingExperimentTests } from './experiments.js';
+import { trackingLoggedModelTests } from './logged-models.js';
 import { trackingLoggingTests } from './logging.js';
 import { trackingRunTests } from './runs.js';
 import { trackingSearchTests } from './search.js';
 import { trackingValidationTests } from './validation.js';
 
 export * from './context.js';
-export { trackingExperimentTests, trackingLoggingTests, trackingRunTests, trackingSearchTests, trackingValidationTests };
+export {
+  trackingExperimentTests,
+  trackingLoggedModelTests,
+  trackingLoggingTests,
+  trackingRunTests,
+  trackingSearchTests,
+  trackingValidationTests,
+};
 
 /**
  * The conformance suite for a plugin's TrackingStore (contract {@link CONTRACT_VERSION}), run through
@@ -23,6 +31,7 @@ export function describeTrackingStore(options: TrackingSuiteOptions): void {
     trackingLoggingTests(ctx);
     trackingSearchTests(ctx);
     trackingValidationTests(ctx);
+    trackingLoggedModelTests(ctx);
     options.additionalTests?.(ctx);
   });
 }

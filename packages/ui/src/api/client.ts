@@ -2,7 +2,7 @@
  * The UI's only way to the server: MLflow's REST API by relative URLs, so the UI works under any
  * static prefix. Failures become {@link ApiError}s carrying MLflow's error code and message.
  */
-import type { DownsampledHistory, Experiment, FileInfo, ModelVersion, RegisteredModel, Run } from './types';
+import type { DownsampledHistory, Experiment, FileInfo, LoggedModel, LoggedModelOrder, ModelVersion, RegisteredModel, Run } from './types';
 
 /** A failed API call: MLflow's `{error_code, message}` and the HTTP status. */
 export class ApiError extends Error {
@@ -58,6 +58,24 @@ async function call<T>(method: string, path: string, body?: unknown, query: Quer
     );
   }
   return (json ?? {}) as T;
+}
+
+async function fetchBlob(url: string): Promise<Blob> {
+  let response: Response;
+  try {
+    response = await fetch(url);
+  } catch (error) {
+    throw new ApiError(0, 'NETWORK_ERROR', `The server could not be reached (${(error as Error).message})`);
+  }
+  if (!response.ok) {
+    const text = await response.text();
+    let message = text;
+    try {
+      message = (JSON.parse(text) as { message?: string }).message ?? text;
+    } catch {}
+    throw new ApiError(response.status, 'ARTIFACT_ERROR', message);
+  }
+  return response.blob();
 }
 
 /** A page of results and the token of the next one. */
@@ -124,18 +142,55 @@ export const api = {
   /** URL of one run artifact (a download when opened as a link). */
   artifactUrl: (runId: string, path: string) => `get-artifact${queryString({ run_id: runId, path })}`,
 
-  async fetchArtifact(runId: string, path: string): Promise<Blob> {
-    const response = await fetch(api.artifactUrl(runId, path));
-    if (!response.ok) {
-      const text = await response.text();
-      let message = text;
-      try {
-        message = (JSON.parse(text) as { message?: string }).message ?? text;
-      } catch {}
-      throw new ApiError(response.status, 'ARTIFACT_ERROR', message);
-    }
-    return response.blob();
+  fetchArtifact: (runId: string, path: string): Promise<Blob> => fetchBlob(api.artifactUrl(runId, path)),
+
+  searchLoggedModels(options: {
+    experimentIds: string[];
+    filter?: string;
+    orderBy?: LoggedModelOrder[];
+    pageToken?: string;
+    maxResults?: number;
+  }) {
+    return call<{ models?: LoggedModel[]; next_page_token?: string }>('POST', `${API}/logged-models/search`, {
+      experiment_ids: options.experimentIds,
+      filter: options.filter || undefined,
+      order_by: options.orderBy,
+      max_results: options.maxResults ?? 50,
+      page_token: options.pageToken,
+    }).then((r): Page<LoggedModel> => ({ items: r.models ?? [], nextPageToken: r.next_page_token || undefined }));
   },
+  getLoggedModel: (modelId: string) =>
+    call<{ model: LoggedModel }>('GET', `${API}/logged-models/${encodeURIComponent(modelId)}`).then((r) => r.model),
+  setLoggedModelTag: (modelId: string, key: string, value: string) =>
+    call('PATCH', `${API}/logged-models/${encodeURIComponent(modelId)}/tags`, { tags: [{ key, value }] }),
+  deleteLoggedModelTag: (modelId: string, key: string) =>
+    call('DELETE', `${API}/logged-models/${encodeURIComponent(modelId)}/tags/${encodeURIComponent(key)}`),
+  async listLoggedModelArtifacts(modelId: string, path: string): Promise<FileInfo[]> {
+    // The endpoint pages its listing; a folder is shown whole, so every page is read.
+    const files: FileInfo[] = [];
+    let token: string | undefined;
+    do {
+      const r = await call<{ files?: FileInfo[]; next_page_token?: string }>(
+        'GET',
+        `${API}/logged-models/${encodeURIComponent(modelId)}/artifacts/directories`,
+        undefined,
+        { artifact_directory_path: path || undefined, page_token: token },
+      );
+      files.push(...(r.files ?? []));
+      token = r.next_page_token || undefined;
+    } while (token);
+    return files;
+  },
+  /** URL of one logged model artifact (a download when opened as a link). */
+  loggedModelArtifactUrl: (modelId: string, path: string) =>
+    `${API}/logged-models/${encodeURIComponent(modelId)}/artifacts/files${queryString({ artifact_file_path: path })}`,
+  fetchLoggedModelArtifact: (modelId: string, path: string): Promise<Blob> => fetchBlob(api.loggedModelArtifactUrl(modelId, path)),
+  /** The registered versions made from a run's artifacts or from its logged models. */
+  searchVersionsOfRun: (runId: string) =>
+    call<{ model_versions?: ModelVersion[] }>('GET', `${API}/model-versions/search`, undefined, {
+      filter: `run_id = '${runId.replace(/'/g, "\\'")}'`,
+      max_results: 1000,
+    }).then((r) => r.model_versions ?? []),
 
   searchModels: (options: { filter?: string; pageToken?: string; maxResults?: number } = {}) =>
     call<{ registered_models?: RegisteredModel[]; next_page_token?: string }>('GET', `${API}/registered-models/search`, undefined, {

@@ -35,6 +35,11 @@ export interface Metric {
   value: WireNumber;
   timestamp: number;
   step?: number;
+  /** MLflow 3: the logged model the value was measured on, and on which dataset. */
+  model_id?: string;
+  dataset_name?: string;
+  dataset_digest?: string;
+  run_id?: string;
 }
 
 export interface Run {
@@ -60,6 +65,8 @@ export interface ModelVersion {
   status?: string;
   tags?: KeyValue[];
   aliases?: string[];
+  /** MLflow 3: the logged model the version was created from (its source is then `models:/<model_id>`). */
+  model_id?: string;
 }
 
 export interface RegisteredModel {
@@ -82,4 +89,31 @@ export interface DownsampledHistory {
   min: WireNumber[];
   max: WireNumber[];
   last: WireNumber[];
+}
+
+/** MLflow 3's `LoggedModelInfo`: the status arrives as the enum's name. */
+export interface LoggedModelInfo {
+  model_id: string;
+  experiment_id: string;
+  name: string;
+  artifact_uri?: string;
+  creation_timestamp_ms?: number;
+  last_updated_timestamp_ms?: number;
+  model_type?: string;
+  source_run_id?: string;
+  status?: string;
+  status_message?: string;
+  tags?: KeyValue[];
+}
+
+/** An MLflow 3 logged model: `{info, data: {params, metrics}}`. */
+export interface LoggedModel {
+  info: LoggedModelInfo;
+  data?: { params?: KeyValue[]; metrics?: Metric[] };
+}
+
+/** One `order_by` entry of `logged-models/search`. */
+export interface LoggedModelOrder {
+  field_name: string;
+  ascending: boolean;
 }

@@ -1,19 +1,29 @@
-/** A run's artifacts as a folder tree (folders listed when opened) beside a preview of the chosen file. */
+/** Artifacts (a run's or a logged model's) as a folder tree (folders listed when opened) beside a preview of the chosen file. */
 import { useEffect, useState } from 'preact/hooks';
-import { api } from '../api/client';
 import type { FileInfo } from '../api/types';
+import type { ArtifactSource } from '../artifact-source';
 import { formatBytes } from '../formatting';
 import { ArtifactPreview } from './ArtifactPreview';
 import { ErrorBanner } from './ErrorBanner';
 import { ModelPreview } from './ModelPreview';
 
-function Folder({ runId, path, onPick, picked }: { runId: string; path: string; onPick: (f: FileInfo) => void; picked?: string }) {
+function Folder({
+  source,
+  path,
+  onPick,
+  picked,
+}: {
+  source: ArtifactSource;
+  path: string;
+  onPick: (f: FileInfo) => void;
+  picked?: string;
+}) {
   const [files, setFiles] = useState<FileInfo[] | undefined>();
   const [error, setError] = useState<unknown>();
   const [open, setOpen] = useState<Set<string>>(new Set());
   useEffect(() => {
-    api.listArtifacts(runId, path).then(setFiles, setError);
-  }, [runId, path]);
+    source.list(path).then(setFiles, setError);
+  }, [source.key, path]);
   if (error !== undefined) return <ErrorBanner error={error} />;
   if (!files) return <p class="muted">Loading…</p>;
   if (files.length === 0 && path === '') return <p class="muted">No artifacts.</p>;
@@ -43,7 +53,7 @@ function Folder({ runId, path, onPick, picked }: { runId: string; path: string; 
               {name}
               {!f.is_dir && <span class="muted"> {formatBytes(f.file_size)}</span>}
             </button>
-            {f.is_dir && isOpen && <Folder runId={runId} path={f.path} onPick={onPick} picked={picked} />}
+            {f.is_dir && isOpen && <Folder source={source} path={f.path} onPick={onPick} picked={picked} />}
           </li>
         );
       })}
@@ -51,21 +61,21 @@ function Folder({ runId, path, onPick, picked }: { runId: string; path: string; 
   );
 }
 
-/** The artifact tree of one run (folders listed when opened) and the preview of the chosen file. */
-export function ArtifactBrowser({ runId }: { runId: string }) {
+/** The artifact tree of one run or logged model (folders listed when opened) and the preview of the chosen file. */
+export function ArtifactBrowser({ source }: { source: ArtifactSource }) {
   const [picked, setPicked] = useState<FileInfo | undefined>();
   return (
     <div class="artifacts">
       <nav class="artifact-tree" aria-label="Artifacts">
-        <Folder runId={runId} path="" onPick={setPicked} picked={picked?.path} />
+        <Folder source={source} path="" onPick={setPicked} picked={picked?.path} />
       </nav>
       <div class="artifact-preview">
         {picked ? (
           // An MLmodel file stands for its whole folder: shown as the model, not as YAML.
           picked.path.split('/').pop() === 'MLmodel' ? (
-            <ModelPreview runId={runId} path={picked.path} size={picked.file_size} />
+            <ModelPreview source={source} path={picked.path} size={picked.file_size} />
           ) : (
-            <ArtifactPreview runId={runId} path={picked.path} size={picked.file_size} />
+            <ArtifactPreview source={source} path={picked.path} size={picked.file_size} />
           )
         ) : (
           <p class="muted">Choose a file to preview it.</p>

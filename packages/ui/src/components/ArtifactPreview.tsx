@@ -1,8 +1,8 @@
 /** Preview of one artifact: text, pretty JSON, CSV as a table, images; a download link for all. */
 import Papa from 'papaparse';
 import { useEffect, useState } from 'preact/hooks';
-import { api } from '../api/client';
 import { PREVIEW_MAX_BYTES, imageTypeOf, previewKindOf } from '../artifact-kind';
+import type { ArtifactSource } from '../artifact-source';
 import { formatBytes } from '../formatting';
 import { ErrorBanner } from './ErrorBanner';
 
@@ -18,7 +18,7 @@ type Content =
  * Fetches one artifact and shows it by kind (from its name); files over the preview limit or of unknown
  * kinds get only the download link.
  */
-export function ArtifactPreview({ runId, path, size }: { runId: string; path: string; size?: number }) {
+export function ArtifactPreview({ source, path, size }: { source: ArtifactSource; path: string; size?: number }) {
   const [content, setContent] = useState<Content | undefined>();
   const [error, setError] = useState<unknown>();
   const kind = previewKindOf(path);
@@ -32,7 +32,7 @@ export function ArtifactPreview({ runId, path, size }: { runId: string; path: st
       setContent({ kind: 'none' });
       return;
     }
-    api.fetchArtifact(runId, path).then(
+    source.fetch(path).then(
       async (blob) => {
         if (!live) return;
         if (kind === 'image') {
@@ -65,14 +65,14 @@ export function ArtifactPreview({ runId, path, size }: { runId: string; path: st
       live = false;
       if (url) URL.revokeObjectURL(url);
     };
-  }, [runId, path]);
+  }, [source.key, path]);
 
   const [head, ...body] = content?.kind === 'csv' ? content.rows : [];
   return (
     <div class="preview" data-preview-kind={content?.kind ?? 'loading'}>
       <div class="preview-head">
         <span class="mono">{path}</span> <span class="muted">{formatBytes(size)}</span>{' '}
-        <a href={api.artifactUrl(runId, path)} download>
+        <a href={source.url(path)} download>
           Download
         </a>
       </div>

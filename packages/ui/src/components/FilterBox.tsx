@@ -1,5 +1,5 @@
 /**
- * The runs filter: MLflow's search grammar, applied on Enter. A parser error from the server is shown
+ * A search filter (runs, logged models): MLflow's search grammar, applied on Enter. A parser error from the server is shown
  * under the box with a caret at the position it names, and the caret is moved there in the input.
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
@@ -17,10 +17,19 @@ export interface FilterBoxProps {
   onApply: (filter: string) => void;
   /** The server's refusal of the applied filter; ignored unless it is about `value`. */
   error?: FilterRefusal;
+  /** The input's accessible name; the runs filter's by default. */
+  label?: string;
+  placeholder?: string;
 }
 
 /** The filter input: applies on Enter or Apply; shows the server's parser error under itself. */
-export function FilterBox({ value, onApply, error }: FilterBoxProps) {
+export function FilterBox({
+  value,
+  onApply,
+  error,
+  label = 'Filter runs',
+  placeholder = "metrics.accuracy > 0.9 and params.model = 'cnn'",
+}: FilterBoxProps) {
   const [text, setText] = useState(value);
   const input = useRef<HTMLInputElement>(null);
   useEffect(() => setText(value), [value]);
@@ -51,10 +60,10 @@ export function FilterBox({ value, onApply, error }: FilterBoxProps) {
         ref={input}
         type="search"
         class={`mono${problem ? ' invalid' : ''}`}
-        aria-label="Filter runs"
+        aria-label={label}
         aria-invalid={problem ? 'true' : 'false'}
         aria-describedby={problem ? 'filter-error' : undefined}
-        placeholder="metrics.accuracy > 0.9 and params.model = 'cnn'"
+        placeholder={placeholder}
         value={text}
         onInput={(e) => setText(e.currentTarget.value)}
       />

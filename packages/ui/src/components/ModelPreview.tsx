@@ -3,8 +3,8 @@
  * params as tables, the input example, and how to serve it. The YAML itself stays one click away.
  */
 import { useEffect, useState } from 'preact/hooks';
-import { api } from '../api/client';
 import { PREVIEW_MAX_BYTES } from '../artifact-kind';
+import type { ArtifactSource } from '../artifact-source';
 import { formatBytes } from '../formatting';
 import { ErrorBanner } from './ErrorBanner';
 import { type ModelView, modelViewOf, type SchemaRow } from './mlmodel-view';
@@ -47,8 +47,8 @@ function pretty(text: string): string {
   return out.length > EXAMPLE_MAX_CHARS ? `${out.slice(0, EXAMPLE_MAX_CHARS)}\n…` : out;
 }
 
-/** The model view of `path` (an MLmodel file) in run `runId`. */
-export function ModelPreview({ runId, path, size }: { runId: string; path: string; size?: number }) {
+/** The model view of `path`, an MLmodel file among the artifacts of `source`. */
+export function ModelPreview({ source, path, size }: { source: ArtifactSource; path: string; size?: number }) {
   const [loaded, setLoaded] = useState<Loaded | undefined>();
   const [error, setError] = useState<unknown>();
   const folder = path.includes('/') ? path.slice(0, path.lastIndexOf('/')) : '';
@@ -58,7 +58,7 @@ export function ModelPreview({ runId, path, size }: { runId: string; path: strin
     setLoaded(undefined);
     setError(undefined);
     (async () => {
-      const text = await (await api.fetchArtifact(runId, path)).text();
+      const text = await (await source.fetch(path)).text();
       let view: ModelView | undefined;
       let problem: string | undefined;
       try {
@@ -69,7 +69,7 @@ export function ModelPreview({ runId, path, size }: { runId: string; path: strin
       // The examples are extras: a missing or unreadable one leaves the rest of the view.
       const read = (name: string | undefined) =>
         name
-          ? api.fetchArtifact(runId, inFolder(name)).then(
+          ? source.fetch(inFolder(name)).then(
               (b) => (b.size > PREVIEW_MAX_BYTES ? undefined : b.text()),
               () => undefined,
             )
@@ -87,14 +87,14 @@ export function ModelPreview({ runId, path, size }: { runId: string; path: strin
     return () => {
       live = false;
     };
-  }, [runId, path]);
+  }, [source.key, path]);
 
   const view = loaded?.view;
   return (
     <div class="preview model-preview" data-preview-kind="model">
       <div class="preview-head">
         <span class="mono">{path}</span> <span class="muted">{formatBytes(size)}</span>{' '}
-        <a href={api.artifactUrl(runId, path)} download>
+        <a href={source.url(path)} download>
           Download
         </a>
       </div>
@@ -171,10 +171,7 @@ export function ModelPreview({ runId, path, size }: { runId: string; path: strin
             </>
           )}
           <h3>Serve it</h3>
-          <pre class="preview-text">
-            labbook models serve -m runs:/{runId}
-            {folder ? `/${folder}` : ''} -p 5001
-          </pre>
+          <pre class="preview-text">labbook models serve -m {source.modelUri(folder)} -p 5001</pre>
           {view.facts.length > 0 && (
             <p class="muted">
               {view.facts.map(([k, v]) => (

@@ -9,6 +9,7 @@ import { DescriptionEditor } from '../components/DescriptionEditor';
 import { ErrorBanner } from '../components/ErrorBanner';
 import { TagEditor } from '../components/TagEditor';
 import { formatTime } from '../formatting';
+import { loggedModelIdOfVersion } from '../logged-model-links';
 import { hrefOf } from '../route';
 import { type Act, useAction } from '../use-action';
 import { useAsync } from '../use-async';
@@ -98,6 +99,39 @@ function VersionDescription({ v, act }: { v: ModelVersion; act: Act }) {
   );
 }
 
+/**
+ * Where a version came from: its run, and (MLflow 3, source `models:/m-…` or a `model_id`) the logged
+ * model it was registered from, so the registry leads back to the model and not only to its run.
+ */
+function VersionSource({ v }: { v: ModelVersion }) {
+  const modelId = loggedModelIdOfVersion(v);
+  return (
+    <>
+      {v.run_id && (
+        <a href={hrefOf({ page: 'run', runId: v.run_id })} title={v.source}>
+          {v.run_id.slice(0, 12)}
+        </a>
+      )}
+      {v.run_id && modelId && ' · '}
+      {modelId && (
+        <a
+          href={hrefOf({ page: 'logged-model', modelId })}
+          class="logged-model-link"
+          aria-label={`Logged model of version ${v.version}`}
+          title={v.source}
+        >
+          {modelId.slice(0, 14)}
+        </a>
+      )}
+      {!v.run_id && !modelId && (
+        <span class="mono muted ellipsis" title={v.source}>
+          {v.source ?? '—'}
+        </span>
+      )}
+    </>
+  );
+}
+
 /** The page of one registered model (`#/models/<name>`). */
 export function ModelPage({ name }: { name: string }) {
   const model = useAsync(() => api.getModel(name), [name]);
@@ -154,7 +188,7 @@ export function ModelPage({ name }: { name: string }) {
             <th>Stage</th>
             <th>Aliases</th>
             <th>Created</th>
-            <th>Source run</th>
+            <th>Source</th>
             <th>Status</th>
             <th>Tags</th>
             <th>Description</th>
@@ -184,15 +218,7 @@ export function ModelPage({ name }: { name: string }) {
               </td>
               <td>{formatTime(v.creation_timestamp)}</td>
               <td>
-                {v.run_id ? (
-                  <a href={hrefOf({ page: 'run', runId: v.run_id })} title={v.source}>
-                    {v.run_id.slice(0, 12)}
-                  </a>
-                ) : (
-                  <span class="mono muted ellipsis" title={v.source}>
-                    {v.source ?? '—'}
-                  </span>
-                )}
+                <VersionSource v={v} />
               </td>
               <td>{v.status}</td>
               <td>

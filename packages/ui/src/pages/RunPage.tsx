@@ -1,6 +1,7 @@
 /** One run: info, params, latest metrics with charts, editable tags and note, artifacts. */
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api/client';
+import { runArtifacts } from '../artifact-source';
 import type { KeyValue } from '../api/types';
 import { ArtifactBrowser } from '../components/ArtifactBrowser';
 import { AxisSelect } from '../components/AxisSelect';
@@ -173,7 +174,7 @@ export function RunPage({ runId, theme }: { runId: string; theme: Theme }) {
         {tab === 'artifacts' && (
           <div>
             <ImageSeries runId={info.run_id} />
-            <ArtifactBrowser runId={info.run_id} />
+            <ArtifactBrowser source={runArtifacts(info.run_id)} />
           </div>
         )}
       </Tabs>

@@ -5,6 +5,7 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { ApiError, api } from '../api/client';
 import { ErrorBanner } from '../components/ErrorBanner';
+import { ExperimentNav } from '../components/ExperimentNav';
 import { FilterBox, type FilterRefusal } from '../components/FilterBox';
 import { VirtualRows } from '../components/VirtualRows';
 import { formatDuration, formatTime } from '../formatting';
@@ -225,6 +226,7 @@ export function RunsPage({ experimentId, initialFilter }: { experimentId: string
         </div>
       </header>
       {experiment.error !== undefined && <ErrorBanner error={experiment.error} />}
+      <ExperimentNav experimentId={experimentId} current="runs" />
       <div class="toolbar">
         <FilterBox value={filter} onApply={setFilter} error={filterError} />
         <label class="check">
