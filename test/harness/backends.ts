@@ -36,10 +36,25 @@ async function service<T>(name: string, start: () => Promise<T>): Promise<T | un
 export async function startBackends(prefix: string): Promise<Backends> {
   const dir = mkdtempSync(join(tmpdir(), `labbook-${prefix}-`));
   const cleanups: (() => Promise<unknown> | unknown)[] = [() => rmSync(dir, { recursive: true, force: true })];
-  afterAll(async () => {
+  let cleaned = false;
+  const cleanUp = async () => {
+    if (cleaned) return;
+    cleaned = true;
     resetFluentState();
     for (const c of cleanups.reverse()) await c();
-  });
+  };
+  afterAll(cleanUp);
+  try {
+    return await start(prefix, dir, cleanups);
+  } catch (error) {
+    // A backend missing under CI throws while the file is collected, when afterAll never runs: without
+    // this, the temp folder and an already created database would be left behind.
+    await cleanUp();
+    throw error;
+  }
+}
+
+async function start(prefix: string, dir: string, cleanups: (() => Promise<unknown> | unknown)[]): Promise<Backends> {
   const root = join(import.meta.dirname, '..', '..');
   const mysql2 = createRequire(join(root, 'plugins', 'mysql', 'package.json'))('mysql2/promise') as MysqlDriver;
   const mysql = await service<MysqlTestDatabase>('MySQL', () => createMysqlTestDatabase(mysql2, `labbook_${prefix.replace(/\W/g, '_')}`));

@@ -68,7 +68,7 @@ export interface FluentSearchRunsOptions {
   /** Default: the active experiment. */
   experimentIds?: string[];
   experimentNames?: string[];
-  /** Search every experiment (active ones, by default view type). */
+  /** Search every active experiment; only used when neither `experimentIds` nor `experimentNames` is given. */
   searchAllExperiments?: boolean;
   filterString?: string;
   runViewType?: ViewType;
@@ -84,25 +84,25 @@ export interface FluentSearchRunsOptions {
 export async function searchRuns(options: FluentSearchRunsOptions = {}): Promise<RunRows> {
   const client = fluentClient();
   let ids = options.experimentIds ?? [];
-  if (options.experimentNames?.length) {
-    for (const name of options.experimentNames) {
+  const named = (options.experimentNames?.length ?? 0) > 0;
+  if (named) {
+    for (const name of options.experimentNames!) {
       const e = await client.getExperimentByName(name);
       if (e) ids = [...ids, e.experimentId];
     }
     if (ids.length === 0) return new RunRows();
   }
-  if (options.searchAllExperiments) {
+  if (ids.length === 0 && !named && options.searchAllExperiments) {
+    // As MLflow: the experiments are always the active ones; `runViewType` selects runs within them,
+    // so deleted runs of active experiments are found and a deleted experiment's runs are not.
     ids = [];
     let token: string | undefined;
     do {
-      const page = await client.searchExperiments({
-        viewType: options.runViewType ?? 'ACTIVE_ONLY',
-        ...(token ? { pageToken: token } : {}),
-      });
+      const page = await client.searchExperiments({ viewType: 'ACTIVE_ONLY', ...(token ? { pageToken: token } : {}) });
       ids.push(...page.items.map((e) => e.experimentId));
       token = page.nextPageToken;
     } while (token);
-  } else if (ids.length === 0 && !options.experimentNames?.length) {
+  } else if (ids.length === 0 && !named) {
     ids = [await resolveFluentExperimentId()];
   }
   const max = options.maxResults ?? DEFAULTS.fluentSearchRunsMaxResults;
