@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { crc32, deflateSync } from 'node:zlib';
 import { Writable } from 'node:stream';
 import { type RunningServer, startServer } from '@labbook/server';
-import { Client } from 'labbook';
+import { Client, logFigure, setTrackingUri } from 'labbook';
 
 /**
  * A valid RGB PNG drawn by `pixel(x, y)` (the image preview must decode it), made without an image
@@ -203,4 +203,50 @@ export async function seedLoggedModels(seeded: Seeded, count = 4): Promise<Seede
   }
   await client.close?.();
   return { experimentId, modelIds, accuracy, runIds, registeredName };
+}
+
+/** The bars of the seeded figure: the browser test finds them in the drawn chart. */
+export const FIGURE_BARS = [
+  // Not in the order of recall: the chart's sort must put cat, dog, bird, fish.
+  { label: 'bird', recall: 0.71 },
+  { label: 'cat', recall: 0.92 },
+  { label: 'fish', recall: 0.64 },
+  { label: 'dog', recall: 0.88 },
+];
+
+/**
+ * A Vega-Lite figure logged with the fluent `logFigure` as both of its forms, the spec as JSON and the
+ * page as HTML, into a run of an experiment of its own (other tests count the seeded experiment's
+ * runs). The spec has a tooltip, a sort and a computed field: all of them need Vega's expressions,
+ * which is where a CSP without 'unsafe-eval' bites.
+ * @returns the run's id and the artifact paths
+ */
+export async function seedFigure(seeded: Seeded): Promise<{ runId: string; json: string; html: string }> {
+  const client = new Client({ trackingUri: seeded.server.url });
+  const experimentId = await client.createExperiment('figures');
+  const run = await client.createRun(experimentId, { runName: 'with-figure' });
+  const runId = run.info.runId;
+  const spec = {
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    title: 'Recall by class',
+    data: { values: FIGURE_BARS },
+    transform: [{ calculate: 'round(datum.recall * 100)', as: 'percent' }],
+    mark: { type: 'bar', tooltip: true },
+    encoding: {
+      x: { field: 'label', type: 'nominal', sort: '-y', title: 'class' },
+      y: { field: 'percent', type: 'quantitative', title: 'recall (%)' },
+    },
+  };
+  const json = 'figures/recall.json';
+  const html = 'figures/recall.html';
+  setTrackingUri(seeded.server.url);
+  try {
+    await logFigure(spec, json, { runId });
+    await logFigure(spec, html, { runId });
+  } finally {
+    setTrackingUri(undefined);
+  }
+  await client.setTerminated(runId, 'FINISHED');
+  await client.close?.();
+  return { runId, json, html };
 }

@@ -9,11 +9,11 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from '@labbook/core';
 import { startServer } from '@labbook/server';
-import type { Browser, Page, Request, Response, Route } from 'playwright-core';
+import type { Browser, ConsoleMessage, Page, Request, Response, Route } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser } from '../harness/browser.js';
 import { serviceAvailable } from '../harness/service.js';
-import { type Seeded, seedLoggedModels, seededServer } from './seed.js';
+import { FIGURE_BARS, type Seeded, seedFigure, seedLoggedModels, seededServer } from './seed.js';
 
 const SHOTS =
   process.env.LABBOOK_UPDATE_SCREENSHOTS === '1'
@@ -347,6 +347,57 @@ describe.runIf(available)('web UI', () => {
     await expect.poll(async () => (await page.locator('.preview-text').textContent()) ?? '').toContain('epoch 2');
     const download = page.getByRole('link', { name: 'Download' });
     expect(await download.getAttribute('href')).toContain('get-artifact?run_id=');
+  });
+
+  it('a run: a Vega-Lite figure artifact is drawn as a chart, under the CSP, Vega loaded only then', async () => {
+    const { runId, json, html } = await seedFigure(seeded);
+    const before = problems.length;
+    const violations: string[] = [];
+    const onConsole = (m: ConsoleMessage) => {
+      if (/Content.Security.Policy|unsafe-eval/i.test(m.text())) violations.push(m.text());
+    };
+    const scripts: string[] = [];
+    const onRequest = (r: Request) => {
+      if (r.resourceType() === 'script') scripts.push(new URL(r.url()).pathname);
+    };
+    page.on('console', onConsole);
+    page.on('request', onRequest);
+    try {
+      // A full load (not a hash change of the previous test's page), so the scripts seen are all of it.
+      await page.goto('about:blank');
+      await open(`#/runs/${runId}`);
+      await page.getByRole('tab', { name: 'Artifacts' }).click();
+      await page.getByRole('button', { name: /^▸ figures/ }).click();
+      // The first load did not bring Vega: its chunk is requested when a figure is opened.
+      const isVegaChunk = (path: string) => /\/assets\/render-[^/]*\.js$/.test(path);
+      expect(scripts.filter(isVegaChunk)).toEqual([]);
+      for (const file of [json, html]) {
+        const name = file.split('/').pop() as string;
+        await page.getByRole('button', { name: new RegExp(name.replace('.', '\\.')) }).click();
+        const figure = page.locator(`.preview-figure[data-path="${file}"][data-drawn="true"]`);
+        await figure.waitFor();
+        // One bar per datum, with a size: the marks were drawn, not just an empty SVG.
+        const bars = figure.locator('svg g.mark-rect path');
+        await expect.poll(() => bars.count()).toBe(FIGURE_BARS.length);
+        const widths = await bars.evaluateAll((paths) =>
+          paths.map((p) => (p as unknown as { getBBox(): { width: number } }).getBBox().width),
+        );
+        expect(widths.every((w) => w > 0)).toBe(true);
+        // The sort and the calculate transform ran: expressions, evaluated by the interpreter.
+        await expect
+          .poll(async () => (await figure.locator('svg .role-axis-label text').allTextContents()).slice(0, 4))
+          .toEqual(['cat', 'dog', 'bird', 'fish']);
+        expect(await bars.evaluateAll((paths) => paths.map((p) => p.getAttribute('aria-label')))).toContain('class: cat; recall (%): 92');
+        expect(await figure.locator('svg').textContent()).toContain('Recall by class');
+      }
+      await shot('figure');
+      expect(scripts.filter(isVegaChunk)).toHaveLength(1);
+      expect(violations).toEqual([]);
+      expect(problems.slice(before)).toEqual([]);
+    } finally {
+      page.off('console', onConsole);
+      page.off('request', onRequest);
+    }
   });
 
   it('a long history arrives bucketed and is drawn with its min/max band', async () => {

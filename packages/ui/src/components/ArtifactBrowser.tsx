@@ -75,7 +75,8 @@ export function ArtifactBrowser({ source }: { source: ArtifactSource }) {
           picked.path.split('/').pop() === 'MLmodel' ? (
             <ModelPreview source={source} path={picked.path} size={picked.file_size} />
           ) : (
-            <ArtifactPreview source={source} path={picked.path} size={picked.file_size} />
+            // Keyed: a new file starts from "Loading…", not one render of the previous file's content under its name.
+            <ArtifactPreview key={picked.path} source={source} path={picked.path} size={picked.file_size} />
           )
         ) : (
           <p class="muted">Choose a file to preview it.</p>

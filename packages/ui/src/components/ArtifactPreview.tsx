@@ -1,10 +1,15 @@
-/** Preview of one artifact: text, pretty JSON, CSV as a table, images; a download link for all. */
+/**
+ * Preview of one artifact: text, pretty JSON, CSV as a table, images, Vega / Vega-Lite figures as charts;
+ * a download link for all.
+ */
 import Papa from 'papaparse';
 import { useEffect, useState } from 'preact/hooks';
 import { PREVIEW_MAX_BYTES, imageTypeOf, previewKindOf } from '../artifact-kind';
 import type { ArtifactSource } from '../artifact-source';
+import { type FigureSpec, figureOfHtml, figureOfJson } from '../figure/detect';
 import { formatBytes } from '../formatting';
 import { ErrorBanner } from './ErrorBanner';
+import { FigurePreview } from './FigurePreview';
 
 const CSV_MAX_ROWS = 500;
 
@@ -12,6 +17,7 @@ type Content =
   | { kind: 'text'; text: string }
   | { kind: 'csv'; rows: string[][]; truncated: boolean }
   | { kind: 'image'; url: string }
+  | { kind: 'figure'; figure: FigureSpec }
   | { kind: 'none' };
 
 /**
@@ -43,11 +49,19 @@ export function ArtifactPreview({ source, path, size }: { source: ArtifactSource
         const text = await blob.text();
         if (!live) return;
         if (kind === 'json') {
+          let value: unknown;
           try {
-            setContent({ kind: 'text', text: JSON.stringify(JSON.parse(text), null, 2) });
+            value = JSON.parse(text);
           } catch {
             setContent({ kind: 'text', text });
+            return;
           }
+          const figure = figureOfJson(path, value);
+          setContent(figure ? { kind: 'figure', figure } : { kind: 'text', text: JSON.stringify(value, null, 2) });
+        } else if (kind === 'text' && path.toLowerCase().endsWith('.html')) {
+          // logFigure's HTML page loads Vega from a CDN, which this UI's CSP blocks: draw its spec here.
+          const figure = figureOfHtml(text);
+          setContent(figure ? { kind: 'figure', figure } : { kind: 'text', text });
         } else if (kind === 'csv') {
           const parsed = Papa.parse<string[]>(text, {
             delimiter: path.toLowerCase().endsWith('.tsv') ? '\t' : '',
@@ -80,6 +94,7 @@ export function ArtifactPreview({ source, path, size }: { source: ArtifactSource
       {!content && error === undefined && <p class="muted">Loading…</p>}
       {content?.kind === 'text' && <pre class="preview-text">{content.text}</pre>}
       {content?.kind === 'image' && <img class="preview-image" src={content.url} alt={path} />}
+      {content?.kind === 'figure' && <FigurePreview figure={content.figure} path={path} />}
       {content?.kind === 'csv' && (
         <div class="preview-table">
           <table class="grid" aria-label={`Contents of ${path}`}>
