@@ -144,10 +144,10 @@ describe('a failing upload', () => {
     const store = join(dir, 'failing-mlruns');
     const client = new Client({ trackingUri: store });
     onCleanup(() => client.close());
-    // The experiment's artifact root lies under a regular file: creating the model's folder fails.
-    const blocker = join(dir, 'blocker');
-    writeFileSync(blocker, 'not a folder');
-    const experimentId = await client.createExperiment(unique('lm-fail'), { artifactLocation: join(blocker, 'artifacts') });
+    // The experiment's artifacts live where no installed plugin can write: the upload fails after
+    // the model was created. (This also pins the fix of a rejection that was reported unhandled
+    // while logModel's cleanup ran: vitest fails the file on one.)
+    const experimentId = await client.createExperiment(unique('lm-fail'), { artifactLocation: 'nowhere://bucket/artifacts' });
     const run = await client.createRun(experimentId);
     const failure = await client.logModel(run.info.runId, predictModule, { flavor: 'js_function', name: 'broken', signature }).then(
       () => undefined,

@@ -49,7 +49,7 @@ describe('plugin contract v1 through the adapter', () => {
     const first = await store.searchRuns(search);
     expect(first.items.map((r) => r.info.runName)).toEqual(['r1', 'r3']);
     expect(first.nextPageToken).toBeDefined();
-    const second = await store.searchRuns({ ...search, pageToken: first.nextPageToken });
+    const second = await store.searchRuns({ ...search, pageToken: first.nextPageToken! });
     expect(second.items.map((r) => r.info.runName)).toEqual(['r0', 'r4']);
     expect(second.nextPageToken).toBeUndefined();
 
@@ -82,7 +82,7 @@ describe('plugin contract v1 through the adapter', () => {
     const rest = await registry.searchRegisteredModels({
       filter: "name LIKE 'm-%'",
       orderBy: ['name ASC'],
-      pageToken: models.nextPageToken,
+      pageToken: models.nextPageToken!,
     });
     expect(rest.items.map((m) => m.name)).toEqual(['m-b']);
     const versions = await registry.searchModelVersions({ filter: "name = 'm-a'" });

@@ -96,7 +96,7 @@ describe('pageOf', () => {
     expect(page.items.map((r) => r.info.runId)).toEqual(['d', 'a']);
     expect(page.nextPageToken).toBe(encodePageToken(2));
     expect(completed).toEqual([['d', 'a']]);
-    const next = await pageOf(buildRunsQuery({ ...q.source, experimentIds: ['0'], pageToken: page.nextPageToken }), {
+    const next = await pageOf(buildRunsQuery({ ...q.source, experimentIds: ['0'], pageToken: page.nextPageToken! }), {
       kind: 'candidates',
       items: runs,
     });

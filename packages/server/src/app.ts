@@ -107,7 +107,12 @@ export async function createServer(options: ServerOptions = {}): Promise<Fastify
   // Local folders a client may name as an experiment's artifact location: where this server already
   // keeps artifacts (the file store keeps them beside its metadata), plus any the operator allows.
   const localRoots = [artifactRoot, destinationUri, backend, ...(options.allowedArtifactRoots ?? [])].filter(isLocalUri);
-  const locations = new ArtifactLocations({ destination: proxyRepo, destinationUri, localRoots, defaultRoot: artifactRoot });
+  const locations = new ArtifactLocations({
+    ...(proxyRepo ? { destination: proxyRepo } : {}),
+    destinationUri,
+    localRoots,
+    defaultRoot: artifactRoot,
+  });
 
   let fallback: ((reply: FastifyReply) => FastifyReply) | undefined;
   const apiRoots = ['/api/', '/ajax-api/', '/get-artifact', '/model-versions/'].map((p) => `${prefix}${p}`);
@@ -143,6 +148,7 @@ export async function createServer(options: ServerOptions = {}): Promise<Fastify
   // In artifacts-only mode the RPCs exist and answer 503, as MLflow's do; stores are never opened.
   const t = tracking ?? (new Proxy({}, {}) as GuardedTrackingStore);
   const r = registry ?? (new Proxy({}, {}) as GuardedRegistryStore);
+  const pattern = sourcePattern(options);
   mountRpcs(
     app,
     prefix,
@@ -151,7 +157,15 @@ export async function createServer(options: ServerOptions = {}): Promise<Fastify
       ...metricBulkRpcs(t),
       ...runArtifactRpcs(t, locations),
       ...loggedModelRpcs(t, locations),
-      ...registryRpcs(r, modelVersionSourceChecker({ tracking, locations, pattern: sourcePattern(options) }), tracking),
+      ...registryRpcs(
+        r,
+        modelVersionSourceChecker({
+          locations,
+          ...(tracking ? { tracking } : {}),
+          ...(pattern !== undefined ? { pattern } : {}),
+        }),
+        tracking,
+      ),
     ],
     rpcStoresMissing ? ARTIFACTS_ONLY_REASON : undefined,
   );

@@ -45,7 +45,8 @@ export async function loggedModelVersionSource(
   const id = modelId ?? fromSource;
   if (id === undefined || tracking === undefined) return undefined;
   const model = await tracking.getLoggedModel(id);
-  return { model, runId: runId ?? model.info.sourceRunId };
+  const run = runId ?? model.info.sourceRunId;
+  return { model, ...(run !== undefined ? { runId: run } : {}) };
 }
 
 /**

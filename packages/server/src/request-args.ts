@@ -84,3 +84,16 @@ export function optionalKeyValues(args: Args, name: string): { key: string; valu
 export function tagValue(args: Args): string {
   return optional(args, 'value') ?? '';
 }
+
+/** The keys of `T` whose values may be undefined. */
+type MaybeUndefinedKeys<T> = { [K in keyof T]-?: undefined extends T[K] ? K : never }[keyof T];
+
+/**
+ * The object without its undefined values: a key that may be undefined becomes optional, so the
+ * result fits options whose optional properties are absent rather than present with `undefined`.
+ */
+export function defined<T extends object>(
+  o: T,
+): { [K in Exclude<keyof T, MaybeUndefinedKeys<T>>]: T[K] } & { [K in MaybeUndefinedKeys<T>]?: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as never;
+}

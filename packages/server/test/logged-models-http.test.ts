@@ -101,7 +101,7 @@ function describeAgainst(label: string, start: () => Promise<{ url: string; clos
       for (const [file, bytes] of [
         ['MLmodel', MLMODEL],
         ['sub/python_model.pkl', 'pickle'],
-      ]) {
+      ] as const) {
         const put = await fetch(`${server.url}/api/2.0/mlflow-artifacts/artifacts/${proxied}/${file}`, { method: 'PUT', body: bytes });
         expect(put.status).toBe(200);
       }

@@ -146,7 +146,12 @@ describe('scoring server routes', () => {
 });
 
 describe('scoring server errors', () => {
-  const expectError = (r: { status: number; json?: Record<string, unknown> }, status: number, code: string, message?: RegExp) => {
+  const expectError = (
+    r: { status: number; json: Record<string, unknown> | undefined },
+    status: number,
+    code: string,
+    message?: RegExp,
+  ) => {
     expect(r.status).toBe(status);
     expect(r.json?.error_code).toBe(code);
     expect(typeof r.json?.message).toBe('string');

@@ -49,9 +49,19 @@ function App() {
       </header>
       <main id="main" tabIndex={-1}>
         {route.page === 'experiments' && <ExperimentsPage />}
-        {route.page === 'runs' && <RunsPage key={route.experimentId} experimentId={route.experimentId} initialFilter={route.filter} />}
+        {route.page === 'runs' && (
+          <RunsPage
+            key={route.experimentId}
+            experimentId={route.experimentId}
+            {...(route.filter !== undefined ? { initialFilter: route.filter } : {})}
+          />
+        )}
         {route.page === 'logged-models' && (
-          <LoggedModelsPage key={route.experimentId} experimentId={route.experimentId} initialFilter={route.filter} />
+          <LoggedModelsPage
+            key={route.experimentId}
+            experimentId={route.experimentId}
+            {...(route.filter !== undefined ? { initialFilter: route.filter } : {})}
+          />
         )}
         {route.page === 'logged-model' && <LoggedModelPage key={route.modelId} modelId={route.modelId} />}
         {route.page === 'run' && <RunPage key={route.runId} runId={route.runId} theme={theme} />}

@@ -89,7 +89,7 @@ export class LocalArtifactRepository implements ArtifactRepository {
         const counter = async function* (source: AsyncIterable<Uint8Array>) {
           for await (const chunk of source) {
             done += chunk.length;
-            options.onProgress?.({ path, bytesDone: done, bytesTotal: options.size });
+            options.onProgress?.({ path, bytesDone: done, ...(options.size !== undefined ? { bytesTotal: options.size } : {}) });
             yield chunk;
           }
         };

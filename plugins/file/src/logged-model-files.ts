@@ -108,7 +108,7 @@ export function parseModelMetricFile(text: string, key: string, modelId: string,
       continue;
     }
     const m: Metric = { key, value, timestamp, step, modelId };
-    if (f.length >= 4 && f[3] !== '') m.runId = f[3];
+    if (f.length >= 4 && f[3] !== '') m.runId = f[3]!;
     if (f.length === 6) {
       m.datasetName = f[4]!;
       m.datasetDigest = f[5]!;

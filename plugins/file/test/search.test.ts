@@ -72,7 +72,12 @@ describe('searchRuns over the stat-validated cache', () => {
     const seen: string[] = [];
     let pageToken: string | undefined;
     do {
-      const page = await store.searchRuns({ experimentIds: [exp], orderBy: ['metrics.loss ASC'], maxResults: 64, pageToken });
+      const page = await store.searchRuns({
+        experimentIds: [exp],
+        orderBy: ['metrics.loss ASC'],
+        maxResults: 64,
+        ...(pageToken !== undefined ? { pageToken } : {}),
+      });
       seen.push(...ids(page.items));
       pageToken = page.nextPageToken;
     } while (pageToken);

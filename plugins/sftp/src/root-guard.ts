@@ -22,7 +22,7 @@ function escapes(): LabbookError {
  */
 export class RootGuard {
   readonly root: string;
-  private realRoot?: Promise<string>;
+  private realRoot: Promise<string> | undefined;
   private readonly folders = new Map<string, { ready: Promise<void>; until: number }>();
 
   constructor(root: string) {

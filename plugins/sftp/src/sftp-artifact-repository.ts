@@ -43,11 +43,11 @@ export class SftpArtifactRepository implements ArtifactRepository {
   private readonly location: SftpLocation;
   private readonly options: SftpArtifactRepositoryOptions;
   private readonly guard: RootGuard;
-  private connection?: Promise<Connection>;
+  private connection: Promise<Connection> | undefined;
   /** Operations in progress (including returned streams not yet finished). */
   private active = 0;
   /** The TCP socket of the connection this repository opened (never a caller's `client`). */
-  private socket?: Refable;
+  private socket: Refable | undefined;
   private readonly tempPrefix = randomBytes(6).toString('hex');
   private tempCount = 0;
 

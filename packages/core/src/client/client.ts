@@ -85,8 +85,8 @@ export class Client {
   readonly registryUri: string;
   private readonly plugins: PluginRegistry;
   private readonly storeOptions: Record<string, unknown>;
-  private trackingPromise?: Promise<GuardedTrackingStore>;
-  private registryPromise?: Promise<GuardedRegistryStore>;
+  private trackingPromise: Promise<GuardedTrackingStore> | undefined;
+  private registryPromise: Promise<GuardedRegistryStore> | undefined;
   private readonly repos = new Map<string, Promise<ArtifactRepository>>();
 
   constructor(options: ClientOptions = {}) {

@@ -181,7 +181,7 @@ function isDataset(d: Dataset | DatasetOptions): d is Dataset {
 
 /** Records that the active run used a dataset (MLflow's `log_input`). */
 export async function logInput(data: Dataset | DatasetOptions, options: LogInputOptions = {}): Promise<void> {
-  await logInputs([data], { ...options, contexts: options.context !== undefined ? [options.context] : undefined });
+  await logInputs([data], { ...options, ...(options.context !== undefined ? { contexts: [options.context] } : {}) });
 }
 
 /** Records several datasets at once (MLflow's `log_inputs`); `contexts[i]` is the role of `datasets[i]`. */

@@ -261,7 +261,7 @@ export async function endRun(status: RunStatus = 'FINISHED'): Promise<void> {
     failure = error;
   }
   ctx.stack.pop();
-  if (ctx.stack.length === 0) ctx.implicit = undefined;
+  if (ctx.stack.length === 0) delete ctx.implicit;
   await fluentClient().setTerminated(run.runId, failure ? 'FAILED' : status);
   if (failure) throw failure;
 }
@@ -446,7 +446,7 @@ export async function getArtifactUri(artifactPath?: string, options: { runId?: s
 export function resetFluentState(): void {
   activeExperimentId = undefined;
   rootContext.stack.length = 0;
-  rootContext.implicit = undefined;
+  delete rootContext.implicit;
   lastRun = undefined;
   cachedClient = undefined;
 }

@@ -142,7 +142,7 @@ function enforceColumns(input: unknown, schema: ColSpec[]): Frame {
     const extra = f.columns.filter((c) => !wanted.includes(c));
     if (missing.length > 0) {
       const note = extra.length > 0 ? ` Note that there were extra inputs: ${pyList(extra)}.` : '';
-      throw invalidParameter(`Model is missing inputs ${pyList(missing)}.${note}`, { field: missing[0] });
+      throw invalidParameter(`Model is missing inputs ${pyList(missing)}.${note}`, { field: missing[0]! });
     }
     if (extra.length > 0)
       warn(
@@ -234,7 +234,7 @@ function enforceTensors(input: unknown, schema: TensorSpec[]): Tensor | Record<s
       return enforceTensorSpec(asTensor(rows, spec)!, spec);
     }
     const missing = schema.filter((s) => !f.columns.includes(s.name!)).map((s) => s.name!);
-    if (missing.length > 0) throw invalidParameter(`Model is missing inputs ${pyList(missing)}.`, { field: missing[0] });
+    if (missing.length > 0) throw invalidParameter(`Model is missing inputs ${pyList(missing)}.`, { field: missing[0]! });
     return Object.fromEntries(schema.map((s) => [s.name!, enforceTensorSpec(frameColumnToTensor(f, s.name!, s), s)]));
   }
   if (isTensorDict(input)) {
@@ -245,7 +245,7 @@ function enforceTensors(input: unknown, schema: TensorSpec[]): Tensor | Record<s
       return enforceTensorSpec(asTensor(Object.values(dict)[0], schema[0]!)!, schema[0]!);
     }
     const missing = schema.filter((s) => dict[s.name!] === undefined).map((s) => s.name!);
-    if (missing.length > 0) throw invalidParameter(`Model is missing inputs ${pyList(missing)}.`, { field: missing[0] });
+    if (missing.length > 0) throw invalidParameter(`Model is missing inputs ${pyList(missing)}.`, { field: missing[0]! });
     const extra = Object.keys(dict).filter((k) => !schema.some((s) => s.name === k));
     if (extra.length > 0)
       warn(

@@ -104,7 +104,9 @@ export async function logLoggedModel<TModel>(
     await uploadLocalDir(await client.artifactRepositoryFor(artifactUri), dir);
     ready = await client.finalizeLoggedModel(modelId, 'LOGGED_MODEL_READY');
   } catch (error) {
-    return markFailed(client, modelId, error);
+    // Awaited here, not returned: a promise returned from inside try/finally is adopted only after
+    // the finally block has run, so its rejection would first be reported as unhandled.
+    return await markFailed(client, modelId, error);
   } finally {
     await rm(temp, { recursive: true, force: true });
   }

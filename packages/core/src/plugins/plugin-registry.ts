@@ -68,7 +68,7 @@ export interface PluginRegistryOptions {
 export class PluginRegistry {
   private readonly registered: LabbookPlugin[] = [];
   private readonly builtIns: LabbookPlugin[] = [];
-  private discovery?: DiscoveryResult;
+  private discovery: DiscoveryResult | undefined;
   private readonly loading = new Map<string, Promise<LabbookPlugin>>();
   private readonly loadErrors = new Map<string, string>();
   private readonly roots?: string[];

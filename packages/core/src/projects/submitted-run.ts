@@ -15,7 +15,8 @@ export interface SubmittedProjectRun {
   /** RUNNING until the end is recorded, then FINISHED, FAILED or KILLED. */
   getStatus(): RunStatus;
   /** How the command ended; undefined while it runs. */
-  readonly exit?: ProjectExitResult;
+  // `| undefined`: trackExecution exposes this as a getter that is present and reads undefined until the end.
+  readonly exit?: ProjectExitResult | undefined;
   /** Stops the command and everything it started, then ends the run KILLED. Resolves when both are done. */
   cancel(): Promise<void>;
 }

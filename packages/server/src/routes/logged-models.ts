@@ -14,7 +14,7 @@ import {
 import type { FastifyInstance } from 'fastify';
 import type { ArtifactLocations } from '../artifact-locations.js';
 import { sendArtifact } from '../artifact-download.js';
-import { type Args, optional, optionalInt, optionalKeyValues, optionalList, required } from '../request-args.js';
+import { type Args, defined, optional, optionalInt, optionalKeyValues, optionalList, required } from '../request-args.js';
 import { invalidValue } from '../request-check.js';
 import { requestFilePath, requestFolderPath } from '../request-paths.js';
 import { pageResponse } from '../responses.js';
@@ -83,14 +83,16 @@ export function loggedModelRpcs(store: GuardedTrackingStore, locations: Artifact
       methods: ['POST'],
       handler: async (a) =>
         modelReply(
-          await store.createLoggedModel({
-            experimentId: required(a, 'experiment_id'),
-            name: optional(a, 'name') || undefined,
-            modelType: optional(a, 'model_type') || undefined,
-            sourceRunId: optional(a, 'source_run_id') || undefined,
-            params: optionalKeyValues(a, 'params'),
-            tags: optionalKeyValues(a, 'tags'),
-          }),
+          await store.createLoggedModel(
+            defined({
+              experimentId: required(a, 'experiment_id'),
+              name: optional(a, 'name') || undefined,
+              modelType: optional(a, 'model_type') || undefined,
+              sourceRunId: optional(a, 'source_run_id') || undefined,
+              params: optionalKeyValues(a, 'params'),
+              tags: optionalKeyValues(a, 'tags'),
+            }),
+          ),
         ),
     },
     {
@@ -99,14 +101,16 @@ export function loggedModelRpcs(store: GuardedTrackingStore, locations: Artifact
       handler: async (a) =>
         pageResponse(
           'models',
-          await store.searchLoggedModels({
-            experimentIds: optionalList(a, 'experiment_ids') ?? [],
-            filter: optional(a, 'filter') || undefined,
-            datasets: datasetsOf(a),
-            orderBy: orderByOf(a),
-            maxResults: optionalInt(a, 'max_results'),
-            pageToken: optional(a, 'page_token') || undefined,
-          }),
+          await store.searchLoggedModels(
+            defined({
+              experimentIds: optionalList(a, 'experiment_ids') ?? [],
+              filter: optional(a, 'filter') || undefined,
+              datasets: datasetsOf(a),
+              orderBy: orderByOf(a),
+              maxResults: optionalInt(a, 'max_results'),
+              pageToken: optional(a, 'page_token') || undefined,
+            }),
+          ),
         ),
     },
     { path: MODEL, methods: ['GET'], handler: async (a) => modelReply(await store.getLoggedModel(required(a, 'model_id'))) },

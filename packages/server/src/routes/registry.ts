@@ -1,7 +1,17 @@
 /** MLflow's model registry RPCs over a {@link GuardedRegistryStore}. */
 import { LabbookError, type GuardedRegistryStore, type GuardedTrackingStore, type ModelVersion, toWire } from '@labbook/core';
 import { LIMITS } from '@labbook/core/plugin';
-import { type Args, optional, optionalBool, optionalInt, optionalKeyValues, optionalList, required, tagValue } from '../request-args.js';
+import {
+  type Args,
+  defined,
+  optional,
+  optionalBool,
+  optionalInt,
+  optionalKeyValues,
+  optionalList,
+  required,
+  tagValue,
+} from '../request-args.js';
 import { loggedModelVersionSource, parseLoggedModelUri, resolveLoggedModelUri } from '../logged-model-uri.js';
 import { pageResponse } from '../responses.js';
 import { done, type Rpc } from './rpc.js';
@@ -21,7 +31,7 @@ function searchOptions(a: Args, maxLimit?: number) {
       },
     );
   }
-  return { filter: optional(a, 'filter'), maxResults, orderBy: optionalList(a, 'order_by'), pageToken: optional(a, 'page_token') };
+  return defined({ filter: optional(a, 'filter'), maxResults, orderBy: optionalList(a, 'order_by'), pageToken: optional(a, 'page_token') });
 }
 
 /**
@@ -121,15 +131,17 @@ export function registryRpcs(
         const runId = logged ? logged.runId : optional(a, 'run_id') || undefined;
         await checkSource(source, runId, tags);
         return version(
-          await store.createModelVersion({
-            name: required(a, 'name'),
-            source,
-            runId,
-            tags,
-            runLink: optional(a, 'run_link'),
-            description: optional(a, 'description'),
-            ...(logged ? { modelId: logged.model.info.modelId } : {}),
-          }),
+          await store.createModelVersion(
+            defined({
+              name: required(a, 'name'),
+              source,
+              runId,
+              tags,
+              runLink: optional(a, 'run_link'),
+              description: optional(a, 'description'),
+              ...(logged ? { modelId: logged.model.info.modelId } : {}),
+            }),
+          ),
         );
       },
     },

@@ -1,6 +1,6 @@
 /** MLflow's tracking RPCs over a {@link GuardedTrackingStore}. */
 import { LabbookError, type Metric, type GuardedTrackingStore, fromWire, metricFromWire, toWire } from '@labbook/core';
-import { type Args, optional, optionalInt, optionalKeyValues, optionalList, required, runId, tagValue } from '../request-args.js';
+import { type Args, defined, optional, optionalInt, optionalKeyValues, optionalList, required, runId, tagValue } from '../request-args.js';
 import { pageResponse } from '../responses.js';
 import { recordLoggedModel } from './logged-model-history.js';
 import { done, type Rpc } from './rpc.js';
@@ -50,13 +50,15 @@ export function trackingRpcs(store: GuardedTrackingStore, checkArtifactLocation:
       handler: async (a) =>
         pageResponse(
           'experiments',
-          await store.searchExperiments({
-            viewType: optional(a, 'view_type') as never,
-            maxResults: optionalInt(a, 'max_results'),
-            filter: optional(a, 'filter'),
-            orderBy: optionalList(a, 'order_by'),
-            pageToken: optional(a, 'page_token'),
-          }),
+          await store.searchExperiments(
+            defined({
+              viewType: optional(a, 'view_type') as never,
+              maxResults: optionalInt(a, 'max_results'),
+              filter: optional(a, 'filter'),
+              orderBy: optionalList(a, 'order_by'),
+              pageToken: optional(a, 'page_token'),
+            }),
+          ),
         ),
     },
     { path: 'experiments/delete', methods: ['POST'], handler: (a) => done(store.deleteExperiment(required(a, 'experiment_id'))) },
@@ -81,13 +83,15 @@ export function trackingRpcs(store: GuardedTrackingStore, checkArtifactLocation:
       methods: ['POST'],
       handler: async (a) => ({
         run: toWire(
-          await store.createRun({
-            experimentId: optional(a, 'experiment_id') || '0',
-            userId: optional(a, 'user_id'),
-            startTime: optionalInt(a, 'start_time'),
-            tags: optionalKeyValues(a, 'tags'),
-            runName: optional(a, 'run_name'),
-          }),
+          await store.createRun(
+            defined({
+              experimentId: optional(a, 'experiment_id') || '0',
+              userId: optional(a, 'user_id'),
+              startTime: optionalInt(a, 'start_time'),
+              tags: optionalKeyValues(a, 'tags'),
+              runName: optional(a, 'run_name'),
+            }),
+          ),
         ),
       }),
     },
@@ -97,11 +101,14 @@ export function trackingRpcs(store: GuardedTrackingStore, checkArtifactLocation:
       methods: ['POST'],
       handler: async (a) => ({
         run_info: toWire(
-          await store.updateRunInfo(runId(a), {
-            status: optional(a, 'status') as never,
-            endTime: optionalInt(a, 'end_time'),
-            runName: optional(a, 'run_name'),
-          }),
+          await store.updateRunInfo(
+            runId(a),
+            defined({
+              status: optional(a, 'status') as never,
+              endTime: optionalInt(a, 'end_time'),
+              runName: optional(a, 'run_name'),
+            }),
+          ),
         ),
       }),
     },
@@ -150,14 +157,16 @@ export function trackingRpcs(store: GuardedTrackingStore, checkArtifactLocation:
         const maxResults = optionalInt(a, 'max_results');
         return pageResponse(
           'runs',
-          await store.searchRuns({
-            experimentIds: optionalList(a, 'experiment_ids') ?? [],
-            filter: optional(a, 'filter'),
-            viewType: optional(a, 'run_view_type') as never,
-            maxResults,
-            orderBy: optionalList(a, 'order_by'),
-            pageToken: optional(a, 'page_token'),
-          }),
+          await store.searchRuns(
+            defined({
+              experimentIds: optionalList(a, 'experiment_ids') ?? [],
+              filter: optional(a, 'filter'),
+              viewType: optional(a, 'run_view_type') as never,
+              maxResults,
+              orderBy: optionalList(a, 'order_by'),
+              pageToken: optional(a, 'page_token'),
+            }),
+          ),
         );
       },
     },
@@ -168,11 +177,15 @@ export function trackingRpcs(store: GuardedTrackingStore, checkArtifactLocation:
         const maxResults = optionalInt(a, 'max_results');
         return pageResponse(
           'metrics',
-          await store.getMetricHistory(runId(a), required(a, 'metric_key'), {
-            // MLflow's handler passes 0 when absent; both mean "everything".
-            maxResults: maxResults === 0 ? undefined : maxResults,
-            pageToken: optional(a, 'page_token'),
-          }),
+          await store.getMetricHistory(
+            runId(a),
+            required(a, 'metric_key'),
+            defined({
+              // MLflow's handler passes 0 when absent; both mean "everything".
+              maxResults: maxResults === 0 ? undefined : maxResults,
+              pageToken: optional(a, 'page_token'),
+            }),
+          ),
         );
       },
     },

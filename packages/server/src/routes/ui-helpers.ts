@@ -76,7 +76,12 @@ async function searchDatasets(store: GuardedTrackingStore, body: Args) {
   let pageToken: string | undefined;
   let scanned = 0;
   do {
-    const page = await store.searchRuns({ experimentIds, viewType: 'ALL', maxResults: SEARCH_PAGE, pageToken });
+    const page = await store.searchRuns({
+      experimentIds,
+      viewType: 'ALL',
+      maxResults: SEARCH_PAGE,
+      ...(pageToken !== undefined ? { pageToken } : {}),
+    });
     for (const run of page.items) {
       for (const input of run.inputs.datasetInputs) {
         const context = input.tags.find((t) => t.key === DATASET_CONTEXT_TAG)?.value;
@@ -137,7 +142,13 @@ async function createPromptlabRun(store: GuardedTrackingStore, locations: Artifa
   const startTime = body.start_time === undefined || body.start_time === null ? Date.now() : Number(body.start_time);
   if (!Number.isSafeInteger(startTime)) throw invalidValue('start_time', body.start_time);
 
-  const run = await store.createRun({ experimentId, userId, startTime, tags: keyValues(body.tags, 'tags'), runName });
+  const run = await store.createRun({
+    experimentId,
+    userId,
+    startTime,
+    tags: keyValues(body.tags, 'tags'),
+    ...(runName !== undefined ? { runName } : {}),
+  });
   const runId = run.info.runId;
   let status: 'FINISHED' | 'FAILED' = 'FINISHED';
   try {

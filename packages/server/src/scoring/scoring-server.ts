@@ -201,7 +201,7 @@ export function createScoringServer(
     '',
     {
       host,
-      allowedHosts: options.allowedHosts ?? (isLoopback(host) ? undefined : ['*']),
+      ...(options.allowedHosts ? { allowedHosts: options.allowedHosts } : isLoopback(host) ? {} : { allowedHosts: ['*'] }),
       ...(options.corsAllowedOrigins ? { corsAllowedOrigins: options.corsAllowedOrigins } : {}),
       ...(options.allowedOrigins ? { allowedOrigins: options.allowedOrigins } : {}),
       ...(options.auth ? { auth: options.auth } : {}),

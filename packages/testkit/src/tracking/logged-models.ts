@@ -159,7 +159,7 @@ export function trackingLoggedModelTests(ctx: TrackingSuiteContext): void {
         experimentIds: [experimentId],
         maxResults: 3,
         orderBy: [{ fieldName: 'name' }],
-        pageToken: first.nextPageToken,
+        pageToken: first.nextPageToken!,
       });
       expect(second.items.map((m) => m.info.name)).toEqual(['gamma']);
       await expectInvalid(

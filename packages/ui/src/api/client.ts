@@ -84,6 +84,11 @@ export interface Page<T> {
   nextPageToken?: string;
 }
 
+/** A page whose `nextPageToken` is present only when there is a next page token. */
+function pageOf<T>(items: T[], nextPageToken: string | undefined): Page<T> {
+  return nextPageToken !== undefined ? { items, nextPageToken } : { items };
+}
+
 export const api = {
   searchExperiments(options: { filter?: string; viewType?: string; pageToken?: string; maxResults?: number } = {}) {
     return call<{ experiments?: Experiment[]; next_page_token?: string }>('POST', `${API}/experiments/search`, {
@@ -92,7 +97,7 @@ export const api = {
       max_results: options.maxResults ?? 100,
       page_token: options.pageToken,
       order_by: ['name ASC'],
-    }).then((r): Page<Experiment> => ({ items: r.experiments ?? [], nextPageToken: r.next_page_token }));
+    }).then((r): Page<Experiment> => pageOf(r.experiments ?? [], r.next_page_token));
   },
   getExperiment: (id: string) =>
     call<{ experiment: Experiment }>('GET', `${API}/experiments/get`, undefined, { experiment_id: id }).then((r) => r.experiment),
@@ -117,7 +122,7 @@ export const api = {
       run_view_type: options.viewType ?? 'ACTIVE_ONLY',
       max_results: options.maxResults ?? 500,
       page_token: options.pageToken,
-    }).then((r): Page<Run> => ({ items: r.runs ?? [], nextPageToken: r.next_page_token }));
+    }).then((r): Page<Run> => pageOf(r.runs ?? [], r.next_page_token));
   },
   getRun: (id: string) => call<{ run: Run }>('GET', `${API}/runs/get`, undefined, { run_id: id }).then((r) => r.run),
   deleteRun: (id: string) => call('POST', `${API}/runs/delete`, { run_id: id }),
@@ -157,7 +162,7 @@ export const api = {
       order_by: options.orderBy,
       max_results: options.maxResults ?? 50,
       page_token: options.pageToken,
-    }).then((r): Page<LoggedModel> => ({ items: r.models ?? [], nextPageToken: r.next_page_token || undefined }));
+    }).then((r): Page<LoggedModel> => pageOf(r.models ?? [], r.next_page_token || undefined));
   },
   getLoggedModel: (modelId: string) =>
     call<{ model: LoggedModel }>('GET', `${API}/logged-models/${encodeURIComponent(modelId)}`).then((r) => r.model),
@@ -198,7 +203,7 @@ export const api = {
       max_results: options.maxResults ?? 100,
       order_by: ['name ASC'],
       page_token: options.pageToken,
-    }).then((r): Page<RegisteredModel> => ({ items: r.registered_models ?? [], nextPageToken: r.next_page_token })),
+    }).then((r): Page<RegisteredModel> => pageOf(r.registered_models ?? [], r.next_page_token)),
   getModel: (name: string) =>
     call<{ registered_model: RegisteredModel }>('GET', `${API}/registered-models/get`, undefined, { name }).then((r) => r.registered_model),
   searchVersions: (name: string) =>

@@ -6,8 +6,8 @@ export interface ScatterData {
   /** Sorted x positions (uPlot needs ascending x). */
   x: number[];
   y: (number | null)[];
-  /** Labels of categorical x positions; undefined when the param is numeric. */
-  categories?: string[];
+  /** Labels of categorical x positions; undefined when the param is numeric (the key is always present). */
+  categories: string[] | undefined;
   runNames: string[];
   /** Index in the given runs of the run behind each point (for its colour). */
   runIndex: number[];

@@ -53,7 +53,7 @@ function Folder({
               {name}
               {!f.is_dir && <span class="muted"> {formatBytes(f.file_size)}</span>}
             </button>
-            {f.is_dir && isOpen && <Folder source={source} path={f.path} onPick={onPick} picked={picked} />}
+            {f.is_dir && isOpen && <Folder source={source} path={f.path} onPick={onPick} {...(picked !== undefined ? { picked } : {})} />}
           </li>
         );
       })}
@@ -67,16 +67,21 @@ export function ArtifactBrowser({ source }: { source: ArtifactSource }) {
   return (
     <div class="artifacts">
       <nav class="artifact-tree" aria-label="Artifacts">
-        <Folder source={source} path="" onPick={setPicked} picked={picked?.path} />
+        <Folder source={source} path="" onPick={setPicked} {...(picked !== undefined ? { picked: picked.path } : {})} />
       </nav>
       <div class="artifact-preview">
         {picked ? (
           // An MLmodel file stands for its whole folder: shown as the model, not as YAML.
           picked.path.split('/').pop() === 'MLmodel' ? (
-            <ModelPreview source={source} path={picked.path} size={picked.file_size} />
+            <ModelPreview source={source} path={picked.path} {...(picked.file_size !== undefined ? { size: picked.file_size } : {})} />
           ) : (
             // Keyed: a new file starts from "Loading…", not one render of the previous file's content under its name.
-            <ArtifactPreview key={picked.path} source={source} path={picked.path} size={picked.file_size} />
+            <ArtifactPreview
+              key={picked.path}
+              source={source}
+              path={picked.path}
+              {...(picked.file_size !== undefined ? { size: picked.file_size } : {})}
+            />
           )
         ) : (
           <p class="muted">Choose a file to preview it.</p>

@@ -20,7 +20,14 @@ export function ExperimentsPage() {
   const [newName, setNewName] = useState('');
   const [renaming, setRenaming] = useState<{ id: string; name: string } | undefined>();
   const list = usePagedList(
-    (pageToken) => api.searchExperiments({ filter: nameFilter(search), viewType: deleted ? 'DELETED_ONLY' : 'ACTIVE_ONLY', pageToken }),
+    (pageToken) => {
+      const filter = nameFilter(search);
+      return api.searchExperiments({
+        ...(filter !== undefined ? { filter } : {}),
+        viewType: deleted ? 'DELETED_ONLY' : 'ACTIVE_ONLY',
+        ...(pageToken !== undefined ? { pageToken } : {}),
+      });
+    },
     [search, deleted],
   );
 

@@ -217,7 +217,11 @@ export function LoggedModelPage({ modelId }: { modelId: string }) {
             {mlmodel && (
               <>
                 <h2>Model</h2>
-                <ModelPreview source={source} path={mlmodel.path} size={mlmodel.file_size} />
+                <ModelPreview
+                  source={source}
+                  path={mlmodel.path}
+                  {...(mlmodel.file_size !== undefined ? { size: mlmodel.file_size } : {})}
+                />
               </>
             )}
           </div>

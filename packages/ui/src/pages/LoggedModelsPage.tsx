@@ -64,7 +64,7 @@ export function LoggedModelsPage({ experimentId, initialFilter }: { experimentId
         experimentIds: [experimentId],
         filter,
         orderBy: orderByOf(sort),
-        pageToken: token,
+        ...(token !== undefined ? { pageToken: token } : {}),
         maxResults: PAGE_SIZE,
       });
       if (gen !== generation.current) return;
@@ -128,7 +128,7 @@ export function LoggedModelsPage({ experimentId, initialFilter }: { experimentId
         <FilterBox
           value={filter}
           onApply={setFilter}
-          error={filterError}
+          {...(filterError !== undefined ? { error: filterError } : {})}
           label="Filter models"
           placeholder="metrics.accuracy > 0.9 and status = 'LOGGED_MODEL_READY'"
         />

@@ -10,7 +10,10 @@ import { usePagedList } from '../use-paged-list';
 export function ModelsPage() {
   const [search, setSearch] = useState('');
   const t = search.trim().replace(/\\/g, '\\\\').replace(/'/g, "\\'");
-  const models = usePagedList((pageToken) => api.searchModels({ filter: t ? `name LIKE '%${t}%'` : undefined, pageToken }), [t]);
+  const models = usePagedList(
+    (pageToken) => api.searchModels({ ...(t ? { filter: `name LIKE '%${t}%'` } : {}), ...(pageToken !== undefined ? { pageToken } : {}) }),
+    [t],
+  );
   return (
     <section class="page">
       <header class="page-head">

@@ -74,7 +74,7 @@ export function RunsPage({ experimentId, initialFilter }: { experimentId: string
         filter,
         orderBy,
         viewType: deleted ? 'DELETED_ONLY' : 'ACTIVE_ONLY',
-        pageToken: token,
+        ...(token !== undefined ? { pageToken: token } : {}),
         maxResults: PAGE_SIZE,
       });
       if (gen !== generation.current) return;
@@ -228,7 +228,7 @@ export function RunsPage({ experimentId, initialFilter }: { experimentId: string
       {experiment.error !== undefined && <ErrorBanner error={experiment.error} />}
       <ExperimentNav experimentId={experimentId} current="runs" />
       <div class="toolbar">
-        <FilterBox value={filter} onApply={setFilter} error={filterError} />
+        <FilterBox value={filter} onApply={setFilter} {...(filterError !== undefined ? { error: filterError } : {})} />
         <label class="check">
           <input type="checkbox" checked={deleted} onChange={(e) => setDeleted(e.currentTarget.checked)} /> Deleted runs
         </label>
