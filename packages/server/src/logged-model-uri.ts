@@ -4,17 +4,14 @@
  * artifact location, which MLflow stores as the version's `storage_location` and answers from
  * `get-download-uri`.
  */
-import { appendToUri, type GuardedTrackingStore, invalidParameter, type LoggedModel, normalizeArtifactPath } from '@labbook/core';
-
-// One path segment of MLflow's model id form; `models:/name/1` and `models:/name@alias` are registry URIs.
-const LOGGED_MODEL_URI = /^models:\/(m-[0-9a-f]{32})(?:\/(.*))?$/;
-
-/** The model id and sub-path of a `models:/m-…[/path]` URI, or undefined for any other URI. */
-export function parseLoggedModelUri(uri: string): { modelId: string; path: string } | undefined {
-  const match = LOGGED_MODEL_URI.exec(uri);
-  if (!match) return undefined;
-  return { modelId: match[1] as string, path: match[2] ?? '' };
-}
+import {
+  appendToUri,
+  type GuardedTrackingStore,
+  invalidParameter,
+  type LoggedModel,
+  normalizeArtifactPath,
+  parseLoggedModelUri,
+} from '@labbook/core';
 
 /** What a new model version made from a logged model takes from it. */
 export interface LoggedModelVersionSource {

@@ -15,11 +15,11 @@ import {
   type RegisteredModelsQuery,
   STAGES_ALLOWING_ARCHIVE,
   ALL_STAGES,
-  loggedModelIdOfUri,
   alreadyExists,
   canonicalStage,
   invalidParameter,
   notFound,
+  parseLoggedModelUri,
 } from '@labbook/core/plugin';
 import { tempPathFor, writeFileAtomic } from './atomic-write.js';
 import { META_FILE, MODELS_FOLDER, MSG } from './constants.js';
@@ -140,7 +140,7 @@ export class FileRegistryStore implements RegistryStore {
       ['runId', raw.run_id],
       ['statusMessage', raw.status_message],
       ['runLink', raw.run_link],
-      ['modelId', raw.model_id ?? loggedModelIdOfUri(String(raw.source ?? ''))],
+      ['modelId', raw.model_id ?? parseLoggedModelUri(String(raw.source ?? ''))?.modelId],
     ];
     for (const [k, v] of optional) if (v !== null && v !== undefined) (mv as unknown as Record<string, unknown>)[k] = String(v);
     return { raw, version: mv };

@@ -1,6 +1,5 @@
 import {
   ALL_STAGES,
-  loggedModelIdOfUri,
   alreadyExists,
   canonicalStage,
   type CreateModelVersionOptions,
@@ -10,6 +9,7 @@ import {
   type ModelVersionStatus,
   type ModelVersionTag,
   notFound,
+  parseLoggedModelUri,
   type PagedList,
   type RegisteredModel,
   type RegisteredModelTag,
@@ -97,7 +97,7 @@ export class MysqlRegistryStore implements RegistryStore {
       if (r.status_message !== null && r.status_message !== undefined) mv.statusMessage = String(r.status_message);
       if (r.run_link !== null && r.run_link !== undefined && r.run_link !== '') mv.runLink = String(r.run_link);
       // MLflow's SQL schema has no model_id column: the id is the one the source names.
-      const modelId = loggedModelIdOfUri(mv.source);
+      const modelId = parseLoggedModelUri(mv.source)?.modelId;
       if (modelId) mv.modelId = modelId;
       return mv;
     });

@@ -39,9 +39,18 @@ export function parseLoggedModelStatus(value: unknown): LoggedModelStatus | unde
   return (LoggedModelStatus as Record<string, LoggedModelStatus>)[upper];
 }
 
-/** The logged model id a `models:/m-…` URI names, or undefined for any other URI. */
-export function loggedModelIdOfUri(uri: string): string | undefined {
-  return /^models:\/(m-[0-9a-f]{32})(?:\/|$)/.exec(uri)?.[1];
+/** The shape of MLflow 3's logged-model ids: `m-` and 32 lowercase hex characters. */
+export const LOGGED_MODEL_ID_PATTERN = /^m-[0-9a-f]{32}$/;
+
+const LOGGED_MODEL_URI = /^models:\/(m-[0-9a-f]{32})(?:\/(.*))?$/;
+
+/**
+ * The model id and sub-path of a `models:/m-…[/path]` URI whose first segment has the id's exact
+ * shape (what registries store as a version's source), or undefined for any other URI.
+ */
+export function parseLoggedModelUri(uri: string): { modelId: string; path: string } | undefined {
+  const match = LOGGED_MODEL_URI.exec(uri);
+  return match ? { modelId: match[1] as string, path: match[2] ?? '' } : undefined;
 }
 
 /** A key/value pair attached to a logged model; may be overwritten. */

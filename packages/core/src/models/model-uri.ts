@@ -1,5 +1,4 @@
-/** The shape of MLflow 3's logged-model ids: `m-` and 32 lowercase hex characters. */
-export const LOGGED_MODEL_ID_PATTERN = /^m-[0-9a-f]{32}$/;
+import { LOGGED_MODEL_ID_PATTERN } from '../entities/logged-model.js';
 
 /** A `models:/<model_id>` URI split into the logged model's id and a path inside its folder. */
 export interface LoggedModelUri {

@@ -14,7 +14,7 @@ import { validateAlias, validateModelName, validateModelTag, validateModelVersio
 import { validateKey } from './keys.js';
 import { LIMITS } from './limits.js';
 import { requireValue, validateLength, validateLoggedModelId, validateRunId } from './values.js';
-import { loggedModelIdOfUri } from '../entities/logged-model.js';
+import { parseLoggedModelUri } from '../entities/logged-model.js';
 
 const BRAND = Symbol.for('labbook:validated-registry-store');
 
@@ -112,7 +112,7 @@ export class ValidatedRegistryStore implements GuardedRegistryStore {
     validateDescription(options.description);
     const tags = (options.tags ?? []).map((t, i) => validateModelTag(t, `tags[${i}]`));
     if (options.modelId !== undefined && options.modelId !== '') validateLoggedModelId(options.modelId);
-    const modelId = options.modelId || loggedModelIdOfUri(options.source);
+    const modelId = options.modelId || parseLoggedModelUri(options.source)?.modelId;
     const { modelId: _given, ...rest } = options;
     return this.inner.createModelVersion({ ...rest, tags, ...(modelId ? { modelId } : {}) });
   }

@@ -243,7 +243,7 @@ export class ValidatedTrackingStore implements GuardedTrackingStore {
   }
 
   /** The store's logged-model method, or FEATURE_DISABLED saying which stores have them. */
-  private loggedModels<K extends keyof LoggedModelMethods>(method: K): LoggedModelMethods[K] {
+  private loggedModels<K extends keyof LoggedModelMethods | 'searchLoggedModels'>(method: K): NonNullable<TrackingStore[K]> {
     const fn = this.inner[method];
     if (typeof fn !== 'function') {
       throw new LabbookError(
@@ -251,7 +251,7 @@ export class ValidatedTrackingStore implements GuardedTrackingStore {
         `This tracking store (${this.inner.constructor?.name ?? 'a plugin store'}) does not keep logged models (MLflow 3). Use the file store, MySQL or a labbook/MLflow 3 server, or a plugin that implements them.`,
       );
     }
-    return fn.bind(this.inner) as LoggedModelMethods[K];
+    return fn.bind(this.inner) as NonNullable<TrackingStore[K]>;
   }
 
   async createLoggedModel(options: CreateLoggedModelOptions): Promise<LoggedModel> {
@@ -318,9 +318,7 @@ export class ValidatedTrackingStore implements GuardedTrackingStore {
     }
     for (const [i, id] of options.experimentIds.entries()) validateExperimentId(id, `experiment_ids[${i}]`);
     const query = buildLoggedModelsQuery(options);
-    const search = this.inner.searchLoggedModels;
-    if (typeof search !== 'function') this.loggedModels('getLoggedModel');
-    return pageOf(query, await search!.call(this.inner, query));
+    return pageOf(query, await this.loggedModels('searchLoggedModels')(query));
   }
 
   async close(): Promise<void> {

@@ -1,4 +1,5 @@
 import { invalidParameter } from '../errors.js';
+import { LOGGED_MODEL_ID_PATTERN } from '../entities/logged-model.js';
 import { LIMITS } from './limits.js';
 
 /** Fails with MLflow's "Missing value" message when `value` is absent or empty. */
@@ -111,12 +112,10 @@ export function validateMetricPoint(value: unknown, timestamp: unknown, step: un
   }
 }
 
-const MODEL_ID = /^m-[0-9a-f]{32}$/;
-
 /** Logged model ids: `m-` and 32 lower-case hex characters, as MLflow makes them. */
 export function validateLoggedModelId(modelId: unknown, field = 'model_id'): asserts modelId is string {
   requireValue(modelId, field);
-  if (typeof modelId !== 'string' || !MODEL_ID.test(modelId)) {
+  if (typeof modelId !== 'string' || !LOGGED_MODEL_ID_PATTERN.test(modelId)) {
     throw invalidParameter(
       `Invalid model ID: '${String(modelId)}' (field '${field}'): expected 'm-' followed by 32 hex characters, as create returns it.`,
       {

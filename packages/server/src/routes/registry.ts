@@ -1,5 +1,12 @@
 /** MLflow's model registry RPCs over a {@link GuardedRegistryStore}. */
-import { LabbookError, type GuardedRegistryStore, type GuardedTrackingStore, type ModelVersion, toWire } from '@labbook/core';
+import {
+  LabbookError,
+  type GuardedRegistryStore,
+  type GuardedTrackingStore,
+  type ModelVersion,
+  parseLoggedModelUri,
+  toWire,
+} from '@labbook/core';
 import { LIMITS } from '@labbook/core/plugin';
 import {
   type Args,
@@ -12,7 +19,7 @@ import {
   required,
   tagValue,
 } from '../request-args.js';
-import { loggedModelVersionSource, parseLoggedModelUri, resolveLoggedModelUri } from '../logged-model-uri.js';
+import { loggedModelVersionSource, resolveLoggedModelUri } from '../logged-model-uri.js';
 import { pageResponse } from '../responses.js';
 import { done, type Rpc } from './rpc.js';
 
