@@ -54,5 +54,6 @@ export * from './projects/index.js';
 export * from './diagnostics/channels.js';
 export * from './system-metrics/index.js';
 export * from './media/index.js';
+export * from './migrate/index.js';
 // Deprecated here, kept for plugins of contract v1: the list is in plugin-compat.ts.
 export * from './plugin-compat.js';

@@ -19,6 +19,7 @@ import { modelVersionSourceChecker } from './model-version-source.js';
 import type { ServerOptions } from './options.js';
 import { installRequestGuard } from './request-guard.js';
 import { ARTIFACT_UPLOAD_MAX_BYTES, mountArtifactProxy } from './routes/artifact-proxy.js';
+import { mountImportRoutes } from './routes/import.js';
 import { loggedModelRpcs, mountLoggedModelArtifactRoutes } from './routes/logged-models.js';
 import { metricBulkRpcs, mountMetricBulkRoutes } from './routes/metric-bulk.js';
 import { registryRpcs } from './routes/registry.js';
@@ -169,6 +170,7 @@ export async function createServer(options: ServerOptions = {}): Promise<Fastify
     ],
     rpcStoresMissing ? ARTIFACTS_ONLY_REASON : undefined,
   );
+  mountImportRoutes(app, prefix, t, locations, rpcStoresMissing ? ARTIFACTS_ONLY_REASON : undefined);
   if (tracking && registry) {
     mountMetricBulkRoutes(app, prefix, tracking);
     mountRunArtifactRoutes(app, prefix, { tracking, registry }, locations);

@@ -4,6 +4,8 @@ import type {
   DatasetInput,
   Experiment,
   ExperimentTag,
+  ImportOutcome,
+  ImportedRun,
   LogBatchInput,
   LoggedModel,
   LoggedModelOutput,
@@ -29,6 +31,7 @@ import * as models from './logged-model-folders.js';
 import { searchLoggedModels } from './logged-model-search.js';
 import type { FileTrackingStoreOptions } from './options.js';
 import * as runs from './run-folders.js';
+import * as imports from './run-import.js';
 import * as metrics from './run-metrics.js';
 import { logOutputs } from './run-outputs.js';
 import { searchRuns } from './run-search.js';
@@ -176,6 +179,21 @@ export class FileTrackingStore implements TrackingStore {
   /** Candidates of the query's experiments, loaded with only the files the query reads. */
   searchLoggedModels(query: LoggedModelsQuery): Promise<SearchAnswer<LoggedModel>> {
     return searchLoggedModels(this.ctx, query);
+  }
+
+  /** Creates an experiment with its id (`labbook migrate`); see `ImportMethods`. */
+  importExperiment(experiment: Experiment): Promise<ImportOutcome> {
+    return imports.importExperiment(this.ctx, experiment);
+  }
+
+  /** Writes one run whole with its id, published by one rename so an interrupted import leaves no half run. */
+  importRun(run: ImportedRun): Promise<ImportOutcome> {
+    return imports.importRun(this.ctx, run);
+  }
+
+  /** Creates a logged model with its id, params, tags and metrics. */
+  importLoggedModel(model: LoggedModel): Promise<ImportOutcome> {
+    return imports.importLoggedModel(this.ctx, model);
   }
 
   async close(): Promise<void> {

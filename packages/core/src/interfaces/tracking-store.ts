@@ -184,6 +184,48 @@ export interface LoggedModelMethods {
   logOutputs(runId: string, models: LoggedModelOutput[]): Promise<void>;
 }
 
+/** A run as a migration copies it: the run whole and every point of every metric. */
+export interface ImportedRun {
+  /**
+   * The run with its id, experiment id, name, user, status, times, lifecycle stage and artifact URI
+   * kept, with its params, tags, dataset inputs and (when it has them) model outputs. `data.metrics`
+   * (the latest values) is ignored: the store derives them from {@link metrics}.
+   */
+  run: Run;
+  /** Every point of every metric of the run, in any order (points with a `modelId` also go to that model). */
+  metrics: Metric[];
+}
+
+/** What an import did: wrote the entity, or found it already there (a rerun) and left it. */
+export type ImportOutcome = 'created' | 'exists';
+
+/**
+ * Copying entities with their ids, for `labbook migrate`. Optional in the plugin contract: a store
+ * that has it keeps ids across a migration; without it, migrate creates new ids. Every import is
+ * all or nothing, and never overwrites: an entity already there with the same id is left alone when
+ * it is the same one (same name, or same experiment and start time), and otherwise refused with
+ * RESOURCE_ALREADY_EXISTS.
+ *
+ * An empty location asks for the store's default (migrate sends them when it copies artifacts to the
+ * target's artifact root): an experiment's `artifactLocation` `''` becomes `<artifact root>/<experiment id>`,
+ * a run's `artifactUri` `''` becomes `<experiment location>/<run id>/artifacts`, a logged model's
+ * `artifactUri` `''` becomes `<experiment location>/models/<model id>/artifacts`.
+ */
+export interface ImportMethods {
+  /** Creates the experiment with its id, name, artifact location, lifecycle stage, times and tags. */
+  importExperiment(experiment: Experiment): Promise<ImportOutcome>;
+  /** Writes one run whole in one transaction; its experiment must be there (in any lifecycle stage). */
+  importRun(run: ImportedRun): Promise<ImportOutcome>;
+  /** Creates a logged model with its id, status, times, params, tags and metrics (stores with logged models). */
+  importLoggedModel?(model: LoggedModel): Promise<ImportOutcome>;
+  /**
+   * Whether {@link importExperiment} can keep `experimentId`. Absent: every id. MLflow's SQL schema
+   * keeps experiment ids in an INTEGER column, which cannot hold the 18-digit ids MLflow's (and
+   * labbook's) file store makes: migrate then imports such an experiment under an id of the target's.
+   */
+  acceptsExperimentId?(experimentId: string): boolean;
+}
+
 /**
  * Storage of experiments, runs and what runs log: what a backend plugin implements (contract v2).
  *
@@ -191,7 +233,7 @@ export interface LoggedModelMethods {
  * search receives a parsed query and answers it natively or returns candidates for core's evaluator
  * (see {@link SearchAnswer}).
  */
-export interface TrackingStore extends TrackingStoreMethods, Partial<LoggedModelMethods> {
+export interface TrackingStore extends TrackingStoreMethods, Partial<LoggedModelMethods>, Partial<ImportMethods> {
   /** Experiments matching the query (default order `creation_time DESC, experiment_id ASC`). */
   searchExperiments(query: ExperimentsQuery): Promise<SearchAnswer<Experiment>>;
   /** Runs of the query's experiments and view type that match it. */
@@ -210,9 +252,15 @@ export interface TrackingStoreV1 extends TrackingStoreMethods {
  * A tracking store behind core's guard, as `resolveTrackingStore` returns it: every input checked
  * against MLflow's rules, searches taken as text and parsed once, results paged.
  */
-export interface GuardedTrackingStore extends TrackingStoreMethods, LoggedModelMethods {
+export interface GuardedTrackingStore extends TrackingStoreMethods, LoggedModelMethods, Required<ImportMethods> {
+  /** Whether the store can keep `experimentId` when importing (true when it does not say). */
+  acceptsExperimentId(experimentId: string): boolean;
   /** True when the store keeps logged models (the other logged-model methods then work). */
   readonly supportsLoggedModels: boolean;
+  /** True when the store imports experiments and runs with their ids (the import methods then work; FEATURE_DISABLED otherwise). */
+  readonly supportsImport: boolean;
+  /** True when the store also imports logged models with their ids. */
+  readonly supportsLoggedModelImport: boolean;
   /** Logged models of some experiments matching a filter (MLflow's grammar for logged models), ordered and paged. */
   searchLoggedModels(options: SearchLoggedModelsOptions): Promise<PagedList<LoggedModel>>;
   /** Experiments matching a filter, ordered and paged (default order `creation_time DESC, experiment_id ASC`). */

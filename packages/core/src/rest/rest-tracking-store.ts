@@ -1,6 +1,9 @@
 import type { DatasetInput, Experiment, ExperimentTag, Metric, PagedList, Run, RunInfo } from '../entities/tracking.js';
+import { LabbookError } from '../errors.js';
 import type {
   CreateRunOptions,
+  ImportOutcome,
+  ImportedRun,
   LogBatchInput,
   CreateLoggedModelOptions,
   MetricHistoryOptions,
@@ -17,6 +20,8 @@ export type RestTrackingStoreOptions = RestClientOptions;
 
 type Obj = Record<string, unknown>;
 const P = '/api/2.0/mlflow';
+/** labbook's own routes, which MLflow's server does not have (import). */
+const L = '/api/2.0/labbook';
 
 /** A TrackingStore that talks to an MLflow-compatible server over its REST API. */
 export class RestTrackingStore implements TrackingStore {
@@ -213,6 +218,50 @@ export class RestTrackingStore implements TrackingStore {
       `${P}/runs/outputs`,
       { run_id: runId, models: models.map((m) => ({ model_id: m.modelId, step: m.step })) },
       true,
+    );
+  }
+
+  // Import with ids (labbook servers only): each entity in one request, retried as a rerun of an
+  // import is harmless ('exists').
+
+  async importExperiment(experiment: Experiment): Promise<ImportOutcome> {
+    return this.imports('experiments', { experiment: toWire(experiment) });
+  }
+
+  /** One request per run, every point included: the server's body limit (50 MB by default) bounds a run's size. */
+  async importRun({ run, metrics }: ImportedRun): Promise<ImportOutcome> {
+    // The latest values are the server's to derive; each point's run is the run itself.
+    const body = {
+      run: toWire({ ...run, data: { ...run.data, metrics: [] } }),
+      metrics: toWire(metrics.map(({ runId: _run, ...m }) => m)),
+    };
+    return this.imports('runs', body);
+  }
+
+  async importLoggedModel(model: LoggedModel): Promise<ImportOutcome> {
+    return this.imports('logged-models', { model: toWire(model) });
+  }
+
+  private async imports(entity: string, body: Obj): Promise<ImportOutcome> {
+    const path = `${L}/${entity}/import`;
+    let r: Obj;
+    try {
+      r = await this.client.send<Obj>('POST', path, body, true);
+    } catch (error) {
+      // MLflow's server (or a labbook server from before import) has no such route.
+      if (LabbookError.is(error) && error.code === 'ENDPOINT_NOT_FOUND') {
+        throw new LabbookError(
+          'FEATURE_DISABLED',
+          `The server at ${this.client.baseUrl} does not offer import (POST ${path} is not found there: an MLflow server, or an older labbook server). Copy with MLflow's create calls instead (labbook migrate falls back to that, giving new ids), or migrate into a current labbook server.`,
+          { cause: error },
+        );
+      }
+      throw error;
+    }
+    if (r.outcome === 'created' || r.outcome === 'exists') return r.outcome;
+    throw new LabbookError(
+      'INTERNAL_ERROR',
+      `[labbook] [rest] POST ${path} answered outcome ${JSON.stringify(r.outcome) ?? 'undefined'}, not 'created' or 'exists': is ${this.client.baseUrl} a labbook server?`,
     );
   }
 

@@ -1,5 +1,12 @@
 import { RunStatus } from '../entities/enums.js';
-import type { LoggedModel, LoggedModelOutput, LoggedModelParameter, LoggedModelStatus, LoggedModelTag } from '../entities/logged-model.js';
+import {
+  type LoggedModel,
+  type LoggedModelOutput,
+  type LoggedModelParameter,
+  type LoggedModelStatus,
+  type LoggedModelTag,
+  parseLoggedModelStatus,
+} from '../entities/logged-model.js';
 import { LabbookError } from '../errors.js';
 import type { DatasetInput, Experiment, ExperimentTag, Metric, PagedList, Run, RunInfo } from '../entities/tracking.js';
 import { labbookChannels, traced } from '../diagnostics/channels.js';
@@ -11,6 +18,9 @@ import type {
   CreateLoggedModelOptions,
   CreateRunOptions,
   GuardedTrackingStore,
+  ImportMethods,
+  ImportOutcome,
+  ImportedRun,
   LoggedModelMethods,
   SearchLoggedModelsOptions,
   LogBatchInput,
@@ -21,10 +31,11 @@ import type {
   TrackingStore,
   UpdateRunOptions,
 } from '../interfaces/tracking-store.js';
-import { validateBatch, validateDatasetInputs, validateExperimentTag, validateRunTag } from './entities.js';
+import { validateBatch, validateDatasetInputs, validateExperimentTag, validateMetric, validateRunTag } from './entities.js';
 import { validateKey } from './keys.js';
 import {
   checkedFinalStatus,
+  checkedLoggedModelName,
   validateCreateLoggedModel,
   validateLoggedModelParams,
   validateLoggedModelTags,
@@ -42,6 +53,7 @@ import {
 } from './values.js';
 
 const STATUSES: readonly string[] = Object.values(RunStatus);
+const STAGES: readonly string[] = ['active', 'deleted'];
 const BRAND = Symbol.for('labbook:validated-tracking-store');
 
 function validateArtifactLocation(location: unknown): void {
@@ -75,6 +87,102 @@ function validateTimestamp(value: unknown, field: string): void {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
     throw invalidParameter(`Invalid value ${JSON.stringify(value)} for parameter '${field}': expected a non-negative integer (ms).`, {
       field,
+    });
+  }
+}
+
+function validateStage(stage: unknown, field: string): void {
+  if (typeof stage !== 'string' || !STAGES.includes(stage)) {
+    throw invalidParameter(`Invalid value ${JSON.stringify(stage)} for parameter '${field}': expected 'active' or 'deleted'.`, { field });
+  }
+}
+
+function validateKeyValues(list: unknown, what: 'param' | 'tag', field: string): void {
+  if (!Array.isArray(list))
+    throw invalidParameter(`Invalid value for parameter '${field}': expected a list of key/value pairs.`, { field });
+  for (const [i, kv] of list.entries()) {
+    validateKey((kv as { key?: unknown } | undefined)?.key, what, `${field}[${i}].key`);
+    if (typeof (kv as { value?: unknown }).value !== 'string') {
+      throw invalidParameter(`Invalid value for parameter '${field}[${i}].value': expected a string.`, { field: `${field}[${i}].value` });
+    }
+  }
+}
+
+function validateMetricPoints(metrics: unknown, field: string): void {
+  if (!Array.isArray(metrics))
+    throw invalidParameter(`Invalid value for parameter '${field}': expected a list of metric points.`, { field });
+  for (const [i, m] of metrics.entries()) validateMetric(m as Metric, `${field}[${i}]`);
+}
+
+/** What an imported experiment must carry: its id, name, lifecycle stage and tags. */
+function validateImportedExperiment(experiment: Experiment): void {
+  if (typeof experiment !== 'object' || experiment === null) {
+    throw invalidParameter(`Missing value for required parameter 'experiment': give the experiment to import.`, { field: 'experiment' });
+  }
+  validateExperimentId(experiment.experimentId, 'experiment.experiment_id');
+  validateExperimentName(experiment.name, 'experiment.name');
+  validateArtifactLocation(experiment.artifactLocation);
+  validateStage(experiment.lifecycleStage, 'experiment.lifecycle_stage');
+  validateTimestamp(experiment.creationTime, 'experiment.creation_time');
+  validateTimestamp(experiment.lastUpdateTime, 'experiment.last_update_time');
+  validateKeyValues(experiment.tags ?? [], 'tag', 'experiment.tags');
+}
+
+/** What an imported run must carry: its ids, status, stage and times, and well-formed data and points. */
+function validateImportedRun(imported: ImportedRun): void {
+  const run = imported?.run;
+  if (typeof run !== 'object' || run === null || typeof run.info !== 'object' || run.info === null) {
+    throw invalidParameter(`Missing value for required parameter 'run': give the run to import with its info.`, { field: 'run' });
+  }
+  validateRunId(run.info.runId, 'run.info.run_id');
+  validateExperimentId(run.info.experimentId, 'run.info.experiment_id');
+  if (!STATUSES.includes(run.info.status)) {
+    throw invalidParameter(
+      `Invalid value ${JSON.stringify(run.info.status)} for parameter 'run.info.status': expected one of ${STATUSES.join(', ')}.`,
+      {
+        field: 'run.info.status',
+      },
+    );
+  }
+  validateStage(run.info.lifecycleStage, 'run.info.lifecycle_stage');
+  validateTimestamp(run.info.startTime, 'run.info.start_time');
+  validateTimestamp(run.info.endTime, 'run.info.end_time');
+  if (typeof run.info.artifactUri !== 'string') {
+    throw invalidParameter(`Invalid value for parameter 'run.info.artifact_uri': expected a string ('' for the store's default).`, {
+      field: 'run.info.artifact_uri',
+    });
+  }
+  validateKeyValues(run.data?.params ?? [], 'param', 'run.data.params');
+  validateKeyValues(run.data?.tags ?? [], 'tag', 'run.data.tags');
+  validateDatasetInputs(run.inputs?.datasetInputs ?? [], 'run.inputs.dataset_inputs');
+  if (run.outputs) validateModelOutputs(run.outputs.modelOutputs, 'run.outputs.model_outputs');
+  validateMetricPoints(imported.metrics, 'metrics');
+}
+
+/** What an imported logged model must carry: its id, experiment, name, status and times. */
+function validateImportedLoggedModel(model: LoggedModel): void {
+  const info = model?.info;
+  if (typeof info !== 'object' || info === null) {
+    throw invalidParameter(`Missing value for required parameter 'model': give the logged model to import with its info.`, {
+      field: 'model',
+    });
+  }
+  validateLoggedModelId(info.modelId, 'model.info.model_id');
+  validateExperimentId(info.experimentId, 'model.info.experiment_id');
+  checkedLoggedModelName(info.name, 'model.info.name');
+  parseStatusOrThrow(info.status);
+  validateTimestamp(info.creationTimestampMs, 'model.info.creation_timestamp_ms');
+  validateTimestamp(info.lastUpdatedTimestampMs, 'model.info.last_updated_timestamp_ms');
+  if (info.sourceRunId !== undefined) validateRunId(info.sourceRunId, 'model.info.source_run_id');
+  validateKeyValues(info.tags ?? [], 'tag', 'model.info.tags');
+  validateKeyValues(model.data?.params ?? [], 'param', 'model.data.params');
+  validateMetricPoints(model.data?.metrics ?? [], 'model.data.metrics');
+}
+
+function parseStatusOrThrow(status: unknown): void {
+  if (parseLoggedModelStatus(status) === undefined) {
+    throw invalidParameter(`Invalid value ${JSON.stringify(status)} for parameter 'model.info.status': expected a logged model status.`, {
+      field: 'model.info.status',
     });
   }
 }
@@ -319,6 +427,45 @@ export class ValidatedTrackingStore implements GuardedTrackingStore {
     for (const [i, id] of options.experimentIds.entries()) validateExperimentId(id, `experiment_ids[${i}]`);
     const query = buildLoggedModelsQuery(options);
     return pageOf(query, await this.loggedModels('searchLoggedModels')(query));
+  }
+
+  get supportsImport(): boolean {
+    return typeof this.inner.importExperiment === 'function' && typeof this.inner.importRun === 'function';
+  }
+
+  get supportsLoggedModelImport(): boolean {
+    return this.supportsImport && typeof this.inner.importLoggedModel === 'function';
+  }
+
+  acceptsExperimentId(experimentId: string): boolean {
+    return typeof this.inner.acceptsExperimentId === 'function' ? this.inner.acceptsExperimentId(experimentId) : true;
+  }
+
+  /** The store's import method, or FEATURE_DISABLED saying what migrate does without it. */
+  private imports<K extends keyof ImportMethods>(method: K): NonNullable<ImportMethods[K]> {
+    const fn = this.inner[method];
+    if (typeof fn !== 'function') {
+      throw new LabbookError(
+        'FEATURE_DISABLED',
+        `This tracking store (${this.inner.constructor?.name ?? 'a plugin store'}) cannot import entities with their ids (${method}). Copy them with the ordinary create calls instead (labbook migrate does so, giving new ids), or use a store that implements ImportMethods.`,
+      );
+    }
+    return fn.bind(this.inner) as NonNullable<ImportMethods[K]>;
+  }
+
+  async importExperiment(experiment: Experiment): Promise<ImportOutcome> {
+    validateImportedExperiment(experiment);
+    return this.imports('importExperiment')(experiment);
+  }
+
+  async importRun(run: ImportedRun): Promise<ImportOutcome> {
+    validateImportedRun(run);
+    return this.imports('importRun')(run);
+  }
+
+  async importLoggedModel(model: LoggedModel): Promise<ImportOutcome> {
+    validateImportedLoggedModel(model);
+    return this.imports('importLoggedModel')(model);
   }
 
   async close(): Promise<void> {

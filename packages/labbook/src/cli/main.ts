@@ -5,6 +5,7 @@ import { Command } from 'commander';
 import { Client, LabbookError } from '@labbook/core';
 import { artifactsCommand } from './artifacts.js';
 import { experimentsCommand } from './experiments.js';
+import { migrateCommand } from './migrate.js';
 import { modelsCommand } from './models.js';
 import { pluginsCommand } from './plugins.js';
 import { renameRunVersionFlag, runCommand } from './run.js';
@@ -48,6 +49,7 @@ pluginsCommand(program);
 modelsCommand(program, getClient);
 runCommand(program, getClient);
 serverCommands(program);
+migrateCommand(program);
 
 // With no command at all, the help is what was asked for, not an error: print it to stdout, exit 0.
 if (process.argv.length <= 2) program.outputHelp();
