@@ -12,6 +12,7 @@ export const sourceAliases: Record<string, string> = {
   '@labbook/core/plugin': `${root}packages/core/src/plugin.ts`,
   '@labbook/core': `${root}packages/core/src/index.ts`,
   '@labbook/testkit': `${root}packages/testkit/src/index.ts`,
+  '@labbook/sql': `${root}packages/sql/src/index.ts`,
 };
 
 /** The vitest config every package shares. */

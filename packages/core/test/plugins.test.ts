@@ -147,19 +147,22 @@ describe('discovery', () => {
 
   it('names the scheme, the known schemes and the package to install for an unknown scheme', async () => {
     const registry = new PluginRegistry({ roots: [makeApp('unknown')] });
-    const error = await registry.trackingStore('postgres://h/db').catch((e) => e);
+    const error = await registry.trackingStore('mssql://h/db').catch((e) => e);
     expect(LabbookError.is(error)).toBe(true);
     expect(error.code).toBe('INVALID_PARAMETER_VALUE');
-    expect(error.message).toContain("Unsupported URI scheme 'postgres'");
+    expect(error.message).toContain("Unsupported URI scheme 'mssql'");
     expect(error.message).toContain('Known schemes: echo');
-    // No first-party package provides postgres: naming `@labbook/plugin-postgres` would send people after nothing.
-    expect(error.message).not.toMatch(/@labbook\/plugin-postgres/);
+    // No first-party package provides mssql: naming a package would send people after nothing.
+    expect(error.message).not.toMatch(/@labbook\/plugin-/);
     expect(error.message).toContain('install a plugin that announces this scheme');
   });
 
   it.each([
     ['tracking', 'mysql://u@h/db', '@labbook/plugin-mysql'],
     ['registry', 'mysql+pymysql://u@h/db', '@labbook/plugin-mysql'],
+    ['tracking', 'postgresql://u@h/db', '@labbook/plugin-postgres'],
+    ['registry', 'postgresql+psycopg2://u@h/db', '@labbook/plugin-postgres'],
+    ['tracking', 'sqlite:///mlflow.db', '@labbook/plugin-sqlite'],
     ['artifacts', 's3://bucket/x', '@labbook/plugin-s3'],
     ['artifacts', 'r2://bucket@acct.r2.cloudflarestorage.com/x', '@labbook/plugin-s3'],
     ['artifacts', 'wasbs://c@a.blob.core.windows.net/x', '@labbook/plugin-azure-blob'],

@@ -1,7 +1,6 @@
 import { definePlugin, type RegistryStoreFactory, type TrackingStoreFactory } from '@labbook/core/plugin';
 import { MYSQL_SCHEMES, PLUGIN_NAME } from './constants.js';
-import { MysqlRegistryStore } from './mysql-registry-store.js';
-import { MysqlTrackingStore } from './mysql-tracking-store.js';
+import { MysqlRegistryStore, MysqlTrackingStore } from './mysql-stores.js';
 import { checkMysqlOptions } from './options.js';
 
 const tracking: TrackingStoreFactory = (uri, options) => new MysqlTrackingStore(checkMysqlOptions(uri, options));

@@ -333,7 +333,7 @@ export const SCHEMA_DDL: readonly string[] = [
   created_time BIGINT,
   PRIMARY KEY (source_type, source_id, destination_type, destination_id),
   KEY index_entity_associations_association_id (association_id),
-  KEY index_entity_associations_reverse_lookup (destination_type, destination_id, source_type)
+  KEY index_entity_associations_reverse_lookup (destination_type, destination_id, source_type, source_id)
 )`,
   `CREATE TABLE IF NOT EXISTS evaluation_datasets (
   dataset_id VARCHAR(36) NOT NULL,
@@ -352,8 +352,9 @@ export const SCHEMA_DDL: readonly string[] = [
   `CREATE TABLE IF NOT EXISTS evaluation_dataset_tags (
   dataset_id VARCHAR(36) NOT NULL,
   \`key\` VARCHAR(255) NOT NULL,
-  value TEXT,
+  value VARCHAR(5000),
   PRIMARY KEY (dataset_id, \`key\`),
+  KEY index_evaluation_dataset_tags_dataset_id (dataset_id),
   CONSTRAINT fk_evaluation_dataset_tags_dataset_id FOREIGN KEY (dataset_id) REFERENCES evaluation_datasets (dataset_id) ON DELETE CASCADE
 )`,
   `CREATE TABLE IF NOT EXISTS evaluation_dataset_records (
@@ -370,8 +371,10 @@ export const SCHEMA_DDL: readonly string[] = [
   created_by VARCHAR(255),
   last_updated_by VARCHAR(255),
   input_hash VARCHAR(64) NOT NULL,
+  outputs JSON,
   PRIMARY KEY (dataset_record_id),
   UNIQUE KEY unique_dataset_input (dataset_id, input_hash),
+  KEY index_evaluation_dataset_records_dataset_id (dataset_id),
   CONSTRAINT fk_evaluation_dataset_records_dataset_id FOREIGN KEY (dataset_id) REFERENCES evaluation_datasets (dataset_id) ON DELETE CASCADE
 )`,
   `CREATE TABLE IF NOT EXISTS scorers (
@@ -388,6 +391,7 @@ export const SCHEMA_DDL: readonly string[] = [
   serialized_scorer TEXT NOT NULL,
   creation_time BIGINT,
   PRIMARY KEY (scorer_id, scorer_version),
+  KEY index_scorer_versions_scorer_id (scorer_id),
   CONSTRAINT fk_scorer_versions_scorer_id FOREIGN KEY (scorer_id) REFERENCES scorers (scorer_id) ON DELETE CASCADE
 )`,
   `CREATE TABLE IF NOT EXISTS jobs (
@@ -398,7 +402,7 @@ export const SCHEMA_DDL: readonly string[] = [
   timeout DOUBLE,
   status INTEGER NOT NULL,
   result TEXT,
-  retry_count INTEGER NOT NULL DEFAULT '0',
+  retry_count INTEGER NOT NULL,
   last_update_time BIGINT NOT NULL,
   PRIMARY KEY (id),
   KEY index_jobs_function_status_creation_time (function_fullname, status, creation_time)

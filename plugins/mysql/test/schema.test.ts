@@ -296,6 +296,58 @@ describe.runIf(available)('schema', () => {
     expect(e).toEqual([{ experiment_id: 0, name: 'Default' }]);
   });
 
+  it('has the evaluation-dataset, scorer and association columns and indexes of MLflow 3 at the head', async () => {
+    const column = async (table: string, name: string) =>
+      (
+        (await conn.query(
+          'SELECT column_type AS ty, is_nullable AS n, column_default AS d FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = ? AND column_name = ?',
+          [table, name],
+        )) as unknown as [{ ty: string; n: string; d: unknown }[]]
+      )[0][0];
+    const index = async (table: string, name: string) =>
+      (
+        (await conn.query(
+          'SELECT column_name AS c FROM information_schema.statistics WHERE table_schema = DATABASE() AND table_name = ? AND index_name = ? ORDER BY seq_in_index',
+          [table, name],
+        )) as unknown as [{ c: string }[]]
+      )[0].map((r) => r.c);
+    // Migration 3da73c924c2f (an ancestor of bf29a5ff90ea) adds outputs.
+    expect((await column('evaluation_dataset_records', 'outputs'))?.n).toBe('YES');
+    expect((await column('evaluation_dataset_tags', 'value'))?.ty).toBe('varchar(5000)');
+    // MLflow sets retry_count in Python: no server default.
+    expect((await column('jobs', 'retry_count'))?.d ?? null).toBeNull();
+    expect(await index('evaluation_dataset_tags', 'index_evaluation_dataset_tags_dataset_id')).toEqual(['dataset_id']);
+    expect(await index('evaluation_dataset_records', 'index_evaluation_dataset_records_dataset_id')).toEqual(['dataset_id']);
+    expect(await index('scorer_versions', 'index_scorer_versions_scorer_id')).toEqual(['scorer_id']);
+    expect(await index('entity_associations', 'index_entity_associations_reverse_lookup')).toEqual([
+      'destination_type',
+      'destination_id',
+      'source_type',
+      'source_id',
+    ]);
+  });
+
+  it('adds the outputs column to a database an earlier labbook created without it', async () => {
+    const other = (await testDatabase())!;
+    try {
+      const first = new MysqlTrackingStore({ uri: other.url });
+      await first.getExperiment('0');
+      await first.close();
+      const c = await mysql.createConnection({ uri: other.url });
+      await c.query('ALTER TABLE evaluation_dataset_records DROP COLUMN outputs');
+      const again = new MysqlTrackingStore({ uri: other.url });
+      await again.getExperiment('0');
+      await again.close();
+      const [cols] = (await c.query(
+        "SELECT column_name AS c FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = 'evaluation_dataset_records' AND column_name = 'outputs'",
+      )) as unknown as [unknown[]];
+      await c.end();
+      expect(cols).toHaveLength(1);
+    } finally {
+      await other.drop();
+    }
+  });
+
   it('refuses a database at another revision with what to run', async () => {
     const other = (await testDatabase())!;
     try {

@@ -19,6 +19,12 @@ export const FIRST_PARTY_PLUGINS: Readonly<
     registry: ['mysql', 'mysql+pymysql', 'mysql+mysqldb'],
     artifacts: [],
   },
+  '@labbook/plugin-postgres': {
+    tracking: ['postgresql', 'postgres', 'postgresql+psycopg2', 'postgresql+psycopg', 'postgresql+pg8000'],
+    registry: ['postgresql', 'postgres', 'postgresql+psycopg2', 'postgresql+psycopg', 'postgresql+pg8000'],
+    artifacts: [],
+  },
+  '@labbook/plugin-sqlite': { tracking: ['sqlite'], registry: ['sqlite'], artifacts: [] },
   '@labbook/plugin-s3': { tracking: [], registry: [], artifacts: ['s3', 'r2'] },
   '@labbook/plugin-azure-blob': { tracking: [], registry: [], artifacts: ['wasbs'] },
   '@labbook/plugin-sftp': { tracking: [], registry: [], artifacts: ['sftp'] },

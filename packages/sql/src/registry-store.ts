@@ -5,23 +5,22 @@ import {
   type CreateModelVersionOptions,
   DELETED_INTERNAL_STAGE,
   invalidParameter,
+  LabbookError,
   type ModelVersion,
   type ModelVersionStatus,
   type ModelVersionTag,
   notFound,
   parseLoggedModelUri,
-  type PagedList,
   type RegisteredModel,
   type RegisteredModelTag,
   type RegistryStore,
   STAGES_ALLOWING_ARCHIVE,
 } from '@labbook/core/plugin';
 import type { ModelVersionsQuery, RegisteredModelsQuery, SearchAnswer } from '@labbook/core/plugin';
-import type { MysqlDatabase } from './database.js';
-import { isDuplicateKey, type Queryable } from './errors.js';
+import { rowsOf, type SqlDatabase } from './database.js';
+import { chunksFor, type InsertTarget, placeholders, type SqlDialect, valuesList } from './dialect.js';
+import type { Row, SqlExecutor } from './driver.js';
 import { pushTo } from './multimap.js';
-import { databaseOf, type MysqlRegistryStoreOptions } from './options.js';
-import { qs, type Row, rowsOf } from './queries.js';
 import { num } from './rows.js';
 
 function versionNumber(version: string): number {
@@ -31,35 +30,70 @@ function versionNumber(version: string): number {
   return Number(version);
 }
 
-const BY_NAME = '`name` = ? AND BINARY `name` = ?';
+const MODEL_TAGS: InsertTarget = { table: 'registered_model_tags', columns: ['key', 'value', 'name'] };
+const VERSION_TAGS: InsertTarget = { table: 'model_version_tags', columns: ['key', 'value', 'name', 'version'] };
+const ALIASES: InsertTarget = { table: 'registered_model_aliases', columns: ['alias', 'version', 'name'] };
+
+/** Tags with one value per key, the last one winning (one upsert may not touch a row twice on PostgreSQL). */
+function lastPerKey<T extends { key: string; value: string }>(tags: readonly T[]): T[] {
+  const last = new Map<string, T>();
+  for (const t of tags) last.set(t.key, t);
+  return [...last.values()];
+}
+
+/** Upserts tag rows (`[key, value, …owner columns]`), split to stay under the dialect's parameter limit. */
+async function upsertTagRows(c: SqlExecutor, d: SqlDialect, target: InsertTarget, rows: unknown[][]): Promise<void> {
+  const conflict = target.columns.filter((col) => col !== 'value');
+  for (const chunk of chunksFor(d, rows, target.columns.length)) {
+    const values: unknown[] = [];
+    await c.run(d.upsert(target, valuesList(chunk, values), conflict, ['value']), values);
+  }
+}
 
 /**
- * MLflow's SqlAlchemyStore model registry on MySQL/MariaDB: stages (with archiving), aliases, tags,
+ * MLflow's SqlAlchemyStore model registry on SQL: stages (with archiving), aliases, tags,
  * soft-deleted versions whose fields are redacted as MLflow redacts them.
  */
-export class MysqlRegistryStore implements RegistryStore {
-  readonly db: MysqlDatabase;
+export class SqlRegistryStore implements RegistryStore {
+  readonly db: SqlDatabase;
 
-  constructor(options: MysqlRegistryStoreOptions) {
-    this.db = databaseOf(options);
+  constructor(db: SqlDatabase) {
+    this.db = db;
   }
 
-  private async modelRow(c: Queryable | MysqlDatabase, name: string, lock = false): Promise<Row> {
-    const r = await rowsOf(c, `SELECT * FROM registered_models WHERE ${BY_NAME}${lock ? ' FOR UPDATE' : ''}`, [name, name]);
+  private get d(): SqlDialect {
+    return this.db.dialect;
+  }
+
+  private async modelRow(c: SqlExecutor | SqlDatabase, name: string, lock = false): Promise<Row> {
+    const values: unknown[] = [];
+    const r = await rowsOf(
+      c,
+      `SELECT * FROM registered_models WHERE ${this.d.exactEquals('name', name, values)}${lock ? this.d.forUpdate : ''}`,
+      values,
+    );
     if (r.length === 0) throw notFound(`Registered Model with name=${name} not found`);
     return r[0]!;
   }
 
-  private async versionRow(c: Queryable | MysqlDatabase, name: string, version: string): Promise<Row> {
+  private async versionRow(c: SqlExecutor | SqlDatabase, name: string, version: string): Promise<Row> {
     const v = versionNumber(version);
-    const r = await rowsOf(c, `SELECT * FROM model_versions WHERE ${BY_NAME} AND version = ? AND current_stage <> ?`, [
-      name,
-      name,
-      v,
-      DELETED_INTERNAL_STAGE,
-    ]);
+    const values: unknown[] = [];
+    const byName = this.d.exactEquals('name', name, values);
+    values.push(v, DELETED_INTERNAL_STAGE);
+    const r = await rowsOf(c, `SELECT * FROM model_versions WHERE ${byName} AND version = ? AND current_stage <> ?`, values);
     if (r.length === 0) throw notFound(`Model Version (name=${name}, version=${version}) not found`);
     return r[0]!;
+  }
+
+  /** The rows of `sql(marks)` for every slice of `names` (`marks` its placeholders), `extra` values after each slice's. */
+  private async byNames(names: readonly string[], sql: (marks: string) => string, extra: readonly unknown[] = []): Promise<Row[]> {
+    // A search reads every model: slices keep each statement under the dialect's parameter limit.
+    const size = Math.max(1, this.d.maxParameters - extra.length);
+    const slices: string[][] = [];
+    for (let i = 0; i < names.length; i += size) slices.push(names.slice(i, i + size));
+    const results = await Promise.all(slices.map((slice) => this.db.query<Row>(sql(placeholders(slice.length)), [...slice, ...extra])));
+    return results.flat();
   }
 
   /** Versions (with tags and aliases) of the given rows, in two queries. */
@@ -67,10 +101,11 @@ export class MysqlRegistryStore implements RegistryStore {
     if (versionRows.length === 0) return [];
     const names = [...new Set(versionRows.map((r) => String(r.name)))];
     const [tags, aliases] = await Promise.all([
-      this.db.query<Row[]>(`SELECT \`key\`, value, name, version FROM model_version_tags WHERE name IN (${qs(names.length)})`, names),
-      this.db.query<Row[]>(`SELECT alias, version, name FROM registered_model_aliases WHERE name IN (${qs(names.length)})`, names),
+      this.byNames(names, (marks) => `SELECT \`key\`, value, name, version FROM model_version_tags WHERE name IN (${marks})`),
+      this.byNames(names, (marks) => `SELECT alias, version, name FROM registered_model_aliases WHERE name IN (${marks})`),
     ]);
-    const k = (n: unknown, v: unknown) => `${String(n)}\u0000${String(v)}`;
+    // Versions come back as numbers or strings depending on the driver: keyed by their decimal text.
+    const k = (n: unknown, v: unknown) => `${String(n)}\u0000${String(num(v))}`;
     const tagMap = new Map<string, ModelVersionTag[]>();
     for (const t of tags) {
       pushTo(tagMap, k(t.name, t.version), { key: String(t.key), value: (t.value as string | null) ?? '' });
@@ -82,7 +117,7 @@ export class MysqlRegistryStore implements RegistryStore {
     return versionRows.map((r) => {
       const mv: ModelVersion = {
         name: String(r.name),
-        version: String(r.version),
+        version: String(num(r.version)),
         creationTimestamp: num(r.creation_time) ?? 0,
         lastUpdatedTimestamp: num(r.last_updated_time) ?? 0,
         currentStage: (r.current_stage as string | null) ?? 'None',
@@ -107,16 +142,17 @@ export class MysqlRegistryStore implements RegistryStore {
   private async modelsFrom(modelRows: Row[]): Promise<RegisteredModel[]> {
     if (modelRows.length === 0) return [];
     const names = modelRows.map((r) => String(r.name));
-    const marks = qs(names.length);
     const [tags, aliases, versionRows] = await Promise.all([
-      this.db.query<Row[]>(`SELECT \`key\`, value, name FROM registered_model_tags WHERE name IN (${marks})`, names),
-      this.db.query<Row[]>(`SELECT alias, version, name FROM registered_model_aliases WHERE name IN (${marks})`, names),
-      this.db.query<Row[]>(
-        `SELECT mv.* FROM model_versions mv JOIN (
+      this.byNames(names, (marks) => `SELECT \`key\`, value, name FROM registered_model_tags WHERE name IN (${marks})`),
+      this.byNames(names, (marks) => `SELECT alias, version, name FROM registered_model_aliases WHERE name IN (${marks})`),
+      this.byNames(
+        names,
+        (marks) =>
+          `SELECT mv.* FROM model_versions mv JOIN (
            SELECT name, current_stage, MAX(version) AS version FROM model_versions
            WHERE name IN (${marks}) AND current_stage <> ? GROUP BY name, current_stage
          ) latest ON latest.name = mv.name AND latest.version = mv.version`,
-        [...names, DELETED_INTERNAL_STAGE],
+        [DELETED_INTERNAL_STAGE],
       ),
     ]);
     const latest = await this.versionsFrom(versionRows);
@@ -130,7 +166,7 @@ export class MysqlRegistryStore implements RegistryStore {
           .filter((v) => v.name === name)
           .sort((a, b) => ALL_STAGES.indexOf(a.currentStage as never) - ALL_STAGES.indexOf(b.currentStage as never)),
         tags: tags.filter((t) => t.name === name).map((t) => ({ key: String(t.key), value: (t.value as string | null) ?? '' })),
-        aliases: aliases.filter((a) => a.name === name).map((a) => ({ alias: String(a.alias), version: String(a.version) })),
+        aliases: aliases.filter((a) => a.name === name).map((a) => ({ alias: String(a.alias), version: String(num(a.version)) })),
       };
       if (r.description !== null && r.description !== undefined) m.description = String(r.description);
       return m;
@@ -142,21 +178,23 @@ export class MysqlRegistryStore implements RegistryStore {
       async (c) => {
         const now = Date.now();
         try {
-          await c.query('INSERT INTO registered_models (name, creation_time, last_updated_time, description) VALUES (?, ?, ?, ?)', [
+          await c.run('INSERT INTO registered_models (name, creation_time, last_updated_time, description) VALUES (?, ?, ?, ?)', [
             name,
             now,
             now,
             description ?? null,
           ]);
         } catch (error) {
-          if (isDuplicateKey(error)) throw alreadyExists(`Registered Model (name=${name}) already exists.`);
+          // Rethrown as the user's error: the transaction goes no further.
+          if (this.db.isDuplicateKey(error)) throw alreadyExists(`Registered Model (name=${name}) already exists.`);
           throw error;
         }
-        if (tags.length > 0) {
-          await c.query('INSERT INTO registered_model_tags (`key`, value, name) VALUES ? ON DUPLICATE KEY UPDATE value = VALUES(value)', [
-            tags.map((t) => [t.key, t.value, name]),
-          ]);
-        }
+        await upsertTagRows(
+          c,
+          this.d,
+          MODEL_TAGS,
+          lastPerKey(tags).map((t) => [t.key, t.value, name]),
+        );
       },
       false,
       'createRegisteredModel',
@@ -168,12 +206,11 @@ export class MysqlRegistryStore implements RegistryStore {
     await this.db.transaction(
       async (c) => {
         await this.modelRow(c, name);
-        await c.query(`UPDATE registered_models SET description = ?, last_updated_time = ? WHERE ${BY_NAME}`, [
-          description,
-          Date.now(),
-          name,
-          name,
-        ]);
+        const values: unknown[] = [description, Date.now()];
+        await c.run(
+          `UPDATE registered_models SET description = ?, last_updated_time = ? WHERE ${this.d.exactEquals('name', name, values)}`,
+          values,
+        );
       },
       true,
       'updateRegisteredModel',
@@ -185,11 +222,16 @@ export class MysqlRegistryStore implements RegistryStore {
     await this.db.transaction(
       async (c) => {
         await this.modelRow(c, name, true);
+        const values: unknown[] = [newName, Date.now()];
         try {
           // ON UPDATE CASCADE moves versions, their tags, model tags and aliases.
-          await c.query(`UPDATE registered_models SET name = ?, last_updated_time = ? WHERE ${BY_NAME}`, [newName, Date.now(), name, name]);
+          await c.run(
+            `UPDATE registered_models SET name = ?, last_updated_time = ? WHERE ${this.d.exactEquals('name', name, values)}`,
+            values,
+          );
         } catch (error) {
-          if (isDuplicateKey(error)) throw alreadyExists(`Registered Model (name=${newName}) already exists.`);
+          // Rethrown as the user's error: the transaction goes no further.
+          if (this.db.isDuplicateKey(error)) throw alreadyExists(`Registered Model (name=${newName}) already exists.`);
           throw error;
         }
       },
@@ -203,11 +245,16 @@ export class MysqlRegistryStore implements RegistryStore {
     await this.db.transaction(
       async (c) => {
         await this.modelRow(c, name, true);
-        await c.query(`DELETE FROM model_version_tags WHERE ${BY_NAME}`, [name, name]);
-        await c.query(`DELETE FROM model_versions WHERE ${BY_NAME}`, [name, name]);
-        await c.query(`DELETE FROM registered_model_tags WHERE ${BY_NAME}`, [name, name]);
-        await c.query(`DELETE FROM registered_model_aliases WHERE ${BY_NAME}`, [name, name]);
-        await c.query(`DELETE FROM registered_models WHERE ${BY_NAME}`, [name, name]);
+        for (const table of [
+          'model_version_tags',
+          'model_versions',
+          'registered_model_tags',
+          'registered_model_aliases',
+          'registered_models',
+        ]) {
+          const values: unknown[] = [];
+          await c.run(`DELETE FROM ${table} WHERE ${this.d.exactEquals('name', name, values)}`, values);
+        }
       },
       false,
       'deleteRegisteredModel',
@@ -221,7 +268,7 @@ export class MysqlRegistryStore implements RegistryStore {
 
   /** Every model with its tags, aliases and latest versions: core filters, orders and pages them. */
   async searchRegisteredModels(_query: RegisteredModelsQuery): Promise<SearchAnswer<RegisteredModel>> {
-    return { kind: 'candidates', items: await this.modelsFrom(await this.db.query<Row[]>('SELECT * FROM registered_models', [])) };
+    return { kind: 'candidates', items: await this.modelsFrom(await this.db.query<Row>('SELECT * FROM registered_models', [])) };
   }
 
   async getLatestVersions(name: string, stages: string[] = []): Promise<ModelVersion[]> {
@@ -239,10 +286,7 @@ export class MysqlRegistryStore implements RegistryStore {
     await this.db.transaction(
       async (c) => {
         const row = await this.modelRow(c, name);
-        await c.query(
-          'INSERT INTO registered_model_tags (`key`, value, name) VALUES (?, ?, ?) ON DUPLICATE KEY UPDATE value = VALUES(value)',
-          [tag.key, tag.value, row.name],
-        );
+        await upsertTagRows(c, this.d, MODEL_TAGS, [[tag.key, tag.value, row.name]]);
       },
       true,
       'setRegisteredModelTag',
@@ -253,7 +297,8 @@ export class MysqlRegistryStore implements RegistryStore {
     await this.db.transaction(
       async (c) => {
         const row = await this.modelRow(c, name);
-        await c.query('DELETE FROM registered_model_tags WHERE name = ? AND `key` = ? AND BINARY `key` = ?', [row.name, key, key]);
+        const values: unknown[] = [row.name];
+        await c.run(`DELETE FROM registered_model_tags WHERE name = ? AND ${this.d.exactEquals('`key`', key, values)}`, values);
       },
       true,
       'deleteRegisteredModelTag',
@@ -265,13 +310,16 @@ export class MysqlRegistryStore implements RegistryStore {
     let created = 0;
     for (let attempt = 1; ; attempt++) {
       try {
+        // The model row is locked, so concurrent creators take turns; where a database still lets two
+        // read the same MAX (or a lock wait gives up), the clash fails this transaction whole (PostgreSQL
+        // aborts it anyway) and the loop runs it again from the start.
         created = await this.db.transaction(
           async (c) => {
             const model = await this.modelRow(c, name, true);
             const [max] = await rowsOf(c, 'SELECT COALESCE(MAX(version), 0) AS v FROM model_versions WHERE name = ?', [model.name]);
-            const version = Number(max!.v) + 1;
+            const version = (num(max!.v) ?? 0) + 1;
             const now = Date.now();
-            await c.query(
+            await c.run(
               "INSERT INTO model_versions (name, version, creation_time, last_updated_time, description, user_id, current_stage, source, run_id, status, status_message, run_link, storage_location) VALUES (?, ?, ?, ?, ?, NULL, 'None', ?, ?, 'READY', NULL, ?, ?)",
               [
                 model.name,
@@ -285,13 +333,13 @@ export class MysqlRegistryStore implements RegistryStore {
                 options.source,
               ],
             );
-            await c.query('UPDATE registered_models SET last_updated_time = ? WHERE name = ?', [now, model.name]);
-            if (options.tags && options.tags.length > 0) {
-              await c.query(
-                'INSERT INTO model_version_tags (`key`, value, name, version) VALUES ? ON DUPLICATE KEY UPDATE value = VALUES(value)',
-                [options.tags.map((t) => [t.key, t.value, model.name, version])],
-              );
-            }
+            await c.run('UPDATE registered_models SET last_updated_time = ? WHERE name = ?', [now, model.name]);
+            await upsertTagRows(
+              c,
+              this.d,
+              VERSION_TAGS,
+              lastPerKey(options.tags ?? []).map((t) => [t.key, t.value, model.name, version]),
+            );
             return version;
           },
           false,
@@ -299,11 +347,8 @@ export class MysqlRegistryStore implements RegistryStore {
         );
         break;
       } catch (error) {
-        if (
-          attempt < 5 &&
-          (isDuplicateKey((error as { cause?: unknown }).cause) || (error as { code?: string }).code === 'TEMPORARILY_UNAVAILABLE')
-        )
-          continue;
+        const transient = LabbookError.is(error) && error.code === 'TEMPORARILY_UNAVAILABLE';
+        if (attempt < 5 && (this.db.isDuplicateKey(error) || transient)) continue;
         throw error;
       }
     }
@@ -314,7 +359,7 @@ export class MysqlRegistryStore implements RegistryStore {
     await this.db.transaction(
       async (c) => {
         const row = await this.versionRow(c, name, version);
-        await c.query('UPDATE model_versions SET description = ?, last_updated_time = ? WHERE name = ? AND version = ?', [
+        await c.run('UPDATE model_versions SET description = ?, last_updated_time = ? WHERE name = ? AND version = ?', [
           description,
           Date.now(),
           row.name,
@@ -341,18 +386,18 @@ export class MysqlRegistryStore implements RegistryStore {
         const row = await this.versionRow(c, name, version);
         const now = Date.now();
         if (archiveExistingVersions) {
-          await c.query(
+          await c.run(
             "UPDATE model_versions SET current_stage = 'Archived', last_updated_time = ? WHERE name = ? AND version <> ? AND current_stage = ?",
             [now, row.name, row.version, target],
           );
         }
-        await c.query('UPDATE model_versions SET current_stage = ?, last_updated_time = ? WHERE name = ? AND version = ?', [
+        await c.run('UPDATE model_versions SET current_stage = ?, last_updated_time = ? WHERE name = ? AND version = ?', [
           target,
           now,
           row.name,
           row.version,
         ]);
-        await c.query('UPDATE registered_models SET last_updated_time = ? WHERE name = ?', [now, row.name]);
+        await c.run('UPDATE registered_models SET last_updated_time = ? WHERE name = ?', [now, row.name]);
       },
       true,
       'transitionModelVersionStage',
@@ -365,13 +410,13 @@ export class MysqlRegistryStore implements RegistryStore {
       async (c) => {
         const row = await this.versionRow(c, name, version);
         const now = Date.now();
-        await c.query('DELETE FROM registered_model_aliases WHERE name = ? AND version = ?', [row.name, row.version]);
+        await c.run('DELETE FROM registered_model_aliases WHERE name = ? AND version = ?', [row.name, row.version]);
         // MLflow's SQL store keeps the row (version numbers are never reused) but redacts it.
-        await c.query(
+        await c.run(
           "UPDATE model_versions SET current_stage = ?, last_updated_time = ?, description = NULL, user_id = NULL, source = 'REDACTED-SOURCE-PATH', run_id = 'REDACTED-RUN-ID', run_link = 'REDACTED-RUN-LINK', status_message = NULL WHERE name = ? AND version = ?",
           [DELETED_INTERNAL_STAGE, now, row.name, row.version],
         );
-        await c.query('UPDATE registered_models SET last_updated_time = ? WHERE name = ?', [now, row.name]);
+        await c.run('UPDATE registered_models SET last_updated_time = ? WHERE name = ?', [now, row.name]);
       },
       true,
       'deleteModelVersion',
@@ -390,7 +435,7 @@ export class MysqlRegistryStore implements RegistryStore {
 
   /** Every live version: core filters, orders and pages them. */
   async searchModelVersions(_query: ModelVersionsQuery): Promise<SearchAnswer<ModelVersion>> {
-    const versionRows = await this.db.query<Row[]>('SELECT * FROM model_versions WHERE current_stage <> ?', [DELETED_INTERNAL_STAGE]);
+    const versionRows = await this.db.query<Row>('SELECT * FROM model_versions WHERE current_stage <> ?', [DELETED_INTERNAL_STAGE]);
     return { kind: 'candidates', items: await this.versionsFrom(versionRows) };
   }
 
@@ -398,10 +443,7 @@ export class MysqlRegistryStore implements RegistryStore {
     await this.db.transaction(
       async (c) => {
         const row = await this.versionRow(c, name, version);
-        await c.query(
-          'INSERT INTO model_version_tags (`key`, value, name, version) VALUES (?, ?, ?, ?) ON DUPLICATE KEY UPDATE value = VALUES(value)',
-          [tag.key, tag.value, row.name, row.version],
-        );
+        await upsertTagRows(c, this.d, VERSION_TAGS, [[tag.key, tag.value, row.name, row.version]]);
       },
       true,
       'setModelVersionTag',
@@ -412,12 +454,11 @@ export class MysqlRegistryStore implements RegistryStore {
     await this.db.transaction(
       async (c) => {
         const row = await this.versionRow(c, name, version);
-        await c.query('DELETE FROM model_version_tags WHERE name = ? AND version = ? AND `key` = ? AND BINARY `key` = ?', [
-          row.name,
-          row.version,
-          key,
-          key,
-        ]);
+        const values: unknown[] = [row.name, row.version];
+        await c.run(
+          `DELETE FROM model_version_tags WHERE name = ? AND version = ? AND ${this.d.exactEquals('`key`', key, values)}`,
+          values,
+        );
       },
       true,
       'deleteModelVersionTag',
@@ -428,10 +469,8 @@ export class MysqlRegistryStore implements RegistryStore {
     await this.db.transaction(
       async (c) => {
         const row = await this.versionRow(c, name, version);
-        await c.query(
-          'INSERT INTO registered_model_aliases (alias, version, name) VALUES (?, ?, ?) ON DUPLICATE KEY UPDATE version = VALUES(version)',
-          [alias, row.version, row.name],
-        );
+        const values: unknown[] = [];
+        await c.run(this.d.upsert(ALIASES, valuesList([[alias, row.version, row.name]], values), ['name', 'alias'], ['version']), values);
       },
       true,
       'setRegisteredModelAlias',
@@ -442,7 +481,8 @@ export class MysqlRegistryStore implements RegistryStore {
     await this.db.transaction(
       async (c) => {
         const model = await this.modelRow(c, name);
-        await c.query('DELETE FROM registered_model_aliases WHERE name = ? AND alias = ? AND BINARY alias = ?', [model.name, alias, alias]);
+        const values: unknown[] = [model.name];
+        await c.run(`DELETE FROM registered_model_aliases WHERE name = ? AND ${this.d.exactEquals('alias', alias, values)}`, values);
       },
       true,
       'deleteRegisteredModelAlias',
@@ -451,13 +491,13 @@ export class MysqlRegistryStore implements RegistryStore {
 
   async getModelVersionByAlias(name: string, alias: string): Promise<ModelVersion> {
     const model = await this.modelRow(this.db, name);
-    const r = await this.db.query<Row[]>('SELECT version FROM registered_model_aliases WHERE name = ? AND alias = ? AND BINARY alias = ?', [
-      model.name,
-      alias,
-      alias,
-    ]);
+    const values: unknown[] = [model.name];
+    const r = await this.db.query<Row>(
+      `SELECT version FROM registered_model_aliases WHERE name = ? AND ${this.d.exactEquals('alias', alias, values)}`,
+      values,
+    );
     if (r.length === 0) throw notFound(`Registered model alias ${alias} not found.`);
-    return this.getModelVersion(String(model.name), String(r[0]!.version));
+    return this.getModelVersion(String(model.name), String(num(r[0]!.version)));
   }
 
   async close(): Promise<void> {

@@ -1,5 +1,6 @@
 import type { Comparison, FilterTree, OrderByClause } from '@labbook/core/plugin';
 import { invalidParameter } from '@labbook/core/plugin';
+import { placeholders, type SqlDialect } from './dialect.js';
 
 /** A statement and its parameters. Identifiers come only from the whitelists below, values only as `?`. */
 export interface CompiledSql {
@@ -22,11 +23,6 @@ const NUMERIC_OPERATORS: Readonly<Record<string, string>> = { '=': '=', '!=': '<
 const MAX_ORDER_JOINS = 60;
 const DATASET_COLUMNS: Readonly<Record<string, string>> = { name: 'd.name', digest: 'd.digest' };
 
-/** Escapes MySQL's LIKE escape character, so that only `%` and `_` are special (as MLflow's grammar says). */
-export function likePattern(pattern: string): string {
-  return pattern.replace(/\\/g, '\\\\');
-}
-
 function columnFor(attribute: string): string {
   const column = RUN_ATTRIBUTE_COLUMNS[attribute];
   if (column === undefined) throw invalidParameter(`Invalid attribute key '${attribute}' specified.`, { field: 'filter' });
@@ -34,31 +30,28 @@ function columnFor(attribute: string): string {
 }
 
 /**
- * A case-sensitive string comparison on `expr` (MySQL's default collations ignore case; MLflow adds
- * BINARY on MySQL). ILIKE lower-cases both sides.
+ * A case-sensitive string comparison on `expr` (MySQL's default collations ignore case, so the
+ * dialect makes it exact, as MLflow adds BINARY on MySQL). ILIKE ignores case on both sides.
  */
-export function stringCondition(expr: string, clause: Comparison, values: unknown[]): string {
+export function stringCondition(d: SqlDialect, expr: string, clause: Comparison, values: unknown[]): string {
   const { comparator, value } = clause;
   if (value.kind === 'list') {
     if (value.values.length === 0) return comparator === 'IN' ? '0 = 1' : '1 = 1';
     values.push(...value.values);
-    const marks = value.values.map(() => '?').join(', ');
-    return `BINARY ${expr} ${comparator === 'IN' ? 'IN' : 'NOT IN'} (${marks})`;
+    return `${d.exact(expr)} ${comparator === 'IN' ? 'IN' : 'NOT IN'} (${placeholders(value.values.length)})`;
   }
   const rhs = String(value.value);
   switch (comparator) {
     case '=':
       values.push(rhs);
-      return `BINARY ${expr} = ?`;
+      return `${d.exact(expr)} = ?`;
     case '!=':
       values.push(rhs);
-      return `BINARY ${expr} <> ?`;
+      return `${d.exact(expr)} <> ?`;
     case 'LIKE':
-      values.push(likePattern(rhs));
-      return `BINARY ${expr} LIKE ?`;
+      return d.like(expr, rhs, values);
     case 'ILIKE':
-      values.push(likePattern(rhs));
-      return `LOWER(${expr}) LIKE LOWER(?)`;
+      return d.ilike(expr, rhs, values);
     default:
       throw invalidParameter(`Invalid comparator '${comparator}' for a string value.`, { field: 'filter' });
   }
@@ -98,29 +91,34 @@ export function finiteComparedWith(op: string, rhs: number): boolean {
   }
 }
 
-/** `expr op ?` for a numeric column that holds only finite values or NULL (NULL never matches). */
-export function finiteColumnCondition(expr: string, op: string, rhs: number, values: unknown[]): string {
+/**
+ * `expr op ?` for a numeric column that holds only finite values or NULL (NULL never matches).
+ * `placeholder` types the value where the column's type would not take it: a BIGINT column compared
+ * with `20.5` or `1e300` needs `d.param('double')` on PostgreSQL, which would read the value as a
+ * BIGINT and refuse it (and compares as doubles then, as the in-memory evaluator does).
+ */
+export function finiteColumnCondition(expr: string, op: string, rhs: number, values: unknown[], placeholder = '?'): string {
   if (!Number.isFinite(rhs)) return finiteComparedWith(op, rhs) ? `${expr} IS NOT NULL` : '0 = 1';
   values.push(rhs);
-  return `${expr} ${op} ?`;
+  return `${expr} ${op} ${placeholder}`;
 }
 
 /**
- * A latest-metric value against a number. NaN (`is_nan = 1`) compares false with everything except
+ * A latest-metric value against a number. NaN (`is_nan` true) compares false with everything except
  * `!=`, as in Python (and MLflow's FileStore); stored values are finite (±Inf is clamped on write).
  */
 function metricCondition(alias: string, op: string, rhs: number, values: unknown[]): string {
   if (op === '<>') {
     if (!Number.isFinite(rhs)) return '1 = 1';
     values.push(rhs);
-    return `(${alias}.is_nan = 1 OR ${alias}.value <> ?)`;
+    return `(${alias}.is_nan = TRUE OR ${alias}.value <> ?)`;
   }
-  if (!Number.isFinite(rhs)) return finiteComparedWith(op, rhs) ? `${alias}.is_nan = 0` : '0 = 1';
+  if (!Number.isFinite(rhs)) return finiteComparedWith(op, rhs) ? `${alias}.is_nan = FALSE` : '0 = 1';
   values.push(rhs);
-  return `(${alias}.is_nan = 0 AND ${alias}.value ${op} ?)`;
+  return `(${alias}.is_nan = FALSE AND ${alias}.value ${op} ?)`;
 }
 
-/** LIMIT and OFFSET must be plain integers: mysql2 would print `1e+21` into the statement. */
+/** LIMIT and OFFSET must be plain integers: a client-side driver (mysql2) would print `1e+21` into the statement. */
 export function rowCount(n: number, what: string, field: string): number {
   if (!Number.isSafeInteger(n) || n < 0)
     throw invalidParameter(`Invalid ${what} ${n}: expected a whole number from 0 to ${Number.MAX_SAFE_INTEGER}.`, { field });
@@ -142,8 +140,9 @@ export interface RunSearchQuery {
  * filter of any length stays under MySQL's 61-table join limit; each is a primary-key lookup on
  * (key, run_uuid)), a LEFT JOIN per order key, and MLflow's ordering (real values, then NaN, then
  * missing, in both directions; then `start_time DESC`, `run_uuid ASC`). Returns the run rows in order.
+ * The SQL is canonical (see `dialect.ts`); `d` renders what differs between databases.
  */
-export function compileRunSearch(q: RunSearchQuery): CompiledSql {
+export function compileRunSearch(d: SqlDialect, q: RunSearchQuery): CompiledSql {
   const joins: string[] = [];
   const joinValues: unknown[] = [];
   const where: string[] = [];
@@ -152,9 +151,9 @@ export function compileRunSearch(q: RunSearchQuery): CompiledSql {
   let n = 0;
 
   if (q.experimentIds.length === 0) return { sql: 'SELECT run_uuid FROM runs WHERE 0 = 1', values: [] };
-  where.push(`r.experiment_id IN (${q.experimentIds.map(() => '?').join(', ')})`);
+  where.push(`r.experiment_id IN (${placeholders(q.experimentIds.length)})`);
   whereValues.push(...q.experimentIds);
-  where.push(`r.lifecycle_stage IN (${q.lifecycleStages.map(() => '?').join(', ')})`);
+  where.push(`r.lifecycle_stage IN (${placeholders(q.lifecycleStages.length)})`);
   whereValues.push(...q.lifecycleStages);
 
   for (const clause of q.filter.clauses) {
@@ -162,32 +161,31 @@ export function compileRunSearch(q: RunSearchQuery): CompiledSql {
     const alias = `f${n++}`;
     if (type === 'metric' || type === 'param' || type === 'tag') {
       const table = type === 'metric' ? 'latest_metrics' : type === 'param' ? 'params' : 'tags';
-      // The folded match uses the (key, run_uuid) primary key; BINARY then makes it exact.
-      const match = `${alias}.run_uuid = r.run_uuid AND ${alias}.\`key\` = ? AND BINARY ${alias}.\`key\` = ?`;
-      whereValues.push(key, key);
+      // An exact key match that still uses the (key, run_uuid) primary key.
+      const match = `${alias}.run_uuid = r.run_uuid AND ${d.exactEquals(`${alias}.\`key\``, key, whereValues)}`;
       const cond =
         type === 'metric'
           ? metricCondition(alias, numericOperator(clause.comparator), numberOf(clause), whereValues)
-          : stringCondition(`${alias}.value`, clause, whereValues);
+          : stringCondition(d, `${alias}.value`, clause, whereValues);
       where.push(`EXISTS (SELECT 1 FROM ${table} ${alias} WHERE ${match} AND ${cond})`);
     } else if (type === 'attribute') {
       const column = `r.${columnFor(key)}`;
       if (NUMERIC_ATTRIBUTES.has(key)) {
-        where.push(finiteColumnCondition(column, numericOperator(clause.comparator), numberOf(clause), whereValues));
+        where.push(finiteColumnCondition(column, numericOperator(clause.comparator), numberOf(clause), whereValues, d.param('double')));
       } else {
-        where.push(stringCondition(column, clause, whereValues));
+        where.push(stringCondition(d, column, clause, whereValues));
       }
     } else if (type === 'dataset') {
       const base =
         "SELECT 1 FROM inputs i JOIN datasets d ON d.dataset_uuid = i.source_id WHERE i.source_type = 'DATASET' AND i.destination_type = 'RUN' AND i.destination_id = r.run_uuid";
       if (key === 'context') {
         where.push(
-          `EXISTS (${base} AND EXISTS (SELECT 1 FROM input_tags it WHERE it.input_uuid = i.input_uuid AND it.name = 'mlflow.data.context' AND ${stringCondition('it.value', clause, whereValues)}))`,
+          `EXISTS (${base} AND EXISTS (SELECT 1 FROM input_tags it WHERE it.input_uuid = i.input_uuid AND it.name = 'mlflow.data.context' AND ${stringCondition(d, 'it.value', clause, whereValues)}))`,
         );
       } else {
         const column = DATASET_COLUMNS[key];
         if (column === undefined) throw invalidParameter(`Invalid dataset key '${key}' specified.`, { field: 'filter' });
-        where.push(`EXISTS (${base} AND ${stringCondition(column, clause, whereValues)})`);
+        where.push(`EXISTS (${base} AND ${stringCondition(d, column, clause, whereValues)})`);
       }
     } else {
       throw invalidParameter(`Invalid identifier type '${String(type)}'.`, { field: 'filter' });
@@ -210,21 +208,19 @@ export function compileRunSearch(q: RunSearchQuery): CompiledSql {
     const alias = `o${n++}`;
     if (type === 'metric') {
       joins.push(
-        `LEFT JOIN latest_metrics ${alias} ON ${alias}.run_uuid = r.run_uuid AND ${alias}.\`key\` = ? AND BINARY ${alias}.\`key\` = ?`,
+        `LEFT JOIN latest_metrics ${alias} ON ${alias}.run_uuid = r.run_uuid AND ${d.exactEquals(`${alias}.\`key\``, key, joinValues)}`,
       );
-      joinValues.push(key, key);
-      orderExprs.push(`CASE WHEN ${alias}.run_uuid IS NULL THEN 2 WHEN ${alias}.is_nan = 1 THEN 1 ELSE 0 END`, `${alias}.value ${dir}`);
+      orderExprs.push(`CASE WHEN ${alias}.run_uuid IS NULL THEN 2 WHEN ${alias}.is_nan = TRUE THEN 1 ELSE 0 END`, `${alias}.value ${dir}`);
     } else if (type === 'param' || type === 'tag') {
       const table = type === 'param' ? 'params' : 'tags';
-      joins.push(`LEFT JOIN ${table} ${alias} ON ${alias}.run_uuid = r.run_uuid AND ${alias}.\`key\` = ? AND BINARY ${alias}.\`key\` = ?`);
-      joinValues.push(key, key);
-      orderExprs.push(`CASE WHEN ${alias}.value IS NULL THEN 1 ELSE 0 END`, `BINARY ${alias}.value ${dir}`);
+      joins.push(`LEFT JOIN ${table} ${alias} ON ${alias}.run_uuid = r.run_uuid AND ${d.exactEquals(`${alias}.\`key\``, key, joinValues)}`);
+      orderExprs.push(`CASE WHEN ${alias}.value IS NULL THEN 1 ELSE 0 END`, `${d.sortKey(`${alias}.value`)} ${dir}`);
     } else if (type === 'attribute') {
       const column = `r.${columnFor(key)}`;
       if (key === 'start_time') orderedByStartTime = true;
       orderExprs.push(
         `CASE WHEN ${column} IS NULL THEN 1 ELSE 0 END`,
-        NUMERIC_ATTRIBUTES.has(key) ? `${column} ${dir}` : `BINARY ${column} ${dir}`,
+        NUMERIC_ATTRIBUTES.has(key) ? `${column} ${dir}` : `${d.sortKey(column)} ${dir}`,
       );
     } else {
       throw invalidParameter(`Invalid order_by identifier type '${String(type)}'.`, { field: 'order_by' });

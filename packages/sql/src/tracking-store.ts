@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import {
   alreadyExists,
   type CreateLoggedModelOptions,
@@ -12,6 +11,8 @@ import {
   generateRunName,
   invalidParameter,
   LabbookError,
+  type ImportedRun,
+  type ImportOutcome,
   type LogBatchInput,
   type LoggedModel,
   type LoggedModelOutput,
@@ -24,34 +25,36 @@ import {
   type PagedList,
   type Run,
   type RunInfo,
-  type RunTag,
   type TrackingStore,
   type UpdateRunOptions,
   viewTypeStages,
 } from '@labbook/core/plugin';
 import type { ExperimentsQuery, LoggedModelsQuery, RunsQuery, SearchAnswer } from '@labbook/core/plugin';
-import type { MysqlDatabase } from './database.js';
-import { isDuplicateKey, type Queryable } from './errors.js';
+import { rowsOf, type SqlDatabase } from './database.js';
+import { placeholders, type SqlDialect } from './dialect.js';
+import type { Row, SqlExecutor, SqlResult } from './driver.js';
 import * as loggedModels from './logged-models.js';
 import { compileLoggedModelSearch } from './logged-models-search-sql.js';
 import { pushTo } from './multimap.js';
-import { databaseOf, type MysqlTrackingStoreOptions } from './options.js';
-import { qs, type Row, rowsOf, type WriteResult } from './queries.js';
+import { type ExperimentRow, experimentFromRow, type MetricRow, metricFromRow, type RunRow, runInfoFromRow } from './rows.js';
+import { importExperiment, importRun } from './run-import.js';
 import {
-  type ExperimentRow,
-  experimentFromRow,
-  type MetricRow,
-  metricFromRow,
-  type RunRow,
-  runInfoFromRow,
-  toStoredValue,
-} from './rows.js';
+  experimentIdNumber,
+  insertMetrics,
+  insertOneMetric,
+  insertParams,
+  lastTagValues,
+  RUN_COLUMNS,
+  RUN_NAME_TAG,
+  upsertLatestMetrics,
+  upsertTags,
+  writeDatasetInputs,
+  writeExperimentTags,
+  writeTags,
+} from './run-writes.js';
 import { compileRunSearch } from './runs-search-sql.js';
 
-const RUN_NAME_TAG = 'mlflow.runName';
-
-const RUN_COLUMNS =
-  'run_uuid, name, source_type, source_name, entry_point_name, user_id, status, start_time, end_time, source_version, lifecycle_stage, artifact_uri, experiment_id, deleted_time';
+/** The columns of `runs`, in the order the INSERTs below give them. */
 
 /**
  * Tag keys the returned Run can be built from without re-reading: the database's collation (case-
@@ -73,16 +76,13 @@ function byKey(a: { key: string }, b: { key: string }): number {
   return a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
 }
 
-function experimentIdNumber(id: string): number | undefined {
-  return /^\d{1,10}$/.test(id) && Number(id) <= 2147483647 ? Number(id) : undefined;
-}
-
 /**
- * MLflow's SqlAlchemyStore on MySQL/MariaDB: the same tables, rows and behaviours (mlflow-compat §4,
- * Appendix B), so MLflow and labbook share one database.
+ * MLflow's SqlAlchemyStore: the same tables, rows and behaviours (mlflow-compat §4, Appendix B), so
+ * MLflow and labbook share one database. Statements are canonical SQL; the database's dialect
+ * renders what differs (see `dialect.ts`).
  */
-export class MysqlTrackingStore implements TrackingStore {
-  readonly db: MysqlDatabase;
+export class SqlTrackingStore implements TrackingStore {
+  readonly db: SqlDatabase;
   /**
    * Experiments' artifact locations, so that createRun need not read the experiment first. A stale
    * entry is harmless: the INSERT checks it against the row (and the experiment is active) in its
@@ -90,8 +90,12 @@ export class MysqlTrackingStore implements TrackingStore {
    */
   private readonly artifactLocations = new Map<number, string | null>();
 
-  constructor(options: MysqlTrackingStoreOptions) {
-    this.db = databaseOf(options);
+  constructor(db: SqlDatabase) {
+    this.db = db;
+  }
+
+  private get d(): SqlDialect {
+    return this.db.dialect;
   }
 
   // ---- experiments -------------------------------------------------------------------------
@@ -102,24 +106,21 @@ export class MysqlTrackingStore implements TrackingStore {
         const now = Date.now();
         let id: number;
         try {
-          const [res] = (await c.query(
-            "INSERT INTO experiments (name, artifact_location, lifecycle_stage, creation_time, last_update_time) VALUES (?, ?, 'active', ?, ?)",
+          const res = await c.run(
+            `INSERT INTO experiments (name, artifact_location, lifecycle_stage, creation_time, last_update_time) VALUES (?, ?, 'active', ?, ?)${this.d.returningId('experiment_id')}`,
             [name, artifactLocation ?? null, now, now],
-          )) as unknown as [{ insertId: number }];
-          id = res.insertId;
+          );
+          id = Number(res.insertId);
         } catch (error) {
-          if (isDuplicateKey(error)) throw alreadyExists(`Experiment(name=${name}) already exists. Error: duplicate experiment name`);
+          // Thrown on at once (the transaction rolls back), so no statement follows the failed one.
+          if (this.db.isDuplicateKey(error))
+            throw alreadyExists(`Experiment(name=${name}) already exists. Error: duplicate experiment name`);
           throw error;
         }
         if (artifactLocation === undefined || artifactLocation === '') {
-          await c.query('UPDATE experiments SET artifact_location = ? WHERE experiment_id = ?', [`${this.db.artifactRoot}/${id}`, id]);
+          await c.run('UPDATE experiments SET artifact_location = ? WHERE experiment_id = ?', [`${this.db.artifactRoot}/${id}`, id]);
         }
-        if (tags.length > 0) {
-          await c.query(
-            'INSERT INTO experiment_tags (`key`, value, experiment_id) VALUES ? ON DUPLICATE KEY UPDATE value = VALUES(value)',
-            [tags.map((t) => [t.key, t.value, id])],
-          );
-        }
+        await writeExperimentTags(this.d, c, id, tags);
         return String(id);
       },
       false,
@@ -127,7 +128,7 @@ export class MysqlTrackingStore implements TrackingStore {
     );
   }
 
-  private async experimentRow(c: Queryable | MysqlDatabase, experimentId: string): Promise<ExperimentRow> {
+  private async experimentRow(c: SqlExecutor | SqlDatabase, experimentId: string): Promise<ExperimentRow> {
     const id = experimentIdNumber(experimentId);
     const rows = id === undefined ? [] : await rowsOf<ExperimentRow>(c, 'SELECT * FROM experiments WHERE experiment_id = ?', [id]);
     if (rows.length === 0) throw notFound(`No Experiment with id=${experimentId} exists`);
@@ -137,8 +138,8 @@ export class MysqlTrackingStore implements TrackingStore {
   private async experimentTags(ids: number[]): Promise<Map<string, { key: string; value: string }[]>> {
     const out = new Map<string, { key: string; value: string }[]>();
     if (ids.length === 0) return out;
-    const rows = await this.db.query<Row[]>(
-      `SELECT \`key\`, value, experiment_id FROM experiment_tags WHERE experiment_id IN (${qs(ids.length)})`,
+    const rows = await this.db.query<Row>(
+      `SELECT \`key\`, value, experiment_id FROM experiment_tags WHERE experiment_id IN (${placeholders(ids.length)})`,
       ids,
     );
     for (const r of rows) {
@@ -154,7 +155,8 @@ export class MysqlTrackingStore implements TrackingStore {
   }
 
   async getExperimentByName(name: string): Promise<Experiment | null> {
-    const rows = await this.db.query<ExperimentRow[]>('SELECT * FROM experiments WHERE name = ? AND BINARY name = ?', [name, name]);
+    const values: unknown[] = [];
+    const rows = await this.db.query<ExperimentRow>(`SELECT * FROM experiments WHERE ${this.d.exactEquals('name', name, values)}`, values);
     if (rows.length === 0) return null;
     const tags = await this.experimentTags([Number(rows[0]!.experiment_id)]);
     return experimentFromRow(rows[0]!, tags.get(String(rows[0]!.experiment_id)) ?? []);
@@ -163,8 +165,8 @@ export class MysqlTrackingStore implements TrackingStore {
   /** The experiments of the query's view type with their tags: core filters, orders and pages them (MLflow's SQL store does the same in SQL; experiments are few). */
   async searchExperiments(query: ExperimentsQuery): Promise<SearchAnswer<Experiment>> {
     const stages = viewTypeStages(query.viewType);
-    const rows = await this.db.query<ExperimentRow[]>(
-      `SELECT * FROM experiments WHERE lifecycle_stage IN (${stages.map(() => '?').join(', ')})`,
+    const rows = await this.db.query<ExperimentRow>(
+      `SELECT * FROM experiments WHERE lifecycle_stage IN (${placeholders(stages.length)})`,
       stages,
     );
     const tags = await this.experimentTags(rows.map((r) => Number(r.experiment_id)));
@@ -176,11 +178,11 @@ export class MysqlTrackingStore implements TrackingStore {
       async (c) => {
         const row = await this.experimentRow(c, experimentId);
         const now = Date.now();
-        await c.query("UPDATE experiments SET lifecycle_stage = 'deleted', last_update_time = ? WHERE experiment_id = ?", [
+        await c.run("UPDATE experiments SET lifecycle_stage = 'deleted', last_update_time = ? WHERE experiment_id = ?", [
           now,
           row.experiment_id,
         ]);
-        await c.query("UPDATE runs SET lifecycle_stage = 'deleted', deleted_time = ? WHERE experiment_id = ?", [now, row.experiment_id]);
+        await c.run("UPDATE runs SET lifecycle_stage = 'deleted', deleted_time = ? WHERE experiment_id = ?", [now, row.experiment_id]);
       },
       true,
       'deleteExperiment',
@@ -191,11 +193,11 @@ export class MysqlTrackingStore implements TrackingStore {
     await this.db.transaction(
       async (c) => {
         const row = await this.experimentRow(c, experimentId);
-        await c.query("UPDATE experiments SET lifecycle_stage = 'active', last_update_time = ? WHERE experiment_id = ?", [
+        await c.run("UPDATE experiments SET lifecycle_stage = 'active', last_update_time = ? WHERE experiment_id = ?", [
           Date.now(),
           row.experiment_id,
         ]);
-        await c.query("UPDATE runs SET lifecycle_stage = 'active', deleted_time = NULL WHERE experiment_id = ?", [row.experiment_id]);
+        await c.run("UPDATE runs SET lifecycle_stage = 'active', deleted_time = NULL WHERE experiment_id = ?", [row.experiment_id]);
       },
       true,
       'restoreExperiment',
@@ -208,13 +210,14 @@ export class MysqlTrackingStore implements TrackingStore {
         const row = await this.experimentRow(c, experimentId);
         if (row.lifecycle_stage !== 'active') throw invalidParameter('Cannot rename a non-active experiment.');
         try {
-          await c.query('UPDATE experiments SET name = ?, last_update_time = ? WHERE experiment_id = ?', [
+          await c.run('UPDATE experiments SET name = ?, last_update_time = ? WHERE experiment_id = ?', [
             newName,
             Date.now(),
             row.experiment_id,
           ]);
         } catch (error) {
-          if (isDuplicateKey(error)) throw alreadyExists(`Experiment(name=${newName}) already exists. Error: duplicate experiment name`);
+          if (this.db.isDuplicateKey(error))
+            throw alreadyExists(`Experiment(name=${newName}) already exists. Error: duplicate experiment name`);
           throw error;
         }
       },
@@ -236,10 +239,7 @@ export class MysqlTrackingStore implements TrackingStore {
       async (c) => {
         const row = await this.experimentRow(c, experimentId);
         this.requireActiveExperiment(row);
-        await c.query(
-          'INSERT INTO experiment_tags (`key`, value, experiment_id) VALUES (?, ?, ?) ON DUPLICATE KEY UPDATE value = VALUES(value)',
-          [tag.key, tag.value, row.experiment_id],
-        );
+        await writeExperimentTags(this.d, c, row.experiment_id, [tag]);
       },
       true,
       'setExperimentTag',
@@ -251,11 +251,11 @@ export class MysqlTrackingStore implements TrackingStore {
       async (c) => {
         const row = await this.experimentRow(c, experimentId);
         this.requireActiveExperiment(row);
-        const [res] = (await c.query('DELETE FROM experiment_tags WHERE experiment_id = ? AND `key` = ? AND BINARY `key` = ?', [
-          row.experiment_id,
-          key,
-          key,
-        ])) as unknown as [{ affectedRows: number }];
+        const values: unknown[] = [row.experiment_id];
+        const res = await c.run(
+          `DELETE FROM experiment_tags WHERE experiment_id = ? AND ${this.d.exactEquals('`key`', key, values)}`,
+          values,
+        );
         if (res.affectedRows === 0) throw notFound(`No tag with name: ${key} in experiment with id ${experimentId}`);
       },
       false,
@@ -284,37 +284,45 @@ export class MysqlTrackingStore implements TrackingStore {
     await this.db.transaction(
       async (c) => {
         const uriFor = (location: string | null) => `${(location ?? '').replace(/\/+$/, '')}/${runId}/artifacts`;
+        const d = this.d;
         const values = [runId, runName, options.userId ?? null, startTime];
-        let res: WriteResult | undefined;
+        let res: SqlResult | undefined;
         const cached = experimentId === undefined ? undefined : this.artifactLocations.get(experimentId);
         if (cached !== undefined) {
           // One statement both checks the experiment (exists, active, location as cached) and inserts.
+          // The SELECT list's values have no column to take a type from: the dialect types them.
           artifactUri = uriFor(cached);
-          [res] = (await c.query(
-            `INSERT INTO runs (${RUN_COLUMNS}) SELECT ?, ?, 'UNKNOWN', '', '', ?, 'RUNNING', ?, NULL, '', 'active', ?, experiment_id, NULL FROM experiments WHERE experiment_id = ? AND lifecycle_stage = 'active' AND artifact_location <=> ?`,
+          const text = d.param('text');
+          res = await c.run(
+            `INSERT INTO runs (${RUN_COLUMNS}) SELECT ${text}, ${text}, 'UNKNOWN', '', '', ${text}, 'RUNNING', ${d.param('bigint')}, NULL, '', 'active', ${text}, experiment_id, NULL FROM experiments WHERE experiment_id = ? AND lifecycle_stage = 'active' AND ${d.nullSafeEquals('artifact_location', text)}`,
             [...values, artifactUri, experimentId, cached],
-          )) as unknown as [WriteResult];
+          );
         }
         if (res === undefined || res.affectedRows === 0) {
           const exp = await this.experimentRow(c, options.experimentId);
           this.requireActiveExperiment(exp);
           this.artifactLocations.set(Number(exp.experiment_id), exp.artifact_location);
           artifactUri = uriFor(exp.artifact_location);
-          [res] = (await c.query(
+          res = await c.run(
             `INSERT INTO runs (${RUN_COLUMNS}) VALUES (?, ?, 'UNKNOWN', '', '', ?, 'RUNNING', ?, NULL, '', 'active', ?, ?, NULL)`,
             [...values, artifactUri, exp.experiment_id],
-          )) as unknown as [WriteResult];
+          );
         }
-        warnings += res.warningStatus ?? 0;
+        warnings += res.warnings;
         // runs.name was written with the run name above, so the tags need no follow-up UPDATE.
-        if (last.size > 0) warnings += (await writeTags(c, runId, last)).warningStatus ?? 0;
+        if (last.size > 0) warnings += await writeTags(d, c, runId, last);
       },
       false,
       'createRun',
     );
-    // A non-strict server truncates over-long values with a warning, and the collation may merge
-    // keys: then only a read says what was stored. Otherwise the rows are exactly what was sent.
-    if (warnings > 0 || !keysSurviveCollation([...last.keys()]) || !Number.isSafeInteger(startTime) || experimentId === undefined)
+    // A non-strict server truncates over-long values with a warning, and a folding collation may
+    // merge keys: then only a read says what was stored. Otherwise the rows are exactly what was sent.
+    if (
+      warnings > 0 ||
+      (this.d.foldsKeys && !keysSurviveCollation([...last.keys()])) ||
+      !Number.isSafeInteger(startTime) ||
+      experimentId === undefined
+    )
       return this.getRun(runId);
     const info: RunInfo = {
       runId,
@@ -331,8 +339,8 @@ export class MysqlTrackingStore implements TrackingStore {
     return { info, data: { metrics: [], params: [], tags: runTags }, inputs: { datasetInputs: [] } };
   }
 
-  private async runRow(c: Queryable | MysqlDatabase, runId: string, lock = false): Promise<RunRow> {
-    const rows = await rowsOf<RunRow>(c, `SELECT * FROM runs WHERE run_uuid = ?${lock ? ' FOR UPDATE' : ''}`, [runId]);
+  private async runRow(c: SqlExecutor | SqlDatabase, runId: string, lock = false): Promise<RunRow> {
+    const rows = await rowsOf<RunRow>(c, `SELECT * FROM runs WHERE run_uuid = ?${lock ? this.d.forUpdate : ''}`, [runId]);
     if (rows.length === 0 || rows[0]!.run_uuid !== runId) throw notFound(`Run with id=${runId} not found`);
     return rows[0]!;
   }
@@ -353,15 +361,15 @@ export class MysqlTrackingStore implements TrackingStore {
   private async loadRuns(rows: RunRow[]): Promise<Run[]> {
     if (rows.length === 0) return [];
     const ids = rows.map((r) => r.run_uuid);
-    const marks = qs(ids.length);
+    const marks = placeholders(ids.length);
     const [params, tags, metrics, inputs, outputs] = await Promise.all([
-      this.db.query<Row[]>(`SELECT run_uuid, \`key\`, value FROM params WHERE run_uuid IN (${marks})`, ids),
-      this.db.query<Row[]>(`SELECT run_uuid, \`key\`, value FROM tags WHERE run_uuid IN (${marks})`, ids),
-      this.db.query<MetricRow[]>(
+      this.db.query<Row>(`SELECT run_uuid, \`key\`, value FROM params WHERE run_uuid IN (${marks})`, ids),
+      this.db.query<Row>(`SELECT run_uuid, \`key\`, value FROM tags WHERE run_uuid IN (${marks})`, ids),
+      this.db.query<MetricRow>(
         `SELECT run_uuid, \`key\`, value, timestamp, step, is_nan FROM latest_metrics WHERE run_uuid IN (${marks})`,
         ids,
       ),
-      this.db.query<Row[]>(
+      this.db.query<Row>(
         `SELECT i.destination_id AS run_uuid, i.input_uuid, d.name, d.digest, d.dataset_source_type, d.dataset_source, d.dataset_schema, d.dataset_profile
          FROM inputs i JOIN datasets d ON d.dataset_uuid = i.source_id
          WHERE i.source_type = 'DATASET' AND i.destination_type = 'RUN' AND i.destination_id IN (${marks})`,
@@ -386,8 +394,8 @@ export class MysqlTrackingStore implements TrackingStore {
     }
     if (inputs.length > 0) {
       const inputIds = inputs.map((i) => String(i.input_uuid));
-      const inputTags = await this.db.query<Row[]>(
-        `SELECT input_uuid, name, value FROM input_tags WHERE input_uuid IN (${qs(inputIds.length)})`,
+      const inputTags = await this.db.query<Row>(
+        `SELECT input_uuid, name, value FROM input_tags WHERE input_uuid IN (${placeholders(inputIds.length)})`,
         inputIds,
       );
       const tagsByInput = new Map<string, { key: string; value: string }[]>();
@@ -422,22 +430,22 @@ export class MysqlTrackingStore implements TrackingStore {
     if (rename) set('name', update.runName);
     // The run must exist and be active: that check is the UPDATE's WHERE clause, and the row is read
     // only afterwards (for the returned RunInfo, and for the error when nothing matched).
-    // BINARY: under a case-insensitive collation another casing of the id would match, and runRow calls that not found.
-    const guarded = `UPDATE runs SET ${sets.join(', ')} WHERE run_uuid = ? AND BINARY run_uuid = ? AND lifecycle_stage = 'active'`;
+    // Exact: under a case-insensitive collation another casing of the id would match, and runRow calls that not found.
+    const guarded = `UPDATE runs SET ${sets.join(', ')} WHERE ${this.d.exactEquals('run_uuid', runId, values)} AND lifecycle_stage = 'active'`;
     let matched = true;
     if (rename) {
       // The name and its tag change together.
       await this.db.transaction(
         async (c) => {
-          const [res] = (await c.query(guarded, [...values, runId, runId])) as unknown as [WriteResult];
+          const res = await c.run(guarded, values);
           if (res.affectedRows === 0) this.requireActiveRun(await this.runRow(c, runId));
-          await writeTags(c, runId, new Map([[RUN_NAME_TAG, update.runName!]]));
+          await writeTags(this.d, c, runId, new Map([[RUN_NAME_TAG, update.runName!]]));
         },
         true,
         'updateRunInfo',
       );
     } else if (sets.length > 0) {
-      matched = (await this.db.query<WriteResult>(guarded, [...values, runId, runId])).affectedRows > 0;
+      matched = (await this.db.run(guarded, values)).affectedRows > 0;
     } else {
       matched = false;
     }
@@ -451,7 +459,7 @@ export class MysqlTrackingStore implements TrackingStore {
     await this.db.transaction(
       async (c) => {
         await this.runRow(c, runId);
-        await c.query("UPDATE runs SET lifecycle_stage = 'deleted', deleted_time = ? WHERE run_uuid = ?", [Date.now(), runId]);
+        await c.run("UPDATE runs SET lifecycle_stage = 'deleted', deleted_time = ? WHERE run_uuid = ?", [Date.now(), runId]);
       },
       true,
       'deleteRun',
@@ -462,7 +470,7 @@ export class MysqlTrackingStore implements TrackingStore {
     await this.db.transaction(
       async (c) => {
         await this.runRow(c, runId);
-        await c.query("UPDATE runs SET lifecycle_stage = 'active', deleted_time = NULL WHERE run_uuid = ?", [runId]);
+        await c.run("UPDATE runs SET lifecycle_stage = 'active', deleted_time = NULL WHERE run_uuid = ?", [runId]);
       },
       true,
       'restoreRun',
@@ -483,11 +491,11 @@ export class MysqlTrackingStore implements TrackingStore {
     if (metrics.length === 1 && params.length === 0 && tags.length === 0 && modelMetrics.length === 0) {
       await this.db.transaction(
         async (c) => {
-          if ((await insertOneMetric(c, runId, metrics[0]!)).affectedRows === 0) {
+          if ((await insertOneMetric(this.d, c, runId, metrics[0]!)).affectedRows === 0) {
             // Nothing inserted: the run is missing or not active, or the point was logged before (a no-op).
             this.requireActiveRun(await this.runRow(c, runId));
           }
-          await upsertLatestMetrics(c, runId, metrics);
+          await upsertLatestMetrics(this.d, c, runId, metrics);
         },
         true,
         'logBatch',
@@ -499,10 +507,10 @@ export class MysqlTrackingStore implements TrackingStore {
       async (c) => {
         const run = await this.runRow(c, runId);
         this.requireActiveRun(run);
-        if (params.length > 0) await insertParams(c, runId, params);
-        if (tags.length > 0) await upsertTags(c, runId, tags);
-        if (metrics.length > 0) await insertMetrics(c, runId, metrics);
-        if (modelMetrics.length > 0) await loggedModels.insertModelMetrics(c, runId, run.experiment_id, modelMetrics);
+        if (params.length > 0) await insertParams(this.d, c, runId, params);
+        if (tags.length > 0) await upsertTags(this.d, c, runId, tags);
+        if (metrics.length > 0) await insertMetrics(this.d, c, runId, metrics);
+        if (modelMetrics.length > 0) await loggedModels.insertModelMetrics(c, runId, run.experiment_id, modelMetrics, this.d);
       },
       true,
       'logBatch',
@@ -518,12 +526,13 @@ export class MysqlTrackingStore implements TrackingStore {
   private async logOneParam(runId: string, param: { key: string; value: string }): Promise<boolean> {
     // Over-long values would be a strict-mode error or a truncation here, not the general path's error.
     if (param.key.length > 250 || param.value.length > 8000) return false;
-    let res: WriteResult;
+    const d = this.d;
+    const values: unknown[] = [param.key, param.value];
+    const sql = `INSERT INTO params (\`key\`, value, run_uuid) SELECT ${d.param('text')}, ${d.param('text')}, run_uuid FROM runs WHERE ${d.exactEquals('run_uuid', runId, values)} AND lifecycle_stage = 'active'`;
+    let res: SqlResult;
     try {
-      res = await this.db.query<WriteResult>(
-        "INSERT INTO params (`key`, value, run_uuid) SELECT ?, ?, run_uuid FROM runs WHERE run_uuid = ? AND BINARY run_uuid = ? AND lifecycle_stage = 'active'",
-        [param.key, param.value, runId, runId],
-      );
+      // Autocommitted, outside any transaction: a failure here leaves nothing to abort.
+      res = await this.db.run(sql, values);
     } catch (error) {
       // An unavailable database stays unavailable for the general path too: say so now.
       if (LabbookError.is(error) && error.code === 'TEMPORARILY_UNAVAILABLE') throw error;
@@ -532,10 +541,13 @@ export class MysqlTrackingStore implements TrackingStore {
       return false;
     }
     if (res.affectedRows === 0) return false;
-    if ((res.warningStatus ?? 0) > 0) {
+    if (res.warnings > 0) {
       // A non-strict server stored something other than what was sent (say, characters the column's
       // charset lacks). The general path rejects that and rolls back; undo the row to match it.
-      await this.db.query('DELETE FROM params WHERE run_uuid = ? AND BINARY run_uuid = ? AND `key` = ?', [runId, runId, param.key]);
+      const undo: unknown[] = [];
+      const where = d.exactEquals('run_uuid', runId, undo);
+      undo.push(param.key);
+      await this.db.run(`DELETE FROM params WHERE ${where} AND \`key\` = ?`, undo);
       return false;
     }
     return true;
@@ -545,11 +557,8 @@ export class MysqlTrackingStore implements TrackingStore {
     await this.db.transaction(
       async (c) => {
         this.requireActiveRun(await this.runRow(c, runId));
-        const [res] = (await c.query('DELETE FROM tags WHERE run_uuid = ? AND `key` = ? AND BINARY `key` = ?', [
-          runId,
-          key,
-          key,
-        ])) as unknown as [{ affectedRows: number }];
+        const values: unknown[] = [runId];
+        const res = await c.run(`DELETE FROM tags WHERE run_uuid = ? AND ${this.d.exactEquals('`key`', key, values)}`, values);
         if (res.affectedRows === 0) throw notFound(`No tag with name: ${key} in run with id ${runId}`);
       },
       false,
@@ -563,38 +572,7 @@ export class MysqlTrackingStore implements TrackingStore {
       async (c) => {
         const run = await this.runRow(c, runId);
         this.requireActiveRun(run);
-        for (const input of datasets) {
-          const d = input.dataset;
-          await c.query(
-            'INSERT IGNORE INTO datasets (dataset_uuid, experiment_id, name, digest, dataset_source_type, dataset_source, dataset_schema, dataset_profile) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-            [
-              randomUUID().replace(/-/g, ''),
-              run.experiment_id,
-              d.name,
-              d.digest,
-              d.sourceType,
-              d.source,
-              d.schema ?? null,
-              d.profile ?? null,
-            ],
-          );
-          const found = await rowsOf<Row>(c, 'SELECT dataset_uuid FROM datasets WHERE experiment_id = ? AND name = ? AND digest = ?', [
-            run.experiment_id,
-            d.name,
-            d.digest,
-          ]);
-          const datasetUuid = String(found[0]!.dataset_uuid);
-          const inputUuid = randomUUID().replace(/-/g, '');
-          const [res] = (await c.query(
-            "INSERT IGNORE INTO inputs (input_uuid, source_type, source_id, destination_type, destination_id, step) VALUES (?, 'DATASET', ?, 'RUN', ?, 0)",
-            [inputUuid, datasetUuid, runId],
-          )) as unknown as [{ affectedRows: number }];
-          if (res.affectedRows > 0 && input.tags.length > 0) {
-            await c.query('INSERT IGNORE INTO input_tags (input_uuid, name, value) VALUES ?', [
-              input.tags.map((t) => [inputUuid, t.key, t.value]),
-            ]);
-          }
-        }
+        await writeDatasetInputs(this.d, c, run.experiment_id, runId, datasets);
       },
       true,
       'logInputs',
@@ -605,29 +583,26 @@ export class MysqlTrackingStore implements TrackingStore {
     await this.runRow(this.db, runId);
     const max = options.maxResults ?? 0;
     const offset = decodePageToken(options.pageToken);
+    const match: unknown[] = [runId];
     // The primary key (key, timestamp, step, run_uuid, value, is_nan) serves this order without a sort.
-    const base =
-      'SELECT value, timestamp, step, is_nan FROM metrics WHERE run_uuid = ? AND `key` = ? AND BINARY `key` = ? ORDER BY timestamp, step, value';
+    const base = `SELECT value, timestamp, step, is_nan FROM metrics WHERE run_uuid = ? AND ${this.d.exactEquals('`key`', key, match)} ORDER BY timestamp, step, value`;
     // Arrays rather than objects per row: a million-point history is read noticeably faster.
     const read = async (sql: string, values: unknown[]) => {
-      const rows = await this.db.query<[number, unknown, unknown, number][]>(sql, values, true);
+      const rows = await this.db.query<[unknown, unknown, unknown, unknown]>(sql, values, { arrays: true });
       return rows.map(
         ([value, timestamp, step, isNan]): Metric => ({
           key,
-          value: Number(isNan) === 1 ? Number.NaN : value,
+          value: Number(isNan) === 1 ? Number.NaN : typeof value === 'number' ? value : Number(value),
           timestamp: typeof timestamp === 'number' ? timestamp : Number(timestamp),
           step: typeof step === 'number' ? step : Number(step),
         }),
       );
     };
     if (max <= 0) {
-      const items = await read(
-        offset > 0 ? `${base} LIMIT 18446744073709551615 OFFSET ?` : base,
-        offset > 0 ? [runId, key, key, offset] : [runId, key, key],
-      );
+      const items = await read(offset > 0 ? `${base} ${this.d.offsetOnly}` : base, offset > 0 ? [...match, offset] : match);
       return { items };
     }
-    const rows = await read(`${base} LIMIT ? OFFSET ?`, [runId, key, key, max + 1, offset]);
+    const rows = await read(`${base} LIMIT ? OFFSET ?`, [...match, max + 1, offset]);
     const items = rows.slice(0, max);
     return rows.length > max ? { items, nextPageToken: encodePageToken(offset + max) } : { items };
   }
@@ -636,7 +611,7 @@ export class MysqlTrackingStore implements TrackingStore {
   async searchRuns(query: RunsQuery): Promise<SearchAnswer<Run>> {
     const { offset, maxResults: limit } = query.page;
     const experimentIds = query.experimentIds.map(experimentIdNumber).filter((n): n is number => n !== undefined);
-    const { sql, values } = compileRunSearch({
+    const { sql, values } = compileRunSearch(this.d, {
       experimentIds,
       lifecycleStages: viewTypeStages(query.viewType),
       filter: query.filter,
@@ -644,7 +619,7 @@ export class MysqlTrackingStore implements TrackingStore {
       limit,
       offset,
     });
-    const rows = await this.db.query<RunRow[]>(sql, values);
+    const rows = await this.db.query<RunRow>(sql, values);
     const items = await this.loadRuns(rows);
     // SQL store semantics: a token whenever the page is full.
     return {
@@ -694,7 +669,7 @@ export class MysqlTrackingStore implements TrackingStore {
   /** Answered natively: one SELECT for the page (see compileLoggedModelSearch), then the page's params, tags and metrics. */
   async searchLoggedModels(query: LoggedModelsQuery): Promise<SearchAnswer<LoggedModel>> {
     const { offset, maxResults: limit } = query.page;
-    const { sql, values } = compileLoggedModelSearch({
+    const { sql, values } = compileLoggedModelSearch(this.d, {
       experimentIds: query.experimentIds.map(experimentIdNumber).filter((n): n is number => n !== undefined),
       filter: query.filter,
       datasets: query.datasets,
@@ -702,7 +677,7 @@ export class MysqlTrackingStore implements TrackingStore {
       limit,
       offset,
     });
-    const rows = await this.db.query<loggedModels.LoggedModelRow[]>(sql, values);
+    const rows = await this.db.query<loggedModels.LoggedModelRow>(sql, values);
     const items = await loggedModels.loadLoggedModels(this.db, rows);
     // SQL store semantics: a token whenever the page is full.
     return {
@@ -711,122 +686,31 @@ export class MysqlTrackingStore implements TrackingStore {
     };
   }
 
+  async importLoggedModel(model: LoggedModel): Promise<ImportOutcome> {
+    return loggedModels.importLoggedModel(this.db, model);
+  }
+
+  // ---- imports (labbook migrate) -----------------------------------------------------------
+
+  /** Creates the experiment with its id, or finds it there already (see `run-import.ts`). */
+  async importExperiment(experiment: Experiment): Promise<ImportOutcome> {
+    const outcome = await importExperiment(this.db, experiment);
+    // The row now holds this location; a cached one for the id (from an experiment since removed) is stale.
+    this.artifactLocations.delete(Number(experiment.experimentId));
+    return outcome;
+  }
+
+  /** Writes one run whole with its id and every metric point, or finds it there already (see `run-import.ts`). */
+  async importRun(run: ImportedRun): Promise<ImportOutcome> {
+    return importRun(this.db, run);
+  }
+
+  /** MLflow's schema keeps experiment ids in an INTEGER column: 0 to 2^31 - 1 (the file store's 18-digit ids do not fit). */
+  acceptsExperimentId(experimentId: string): boolean {
+    return experimentIdNumber(experimentId) !== undefined;
+  }
+
   async close(): Promise<void> {
     await this.db.close();
   }
-}
-
-/** The last value given for each tag key (last one wins). */
-function lastTagValues(tags: RunTag[]): Map<string, string> {
-  const last = new Map<string, string>();
-  for (const t of tags) last.set(t.key, t.value);
-  return last;
-}
-
-/** Upserts run tags in one multi-row statement, in key order so that concurrent writers lock rows alike. */
-async function writeTags(c: Queryable, runId: string, last: Map<string, string>): Promise<WriteResult> {
-  const rows = [...last].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([k, v]) => [k, v, runId]);
-  const [res] = (await c.query('INSERT INTO tags (`key`, value, run_uuid) VALUES ? ON DUPLICATE KEY UPDATE value = VALUES(value)', [
-    rows,
-  ])) as unknown as [WriteResult];
-  return res;
-}
-
-/** Upserts run tags (last one wins) and keeps `runs.name` equal to the `mlflow.runName` tag. */
-async function upsertTags(c: Queryable, runId: string, tags: RunTag[]): Promise<void> {
-  if (tags.length === 0) return;
-  const last = lastTagValues(tags);
-  await writeTags(c, runId, last);
-  const name = last.get(RUN_NAME_TAG);
-  if (name !== undefined) await c.query('UPDATE runs SET name = ? WHERE run_uuid = ?', [name, runId]);
-}
-
-/** Inserts params; a key logged before with another value is INVALID_PARAMETER_VALUE (the transaction rolls back). */
-async function insertParams(c: Queryable, runId: string, params: { key: string; value: string }[]): Promise<void> {
-  const wanted = new Map<string, string>();
-  for (const p of params) {
-    const seen = wanted.get(p.key);
-    if (seen !== undefined && seen !== p.value) {
-      throw invalidParameter(
-        `Duplicate parameter keys have been submitted: [${p.key}]. Please ensure the request contains only one param value per param key.`,
-      );
-    }
-    wanted.set(p.key, p.value);
-  }
-  const keys = [...wanted.keys()].sort();
-  await c.query('INSERT IGNORE INTO params (`key`, value, run_uuid) VALUES ?', [keys.map((k) => [k, wanted.get(k), runId])]);
-  const [rows] = (await c.query(`SELECT \`key\`, value FROM params WHERE run_uuid = ? AND \`key\` IN (${qs(keys.length)})`, [
-    runId,
-    ...keys,
-  ])) as unknown as [{ key: string; value: string }[]];
-  for (const r of rows) {
-    const v = wanted.get(r.key);
-    if (v === undefined) {
-      // A case-insensitive collation (MySQL's default) makes `LR` and `lr` one primary key.
-      throw invalidParameter(
-        `Param key '${keys.find((k) => k.toLowerCase() === r.key.toLowerCase()) ?? r.key}' clashes with the logged key '${r.key}' under the database's case-insensitive collation (create the database with utf8mb4_bin to keep both).`,
-      );
-    }
-    if (v !== r.value) {
-      throw invalidParameter(
-        `Changing param values is not allowed. Param with key='${r.key}' was already logged with value='${r.value}' for run ID='${runId}'. Attempted logging new value '${v}'.`,
-      );
-    }
-  }
-}
-
-/**
- * Appends one metric point only if the run exists and is active, in one statement (exact duplicates
- * ignored, as in {@link insertMetrics}). Zero affected rows is either case.
- */
-async function insertOneMetric(c: Queryable, runId: string, m: Metric): Promise<WriteResult> {
-  const [value, isNan] = toStoredValue(m.value);
-  const [res] = (await c.query(
-    "INSERT IGNORE INTO metrics (`key`, value, timestamp, run_uuid, step, is_nan) SELECT ?, ?, ?, run_uuid, ?, ? FROM runs WHERE run_uuid = ? AND BINARY run_uuid = ? AND lifecycle_stage = 'active'",
-    [m.key, value, m.timestamp, m.step ?? 0, isNan, runId, runId],
-  )) as unknown as [WriteResult];
-  return res;
-}
-
-/**
- * Appends metric points (exact duplicates ignored by the primary key) and moves `latest_metrics` to
- * the winner by (step, timestamp, value), in the caller's transaction.
- */
-async function insertMetrics(c: Queryable, runId: string, metrics: Metric[]): Promise<void> {
-  const rows: unknown[][] = [];
-  for (const m of metrics) {
-    const [value, isNan] = toStoredValue(m.value);
-    rows.push([m.key, value, m.timestamp, runId, m.step ?? 0, isNan]);
-  }
-  await c.query('INSERT IGNORE INTO metrics (`key`, value, timestamp, run_uuid, step, is_nan) VALUES ?', [rows]);
-  await upsertLatestMetrics(c, runId, metrics);
-}
-
-/** Moves `latest_metrics` to the winner by (step, timestamp, value) of each key. */
-async function upsertLatestMetrics(c: Queryable, runId: string, metrics: Metric[]): Promise<void> {
-  const best = new Map<string, { value: number; isNan: 0 | 1; timestamp: number; step: number }>();
-  for (const m of metrics) {
-    const [value, isNan] = toStoredValue(m.value);
-    const step = m.step ?? 0;
-    const b = best.get(m.key);
-    if (
-      b === undefined ||
-      step > b.step ||
-      (step === b.step && (m.timestamp > b.timestamp || (m.timestamp === b.timestamp && value > b.value)))
-    ) {
-      best.set(m.key, { value, isNan, timestamp: m.timestamp, step });
-    }
-  }
-  const latest = [...best].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([k, b]) => [k, b.value, b.timestamp, b.step, b.isNan, runId]);
-  // @w holds "the new point wins" for the row being updated; assignments run left to right, so the
-  // comparison must be made before any column changes.
-  await c.query(
-    `INSERT INTO latest_metrics (\`key\`, value, timestamp, step, is_nan, run_uuid) VALUES ?
-     ON DUPLICATE KEY UPDATE
-       is_nan = IF(@labbook_w := ((VALUES(step), COALESCE(VALUES(timestamp), 0), VALUES(value)) > (step, COALESCE(timestamp, 0), value)), VALUES(is_nan), is_nan),
-       value = IF(@labbook_w, VALUES(value), value),
-       timestamp = IF(@labbook_w, VALUES(timestamp), timestamp),
-       step = IF(@labbook_w, VALUES(step), step)`,
-    [latest],
-  );
 }

@@ -1,5 +1,6 @@
 import type { FilterTree, OrderByClause } from '@labbook/core/plugin';
 import { invalidParameter } from '@labbook/core/plugin';
+import { placeholders, type SqlDialect } from './dialect.js';
 import { type CompiledSql, finiteColumnCondition, numberOf, numericOperator, rowCount, stringCondition } from './runs-search-sql.js';
 
 /** A dataset a metric point must be on: by name, and by digest too when given. */
@@ -13,7 +14,7 @@ export interface DatasetRestriction {
  * so string comparisons and ordering agree with core's evaluator (and the file store).
  */
 const STATUS_NAME =
-  "ELT(lm.status + 1, 'LOGGED_MODEL_STATUS_UNSPECIFIED', 'LOGGED_MODEL_PENDING', 'LOGGED_MODEL_READY', 'LOGGED_MODEL_UPLOAD_FAILED')";
+  "CASE lm.status WHEN 0 THEN 'LOGGED_MODEL_STATUS_UNSPECIFIED' WHEN 1 THEN 'LOGGED_MODEL_PENDING' WHEN 2 THEN 'LOGGED_MODEL_READY' WHEN 3 THEN 'LOGGED_MODEL_UPLOAD_FAILED' END";
 
 /** Logged-model attributes a filter or order may name → their expression. Nothing else reaches the SQL text. */
 const ATTRIBUTE_EXPRESSIONS: Readonly<Record<string, string>> = {
@@ -41,30 +42,30 @@ function attributeExpression(key: string): string {
 }
 
 /** `AND (point on one of the datasets)` for alias `a`, or nothing without datasets. */
-function datasetCondition(alias: string, datasets: readonly DatasetRestriction[], values: unknown[]): string {
+function datasetCondition(d: SqlDialect, alias: string, datasets: readonly DatasetRestriction[], values: unknown[]): string {
   if (datasets.length === 0) return '';
-  const parts = datasets.map((d) => {
-    values.push(d.name);
-    if (d.digest === undefined) return `BINARY ${alias}.dataset_name = ?`;
-    values.push(d.digest);
-    return `(BINARY ${alias}.dataset_name = ? AND BINARY ${alias}.dataset_digest = ?)`;
+  const parts = datasets.map((ds) => {
+    values.push(ds.name);
+    if (ds.digest === undefined) return `${d.exact(`${alias}.dataset_name`)} = ?`;
+    values.push(ds.digest);
+    return `(${d.exact(`${alias}.dataset_name`)} = ? AND ${d.exact(`${alias}.dataset_digest`)} = ?)`;
   });
   return ` AND (${parts.join(' OR ')})`;
 }
 
 /** Points of one metric of the current model (alias `lm`), optionally on some datasets. */
-function metricPoints(alias: string, key: string, datasets: readonly DatasetRestriction[], values: unknown[]): string {
-  values.push(key, key);
-  const ds = datasetCondition(alias, datasets, values);
-  return `FROM logged_model_metrics ${alias} WHERE ${alias}.model_id = lm.model_id AND ${alias}.metric_name = ? AND BINARY ${alias}.metric_name = ?${ds}`;
+function metricPoints(d: SqlDialect, alias: string, key: string, datasets: readonly DatasetRestriction[], values: unknown[]): string {
+  const name = d.exactEquals(`${alias}.metric_name`, key, values);
+  const ds = datasetCondition(d, alias, datasets, values);
+  return `FROM logged_model_metrics ${alias} WHERE ${alias}.model_id = lm.model_id AND ${name}${ds}`;
 }
 
 /**
  * The latest value (by timestamp, then step) of a metric: the primary key (model_id, metric_name,
  * timestamp, step, run_id) serves this as a short backward index scan. NaN is stored as NULL.
  */
-function latestValue(alias: string, key: string, datasets: readonly DatasetRestriction[], values: unknown[]): string {
-  return `(SELECT ${alias}.metric_value ${metricPoints(alias, key, datasets, values)} ORDER BY ${alias}.metric_timestamp_ms DESC, ${alias}.metric_step DESC LIMIT 1)`;
+function latestValue(d: SqlDialect, alias: string, key: string, datasets: readonly DatasetRestriction[], values: unknown[]): string {
+  return `(SELECT ${alias}.metric_value ${metricPoints(d, alias, key, datasets, values)} ORDER BY ${alias}.metric_timestamp_ms DESC, ${alias}.metric_step DESC LIMIT 1)`;
 }
 
 /** Options of {@link compileLoggedModelSearch}. */
@@ -84,12 +85,12 @@ export interface LoggedModelSearchQuery {
  * clause (the latest value, as core's evaluator reads it), EXISTS per param/tag clause, and the
  * query's complete order (real values, then NaN, then missing, in either direction).
  */
-export function compileLoggedModelSearch(q: LoggedModelSearchQuery): CompiledSql {
+export function compileLoggedModelSearch(d: SqlDialect, q: LoggedModelSearchQuery): CompiledSql {
   if (q.experimentIds.length === 0) return { sql: 'SELECT lm.* FROM logged_models lm WHERE 0 = 1', values: [] };
   const where: string[] = [];
   const values: unknown[] = [];
   let n = 0;
-  where.push(`lm.experiment_id IN (${q.experimentIds.map(() => '?').join(', ')})`);
+  where.push(`lm.experiment_id IN (${placeholders(q.experimentIds.length)})`);
   values.push(...q.experimentIds);
   where.push("(lm.lifecycle_stage IS NULL OR lm.lifecycle_stage <> 'deleted')");
 
@@ -103,27 +104,26 @@ export function compileLoggedModelSearch(q: LoggedModelSearchQuery): CompiledSql
       const rhs = numberOf(clause);
       if (op === '<>') {
         // NaN (NULL) differs from everything; a model without the metric matches nothing.
-        where.push(`EXISTS (SELECT 1 ${metricPoints(alias, key, q.datasets, values)})`);
+        where.push(`EXISTS (SELECT 1 ${metricPoints(d, alias, key, q.datasets, values)})`);
         if (Number.isFinite(rhs)) {
-          const latest = latestValue(`${alias}l`, key, q.datasets, values);
+          const latest = latestValue(d, `${alias}l`, key, q.datasets, values);
           values.push(rhs);
-          where.push(`NOT (${latest} <=> ?)`);
+          where.push(`NOT (${d.nullSafeEquals(latest, '?')})`);
         }
       } else {
-        where.push(finiteColumnCondition(latestValue(alias, key, q.datasets, values), op, rhs, values));
+        where.push(finiteColumnCondition(latestValue(d, alias, key, q.datasets, values), op, rhs, values));
       }
     } else if (type === 'param' || type === 'tag') {
       const [table, k, v] =
         type === 'param' ? ['logged_model_params', 'param_key', 'param_value'] : ['logged_model_tags', 'tag_key', 'tag_value'];
-      values.push(key, key);
-      const match = `${alias}.model_id = lm.model_id AND ${alias}.${k} = ? AND BINARY ${alias}.${k} = ?`;
-      where.push(`EXISTS (SELECT 1 FROM ${table} ${alias} WHERE ${match} AND ${stringCondition(`${alias}.${v}`, clause, values)})`);
+      const match = `${alias}.model_id = lm.model_id AND ${d.exactEquals(`${alias}.${k}`, key, values)}`;
+      where.push(`EXISTS (SELECT 1 FROM ${table} ${alias} WHERE ${match} AND ${stringCondition(d, `${alias}.${v}`, clause, values)})`);
     } else if (type === 'attribute') {
       const expr = attributeExpression(key);
       where.push(
         NUMERIC_ATTRIBUTES.has(key)
-          ? finiteColumnCondition(expr, numericOperator(clause.comparator), numberOf(clause), values)
-          : stringCondition(expr, clause, values),
+          ? finiteColumnCondition(expr, numericOperator(clause.comparator), numberOf(clause), values, d.param('double'))
+          : stringCondition(d, expr, clause, values),
       );
     } else {
       throw invalidParameter(
@@ -135,7 +135,7 @@ export function compileLoggedModelSearch(q: LoggedModelSearchQuery): CompiledSql
     }
   }
   if (metricClauses === 0 && q.datasets.length > 0) {
-    const ds = datasetCondition('fd', q.datasets, values);
+    const ds = datasetCondition(d, 'fd', q.datasets, values);
     where.push(`EXISTS (SELECT 1 FROM logged_model_metrics fd WHERE fd.model_id = lm.model_id${ds})`);
   }
 
@@ -148,15 +148,15 @@ export function compileLoggedModelSearch(q: LoggedModelSearchQuery): CompiledSql
     if (type === 'metric') {
       const datasets = order.identifier.datasets ?? [];
       // Rank of the latest point: 0 a value, 1 NaN (stored NULL); no point at all gives 2.
-      const points = metricPoints(alias, key, datasets, orderValues);
-      const rank = `(SELECT IF(${alias}.metric_value IS NULL, 1, 0) ${points} ORDER BY ${alias}.metric_timestamp_ms DESC, ${alias}.metric_step DESC LIMIT 1)`;
+      const points = metricPoints(d, alias, key, datasets, orderValues);
+      const rank = `(SELECT CASE WHEN ${alias}.metric_value IS NULL THEN 1 ELSE 0 END ${points} ORDER BY ${alias}.metric_timestamp_ms DESC, ${alias}.metric_step DESC LIMIT 1)`;
       orderExprs.push(`COALESCE(${rank}, 2)`);
-      orderExprs.push(`${latestValue(`${alias}v`, key, datasets, orderValues)} ${dir}`);
+      orderExprs.push(`${latestValue(d, `${alias}v`, key, datasets, orderValues)} ${dir}`);
     } else if (type === 'attribute') {
       const expr = attributeExpression(key);
       orderExprs.push(
         `CASE WHEN ${expr} IS NULL THEN 1 ELSE 0 END`,
-        NUMERIC_ATTRIBUTES.has(key) ? `${expr} ${dir}` : `BINARY ${expr} ${dir}`,
+        NUMERIC_ATTRIBUTES.has(key) ? `${expr} ${dir}` : `${d.sortKey(expr)} ${dir}`,
       );
     } else {
       throw invalidParameter(

@@ -3,7 +3,7 @@ import type { Experiment, Metric, RunInfo, RunStatus } from '@labbook/core/plugi
 /** MLflow's clamp for ±Infinity (the largest finite double), as its SQL store writes it. */
 export const MAX_DOUBLE = 1.7976931348623157e308;
 
-/** A metric value as stored: NaN → (0, is_nan 1), ±Inf → ±MAX_DOUBLE. */
+/** A metric value as stored: NaN → (0, is_nan 1), ±Inf → ±MAX_DOUBLE (is_nan as 0/1, which every dialect's boolean takes). */
 export function toStoredValue(value: number): [number, 0 | 1] {
   if (Number.isNaN(value)) return [0, 1];
   if (value === Number.POSITIVE_INFINITY) return [MAX_DOUBLE, 0];
@@ -11,7 +11,7 @@ export function toStoredValue(value: number): [number, 0 | 1] {
   return [value, 0];
 }
 
-/** BIGINT columns come back as numbers, or strings past 2^53 (supportBigNumbers); nulls stay absent. */
+/** A BIGINT as a number: drivers return strings for some (PostgreSQL always, MySQL past 2^53); nulls stay absent. */
 export function num(v: unknown): number | undefined {
   if (v === null || v === undefined) return undefined;
   return typeof v === 'number' ? v : Number(v);
@@ -54,7 +54,8 @@ export interface MetricRow {
   value: number;
   timestamp: unknown;
   step: unknown;
-  is_nan: number;
+  /** A boolean, or 0/1 where the database has no boolean type. */
+  is_nan: unknown;
   run_uuid?: string;
 }
 
