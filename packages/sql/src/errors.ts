@@ -14,7 +14,9 @@ const statements = new WeakMap<object, { sql: string; parameterCount: number }>(
 /** Remembers which statement failed, for the log; the values themselves are not kept. */
 export function noteStatement(error: unknown, sql: string, values: readonly unknown[] | undefined): void {
   if (typeof error !== 'object' || error === null || LabbookError.is(error) || statements.has(error)) return;
-  statements.set(error, { sql, parameterCount: values?.length ?? 0 });
+  // A nested list (MySQL's multi-row VALUES ?) counts as the values it holds.
+  const parameterCount = (values ?? []).reduce<number>((n, v) => n + (Array.isArray(v) ? v.flat(Number.POSITIVE_INFINITY).length : 1), 0);
+  statements.set(error, { sql, parameterCount });
 }
 
 /**

@@ -16,7 +16,7 @@ import {
   notFound,
 } from '@labbook/core/plugin';
 import { rowsOf, SqlDatabase } from './database.js';
-import { chunksFor, type InsertTarget, placeholders, type SqlDialect, valuesList } from './dialect.js';
+import { chunksFor, type InsertTarget, placeholders, type SqlDialect } from './dialect.js';
 import type { Row, SqlExecutor } from './driver.js';
 import { pushTo } from './multimap.js';
 import { num, toStoredValue } from './rows.js';
@@ -175,7 +175,7 @@ async function upsertTags(d: SqlDialect, c: SqlExecutor, modelId: string, experi
   const rows = [...last].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([k, v]) => [modelId, experimentId, k, v]);
   for (const chunk of chunksFor(d, rows, TAGS.columns.length)) {
     const values: unknown[] = [];
-    await c.run(d.upsert(TAGS, valuesList(chunk, values), ['model_id', 'tag_key'], ['tag_value']), values);
+    await c.run(d.upsert(TAGS, d.values(chunk, values), ['model_id', 'tag_key'], ['tag_value']), values);
   }
 }
 
@@ -196,7 +196,7 @@ async function insertParams(
     await c.run(
       d.insertIgnore(
         PARAMS,
-        valuesList(
+        d.values(
           chunk.map((k) => [modelId, experimentId, k, wanted.get(k)]),
           values,
         ),
@@ -425,7 +425,7 @@ async function upsertMetricRows(d: SqlDialect, c: SqlExecutor, rows: unknown[][]
   for (const chunk of chunksFor(d, [...last.values()], METRICS.columns.length)) {
     const values: unknown[] = [];
     await c.run(
-      d.upsert(METRICS, valuesList(chunk, values), METRIC_KEY, ['metric_value', 'dataset_uuid', 'dataset_name', 'dataset_digest']),
+      d.upsert(METRICS, d.values(chunk, values), METRIC_KEY, ['metric_value', 'dataset_uuid', 'dataset_name', 'dataset_digest']),
       values,
     );
   }
@@ -492,7 +492,7 @@ export async function logOutputs(
       for (const chunk of chunksFor(d, rows, OUTPUTS.columns.length)) {
         const values: unknown[] = [];
         await c.run(
-          d.upsert(OUTPUTS, valuesList(chunk, values), ['source_type', 'source_id', 'destination_type', 'destination_id'], ['step']),
+          d.upsert(OUTPUTS, d.values(chunk, values), ['source_type', 'source_id', 'destination_type', 'destination_id'], ['step']),
           values,
         );
       }

@@ -18,7 +18,7 @@ import {
 } from '@labbook/core/plugin';
 import type { ModelVersionsQuery, RegisteredModelsQuery, SearchAnswer } from '@labbook/core/plugin';
 import { rowsOf, type SqlDatabase } from './database.js';
-import { chunksFor, type InsertTarget, placeholders, type SqlDialect, valuesList } from './dialect.js';
+import { chunksFor, type InsertTarget, placeholders, type SqlDialect } from './dialect.js';
 import type { Row, SqlExecutor } from './driver.js';
 import { pushTo } from './multimap.js';
 import { num } from './rows.js';
@@ -46,7 +46,7 @@ async function upsertTagRows(c: SqlExecutor, d: SqlDialect, target: InsertTarget
   const conflict = target.columns.filter((col) => col !== 'value');
   for (const chunk of chunksFor(d, rows, target.columns.length)) {
     const values: unknown[] = [];
-    await c.run(d.upsert(target, valuesList(chunk, values), conflict, ['value']), values);
+    await c.run(d.upsert(target, d.values(chunk, values), conflict, ['value']), values);
   }
 }
 
@@ -470,7 +470,10 @@ export class SqlRegistryStore implements RegistryStore {
       async (c) => {
         const row = await this.versionRow(c, name, version);
         const values: unknown[] = [];
-        await c.run(this.d.upsert(ALIASES, valuesList([[alias, row.version, row.name]], values), ['name', 'alias'], ['version']), values);
+        await c.run(
+          this.d.upsert(ALIASES, this.d.values([[alias, row.version, row.name]], values), ['name', 'alias'], ['version']),
+          values,
+        );
       },
       true,
       'setRegisteredModelAlias',

@@ -16,7 +16,7 @@ import {
   notFound,
 } from '@labbook/core/plugin';
 import { rowsOf, type SqlDatabase } from './database.js';
-import { chunksFor, placeholders, type SqlDialect, valuesList } from './dialect.js';
+import { chunksFor, placeholders, type SqlDialect } from './dialect.js';
 import type { SqlExecutor } from './driver.js';
 import * as loggedModels from './logged-models.js';
 import { num } from './rows.js';
@@ -187,7 +187,7 @@ export async function importRun(db: SqlDatabase, imported: ImportedRun): Promise
         // A Run does not carry its deletion time: the end (or start) stands in, as the file store's import does.
         const deletedTime = deleted ? (info.endTime ?? info.startTime ?? Date.now()) : null;
         const values: unknown[] = [];
-        const body = valuesList(
+        const body = d.values(
           [
             [
               runId,

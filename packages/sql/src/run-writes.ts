@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { type ExperimentTag, invalidParameter, type Metric, type RunTag, type DatasetInput } from '@labbook/core/plugin';
 import { rowsOf } from './database.js';
-import { chunksFor, placeholders, type SqlDialect, valuesList } from './dialect.js';
+import { chunksFor, placeholders, type SqlDialect } from './dialect.js';
 import type { Row, SqlExecutor, SqlResult } from './driver.js';
 import { toStoredValue } from './rows.js';
 import { METRICS, LATEST_METRICS, PARAMS, TAGS, EXPERIMENT_TAGS, DATASETS, INPUTS, INPUT_TAGS } from './tables.js';
@@ -41,7 +41,7 @@ export async function insertRows(
   if (rows.length === 0) return { affectedRows, warnings };
   for (const chunk of chunksFor(d, rows, rows[0]!.length)) {
     const values: unknown[] = [];
-    const res = await c.run(statement(valuesList(chunk, values)), values);
+    const res = await c.run(statement(d.values(chunk, values)), values);
     affectedRows += res.affectedRows;
     warnings += res.warnings;
   }
@@ -189,7 +189,7 @@ export async function writeDatasetInputs(
   for (const input of datasets) {
     const ds = input.dataset;
     const values: unknown[] = [];
-    const body = valuesList(
+    const body = d.values(
       [[randomUUID().replace(/-/g, ''), experimentId, ds.name, ds.digest, ds.sourceType, ds.source, ds.schema ?? null, ds.profile ?? null]],
       values,
     );
@@ -203,7 +203,7 @@ export async function writeDatasetInputs(
     const inputUuid = randomUUID().replace(/-/g, '');
     const inputValues: unknown[] = [];
     const res = await c.run(
-      d.insertIgnore(INPUTS, valuesList([[inputUuid, 'DATASET', datasetUuid, 'RUN', runId, 0]], inputValues)),
+      d.insertIgnore(INPUTS, d.values([[inputUuid, 'DATASET', datasetUuid, 'RUN', runId, 0]], inputValues)),
       inputValues,
     );
     if (res.affectedRows > 0 && input.tags.length > 0) {

@@ -48,6 +48,11 @@ export const mysqlDialect: SqlDialect = {
     });
     return `INSERT INTO ${targetSql(u)} ${u.body} ON DUPLICATE KEY UPDATE ${sets.join(', ')}`;
   },
+  values(rows, values) {
+    // mysql2 expands one nested array into `(…), (…)` itself, about twice as fast as as many placeholders.
+    values.push(rows);
+    return 'VALUES ?';
+  },
   returningId: () => '',
   // AUTO_INCREMENT moves past explicit values by itself.
   afterExplicitIds: () => [],

@@ -103,7 +103,7 @@ describe.runIf(available)('driver errors', () => {
         code: 'ER_NO_SUCH_TABLE',
         errno: 1146,
         sqlState: '42S02',
-        statement: 'INSERT INTO registered_model_tags (`key`, value, name) VALUES (?, ?, ?) ON DUPLICATE KEY UPDATE value = VALUES(value)',
+        statement: 'INSERT INTO registered_model_tags (`key`, value, name) VALUES ? ON DUPLICATE KEY UPDATE value = VALUES(value)',
         parameterCount: 3,
       });
       expect(`${cause.message} ${JSON.stringify(cause)} ${cause.stack}`).not.toContain('private tag value');

@@ -1,6 +1,6 @@
 import { LabbookError } from '@labbook/core/plugin';
 import { MSG } from './constants.js';
-import { type ConditionalUpsert, type InsertTarget, quoteIdent, type SqlDialect, targetSql } from '@labbook/sql';
+import { type ConditionalUpsert, type InsertTarget, quoteIdent, type SqlDialect, targetSql, valuesList } from '@labbook/sql';
 
 /** Escapes PostgreSQL's default LIKE escape character, so that only `%` and `_` are special (as MLflow's grammar says). */
 function likePattern(pattern: string): string {
@@ -94,6 +94,7 @@ export const postgresDialect: SqlDialect = {
     const cond = u.when({ incoming: (c) => `EXCLUDED.${quoteIdent(c)}`, existing: (c) => `${u.table}.${quoteIdent(c)}` });
     return `INSERT INTO ${targetSql(u)} ${u.body} ON CONFLICT (${keyList(u.conflict)}) DO UPDATE SET ${sets(u.update)} WHERE ${cond}`;
   },
+  values: valuesList,
   returningId: (column) => ` RETURNING ${quoteIdent(column)}`,
   // A SERIAL's sequence does not see explicit ids: move it past the largest one (never back), so that
   // the next nextval() is MAX + 1 (1 after the Default experiment 0).

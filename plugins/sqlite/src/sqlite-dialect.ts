@@ -1,4 +1,12 @@
-import { type ConditionalUpsert, type InsertTarget, quoteIdent, type SqlDialect, targetSql, type ValueSink } from '@labbook/sql';
+import {
+  type ConditionalUpsert,
+  type InsertTarget,
+  quoteIdent,
+  type SqlDialect,
+  targetSql,
+  valuesList,
+  type ValueSink,
+} from '@labbook/sql';
 
 const conflictSql = (columns: readonly string[]) => `(${columns.map(quoteIdent).join(', ')})`;
 const updates = (columns: readonly string[]) => columns.map((c) => `${quoteIdent(c)} = excluded.${quoteIdent(c)}`).join(', ');
@@ -43,6 +51,7 @@ export const sqliteDialect: SqlDialect = {
     return `INSERT INTO ${targetSql(u)} ${u.body} ON CONFLICT ${conflictSql(u.conflict)} DO UPDATE SET ${updates(u.update)} WHERE ${cond}`;
   },
   // The driver reads the rowid of the insert (lastInsertRowid).
+  values: valuesList,
   returningId: () => '',
   // An INTEGER PRIMARY KEY is the rowid: new rows take max(rowid) + 1, past any explicit id.
   afterExplicitIds: () => [],
