@@ -55,6 +55,12 @@ export interface SqlDialect {
 
   /** `column = ?` compared byte for byte (MySQL's default collations fold case and accents). Pushes `value` (MySQL: twice, so the index still serves the folded match). */
   exactEquals(column: string, value: unknown, values: ValueSink): string;
+  /**
+   * {@link exactEquals} for a key column beside `run_uuid = ?` in a metric-history read: the run's
+   * index must lead. SQLite's planner, without statistics, would take the covering primary key
+   * (key, timestamp, …) and read every run's points of that key; `+column` keeps it off that index.
+   */
+  exactEqualsBesideRun(column: string, value: unknown, values: ValueSink): string;
   /** `expr` as an operand of an exact `=`, `<>` or `IN` whose right side the caller writes (MySQL: `BINARY expr`). */
   exact(expr: string): string;
   /** `expr` as an ORDER BY key in byte order (MySQL `BINARY`, PostgreSQL `COLLATE "C"`). */

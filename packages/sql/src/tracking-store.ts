@@ -585,7 +585,7 @@ export class SqlTrackingStore implements TrackingStore {
     const offset = decodePageToken(options.pageToken);
     const match: unknown[] = [runId];
     // The primary key (key, timestamp, step, run_uuid, value, is_nan) serves this order without a sort.
-    const base = `SELECT value, timestamp, step, is_nan FROM metrics WHERE run_uuid = ? AND ${this.d.exactEquals('`key`', key, match)} ORDER BY timestamp, step, value`;
+    const base = `SELECT value, timestamp, step, is_nan FROM metrics WHERE run_uuid = ? AND ${this.d.exactEqualsBesideRun('`key`', key, match)} ORDER BY timestamp, step, value`;
     // Arrays rather than objects per row: a million-point history is read noticeably faster.
     const read = async (sql: string, values: unknown[]) => {
       const rows = await this.db.query<[unknown, unknown, unknown, unknown]>(sql, values, { arrays: true });

@@ -22,6 +22,9 @@ export const mysqlDialect: SqlDialect = {
     values.push(value, value);
     return `${column} = ? AND BINARY ${column} = ?`;
   },
+  exactEqualsBesideRun(column, value, values) {
+    return mysqlDialect.exactEquals(column, value, values);
+  },
   exact: (expr) => `BINARY ${expr}`,
   sortKey: (expr) => `BINARY ${expr}`,
   like(expr, pattern, values) {

@@ -73,6 +73,10 @@ export const postgresDialect: SqlDialect = {
     values.push(value);
     return `${column} = ?`;
   },
+  exactEqualsBesideRun(column, value, values) {
+    values.push(value);
+    return `${column} = ?`;
+  },
   exact: (expr) => expr,
   sortKey: (expr) => `${expr} COLLATE "C"`,
   like(expr, pattern, values) {

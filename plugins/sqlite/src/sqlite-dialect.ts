@@ -26,6 +26,11 @@ export const sqliteDialect: SqlDialect = {
     values.push(value);
     return `${column} = ?`;
   },
+  exactEqualsBesideRun(column, value, values) {
+    // Unary + keeps the planner off the covering primary key, which leads with the key (see SqlDialect).
+    values.push(value);
+    return `+${column} = ?`;
+  },
   exact: (expr) => expr,
   sortKey: (expr) => expr,
   like(expr, pattern, values) {
