@@ -14,6 +14,7 @@ import { Client, type LabbookPlugin, registerPlugin } from 'labbook';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type AzuriteTestServer, startAzurite } from './harness/azurite.js';
 import { createMysqlTestDatabase, type MysqlDriver, type MysqlTestDatabase } from './harness/mysql.js';
+import { createPostgresTestDatabase, type PostgresTestDatabase } from './harness/postgres.js';
 import { type S3TestServer, startS3rver } from './harness/s3rver.js';
 import { serviceAvailable } from './harness/service.js';
 import { type SshdTestServer, startSshd } from './harness/sshd.js';
@@ -42,6 +43,8 @@ async function service<T>(name: string, start: () => Promise<T>): Promise<T | un
 const mysql2 = createRequire(join(import.meta.dirname, '..', 'plugins', 'mysql', 'package.json'))('mysql2/promise') as MysqlDriver;
 const mysql = await service<MysqlTestDatabase>('MySQL', () => createMysqlTestDatabase(mysql2, 'labbook_exit'));
 if (mysql) cleanups.push(() => mysql.drop());
+const postgres = await service<PostgresTestDatabase>('PostgreSQL', () => createPostgresTestDatabase('labbook_exit'));
+if (postgres) cleanups.push(() => postgres.drop());
 const s3 = await service<S3TestServer>('S3 (s3rver)', () => startS3rver());
 if (s3) cleanups.push(() => s3.stop());
 const azurite = await service<AzuriteTestServer>('Azure Blob (azurite)', async () => {
@@ -138,6 +141,20 @@ describe('a script that never calls close() exits on its own', () => {
       await runChild([mysql!.url, pathToFileURL(join(dir, 'mysql-artifacts')).href, plugin('mysql')]),
       mysql!.url,
     );
+  });
+
+  it.runIf(postgres)('PostgreSQL tracking store', async () => {
+    registerPlugin(((await import(plugin('postgres'))) as { default: LabbookPlugin }).default);
+    await expectExitedAfterWork(
+      await runChild([postgres!.url, pathToFileURL(join(dir, 'postgres-artifacts')).href, plugin('postgres')]),
+      postgres!.url,
+    );
+  });
+
+  it('SQLite tracking store', async () => {
+    registerPlugin(((await import(plugin('sqlite'))) as { default: LabbookPlugin }).default);
+    const uri = `sqlite:///${join(dir, 'exit.db')}`;
+    await expectExitedAfterWork(await runChild([uri, pathToFileURL(join(dir, 'sqlite-artifacts')).href, plugin('sqlite')]), uri);
   });
 
   it.runIf(s3)('S3 artifacts', async () => {

@@ -151,6 +151,9 @@ console.log(JSON.stringify({ status: run.info.status, loss: run.data.metrics.fin
         'labbook-server-0.1.0.tgz',
         'labbook-ui-0.1.0.tgz',
         'labbook-plugin-mysql-0.1.0.tgz',
+        'labbook-plugin-postgres-0.1.0.tgz',
+        'labbook-plugin-sqlite-0.1.0.tgz',
+        'labbook-sql-0.1.0.tgz',
         'labbook-testkit-0.1.0.tgz',
       ]),
     );
