@@ -244,6 +244,31 @@ describe('labbook command', () => {
     expect(await new Promise((resolve) => child.once('exit', (code) => resolve(code)))).toBe(0);
   });
 
+  it('refuses a --body-limit that is not a number of bytes, naming the option and the default', async () => {
+    const out = await bare(['server', '--port', '0', '--backend-store-uri', store, '--body-limit', '10MB']);
+    expect(out.code).toBe(1);
+    expect(out.stderr).toContain('--body-limit must be a whole number of bytes');
+    expect(out.stderr).toContain('52428800');
+  });
+
+  it('serves imports up to --body-limit and refuses larger bodies with RESOURCE_EXHAUSTED', async () => {
+    const { child, url } = await startCli(
+      ['server', '--port', '0', '--backend-store-uri', store, '--body-limit', '2048', '--allowed-artifact-roots', dir],
+      /^labbook server listening at (\S+)$/,
+    );
+    try {
+      const big = await fetch(`${url}/api/2.0/labbook/runs/import`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ run: {}, metrics: Array.from({ length: 200 }, () => ({ key: 'm', value: 1, timestamp: 1, step: 0 })) }),
+      });
+      expect(big.status).toBe(413);
+      expect(((await big.json()) as { error_code: string }).error_code).toBe('RESOURCE_EXHAUSTED');
+    } finally {
+      child.kill('SIGTERM');
+    }
+  });
+
   it('labbook ui serves the web UI over the file store', async () => {
     const { child, url } = await startCli(['ui', '--port', '0', '--backend-store-uri', store], /^labbook UI at (\S+)$/);
     try {

@@ -13,6 +13,8 @@ interface ServerCliOptions {
   staticPrefix?: string;
   allowedHosts?: string;
   corsAllowedOrigins?: string;
+  allowedArtifactRoots?: string;
+  bodyLimit?: string;
   passwordFile?: string;
   logLevel: string;
 }
@@ -36,11 +38,26 @@ async function loadServer(): Promise<(options: Record<string, unknown>) => Promi
   }
 }
 
+/** `--body-limit` as a whole number of bytes, or a typed error naming the option. */
+function bodyLimitOf(raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  const n = /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
+  if (!Number.isSafeInteger(n) || n < 1024) {
+    throw new LabbookError(
+      'INVALID_PARAMETER_VALUE',
+      `[labbook] --body-limit must be a whole number of bytes, at least 1024 (got '${raw}'); the default is 52428800 (50 MiB).`,
+      { field: 'body-limit' },
+    );
+  }
+  return n;
+}
+
 function env(name: string): string | undefined {
   return process.env[`LABBOOK_${name}`] ?? process.env[`MLFLOW_${name}`];
 }
 
 async function run(opts: ServerCliOptions, ui: boolean): Promise<void> {
+  const bodyLimit = bodyLimitOf(opts.bodyLimit);
   const startServer = await loadServer();
   const passwordFile = opts.passwordFile ?? process.env.LABBOOK_SERVER_PASSWORD_FILE;
   const tokens = (process.env.LABBOOK_SERVER_TOKENS ?? '').split(',').filter(Boolean);
@@ -64,6 +81,8 @@ async function run(opts: ServerCliOptions, ui: boolean): Promise<void> {
     ...((opts.staticPrefix ?? env('STATIC_PREFIX')) ? { staticPrefix: opts.staticPrefix ?? env('STATIC_PREFIX') } : {}),
     ...(opts.allowedHosts ? { allowedHosts: opts.allowedHosts.split(',') } : {}),
     ...(opts.corsAllowedOrigins ? { corsAllowedOrigins: opts.corsAllowedOrigins.split(',') } : {}),
+    ...(opts.allowedArtifactRoots ? { allowedArtifactRoots: opts.allowedArtifactRoots.split(',').filter(Boolean) } : {}),
+    ...(bodyLimit === undefined ? {} : { bodyLimit }),
     ...(auth ? { auth } : {}),
     // Structured JSON lines (pino) with request ids; `silent` turns them off.
     logger: opts.logLevel === 'silent' ? false : { level: opts.logLevel },
@@ -93,6 +112,11 @@ function serverOptions(command: Command, defaults: { serveArtifacts: boolean; lo
     .option('--static-prefix <prefix>', 'URL prefix for the UI and ajax API, e.g. /labbook')
     .option('--allowed-hosts <hosts>', 'comma-separated Host header allow-list')
     .option('--cors-allowed-origins <origins>', 'comma-separated origins allowed to change state')
+    .option(
+      '--allowed-artifact-roots <uris>',
+      "comma-separated local folders that experiments, runs and imports may name as artifact locations, besides the server's own",
+    )
+    .option('--body-limit <bytes>', 'largest request body in bytes (default 52428800); one imported run with its history must fit')
     .option(
       '--password-file <file>',
       'require HTTP basic auth against user:scrypt$salt$hash lines (LABBOOK_SERVER_PASSWORD_FILE; bearer tokens from LABBOOK_SERVER_TOKENS)',
