@@ -57,8 +57,9 @@ export interface SqlDialect {
   exactEquals(column: string, value: unknown, values: ValueSink): string;
   /**
    * {@link exactEquals} for a key column beside `run_uuid = ?` in a metric-history read: the run's
-   * index must lead. SQLite's planner, without statistics, would take the covering primary key
-   * (key, timestamp, …) and read every run's points of that key; `+column` keeps it off that index.
+   * index must lead. SQLite's and PostgreSQL's planners take the covering primary key (key,
+   * timestamp, …) and read every run's points of that key; a non-indexable form of the column
+   * (`+key`, `key || ''`) keeps them off it.
    */
   exactEqualsBesideRun(column: string, value: unknown, values: ValueSink): string;
   /** `expr` as an operand of an exact `=`, `<>` or `IN` whose right side the caller writes (MySQL: `BINARY expr`). */

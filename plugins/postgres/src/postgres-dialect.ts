@@ -74,8 +74,10 @@ export const postgresDialect: SqlDialect = {
     return `${column} = ?`;
   },
   exactEqualsBesideRun(column, value, values) {
+    // Not indexable, so the planner takes index_metrics_run_uuid: an index-only scan of the primary key
+    // (key first) would read every run's points of that key (see SqlDialect).
     values.push(value);
-    return `${column} = ?`;
+    return `(${column} || '') = ?`;
   },
   exact: (expr) => expr,
   sortKey: (expr) => `${expr} COLLATE "C"`,
