@@ -108,4 +108,8 @@ process.stdout.write(
   `\nInstall labbook into an app (in the app's folder; install these tarballs together, in one command):\n  npm install ${base.map((n) => byName.get(n).file).join(' ')}\n`,
 );
 const plugin = extras.find((p) => p.name === '@labbook/plugin-mysql') ?? extras[0];
-if (plugin) process.stdout.write(`A backend plugin is one more tarball, e.g.:\n  npm install ${plugin.file}\n`);
+if (plugin) {
+  // With the workspace packages it needs beyond the app's (the SQL plugins share @labbook/sql).
+  const files = [...closure(plugin.name)].filter((n) => !base.includes(n)).map((n) => byName.get(n).file);
+  process.stdout.write(`A backend plugin is one more tarball (with what it needs), e.g.:\n  npm install ${files.join(' ')}\n`);
+}
