@@ -20,6 +20,7 @@ import { chunksFor, type InsertTarget, placeholders, type SqlDialect } from './d
 import type { Row, SqlExecutor } from './driver.js';
 import { pushTo } from './multimap.js';
 import { num, toStoredValue } from './rows.js';
+import { lastTagValues } from './run-writes.js';
 
 /** A row of `logged_models`. */
 export interface LoggedModelRow {
@@ -170,9 +171,7 @@ function distinctParams(params: LoggedModelParameter[]): Map<string, string> {
 /** Upserts tags (last one wins), in key order so that concurrent writers lock rows alike. */
 async function upsertTags(d: SqlDialect, c: SqlExecutor, modelId: string, experimentId: unknown, tags: LoggedModelTag[]): Promise<void> {
   if (tags.length === 0) return;
-  const last = new Map<string, string>();
-  for (const t of tags) last.set(t.key, t.value);
-  const rows = [...last].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([k, v]) => [modelId, experimentId, k, v]);
+  const rows = [...lastTagValues(tags)].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([k, v]) => [modelId, experimentId, k, v]);
   for (const chunk of chunksFor(d, rows, TAGS.columns.length)) {
     const values: unknown[] = [];
     await c.run(d.upsert(TAGS, d.values(chunk, values), ['model_id', 'tag_key'], ['tag_value']), values);

@@ -25,6 +25,7 @@ import {
   insertMetrics,
   insertParams,
   insertRows,
+  lastTagValues,
   RUN_COLUMNS,
   writeDatasetInputs,
   writeExperimentTags,
@@ -210,8 +211,7 @@ export async function importRun(db: SqlDatabase, imported: ImportedRun): Promise
         );
         await c.run(`INSERT INTO runs (${RUN_COLUMNS}) ${body}`, values);
         if (run.data.params.length > 0) await insertParams(d, c, runId, run.data.params);
-        const tags = new Map<string, string>();
-        for (const t of run.data.tags) tags.set(t.key, t.value);
+        const tags = lastTagValues(run.data.tags);
         // runs.name was written from the run's name; the tags are copied as they are.
         if (tags.size > 0) await writeTags(d, c, runId, tags);
         await writeDatasetInputs(d, c, experimentId, runId, run.inputs.datasetInputs);

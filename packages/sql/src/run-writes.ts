@@ -22,8 +22,8 @@ export function experimentIdNumber(id: string): number | undefined {
   return /^\d{1,10}$/.test(id) && Number(id) <= 2147483647 ? Number(id) : undefined;
 }
 
-/** The last value given for each tag key (last one wins). */
-export function lastTagValues(tags: RunTag[]): Map<string, string> {
+/** The last value given for each tag key (last one wins): one row per key, as an upsert may touch a row once. */
+export function lastTagValues(tags: readonly { key: string; value: string }[]): Map<string, string> {
   const last = new Map<string, string>();
   for (const t of tags) last.set(t.key, t.value);
   return last;
@@ -50,9 +50,7 @@ export async function insertRows(
 
 /** Upserts experiment tags (last one wins; one row per key, as an upsert may touch a row once). */
 export async function writeExperimentTags(d: SqlDialect, c: SqlExecutor, experimentId: unknown, tags: ExperimentTag[]): Promise<void> {
-  const last = new Map<string, string>();
-  for (const t of tags) last.set(t.key, t.value);
-  const rows = [...last].map(([k, v]) => [k, v, experimentId]);
+  const rows = [...lastTagValues(tags)].map(([k, v]) => [k, v, experimentId]);
   await insertRows(d, c, rows, (body) => d.upsert(EXPERIMENT_TAGS, body, ['key', 'experiment_id'], ['value']));
 }
 

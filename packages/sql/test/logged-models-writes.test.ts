@@ -2,28 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { type GuardedTrackingStore, validatedTrackingStore } from '@labbook/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MysqlTestDatabase } from '../../../test/harness/mysql.js';
-import { MysqlDriver, MysqlTrackingStore, mysqlDialect } from '../../../plugins/mysql/src/index.js';
+import { MysqlTrackingStore } from '../../../plugins/mysql/src/index.js';
 import { available, testDatabase } from '../../../plugins/mysql/test/helpers/db.js';
 import { SqlDatabase } from '../src/database.js';
-import type { SqlDriver } from '../src/driver.js';
 import * as loggedModels from '../src/logged-models.js';
-
-/** The MySQL driver under a dialect that takes only `maxParameters` values a statement, so every list is split. */
-function narrowDriver(uri: string, maxParameters: number): SqlDriver {
-  const inner = new MysqlDriver({ uri });
-  return {
-    dialect: { ...mysqlDialect, maxParameters },
-    label: inner.label,
-    unavailableHint: inner.unavailableHint,
-    accessHint: inner.accessHint,
-    run: (sql, values, options) => inner.run(sql, values, options),
-    transaction: (fn) => inner.transaction(fn),
-    ensureSchema: (setup) => inner.ensureSchema(setup),
-    classify: (error) => inner.classify(error),
-    details: (error) => inner.details(error),
-    close: () => inner.close(),
-  };
-}
+import { narrowDriver } from './helpers/narrow-driver.js';
 
 /** The logged-model writes the port reshaped: split statements, folded repeats, checks before writes. */
 describe.runIf(available)('logged-model writes (SQL core on MySQL)', () => {

@@ -1,28 +1,10 @@
 import { type GuardedRegistryStore, validatedRegistryStore } from '@labbook/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MysqlTestDatabase } from '../../../test/harness/mysql.js';
-import { MysqlDriver, mysqlDialect } from '../../../plugins/mysql/src/index.js';
 import { available, testDatabase } from '../../../plugins/mysql/test/helpers/db.js';
 import { SqlDatabase } from '../src/database.js';
-import type { SqlDriver } from '../src/driver.js';
 import { SqlRegistryStore } from '../src/registry-store.js';
-
-/** The MySQL driver under a dialect that takes only `maxParameters` values a statement, so every list is split. */
-function narrowDriver(uri: string, maxParameters: number): SqlDriver {
-  const inner = new MysqlDriver({ uri });
-  return {
-    dialect: { ...mysqlDialect, maxParameters },
-    label: inner.label,
-    unavailableHint: inner.unavailableHint,
-    accessHint: inner.accessHint,
-    run: (sql, values, options) => inner.run(sql, values, options),
-    transaction: (fn) => inner.transaction(fn),
-    ensureSchema: (setup) => inner.ensureSchema(setup),
-    classify: (error) => inner.classify(error),
-    details: (error) => inner.details(error),
-    close: () => inner.close(),
-  };
-}
+import { narrowDriver } from './helpers/narrow-driver.js';
 
 /** The SQL core's registry store on MySQL: what the port changed (upserts, exact keys, split lists). */
 describe.runIf(available)('SqlRegistryStore on MySQL', () => {
