@@ -4,6 +4,7 @@ import { describe } from 'vitest';
 import type { MysqlTestDatabase } from '../../../test/harness/mysql.js';
 import { MysqlRegistryStore, MysqlTrackingStore } from '../src/index.js';
 import { available, testDatabase } from './helpers/db.js';
+import { SQL_STORE_CAPABILITIES } from '../../../packages/sql/test/helpers/capabilities.js';
 
 // Each suite runs in a database it creates; cleanup closes the pool and drops the database.
 const databases = new WeakMap<object, MysqlTestDatabase>();
@@ -25,17 +26,7 @@ describe.runIf(available)('mysql conformance', () => {
       return store;
     },
     cleanup,
-    capabilities: {
-      experimentIds: 'sequential',
-      canDeleteDefaultExperiment: true,
-      nanStorage: 'flag',
-      infClamped: true,
-      dedupesMetricPoints: true,
-      historyOrder: 'sorted',
-      searchPaging: 'tokenWhenFull',
-      deletedExperimentRunError: 'INVALID_PARAMETER_VALUE',
-      loggedModels: true,
-    },
+    capabilities: SQL_STORE_CAPABILITIES,
   });
 
   describeRegistryStore({

@@ -3,6 +3,7 @@ import { describeRegistryStore, describeTrackingStore } from '@labbook/testkit';
 import { describe } from 'vitest';
 import { PostgresRegistryStore, PostgresTrackingStore } from '../src/index.js';
 import { available, type PostgresTestDatabase, testDatabase } from './helpers/db.js';
+import { SQL_STORE_CAPABILITIES } from '../../../packages/sql/test/helpers/capabilities.js';
 
 // Each suite runs in a database it creates; cleanup closes the pool and drops the database.
 const databases = new WeakMap<object, PostgresTestDatabase>();
@@ -24,17 +25,7 @@ describe.runIf(available)('postgresql conformance', () => {
       return store;
     },
     cleanup,
-    capabilities: {
-      experimentIds: 'sequential',
-      canDeleteDefaultExperiment: true,
-      nanStorage: 'flag',
-      infClamped: true,
-      dedupesMetricPoints: true,
-      historyOrder: 'sorted',
-      searchPaging: 'tokenWhenFull',
-      deletedExperimentRunError: 'INVALID_PARAMETER_VALUE',
-      loggedModels: true,
-    },
+    capabilities: SQL_STORE_CAPABILITIES,
   });
 
   describeRegistryStore({

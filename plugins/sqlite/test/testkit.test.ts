@@ -2,6 +2,7 @@ import { describeRegistryStore, describeTrackingStore } from '@labbook/testkit';
 import { afterAll, describe } from 'vitest';
 import { SqliteRegistryStore, SqliteTrackingStore } from '../src/index.js';
 import { tempFolder } from './helpers/files.js';
+import { SQL_STORE_CAPABILITIES } from '../../../packages/sql/test/helpers/capabilities.js';
 
 // Each store gets a file of its own in a folder removed after the suites.
 const folder = tempFolder();
@@ -15,17 +16,7 @@ describe('sqlite conformance', () => {
     cleanup: async (store) => {
       await store.close?.();
     },
-    capabilities: {
-      experimentIds: 'sequential',
-      canDeleteDefaultExperiment: true,
-      nanStorage: 'flag',
-      infClamped: true,
-      dedupesMetricPoints: true,
-      historyOrder: 'sorted',
-      searchPaging: 'tokenWhenFull',
-      deletedExperimentRunError: 'INVALID_PARAMETER_VALUE',
-      loggedModels: true,
-    },
+    capabilities: SQL_STORE_CAPABILITIES,
   });
 
   describeRegistryStore({
