@@ -1,7 +1,8 @@
 // `labbook models serve` and `labbook models predict` as a user runs them: the built CLI, models
 // logged to a file store, registered and aliased, served by `models:/name@alias` over HTTP.
 import { execFile, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -36,11 +37,15 @@ async function labbook(...args: string[]): Promise<{ stdout: string; stderr: str
 }
 
 /** Starts `labbook models serve` on a free port; resolves with its URL once it listens. */
-async function serve(uri: string) {
-  const child = spawn(process.execPath, [cli, '--tracking-uri', store, 'models', 'serve', '-m', uri, '-h', '127.0.0.1', '-p', '0'], {
-    cwd: dir,
-    env,
-  });
+async function serve(uri: string, ...extra: string[]) {
+  const child = spawn(
+    process.execPath,
+    [cli, '--tracking-uri', store, 'models', 'serve', '-m', uri, '-h', '127.0.0.1', '-p', '0', ...extra],
+    {
+      cwd: dir,
+      env,
+    },
+  );
   let stderr = '';
   child.stderr.on('data', (c: Buffer) => {
     stderr += c;
@@ -53,7 +58,53 @@ async function serve(uri: string) {
     });
     void exited.then((code) => reject(new Error(`labbook models serve exited with ${code}: ${stderr}`)));
   });
-  return { url, stop: () => (child.kill('SIGTERM'), exited), stderr: () => stderr };
+  const stop = () => {
+    child.kill('SIGTERM');
+    return exited;
+  };
+  return { url, pid: child.pid!, stop, stderr: () => stderr };
+}
+
+/** POSTs on a connection of its own and answers the status. */
+function invokeOnNewConnection(url: string, body: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const request = httpRequest(
+      `${url}/invocations`,
+      { method: 'POST', agent: false, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+      (response) => {
+        response.resume();
+        response.on('end', () => resolve(response.statusCode!));
+      },
+    );
+    request.on('error', reject);
+    request.end(body);
+  });
+}
+
+/** Live child processes of `pid` (from /proc: the workers node:cluster forked). */
+function childrenOf(pid: number): number[] {
+  return readdirSync('/proc')
+    .filter((e) => /^\d+$/.test(e))
+    .flatMap((e) => {
+      try {
+        // The fields after the command name (which may hold spaces) start with the state, then the parent.
+        const stat = readFileSync(`/proc/${e}/stat`, 'utf8');
+        const [state, ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        return Number(ppid) === pid && state !== 'Z' ? [Number(e)] : [];
+      } catch {
+        return [];
+      }
+    });
+}
+
+async function until<T>(what: string, probe: () => T | undefined, ms = 20_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const value = probe();
+    if (value !== undefined) return value;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }
 
 const invoke = async (url: string, body: string, contentType = 'application/json') => {
@@ -134,6 +185,39 @@ describe('labbook models serve', () => {
     expect(wrong.status).toBe(400);
     expect(wrong.json.error_code).toBe('INVALID_PARAMETER_VALUE');
     expect(await server.stop()).toBe(0);
+  });
+
+  it('serves from --workers 2 processes on one port, replaces a worker that dies, and stops them all on SIGTERM', async () => {
+    const server = await serve('models:/linear@prod', '--workers', '2');
+    const workers = await until('two workers', () => {
+      const pids = childrenOf(server.pid);
+      return pids.length === 2 ? pids : undefined;
+    });
+    const body = JSON.stringify({ inputs: [[1, 2, 3, 4]] });
+    const answers = await Promise.all(Array.from({ length: 32 }, () => invoke(server.url, body)));
+    for (const a of answers) expect(a).toEqual({ status: 200, json: { predictions: { output: [[5.5, 5.5, 7]] } } });
+    process.kill(workers[0]!, 'SIGKILL');
+    const replaced = await until('a replacement worker', () => {
+      const pids = childrenOf(server.pid);
+      return pids.length === 2 && !pids.includes(workers[0]!) ? pids : undefined;
+    });
+    expect(replaced).toContain(workers[1]);
+    // New connections: the pool's idle ones to the killed worker died with it (as with any server process).
+    for (let i = 0; i < 8; i++) expect(await invokeOnNewConnection(server.url, body)).toBe(200);
+    expect(server.stderr()).toMatch(/scoring worker \d+ exited \(SIGKILL\); starting another/);
+    expect(await server.stop()).toBe(0);
+    expect(childrenOf(server.pid)).toEqual([]);
+    for (const pid of replaced) expect(() => process.kill(pid, 0)).toThrow();
+  });
+
+  it("fails the start with the worker's error when the workers cannot load the model", async () => {
+    const empty = mkdtempSync(join(dir, 'not-a-model-'));
+    const r = await labbook('models', 'serve', '-m', empty, '-p', '0', '--workers', '2');
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/A scoring worker could not start: .*MLmodel/);
+    const bad = await labbook('models', 'serve', '-m', empty, '-p', '0', '--workers', '0');
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain('--workers must be a whole number');
   });
 
   it('fails with a non-zero exit and the MLflow code for an unknown alias', async () => {

@@ -18,7 +18,7 @@
  * registered, aliased, then `loadModel('models:/big@champion')` into an empty cache folder
  * (goal < 1 s); and the same through a file store, read in place.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,7 +26,7 @@ import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { Client, inferSignature, loadModel, PluginRegistry, restPlugin, tensor } from '../../packages/core/src/index.js';
 import { startServer } from '../../packages/server/src/index.js';
-import { startScoringServer } from '../../packages/server/src/scoring/index.js';
+import { startScoringServer, startScoringWorkers } from '../../packages/server/src/scoring/index.js';
 import onnxPlugin from '../../plugins/onnx/src/plugin.js';
 
 // Only what the floor uses: onnxruntime-node is the onnx plugin's dependency, not this folder's.
@@ -278,6 +278,25 @@ try {
   console.log(
     `  at 16 clients: ${(http16.rps / floor16.rps).toFixed(2)}x the model floor, ${(http16.rps / httpFloor16.rps).toFixed(2)}x the HTTP floor, ` +
       `${(http16.rps / floorMin).toFixed(2)}x min(model, HTTP) = ${floorMin.toFixed(0)} req/s (goal >= 0.8x); ${(http16.rps / serial).toFixed(2)}x the serial bound 1/(1/model + 1/HTTP) = ${serial.toFixed(0)} req/s`,
+  );
+
+  // --- The same server in 2 worker processes (`labbook models serve --workers 2`): the model
+  // floor is one thread, so this is the figure that grows with the machine's cores.
+  // The workers discover the onnx flavor as an app that depends on it would.
+  const app = join(root, 'app');
+  mkdirSync(join(app, 'node_modules', '@labbook'), { recursive: true });
+  writeFileSync(
+    join(app, 'package.json'),
+    JSON.stringify({ name: 'bench-app', private: true, dependencies: { '@labbook/plugin-onnx': '*' } }),
+  );
+  symlinkSync(join(import.meta.dirname, '../../plugins/onnx'), join(app, 'node_modules', '@labbook', 'plugin-onnx'), 'dir');
+  const pool = await startScoringWorkers({ modelUri: join(root, 'mlp'), workers: 2, port: 0, cwd: app });
+  const poolPort = Number(new URL(pool.url).port);
+  await loadFromWorker(poolPort, body, 4, 1); // warm-up
+  const pool16 = await loadFromWorker(poolPort, body, 16, SECONDS);
+  await pool.close();
+  console.log(
+    `  POST /invocations, 16 clients, 2 worker processes ${fmt(pool16)}   ${(pool16.rps / floor16.rps).toFixed(2)}x the model floor (goal >= 0.8x), ${(pool16.rps / http16.rps).toFixed(2)}x one process`,
   );
 
   // --- Load by alias from a cold cache, ~10 MB model.

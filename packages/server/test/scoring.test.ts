@@ -311,7 +311,7 @@ describe('scoring server micro-batching', () => {
       data: Float32Array.from(rows.flat()),
     }));
     // Queued in the same turn, so one flush runs them as a single 4-row call.
-    const outputs = (await Promise.all(requests.map((t) => batcher.predict({ input: t }, t)))) as Record<
+    const outputs = (await Promise.all(requests.map((t) => batcher.predict(t)))) as Record<
       string,
       { shape: number[]; data: Float32Array }
     >[];

@@ -4,6 +4,7 @@ import { type Client, LabbookError, loadModel, type ModelSignature } from '@labb
 
 interface ScoringModule {
   startScoringServer(options: Record<string, unknown>): Promise<{ url: string; close(): Promise<void> }>;
+  startScoringWorkers?(options: Record<string, unknown>): Promise<{ url: string; close(): Promise<void> }>;
   parseJsonInput(body: unknown, schema: ModelSignature['inputs']): { input: unknown; params?: Record<string, unknown> };
   parseCsvInput(text: string, schema: ModelSignature['inputs']): { input: unknown; params?: Record<string, unknown> };
   predictionsBody(value: unknown): string;
@@ -46,6 +47,7 @@ interface ServeOptions {
   host: string;
   port: string;
   timeout: string;
+  workers: string;
   allowedHosts?: string;
 }
 
@@ -76,21 +78,42 @@ export function modelsCommand(program: Command, getClient: () => Client): void {
       'request timeout in seconds (MLFLOW_SCORING_SERVER_REQUEST_TIMEOUT)',
       process.env.MLFLOW_SCORING_SERVER_REQUEST_TIMEOUT ?? '60',
     )
+    .option(
+      '-w, --workers <n>',
+      'worker processes serving the model on the same port (MLFLOW_MODELS_WORKERS); one per core is the most that helps',
+      process.env.MLFLOW_MODELS_WORKERS ?? '1',
+    )
     .option('--allowed-hosts <hosts>', 'comma-separated Host header allow-list (default: localhost names on loopback, any otherwise)')
     .action(async (opts: ServeOptions) => {
-      const { startScoringServer } = await loadScoring();
+      const scoring = await loadScoring();
       const port = Number.parseInt(opts.port, 10);
       if (!Number.isInteger(port) || port < 0 || port > 65535)
         throw new LabbookError('INVALID_PARAMETER_VALUE', `--port must be a port number, got '${opts.port}'`);
-      const server = await startScoringServer({
+      const workers = Number(opts.workers);
+      if (!Number.isInteger(workers) || workers < 1)
+        throw new LabbookError(
+          'INVALID_PARAMETER_VALUE',
+          `--workers must be a whole number of processes (1 or more), got '${opts.workers}'`,
+        );
+      const common = {
         modelUri: opts.modelUri,
-        loadOptions: { client: getClient() },
         host: opts.host,
         port,
         timeoutSeconds: positive(opts.timeout, '--timeout'),
         ...(opts.allowedHosts ? { allowedHosts: opts.allowedHosts.split(',') } : {}),
-      });
-      process.stdout.write(`labbook scoring server for ${opts.modelUri} listening at ${server.url}\n`);
+      };
+      let server: { url: string; close(): Promise<void> };
+      if (workers === 1) server = await scoring.startScoringServer({ ...common, loadOptions: { client: getClient() } });
+      else {
+        if (!scoring.startScoringWorkers)
+          throw new LabbookError(
+            'FEATURE_DISABLED',
+            '[labbook] --workers needs a newer @labbook/server: upgrade it, or serve with one worker',
+          );
+        server = await scoring.startScoringWorkers({ ...common, workers, client: getClient() });
+      }
+      const shown = workers === 1 ? '' : ` (${workers} worker processes)`;
+      process.stdout.write(`labbook scoring server for ${opts.modelUri} listening at ${server.url}${shown}\n`);
       // Requests in flight finish and the model is closed before exit 0; a second signal exits at once.
       // The exit is explicit: a flavor's native threads (onnxruntime) must not keep the process up.
       const stop = () => {

@@ -22,7 +22,6 @@ interface Model {
 
 interface Pending {
   tensor: Tensor;
-  input: unknown;
   resolve(value: unknown): void;
   reject(error: unknown): void;
 }
@@ -87,11 +86,11 @@ export class PredictBatcher {
     this.#wrap = wrap;
   }
 
-  /** Predicts `input` (whose only tensor is `tensor`), stacked with whatever else is waiting. */
-  predict(input: unknown, tensor: Tensor): Promise<unknown> {
-    if (!this.#enabled) return Promise.resolve().then(() => this.#model.predict(input));
+  /** Predicts a request's tensor (fitting the signature), stacked with whatever else is waiting. */
+  predict(tensor: Tensor): Promise<unknown> {
+    if (!this.#enabled) return Promise.resolve().then(() => this.#model.predict(this.#wrap(tensor)));
     return new Promise((resolve, reject) => {
-      this.#queue.push({ tensor, input, resolve, reject });
+      this.#queue.push({ tensor, resolve, reject });
       if (!this.#scheduled) {
         this.#scheduled = true;
         setImmediate(() => this.#flush());

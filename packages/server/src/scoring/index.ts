@@ -8,3 +8,9 @@ export {
 } from './scoring-server.js';
 export { parseCsvInput, parseJsonInput, type ParsedRequest } from './parse-input.js';
 export { predictionsBody, toJsonPredictions } from './predictions.js';
+export {
+  MAX_SCORING_WORKERS,
+  type RunningScoringWorkers,
+  type ScoringWorkersOptions,
+  startScoringWorkers,
+} from './scoring-workers.js';

@@ -5,7 +5,15 @@
  * oversized bodies) and its error replies, so every failure is `{error_code, message}`.
  */
 import { randomUUID } from 'node:crypto';
-import { LabbookError, type LabbookModel, type LoadedModel, type LoadModelOptions, loadModel, type ModelSignature } from '@labbook/core';
+import {
+  LabbookError,
+  type LabbookModel,
+  type LoadedModel,
+  type LoadModelOptions,
+  loadModel,
+  type ModelSignature,
+  type Tensor,
+} from '@labbook/core';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { AuthOptions } from '../auth.js';
 import { installErrorReplies } from '../error-replies.js';
@@ -16,6 +24,7 @@ import { PredictBatcher } from './batching.js';
 import { requestTensor, tensorBodyPlan } from './request-tensor.js';
 import { type ParsedRequest, parseCsvInput, parseJsonInput } from './parse-input.js';
 import { predictionsBody } from './predictions.js';
+import { scanTensorBody } from './tensor-body.js';
 
 /** MLflow's default `MLFLOW_SCORING_SERVER_REQUEST_TIMEOUT`, in seconds. */
 export const DEFAULT_SCORING_TIMEOUT_SECONDS = 60;
@@ -125,10 +134,13 @@ function mayNestTooDeep(text: string): boolean {
   return false;
 }
 
+function isCsv(request: FastifyRequest): boolean {
+  return (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase() === 'text/csv';
+}
+
 function parseBody(request: FastifyRequest, signature: ModelSignature | undefined): ParsedRequest {
-  const text = typeof request.body === 'string' ? request.body : '';
-  const type = (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-  if (type === 'text/csv') return parseCsvInput(text, signature?.inputs);
+  const text = Buffer.isBuffer(request.body) ? request.body.toString('utf8') : '';
+  if (isCsv(request)) return parseCsvInput(text, signature?.inputs);
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -186,10 +198,11 @@ export function createScoringServer(
     forceCloseConnections: 'idle',
     return503OnClosing: true,
   });
-  // Every body is read as text whatever it claims to be, so the handler answers the content type
-  // itself, with MLflow's 415 message, rather than Fastify's.
+  // Every body is read as bytes whatever it claims to be, so the handler answers the content type
+  // itself, with MLflow's 415 message, rather than Fastify's; a tensor body is scanned from the
+  // bytes (tensor-body.ts), anything else decoded as UTF-8 and parsed.
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => done(null, body));
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
 
   installErrorReplies(
     app,
@@ -237,11 +250,21 @@ export function createScoringServer(
   app.get('/health', ping);
   app.get('/version', async (_request, reply) => reply.type('text/plain; charset=utf-8').send(SERVER_VERSION));
 
-  const predict = (input: unknown, params: Record<string, unknown> | undefined): Promise<unknown> => {
-    if (batchers && params === undefined) {
-      // The typed tensor is what predict would enforce anyway; the batch's own predict takes it as it is.
-      const t = requestTensor(input, plan!);
-      if (t) return (t.named ? batchers.named : batchers.bare).predict(input, t.tensor);
+  // The typed tensor is what predict would enforce anyway; predict (or the batch's) takes it as it is.
+  const predictTensor = (t: { tensor: Tensor; named: boolean }): Promise<unknown> => {
+    if (batchers) return (t.named ? batchers.named : batchers.bare).predict(t.tensor);
+    const input = t.named ? { [plan!.spec.name!]: t.tensor } : t.tensor;
+    return Promise.resolve().then(() => model.predict(input));
+  };
+  const predict = (request: FastifyRequest): Promise<unknown> => {
+    if (plan && Buffer.isBuffer(request.body) && !isCsv(request)) {
+      const scanned = scanTensorBody(request.body, plan);
+      if (scanned) return predictTensor(scanned);
+    }
+    const { input, params } = parseBody(request, signature);
+    if (plan && params === undefined) {
+      const t = requestTensor(input, plan);
+      if (t) return predictTensor(t);
     }
     return Promise.resolve().then(() => model.predict(input, params));
   };
@@ -249,7 +272,6 @@ export function createScoringServer(
   app.post('/invocations', async (request, reply) => {
     const unsupported = unsupportedContentType(request.headers['content-type']);
     if (unsupported) return reply.code(415).send({ error_code: 'BAD_REQUEST', message: unsupported });
-    const { input, params } = parseBody(request, signature);
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<never>((_resolve, reject) => {
       timer = setTimeout(
@@ -264,7 +286,7 @@ export function createScoringServer(
       );
     });
     try {
-      const predicting = predict(input, params);
+      const predicting = predict(request);
       // A prediction that loses the race still settles later; its outcome must not be unhandled.
       predicting.catch(() => undefined);
       const predictions = await Promise.race([predicting, deadline]).catch((error: unknown) => {
