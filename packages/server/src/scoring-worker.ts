@@ -31,17 +31,7 @@ async function main(): Promise<void> {
   if (!cluster.isWorker) throw new LabbookError('INVALID_STATE', 'scoring-worker.js is started by startScoringWorkers, not on its own.');
   const options = JSON.parse(process.env[WORKER_OPTIONS_ENV] ?? '{}') as WorkerOptions;
   const model = await loadModel(options.modelDir, options.flavor ? { flavor: options.flavor } : {});
-  const server = await startScoringServer({
-    model,
-    host: options.host,
-    port: options.port,
-    ...(options.timeoutSeconds === undefined ? {} : { timeoutSeconds: options.timeoutSeconds }),
-    ...(options.bodyLimit === undefined ? {} : { bodyLimit: options.bodyLimit }),
-    ...(options.allowedHosts ? { allowedHosts: options.allowedHosts } : {}),
-    ...(options.corsAllowedOrigins ? { corsAllowedOrigins: options.corsAllowedOrigins } : {}),
-    ...(options.allowedOrigins ? { allowedOrigins: options.allowedOrigins } : {}),
-    ...(options.batching === undefined ? {} : { batching: options.batching }),
-  });
+  const server = await startScoringServer({ model, ...options.server });
   let stopping: Promise<void> | undefined;
   // The exit is explicit: a flavor's native threads (onnxruntime) must not keep the process up.
   stop = (code: number) => {

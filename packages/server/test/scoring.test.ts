@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { type LabbookModel, loadModel, saveModel } from '@labbook/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCsvRows } from '../src/scoring/csv.js';
-import { type RunningScoringServer, startScoringServer } from '../src/scoring/index.js';
+import { type RunningScoringServer, startScoringServer, startScoringWorkers } from '../src/scoring/index.js';
 import { raw } from './raw-http.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'labbook-scoring-'));
@@ -380,6 +380,11 @@ describe('scoring server guard and lifecycle', () => {
     await expect(startScoringServer({ modelUri: join(dir, 'columns'), timeoutSeconds: -1, port: 0 })).rejects.toMatchObject({
       code: 'INVALID_PARAMETER_VALUE',
     });
+    for (const workers of [0, 1.5, 65])
+      await expect(startScoringWorkers({ modelUri: join(dir, 'columns'), workers, port: 0 })).rejects.toMatchObject({
+        code: 'INVALID_PARAMETER_VALUE',
+        message: expect.stringContaining('from 1 to 64'),
+      });
   });
 });
 

@@ -13,18 +13,20 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client, type ErrorCode, LabbookError, localModelDir } from '@labbook/core';
-import type { ScoringServerOptions } from './scoring-server.js';
-import { isWorkerMessage, SHUTDOWN, WORKER_OPTIONS_ENV, type WorkerOptions } from './worker-protocol.js';
+import {
+  isWorkerMessage,
+  SERIALIZABLE_SERVER_OPTIONS,
+  type SerializableServerOptions,
+  SHUTDOWN,
+  WORKER_OPTIONS_ENV,
+  type WorkerOptions,
+} from './worker-protocol.js';
 
 /** Most worker processes one server starts. */
 export const MAX_SCORING_WORKERS = 64;
 
 /** Options of {@link startScoringWorkers}: the scoring server's serializable options, and how many processes. */
-export interface ScoringWorkersOptions
-  extends Pick<
-    ScoringServerOptions,
-    'host' | 'port' | 'timeoutSeconds' | 'bodyLimit' | 'allowedHosts' | 'corsAllowedOrigins' | 'allowedOrigins' | 'batching'
-  > {
+export interface ScoringWorkersOptions extends SerializableServerOptions {
   /** The model: a path, `runs:/…`, `models:/name@alias`… (resolved once, by this process). */
   modelUri: string;
   /** Worker processes (`-w/--workers`, MLflow's `MLFLOW_MODELS_WORKERS`), 1 to 64. */
@@ -91,21 +93,9 @@ export async function startScoringWorkers(options: ScoringWorkersOptions): Promi
   const entry = workerEntry();
   const client = options.client ?? new Client();
   const modelDir = await localModelDir(options.modelUri, client, options.cacheDir);
-  const host = options.host ?? process.env.MLFLOW_HOST ?? '127.0.0.1';
-  const port = options.port ?? (process.env.MLFLOW_PORT ? Number(process.env.MLFLOW_PORT) : 5000);
-  const workerOptions: WorkerOptions = {
-    modelDir,
-    modelUri: options.modelUri,
-    host,
-    port,
-    ...(options.flavor ? { flavor: options.flavor } : {}),
-    ...(options.timeoutSeconds === undefined ? {} : { timeoutSeconds: options.timeoutSeconds }),
-    ...(options.bodyLimit === undefined ? {} : { bodyLimit: options.bodyLimit }),
-    ...(options.allowedHosts ? { allowedHosts: options.allowedHosts } : {}),
-    ...(options.corsAllowedOrigins ? { corsAllowedOrigins: options.corsAllowedOrigins } : {}),
-    ...(options.allowedOrigins ? { allowedOrigins: options.allowedOrigins } : {}),
-    ...(options.batching === undefined ? {} : { batching: options.batching }),
-  };
+  const server: SerializableServerOptions = {};
+  for (const key of SERIALIZABLE_SERVER_OPTIONS) if (options[key] !== undefined) Object.assign(server, { [key]: options[key] });
+  const workerOptions: WorkerOptions = { modelDir, server, ...(options.flavor ? { flavor: options.flavor } : {}) };
   cluster.setupPrimary({ exec: entry, args: [], ...(options.cwd ? { cwd: options.cwd } : {}) });
 
   const workers = new Set<Worker>();

@@ -3,15 +3,15 @@
  * form `{"inputs": [[…], …]}`, `{"instances": [[…], …]}` or `{"inputs": {"<name>": [[…], …]}}` is
  * read from its bytes straight into a Float32Array/Float64Array, without `JSON.parse` building
  * thousands of JavaScript numbers and arrays that are then copied into the typed array anyway.
- * On a 12.6 KiB body of 2,048 numbers that is ~23 us instead of ~68 us (`JSON.parse` plus the
- * copy), the largest single cost of a request (profiled at 16 clients).
+ * On a 12.6 KiB body of 2,048 numbers that is ~29 us instead of ~68 us (`JSON.parse` plus the
+ * copy), which was the largest single cost of a request (profiled at 16 clients).
  *
  * It accepts a strict subset of JSON and answers exactly what `JSON.parse` followed by
  * parseJsonInput and requestTensor would: the same tensor, the same `named`. Anything else
  * (params, escapes in keys, other fields, ragged or empty rows, strings, nulls, a shape the
  * signature refuses, invalid JSON) answers undefined, and the request takes the general path,
- * which words every error. Nesting is bounded by the signature's rank, so no body makes it recurse
- * deeper than the model's tensor.
+ * which words every error. The scan is one loop whose depth is bounded by the signature's rank,
+ * so no body makes it track more than the model's tensor has.
  */
 import type { Tensor } from '@labbook/core';
 import type { TensorBodyPlan } from './request-tensor.js';

@@ -7,20 +7,27 @@
 /** The environment variable holding a worker's {@link WorkerOptions} as JSON. */
 export const WORKER_OPTIONS_ENV = 'LABBOOK_SCORING_WORKER_OPTIONS';
 
-/** The serializable part of the scoring server's options, and the model folder the primary resolved. */
+import type { ScoringServerOptions } from './scoring-server.js';
+
+/** The scoring server's options that are plain data, and so can be handed to a worker. */
+export const SERIALIZABLE_SERVER_OPTIONS = [
+  'host',
+  'port',
+  'timeoutSeconds',
+  'bodyLimit',
+  'allowedHosts',
+  'corsAllowedOrigins',
+  'allowedOrigins',
+  'batching',
+] as const;
+
+export type SerializableServerOptions = Pick<ScoringServerOptions, (typeof SERIALIZABLE_SERVER_OPTIONS)[number]>;
+
+/** A worker's start: the model folder the primary resolved, and the server's options. */
 export interface WorkerOptions {
   modelDir: string;
-  /** The URI the user gave, for messages and the model's own `uri`. */
-  modelUri: string;
   flavor?: string;
-  host: string;
-  port: number;
-  timeoutSeconds?: number;
-  bodyLimit?: number;
-  allowedHosts?: string[];
-  corsAllowedOrigins?: string[];
-  allowedOrigins?: string[];
-  batching?: boolean;
+  server: SerializableServerOptions;
 }
 
 export type WorkerMessage = { type: 'ready'; url: string } | { type: 'failed'; code: string; message: string };
