@@ -12,6 +12,9 @@
  * the serial bound 1/(1/model + 1/HTTP) is printed beside it. The server micro-batches (requests
  * waiting at once run as one session.run over their stacked rows), the only way past that bound
  * on one thread; the floors stay one 8-row run per request, as a client would call the model.
+ * Then the same server in 2 worker processes (`startScoringWorkers`, `--workers 2`), the figure
+ * that grows with the cores (the model floor is one thread; here the load generator shares the
+ * machine's 2 cores with the workers).
  *
  * Then load-by-alias from a cold cache of a ~10 MB ONNX model (one 1600 x 1600 float32 MatMul):
  * logged through a local tracking server (artifacts proxied, so the cache really downloads),
