@@ -48,6 +48,9 @@ async function main(): Promise<void> {
 
 main().catch(async (error: unknown) => {
   const code = LabbookError.is(error) ? error.code : 'INTERNAL_ERROR';
-  await send({ type: 'failed', code, message: error instanceof Error ? error.message : String(error) });
+  const message = error instanceof Error ? error.message : String(error);
+  // Started by hand there is no primary to tell: say it here.
+  if (!process.send) process.stderr.write(`labbook: ${code}: ${message}\n`);
+  await send({ type: 'failed', code, message });
   process.exit(1);
 });
