@@ -1,7 +1,7 @@
 // `labbook models serve` and `labbook models predict` as a user runs them: the built CLI, models
 // logged to a file store, registered and aliased, served by `models:/name@alias` over HTTP.
 import { execFile, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +9,7 @@ import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client, inferSignature, PluginRegistry, tensor } from 'labbook';
+import { makeOnnxApp } from './harness/onnx-app.js';
 
 const run = promisify(execFile);
 const repo = join(import.meta.dirname, '..');
@@ -19,12 +20,7 @@ const env = { ...process.env, LABBOOK_MODEL_CACHE: join(dir, 'cache') };
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 // The user's project: it lists @labbook/plugin-onnx, which is how labbook finds the onnx flavor.
-writeFileSync(
-  join(dir, 'package.json'),
-  JSON.stringify({ name: 'models-app', private: true, dependencies: { '@labbook/plugin-onnx': '*' } }),
-);
-mkdirSync(join(dir, 'node_modules', '@labbook'), { recursive: true });
-symlinkSync(join(repo, 'plugins', 'onnx'), join(dir, 'node_modules', '@labbook', 'plugin-onnx'), 'dir');
+makeOnnxApp(dir, 'models-app');
 
 async function labbook(...args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
   try {

@@ -21,7 +21,7 @@
  * registered, aliased, then `loadModel('models:/big@champion')` into an empty cache folder
  * (goal < 1 s); and the same through a file store, read in place.
  */
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,6 +31,7 @@ import { Client, inferSignature, loadModel, PluginRegistry, restPlugin, tensor }
 import { startServer } from '../../packages/server/src/index.js';
 import { startScoringServer, startScoringWorkers } from '../../packages/server/src/scoring/index.js';
 import onnxPlugin from '../../plugins/onnx/src/plugin.js';
+import { makeOnnxApp } from '../harness/onnx-app.js';
 
 // Only what the floor uses: onnxruntime-node is the onnx plugin's dependency, not this folder's.
 interface OrtSession {
@@ -287,12 +288,8 @@ try {
   // floor is one thread, so this is the figure that grows with the machine's cores.
   // The workers discover the onnx flavor as an app that depends on it would.
   const app = join(root, 'app');
-  mkdirSync(join(app, 'node_modules', '@labbook'), { recursive: true });
-  writeFileSync(
-    join(app, 'package.json'),
-    JSON.stringify({ name: 'bench-app', private: true, dependencies: { '@labbook/plugin-onnx': '*' } }),
-  );
-  symlinkSync(join(import.meta.dirname, '../../plugins/onnx'), join(app, 'node_modules', '@labbook', 'plugin-onnx'), 'dir');
+  mkdirSync(app);
+  makeOnnxApp(app, 'bench-app');
   const pool = await startScoringWorkers({ modelUri: join(root, 'mlp'), workers: 2, port: 0, cwd: app });
   const poolPort = Number(new URL(pool.url).port);
   await loadFromWorker(poolPort, body, 4, 1); // warm-up

@@ -16,13 +16,13 @@ function send(message: WorkerMessage): Promise<void> {
   });
 }
 
-let stop: ((code: number) => void) | undefined;
+let stop: (() => void) | undefined;
 // The primary sends SHUTDOWN only after `ready` (a message that comes before a listener is lost).
 process.on('message', (message) => {
-  if (message === SHUTDOWN) stop?.(0);
+  if (message === SHUTDOWN) stop?.();
 });
 // The primary is gone: nobody would ever stop this worker.
-process.on('disconnect', () => (stop ? stop(0) : process.exit(0)));
+process.on('disconnect', () => (stop ? stop() : process.exit(0)));
 // Signals go to the primary, which shuts the workers down in order.
 process.on('SIGINT', () => undefined);
 process.on('SIGTERM', () => undefined);
@@ -34,12 +34,12 @@ async function main(): Promise<void> {
   const server = await startScoringServer({ model, ...options.server });
   let stopping: Promise<void> | undefined;
   // The exit is explicit: a flavor's native threads (onnxruntime) must not keep the process up.
-  stop = (code: number) => {
+  stop = () => {
     stopping ??= server
       .close()
       .then(() => model.close())
       .then(
-        () => process.exit(code),
+        () => process.exit(0),
         () => process.exit(1),
       );
   };

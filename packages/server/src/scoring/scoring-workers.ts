@@ -47,8 +47,6 @@ export interface RunningScoringWorkers {
   url: string;
   /** The local folder the workers loaded the model from. */
   modelDir: string;
-  /** Process ids of the workers serving now. */
-  pids(): number[];
   /** Lets every worker finish its requests in flight and close its model, then resolves. */
   close(): Promise<void>;
 }
@@ -102,7 +100,6 @@ export async function startScoringWorkers(options: ScoringWorkersOptions): Promi
   /** Workers that said `ready`: only they listen for messages (one sent while a worker still loads is lost). */
   const ready = new WeakSet<Worker>();
   let closing = false;
-  let url: string | undefined;
 
   /** Forks a worker; resolves with the URL it listens at, or rejects with why it could not start. */
   const fork = (): Promise<string> =>
@@ -156,18 +153,17 @@ export async function startScoringWorkers(options: ScoringWorkersOptions): Promi
     await Promise.all(exits);
   };
 
+  let urls: string[];
   try {
-    const urls = await Promise.all(Array.from({ length: count }, fork));
-    url = urls[0]!;
+    urls = await Promise.all(Array.from({ length: count }, fork));
   } catch (error) {
     await stopAll();
     throw error;
   }
   let closed: Promise<void> | undefined;
   return {
-    url,
+    url: urls[0]!,
     modelDir,
-    pids: () => [...workers].flatMap((w) => (w.process.pid === undefined ? [] : [w.process.pid])),
     close: () => {
       closed ??= stopAll();
       return closed;
